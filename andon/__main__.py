@@ -1,0 +1,3 @@
+from andon.cli import main
+
+main()

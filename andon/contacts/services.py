@@ -1,0 +1,59 @@
+"""Recording a contact. Never refused for policy reasons: the voice of the customer is always
+kept, whether or not it makes a pull eligible (SPEC: "the contact is still recorded")."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from andon.core.errors import Forbidden, InvalidInput
+from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.orders.selectors import order_line_get
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
+
+from .errors import CustomerMismatch
+from .models import Channel, Contact
+from .selectors import reason_get
+
+TEXT_MAX = 4000
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: AbstractBaseUser,
+    customer: str,
+    order: str,
+    line_no: int,
+    reason: str,
+    text: str = "",
+    channel: str = Channel.PHONE,
+    handling_seconds: int | None = None,
+) -> Contact:
+    if not people_rules.may_record_contact(roles_of(actor)):
+        raise Forbidden("Only agents and team leads record contacts.")
+    if len(text) > TEXT_MAX:
+        raise InvalidInput(f"At most {TEXT_MAX} characters.", field="text")
+    line = order_line_get(order=order, line_no=line_no, as_reference=True)
+    if line.order.customer.external_id != customer:
+        raise CustomerMismatch(
+            f"Order '{order}' belongs to another customer than '{customer}'.", field="customer"
+        )
+    reason_code = reason_get(code=reason)
+    now = timezone.now()
+    contact = Contact.objects.create(
+        created_at=now, customer_id=line.order.customer_id, order_line=line,
+        product_id=line.product_id, reason=reason_code, text=text, channel=channel,
+        handling_seconds=handling_seconds, agent=actor,
+    )
+    audit_record(actor_id=actor.pk, at=now, entries=[
+        Audit("contact.created", "contact", contact.pk,
+              data={"sku": line.product.sku, "reason": reason, "customer": customer}),
+    ])
+    outbox_emit(at=now, events=[Event("contact.created", {
+        "contact_id": contact.pk, "sku": line.product.sku, "reason": reason,
+        "customer": customer, "order": order, "line_no": line_no,
+    })])
+    return contact

@@ -1,0 +1,73 @@
+"""Writes of the shared kernel: audit entries and outbox events, always inside the caller's
+transaction (they never open or commit one of their own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max
+
+from .models import AuditEntry, OutboxEvent
+
+
+@dataclass(frozen=True)
+class Audit:
+    action: str
+    subject_type: str
+    subject_id: str | int
+    andon_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    payload: dict[str, Any]
+    product_sku: str = ""
+
+
+def audit_record(*, actor_id: int | None, at: dt.datetime, entries: Iterable[Audit]) -> None:
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            occurred_at=at, actor_id=actor_id, action=e.action, subject_type=e.subject_type,
+            subject_id=str(e.subject_id), andon_id=e.andon_id, data=e.data,
+        )
+        for e in entries
+    )
+
+
+def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent]:
+    """Append events; those of a product get the next numbers of its sequence.
+
+    Contract: the caller holds the product's row lock (SELECT ... FOR UPDATE on the listing),
+    so that max+1 cannot race; the unique constraint on (sku, sequence) backs this up.
+    """
+    events = list(events)
+    skus = {e.product_sku for e in events if e.product_sku}
+    next_seq: dict[str, int] = {}
+    if skus:
+        last = (
+            OutboxEvent.objects.filter(product_sku__in=skus)
+            .values("product_sku")
+            .annotate(last=Max("product_sequence"))
+        )
+        next_seq = {sku: 1 for sku in skus} | {r["product_sku"]: (r["last"] or 0) + 1 for r in last}
+    rows = []
+    for e in events:
+        seq = None
+        if e.product_sku:
+            seq = next_seq[e.product_sku]
+            next_seq[e.product_sku] += 1
+        payload = {**e.payload, "occurred_at": at.isoformat()}
+        if seq is not None:
+            payload["sequence"] = seq
+        rows.append(
+            OutboxEvent(
+                occurred_at=at, event_type=e.event_type, product_sku=e.product_sku,
+                product_sequence=seq, payload=payload,
+            )
+        )
+    return OutboxEvent.objects.bulk_create(rows)

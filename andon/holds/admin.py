@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from .models import Hold
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ("id", "andon", "kind", "quantity", "state", "placed_at", "finalized_at")
+    list_filter = ("kind", "state")
+    raw_id_fields = ("andon", "stock_level", "order_line")
+
+    def has_add_permission(self, request):
+        # Holds are placed by a pull and finalized at relist, never by hand.
+        return False

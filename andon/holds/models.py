@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HoldKind(models.TextChoices):
+    STOCK = "stock", _("stock")
+    ORDER_LINE = "order_line", _("packed order line")
+
+
+class HoldState(models.TextChoices):
+    HELD = "held", _("held")
+    RELEASED = "released", _("released")
+    FIXED = "fixed", _("fixed")
+    RETURNED_TO_VENDOR = "returned_to_vendor", _("returned to vendor")
+    SCRAPPED = "scrapped", _("scrapped")
+
+
+class Hold(models.Model):
+    """Stock or a packed order line kept from selling/shipping by one andon."""
+
+    andon = models.ForeignKey(
+        "pulls.Andon", on_delete=models.PROTECT, related_name="holds", verbose_name=_("andon")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=HoldKind.choices)
+    stock_level = models.ForeignKey(
+        "catalog.StockLevel", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="holds", verbose_name=_("stock"),
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="holds", verbose_name=_("order line"),
+    )
+    quantity = models.PositiveIntegerField(_("units"))
+    state = models.CharField(
+        _("state"), max_length=24, choices=HoldState.choices, default=HoldState.HELD,
+        db_index=True,
+    )
+    placed_at = models.DateTimeField(_("placed at"))
+    finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="stock", stock_level__isnull=False, order_line__isnull=True)
+                    | models.Q(kind="order_line", stock_level__isnull=True,
+                               order_line__isnull=False)
+                ),
+                name="hold_kind_matches_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hold #{self.pk} ({self.kind}, {self.state})"

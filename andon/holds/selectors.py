@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from .models import Hold, HoldKind
+
+
+@dataclass(frozen=True)
+class HoldCounts:
+    stock_units: int
+    order_lines: int
+
+
+def hold_counts(*, andon_ids: list[int]) -> dict[int, HoldCounts]:
+    """Held stock units and order lines per andon, in one grouped query."""
+    rows = (
+        Hold.objects.filter(andon_id__in=andon_ids)
+        .values("andon_id")
+        .annotate(
+            units=Sum("quantity", filter=Q(kind=HoldKind.STOCK)),
+            lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
+        )
+    )
+    counts = {r["andon_id"]: HoldCounts(r["units"] or 0, r["lines"]) for r in rows}
+    return {a: counts.get(a, HoldCounts(0, 0)) for a in andon_ids}
+
+
+def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
+    return list(
+        Hold.objects.filter(andon_id=andon_id)
+        .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
+        .order_by("kind", "id")[:limit]
+    )
+
+
+def hold_ids_of(*, andon_id: int, ids: list[int]) -> set[int]:
+    return set(Hold.objects.filter(andon_id=andon_id, id__in=ids).values_list("id", flat=True))

@@ -1,0 +1,108 @@
+"""Placing and finalizing holds, set-based: a pull that holds ten thousand packed lines is a
+handful of statements, never a loop of saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
+
+from andon.catalog.models import StockLevel
+from andon.orders.models import FulfilmentStatus, OrderLine
+
+from .models import Hold, HoldKind, HoldState
+from .rules import REMOVES_UNITS, Disposition, final_state
+from .selectors import HoldCounts, hold_counts
+
+
+def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCounts:
+    """Hold all stock of the product and every packed-not-shipped line.
+
+    Contract: the caller holds the product's row lock. Three statements and one count,
+    whatever the number of rows.
+    """
+    hold = Hold._meta.db_table
+    stock = StockLevel._meta.db_table
+    line = OrderLine._meta.db_table
+    placed_at = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
+            f" state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s FROM {stock} s"
+            f" WHERE s.product_id = %s AND s.quantity > 0",
+            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id],
+        )
+        cur.execute(
+            f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
+            f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
+            f" WHERE l.product_id = %s AND l.fulfilment_status = %s",
+            [andon_id, HoldKind.ORDER_LINE.value, HoldState.HELD.value, placed_at, product_id,
+             FulfilmentStatus.PACKED.value],
+        )
+    OrderLine.objects.filter(
+        product_id=product_id, fulfilment_status=FulfilmentStatus.PACKED
+    ).update(on_hold=True)
+    return hold_counts(andon_ids=[andon_id])[andon_id]
+
+
+@dataclass
+class DispositionPlan:
+    """What one andon's findings say: a default for its holds and per-hold exceptions."""
+
+    default: Disposition = Disposition.RELEASE
+    overrides: dict[int, Disposition] = field(default_factory=dict)
+
+
+def holds_finalize(
+    *, product_id: int, plans: dict[int, DispositionPlan], at: dt.datetime
+) -> dict[str, int]:
+    """Carry out the dispositions of every active hold on the product (at relist).
+
+    Units returned to vendor or scrapped leave stock; a packed line whose unit is gone goes
+    back to `placed` to be picked again; every line of the product comes off hold.
+    Returns the number of holds per final state.
+    """
+    finalized: dict[str, int] = defaultdict(int)
+    for andon_id, plan in plans.items():
+        by_disposition: dict[Disposition, list[int]] = defaultdict(list)
+        for hold_id, d in plan.overrides.items():
+            by_disposition[d].append(hold_id)
+        for d, ids in by_disposition.items():
+            finalized[final_state(d)] += Hold.objects.filter(
+                andon_id=andon_id, id__in=ids, state=HoldState.HELD
+            ).update(state=final_state(d), finalized_at=at)
+        finalized[final_state(plan.default)] += Hold.objects.filter(
+            andon_id=andon_id, state=HoldState.HELD
+        ).update(state=final_state(plan.default), finalized_at=at)
+    _remove_units(product_id=product_id, at=at)
+    _lines_off_hold(product_id=product_id, at=at)
+    return {k: v for k, v in finalized.items() if v}
+
+
+_REMOVED_STATES = [final_state(d) for d in REMOVES_UNITS]
+
+
+def _remove_units(*, product_id: int, at: dt.datetime) -> None:
+    # Max, not Sum: two andons holding the same stock row hold the same units.
+    removed = (
+        Hold.objects.filter(stock_level=OuterRef("pk"), finalized_at=at, state__in=_REMOVED_STATES)
+        .values("stock_level")
+        .annotate(units=Max("quantity"))
+        .values("units")
+    )
+    StockLevel.objects.filter(
+        product_id=product_id,
+        holds__finalized_at=at, holds__state__in=_REMOVED_STATES,
+    ).update(quantity=Greatest(F("quantity") - Subquery(removed), Value(0)))
+
+
+def _lines_off_hold(*, product_id: int, at: dt.datetime) -> None:
+    OrderLine.objects.filter(
+        product_id=product_id, on_hold=True,
+        holds__finalized_at=at, holds__state__in=_REMOVED_STATES,
+    ).update(fulfilment_status=FulfilmentStatus.PLACED, status_changed_at=at)
+    OrderLine.objects.filter(product_id=product_id, on_hold=True).update(on_hold=False)

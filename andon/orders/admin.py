@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import Customer, Order, OrderLine
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ("product", "batch")
+    readonly_fields = ("on_hold",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "name", "phone", "email")
+    search_fields = ("external_id", "name", "phone", "email")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "customer", "placed_at", "channel")
+    search_fields = ("external_id", "customer__name", "customer__external_id")
+    raw_id_fields = ("customer",)
+    inlines = [OrderLineInline]

@@ -1,0 +1,83 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["external_id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class Order(models.Model):
+    external_id = models.CharField(_("order number"), max_length=64, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
+    placed_at = models.DateTimeField(_("placed at"))
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at"]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class FulfilmentStatus(models.TextChoices):
+    PLACED = "placed", _("placed")
+    PACKED = "packed", _("packed")
+    SHIPPED = "shipped", _("shipped")
+    DELIVERED = "delivered", _("delivered")
+    RETURNED = "returned", _("returned")
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    line_no = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="order_lines",
+        verbose_name=_("product"),
+    )
+    batch = models.ForeignKey(
+        "catalog.Batch", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="order_lines", verbose_name=_("batch"),
+    )
+    warehouse = models.ForeignKey(
+        "catalog.Warehouse", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="order_lines", verbose_name=_("warehouse"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, default=0)
+    fulfilment_status = models.CharField(
+        _("fulfilment status"), max_length=16, choices=FulfilmentStatus.choices,
+        default=FulfilmentStatus.PLACED,
+    )
+    on_hold = models.BooleanField(_("on hold"), default=False)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="line_unique_order_line_no")
+        ]
+        # The cord holds "packed lines of a product" in one statement: this index serves it.
+        indexes = [models.Index(fields=["product", "fulfilment_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_no}"

@@ -1,0 +1,102 @@
+"""Writes to customers and orders, as a storefront sync makes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from andon.catalog.errors import UnknownBatch, UnknownProduct, UnknownWarehouse
+from andon.catalog.models import Batch, Product, Warehouse
+
+from .errors import LineOnHold
+from .models import Customer, FulfilmentStatus, Order, OrderLine
+from .selectors import customer_get, order_line_get
+
+
+@dataclass(frozen=True)
+class LineIn:
+    line_no: int
+    sku: str
+    quantity: int = 1
+    unit_price: Decimal = Decimal("0")
+    batch: str | None = None
+    warehouse: str | None = None
+    status: FulfilmentStatus = FulfilmentStatus.PLACED
+
+
+def customer_upsert(*, external_id: str, name: str, phone: str = "", email: str = "") -> tuple[
+    Customer, bool
+]:
+    return Customer.objects.update_or_create(
+        external_id=external_id, defaults={"name": name, "phone": phone, "email": email}
+    )
+
+
+@transaction.atomic
+def order_upsert(
+    *, external_id: str, customer: str, placed_at: dt.datetime, channel: str, lines: list[LineIn]
+) -> tuple[Order, bool]:
+    cust = customer_get(external_id=customer)
+    order, created = Order.objects.update_or_create(
+        external_id=external_id,
+        defaults={"customer": cust, "placed_at": placed_at, "channel": channel},
+    )
+    products = {p.sku: p for p in Product.objects.filter(sku__in={ln.sku for ln in lines})}
+    warehouses = {
+        w.code: w for w in Warehouse.objects.filter(code__in={ln.warehouse for ln in lines})
+    }
+    batches = {
+        (b.product_id, b.code): b
+        for b in Batch.objects.filter(product__in=products.values(),
+                                      code__in={ln.batch for ln in lines})
+    }
+    existing = {ln.line_no: ln for ln in order.lines.all()}
+    for i, ln in enumerate(lines):
+        product = products.get(ln.sku)
+        if product is None:
+            raise UnknownProduct(f"No product with SKU '{ln.sku}'.", field=f"lines[{i}].sku")
+        warehouse = warehouses.get(ln.warehouse) if ln.warehouse else None
+        if ln.warehouse and warehouse is None:
+            raise UnknownWarehouse(
+                f"No warehouse with code '{ln.warehouse}'.", field=f"lines[{i}].warehouse"
+            )
+        batch = batches.get((product.id, ln.batch)) if ln.batch else None
+        if ln.batch and batch is None:
+            raise UnknownBatch(
+                f"Product {ln.sku} has no batch '{ln.batch}'.", field=f"lines[{i}].batch"
+            )
+        current = existing.get(ln.line_no)
+        if current and current.on_hold and ln.status != current.fulfilment_status:
+            raise LineOnHold(
+                f"Line {ln.line_no} of order {external_id} is on hold by an andon; "
+                "its status changes when the hold is released.",
+                field=f"lines[{i}].status",
+            )
+        OrderLine.objects.update_or_create(
+            order=order, line_no=ln.line_no,
+            defaults={"product": product, "batch": batch, "warehouse": warehouse,
+                      "quantity": ln.quantity, "unit_price": ln.unit_price,
+                      "fulfilment_status": ln.status, "status_changed_at": timezone.now()},
+        )
+    return order, created
+
+
+@transaction.atomic
+def order_line_set_status(*, order: str, line_no: int, status: FulfilmentStatus) -> OrderLine:
+    """A held line keeps its status: it must not ship before the andon's findings say so."""
+    line = order_line_get(order=order, line_no=line_no)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk)
+    if line.on_hold and status != line.fulfilment_status:
+        raise LineOnHold(
+            f"Line {line_no} of order {order} is on hold by an andon; "
+            "its status changes when the hold is released.",
+            field="status",
+        )
+    line.fulfilment_status = status
+    line.status_changed_at = timezone.now()
+    line.save(update_fields=["fulfilment_status", "status_changed_at"])
+    return line

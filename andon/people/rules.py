@@ -1,0 +1,57 @@
+"""Who may do what. Pure: takes the set of roles a person holds, never touches the database.
+
+Agents (and team leads, who are service people too) record contacts and pull the cord;
+department members act on their own department's work orders; service confirmers confirm or
+reopen; integrators load catalog and orders; admins configure. Nothing here ever asks for an
+approval: a role either may act or may not (SPEC: "No bureaucracy").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    TEAM_LEAD = "team_lead"
+    CONFIRMER = "confirmer"
+    INTEGRATOR = "integrator"
+    ADMIN = "admin"
+
+
+# Groups that carry a role; department membership is a relation, not a group.
+GROUP_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.CONFIRMER, Role.INTEGRATOR)
+
+
+@dataclass(frozen=True)
+class Roles:
+    roles: frozenset[Role] = frozenset()
+    department_codes: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles or Role.ADMIN in self.roles
+
+
+def may_record_contact(r: Roles) -> bool:
+    return r.has(Role.AGENT) or r.has(Role.TEAM_LEAD)
+
+
+def may_pull(r: Roles) -> bool:
+    return r.has(Role.AGENT) or r.has(Role.TEAM_LEAD)
+
+
+def may_work_on(r: Roles, department_code: str) -> bool:
+    return department_code in r.department_codes or Role.ADMIN in r.roles
+
+
+def may_confirm(r: Roles) -> bool:
+    return r.has(Role.CONFIRMER)
+
+
+def may_load_catalog(r: Roles) -> bool:
+    return r.has(Role.INTEGRATOR)
+
+
+def may_configure(r: Roles) -> bool:
+    return Role.ADMIN in r.roles

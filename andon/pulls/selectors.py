@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max
+
+from andon.catalog.models import Product
+from andon.contacts.models import Contact, ReasonCode
+from andon.core.errors import NotFound
+from andon.holds.selectors import HoldCounts, hold_counts
+from andon.workorders.models import WorkOrder
+from andon.workorders.selectors import work_orders_of
+
+from .models import Andon, AndonState
+from .rules import Eligibility, Policy, eligibility, evidence_since
+
+
+class AndonNotFound(NotFound):
+    code = "andon-not-found"
+
+
+def eligibility_for(*, product: Product, reason: ReasonCode, now: dt.datetime) -> Eligibility:
+    """Two indexed reads: the last closed andon for this product and reason, then the distinct
+    customers who reported the reason since the window (or that andon's close) began."""
+    policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
+    last_closed = Andon.objects.filter(
+        product=product, reason=reason, state=AndonState.CLOSED
+    ).aggregate(at=Max("closed_at"))["at"]
+    since = evidence_since(now, policy, last_closed)
+    n = (
+        Contact.objects.filter(product=product, reason=reason, created_at__gte=since)
+        .values("customer_id").distinct().count()
+    )
+    return eligibility(n, policy, since)
+
+
+def evidence_contact_ids(*, product: Product, reason: ReasonCode, since: dt.datetime) -> list[int]:
+    return list(
+        Contact.objects.filter(product=product, reason=reason, created_at__gte=since)
+        .values_list("id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class AndonView:
+    andon: Andon
+    work_orders: list[WorkOrder]
+    holds: HoldCounts
+
+
+def andon_view(*, andon_id: int) -> AndonView:
+    try:
+        andon = Andon.objects.select_related("product", "reason", "opened_by").get(pk=andon_id)
+    except Andon.DoesNotExist:
+        raise AndonNotFound(f"No andon {andon_id}.", field="id") from None
+    return _views([andon])[0]
+
+
+def andons_list(*, sku: str | None = None, state: str | None = None, limit: int = 100) -> list[
+    AndonView
+]:
+    qs = Andon.objects.select_related("product", "reason", "opened_by")
+    if sku:
+        qs = qs.filter(product__sku=sku)
+    if state:
+        qs = qs.filter(state=state)
+    return _views(list(qs.order_by("-opened_at")[:limit]))
+
+
+def open_andons_of(*, product: Product) -> list[AndonView]:
+    return andons_list(sku=product.sku, state=AndonState.OPEN)
+
+
+def _views(andons: list[Andon]) -> list[AndonView]:
+    ids = [a.pk for a in andons]
+    wos = work_orders_of(andon_ids=ids)
+    counts = hold_counts(andon_ids=ids)
+    return [AndonView(a, wos[a.pk], counts[a.pk]) for a in andons]

@@ -1,0 +1,253 @@
+"""The cord's writes.
+
+Lock order, everywhere: the product's listing row first (SELECT ... FOR UPDATE), then work
+orders. Every cord operation on a product queues behind that one lock, which is what makes
+join-or-open and the relist gate safe across processes; the partial unique index on open
+andons backs it up. Each service is one transaction: suppression, holds, work orders,
+credit, audit and outbox events commit together or not at all (SPEC: "Atomic effects").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from andon.catalog.models import Product
+from andon.catalog.selectors import product_get
+from andon.catalog.services import listing_relist, listing_suppress
+from andon.contacts.models import ReasonCode
+from andon.contacts.selectors import reason_get
+from andon.core.errors import Forbidden, InvalidInput
+from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.holds.models import Hold, HoldState
+from andon.holds.rules import Disposition, most_cautious
+from andon.holds.selectors import HoldCounts, hold_counts, hold_ids_of
+from andon.holds.services import DispositionPlan, holds_finalize, holds_place
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of, team_of
+from andon.workorders.models import WorkOrder
+from andon.workorders.rules import Action
+from andon.workorders.selectors import work_order_get
+from andon.workorders.services import RouteSpec, Step, work_order_step, work_orders_open
+
+from . import rules
+from .models import Andon, AndonEvidence, AndonState, CordPull
+from .selectors import eligibility_for, evidence_contact_ids
+
+
+@dataclass(frozen=True)
+class PullResult:
+    andon: Andon
+    joined: bool
+    work_orders: list[WorkOrder]
+    holds: HoldCounts
+    eligibility: rules.Eligibility
+
+
+@transaction.atomic
+def andon_pull(*, actor: AbstractBaseUser, sku: str, reason: str, note: str) -> PullResult:
+    """Pull the cord on a product for a reason: join the open andon for that reason, or open
+    one when the eligibility rule is met. Never waits for anyone's approval."""
+    if not people_rules.may_pull(roles_of(actor)):
+        raise Forbidden("Only agents and team leads pull the cord.")
+    note = rules.clean_note(note)
+    reason_code = reason_get(code=reason)
+    product = product_get(sku=sku, for_update=True, as_reference=True)
+    now = timezone.now()
+    decision = eligibility_for(product=product, reason=reason_code, now=now)
+    open_andon = Andon.objects.filter(
+        product=product, reason=reason_code, state=AndonState.OPEN
+    ).first()
+    if open_andon is not None:
+        return _join(open_andon, product, reason_code, decision, actor, note, now)
+    if not decision.eligible:
+        raise rules.NotEligible(decision, reason_code.label)
+    return _open(product, reason_code, decision, actor, note, now)
+
+
+def _open(
+    product: Product, reason: ReasonCode, decision: rules.Eligibility,
+    actor: AbstractBaseUser, note: str, now: dt.datetime,
+) -> PullResult:
+    routes = [
+        RouteSpec(r.department_id, r.department.code, r.instruction_zh, r.instruction_en,
+                  r.sla_hours)
+        for r in reason.routes.select_related("department").order_by("department__code")
+    ]
+    if not routes:
+        raise InvalidInput(
+            f"Reason '{reason.code}' routes to no department: an admin must set its routing.",
+            field="reason",
+        )
+    team = team_of(actor.pk)
+    andon = Andon.objects.create(
+        product=product, reason=reason, note=note, opened_at=now, opened_by=actor,
+        team=team, team_lead=team.lead if team else None,
+    )
+    evidence = _link_evidence(andon, product, reason, decision.since)
+    CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
+    suppressed = listing_suppress(product=product, at=now)
+    outbox_emit(at=now, events=_listing_events(product, "listing.suppressed", suppressed) + [
+        Event("andon.pulled", _andon_payload(andon, product, reason, evidence),
+              product_sku=product.sku),
+    ])
+    held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
+    context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
+    work_orders = work_orders_open(
+        andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
+    )
+    outbox_emit(at=now, events=[Event("hold.placed", {
+        "andon_id": andon.pk, "sku": product.sku, "stock_units": held.stock_units,
+        "order_lines": held.order_lines,
+    }, product_sku=product.sku)])
+    audit_record(actor_id=actor.pk, at=now, entries=[
+        Audit("andon.pulled", "andon", andon.pk, andon.pk,
+              {"sku": product.sku, "reason": reason.code, "note": note,
+               "evidence_contacts": evidence, "distinct_customers": decision.distinct_customers}),
+        *([Audit("listing.suppressed", "product", product.sku, andon.pk)] if suppressed else []),
+        Audit("holds.placed", "andon", andon.pk, andon.pk,
+              {"stock_units": held.stock_units, "order_lines": held.order_lines}),
+        *[Audit("workorder.created", "work_order", wo.pk, andon.pk,
+                {"department": r.department_code, "due_at": wo.due_at.isoformat()})
+          for wo, r in zip(work_orders, routes, strict=True)],
+        Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
+    ])
+    return PullResult(andon, False, work_orders, held, decision)
+
+
+def _join(
+    andon: Andon, product: Product, reason: ReasonCode, decision: rules.Eligibility,
+    actor: AbstractBaseUser, note: str, now: dt.datetime,
+) -> PullResult:
+    """A second pull for the same reason adds evidence to the open andon: no new work orders."""
+    evidence = _link_evidence(andon, product, reason, decision.since)
+    CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, joined=True)
+    audit_record(actor_id=actor.pk, at=now, entries=[
+        Audit("andon.joined", "andon", andon.pk, andon.pk,
+              {"note": note, "evidence_contacts": evidence}),
+    ])
+    outbox_emit(at=now, events=[Event("andon.joined", {
+        "andon_id": andon.pk, "sku": product.sku, "reason": reason.code, "note": note,
+        "agent": actor.get_username(),
+    }, product_sku=product.sku)])
+    work_orders = list(andon.work_orders.select_related("department").order_by("id"))
+    return PullResult(andon, True, work_orders, hold_counts(andon_ids=[andon.pk])[andon.pk],
+                      decision)
+
+
+def _link_evidence(andon: Andon, product: Product, reason: ReasonCode, since: dt.datetime) -> list[
+    int
+]:
+    ids = evidence_contact_ids(product=product, reason=reason, since=since)
+    AndonEvidence.objects.bulk_create(
+        [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
+    )
+    return ids
+
+
+def _listing_events(product: Product, event_type: str, changed: bool) -> list[Event]:
+    if not changed:
+        return []
+    return [Event(event_type, {
+        "sku": product.sku, "listing_status": product.listing_status,
+    }, product_sku=product.sku)]
+
+
+def _andon_payload(andon: Andon, product: Product, reason: ReasonCode, evidence: list[int]) -> dict:
+    return {
+        "andon_id": andon.pk, "sku": product.sku, "reason": reason.code, "note": andon.note,
+        "agent": andon.opened_by.get_username(), "evidence_contacts": evidence,
+    }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    work_order: WorkOrder
+    andon_closed: bool = False
+    relisted: bool = False
+    holds_finalized: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def work_order_act(
+    *, actor: AbstractBaseUser, work_order_id: int, step: Step
+) -> StepResult:
+    """One step of a work order. A confirmation may close the andon and, through the relist
+    gate, relist the product and carry out the holds' dispositions, in the same transaction."""
+    wo = work_order_get(work_order_id=work_order_id)
+    product = None
+    if step.action == Action.CONFIRM:
+        product = Product.objects.select_for_update().get(pk=wo.andon.product_id)
+    wo = work_order_get(work_order_id=work_order_id, for_update=True)
+    if step.action == Action.RESOLVE and step.hold_dispositions:
+        unknown = set(step.hold_dispositions) - hold_ids_of(
+            andon_id=wo.andon_id, ids=list(step.hold_dispositions)
+        )
+        if unknown:
+            raise InvalidInput(
+                f"Holds {sorted(unknown)} do not belong to andon {wo.andon_id}.", field="holds"
+            )
+    now = timezone.now()
+    wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)
+    if product is None:
+        return StepResult(wo)
+    return _after_confirmation(wo, product, actor, now)
+
+
+def _after_confirmation(
+    wo: WorkOrder, product: Product, actor: AbstractBaseUser, now: dt.datetime
+) -> StepResult:
+    states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
+    if not rules.andon_is_done(states):
+        return StepResult(wo)
+    Andon.objects.filter(pk=wo.andon_id).update(state=AndonState.CLOSED, closed_at=now)
+    audit = [Audit("andon.closed", "andon", wo.andon_id, wo.andon_id)]
+    events = [Event("andon.closed", {"andon_id": wo.andon_id, "sku": product.sku},
+                    product_sku=product.sku)]
+    open_left = Andon.objects.filter(product=product, state=AndonState.OPEN).count()
+    finalized: dict[str, int] = {}
+    relisted = rules.may_relist(open_left) and listing_relist(product=product, at=now)
+    if relisted:
+        finalized = holds_finalize(product_id=product.pk, plans=_plans(product), at=now)
+        audit += [
+            Audit("listing.relisted", "product", product.sku, wo.andon_id),
+            Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized),
+        ]
+        events += _listing_events(product, "listing.relisted", True) + [
+            Event("hold.finalized", {"sku": product.sku, "holds": finalized},
+                  product_sku=product.sku)
+        ]
+    audit_record(actor_id=actor.pk, at=now, entries=audit)
+    outbox_emit(at=now, events=events)
+    return StepResult(wo, andon_closed=True, relisted=relisted, holds_finalized=finalized)
+
+
+def _plans(product: Product) -> dict[int, DispositionPlan]:
+    """Per andon with goods still held: the most cautious of its departments' findings, for
+    every hold, with per-hold exceptions weighed against the other departments' defaults."""
+    andon_ids = set(
+        Hold.objects.filter(andon__product=product, state=HoldState.HELD)
+        .values_list("andon_id", flat=True)
+    )
+    plans: dict[int, DispositionPlan] = {}
+    for andon_id in andon_ids:
+        wos = list(WorkOrder.objects.filter(andon_id=andon_id).values(
+            "disposition", "hold_dispositions"))
+        defaults = [Disposition(w["disposition"] or Disposition.RELEASE) for w in wos]
+        overridden = {int(h) for w in wos for h in w["hold_dispositions"]}
+        plans[andon_id] = DispositionPlan(
+            default=most_cautious(defaults),
+            overrides={
+                h: most_cautious(
+                    Disposition(w["hold_dispositions"].get(str(h))
+                                or w["disposition"] or Disposition.RELEASE)
+                    for w in wos
+                )
+                for h in overridden
+            },
+        )
+    return plans

@@ -1,0 +1,23 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the console and the API (waitress, a production WSGI server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-migrate", action="store_true",
+                            help="Do not apply pending migrations first.")
+
+    def handle(self, *args, host, port, threads, no_migrate, **opts):
+        from waitress import serve
+
+        from andon.config.wsgi import application
+
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Andon on http://{host}:{port}/  (API: /api/v1/docs)")
+        serve(application, host=host, port=port, threads=threads, ident="andon")

@@ -1,0 +1,156 @@
+"""Opening work orders and moving them through their states. Cross-domain consequences of a
+step (the relist gate after a confirmation) belong to the cord: see pulls.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from andon.core.errors import Forbidden, InvalidInput
+from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.holds.rules import Disposition
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
+
+from .models import WorkOrder
+from .rules import (
+    CONFIRMER_ACTIONS,
+    DEPARTMENT_ACTIONS,
+    FINDINGS_MAX,
+    REOPEN_REASON_MAX,
+    Action,
+    State,
+    next_state,
+)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    department_id: int
+    department_code: str
+    instruction_zh: str
+    instruction_en: str
+    sla_hours: int
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_instruction(template: str, context: dict[str, str]) -> str:
+    """Route templates may name {sku}, {title}, {reason} and {note}; unknown names stay as typed."""
+    return template.format_map(_Blank(context))
+
+
+def work_orders_open(
+    *, andon_id: int, sku: str, routes: list[RouteSpec], context: dict[str, str], at: dt.datetime
+) -> list[WorkOrder]:
+    """One work order per routed department, in one statement; the events go with them."""
+    orders = WorkOrder.objects.bulk_create(
+        WorkOrder(
+            andon_id=andon_id, department_id=r.department_id, state=State.OPEN.value,
+            instruction_zh=render_instruction(r.instruction_zh, context),
+            instruction_en=render_instruction(r.instruction_en, context),
+            created_at=at, due_at=at + dt.timedelta(hours=r.sla_hours),
+        )
+        for r in routes
+    )
+    if not orders[0:1] or orders[0].pk is None:  # backends without RETURNING on bulk insert
+        orders = list(WorkOrder.objects.filter(andon_id=andon_id).order_by("id"))
+    codes = {r.department_id: r.department_code for r in routes}
+    outbox_emit(at=at, events=[
+        Event("workorder.created", {
+            "work_order_id": wo.pk, "andon_id": andon_id, "sku": sku,
+            "department": codes[wo.department_id], "due_at": wo.due_at.isoformat(),
+        }, product_sku=sku)
+        for wo in orders
+    ])
+    return orders
+
+
+@dataclass(frozen=True)
+class Step:
+    action: Action
+    findings: str | None = None
+    disposition: Disposition | None = None
+    hold_dispositions: dict[int, Disposition] | None = None
+    reason: str | None = None
+
+
+def work_order_step(
+    *, work_order: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime
+) -> WorkOrder:
+    """Apply one step to a locked work order. Contract: the caller holds the row lock and the
+    transaction; the step is checked against the role and the state machine first."""
+    _check_role(work_order, step.action, actor)
+    new_state = next_state(State(work_order.state), step.action)
+    wo = work_order
+    changed = ["state"]
+    if step.action == Action.START:
+        wo.started_at = at
+        changed.append("started_at")
+    elif step.action == Action.RESOLVE:
+        _resolve_fields(wo, step, actor, at)
+        changed += ["findings", "disposition", "hold_dispositions", "resolved_at", "resolved_by"]
+    elif step.action == Action.CONFIRM:
+        wo.closed_at, wo.confirmed_by = at, actor
+        changed += ["closed_at", "confirmed_by"]
+    elif step.action == Action.REOPEN:
+        reason = (step.reason or "").strip()
+        if not reason or len(reason) > REOPEN_REASON_MAX:
+            raise InvalidInput(
+                f"Say why in 1 to {REOPEN_REASON_MAX} characters.", field="reason"
+            )
+        wo.reopen_count += 1
+        wo.last_reopen_reason = reason
+        changed += ["reopen_count", "last_reopen_reason"]
+    wo.state = new_state.value
+    wo.save(update_fields=changed)
+    _record(wo, step, actor, at)
+    return wo
+
+
+def _check_role(wo: WorkOrder, action: Action, actor: AbstractBaseUser) -> None:
+    roles = roles_of(actor)
+    if action in DEPARTMENT_ACTIONS and not people_rules.may_work_on(roles, wo.department.code):
+        raise Forbidden(
+            f"Only members of {wo.department.code} act on this work order.", field="department"
+        )
+    if action in CONFIRMER_ACTIONS and not people_rules.may_confirm(roles):
+        raise Forbidden("Only service confirmers confirm or reopen work orders.")
+
+
+def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
+    findings = (step.findings or "").strip()
+    if not findings:
+        raise InvalidInput("Findings are required to resolve a work order.", field="findings")
+    if len(findings) > FINDINGS_MAX:
+        raise InvalidInput(f"At most {FINDINGS_MAX} characters.", field="findings")
+    wo.findings = findings
+    wo.disposition = (step.disposition or Disposition.RELEASE).value
+    wo.hold_dispositions = {str(k): v.value for k, v in (step.hold_dispositions or {}).items()}
+    wo.resolved_at, wo.resolved_by = at, actor
+
+
+def _record(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
+    data = {"state": wo.state, "department": wo.department.code}
+    if step.action == Action.RESOLVE:
+        data |= {"findings": wo.findings, "disposition": wo.disposition}
+    if step.action == Action.REOPEN:
+        data["reason"] = wo.last_reopen_reason
+    audit_record(actor_id=actor.pk, at=at, entries=[
+        Audit(f"workorder.{_past(step.action)}", "work_order", wo.pk, andon_id=wo.andon_id,
+              data=data),
+    ])
+    if step.action != Action.START:
+        outbox_emit(at=at, events=[Event(f"workorder.{_past(step.action)}", {
+            "work_order_id": wo.pk, "andon_id": wo.andon_id, **data,
+        })])
+
+
+def _past(action: Action) -> str:
+    return {Action.START: "started", Action.RESOLVE: "resolved", Action.CONFIRM: "confirmed",
+            Action.REOPEN: "reopened"}[action]
