@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.core.selectors import audit_of_andon
@@ -73,7 +73,7 @@ def andon_create(request: HttpRequest, payload: AndonIn):
     result = andon_pull(actor=request.user, sku=payload.sku, reason=payload.reason,
                         note=payload.note)
     view = AndonView(result.andon, result.work_orders, result.holds)
-    return (200 if result.joined else 201), andon_out(view, joined=result.joined)
+    return Status(200 if result.joined else 201, andon_out(view, joined=result.joined))
 
 
 @router.get("/andons", response=list[AndonOut])

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.catalog.models import Product
@@ -62,12 +62,12 @@ def contact_create(request: HttpRequest, payload: ContactIn):
     contact = contact_record(actor=request.user, **payload.model_dump())
     product = Product.objects.get(pk=contact.product_id)
     decision = eligibility_for(product=product, reason=contact.reason, now=timezone.now())
-    return 201, ContactOut(
+    return Status(201, ContactOut(
         id=contact.pk, created_at=contact.created_at, customer=payload.customer,
         order=payload.order, line_no=payload.line_no, sku=product.sku, reason=payload.reason,
         text=contact.text, channel=contact.channel, agent=request.user.get_username(),
         eligibility=eligibility_out(decision, contact.reason.label),
-    )
+    ))
 
 
 @router.get("/reasons", response=list[ReasonOut])

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden
@@ -91,10 +91,10 @@ def order_out(order: Order) -> OrderOut:
 def customer_put(request: HttpRequest, external_id: str, payload: CustomerIn):
     _require_integrator(request)
     customer, created = orders.customer_upsert(external_id=external_id, **payload.model_dump())
-    return (201 if created else 200), CustomerOut(
+    return Status(201 if created else 200, CustomerOut(
         external_id=customer.external_id, name=customer.name, phone=customer.phone,
         email=customer.email,
-    )
+    ))
 
 
 @router.put("/orders/{external_id}", response={200: OrderOut, 201: OrderOut, 403: Problem,
@@ -107,7 +107,7 @@ def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
         channel=payload.channel,
         lines=[orders.LineIn(**ln.model_dump()) for ln in payload.lines],
     )
-    return (201 if created else 200), order_out(order)
+    return Status(201 if created else 200, order_out(order))
 
 
 @router.get("/orders/{external_id}", response={200: OrderOut, 404: Problem})

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.catalog import services as catalog
@@ -107,7 +107,7 @@ def product_put(request: HttpRequest, sku: str, payload: ProductIn):
         batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
         stock=[catalog.StockIn(**s.model_dump()) for s in payload.stock],
     )
-    return (201 if created else 200), product_out(product)
+    return Status(201 if created else 200, product_out(product))
 
 
 @router.get("/products/{sku}", response={200: ProductOut, 404: Problem})
@@ -130,4 +130,4 @@ def product_eligibility(request: HttpRequest, sku: str, reason: str):
 def warehouse_put(request: HttpRequest, code: str, payload: WarehouseIn):
     _require_integrator(request)
     warehouse, created = catalog.warehouse_upsert(code=code, name=payload.name)
-    return (201 if created else 200), {"code": warehouse.code, "name": warehouse.name}
+    return Status(201 if created else 200, {"code": warehouse.code, "name": warehouse.name})

@@ -59,7 +59,8 @@ def product_upsert(
 
 
 def _stock_set(product: Product, stock: list[StockIn]) -> None:
-    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in={s.warehouse for s in stock})}
+    codes = {s.warehouse for s in stock}
+    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in=codes)}
     batches = {b.code: b for b in product.batches.filter(code__in={s.batch for s in stock})}
     for i, s in enumerate(stock):
         if s.warehouse not in warehouses:

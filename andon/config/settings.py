@@ -91,7 +91,9 @@ def _database() -> dict:
         }
         # A file, not Django's shared in-memory database: the concurrency tests open one
         # connection per thread and in-memory shared cache locks whole tables.
-        db["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"andon-test-{os.getuid()}.sqlite3")}
+        # One file per test process, so that parallel runs never share it.
+        name = f"andon-test-{os.getpid()}.sqlite3"
+        db["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / name)}
     return db
 
 
@@ -114,7 +116,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("ANDON_STATIC_ROOT", Path.cwd() / "staticfiles"))
+# Unset by default: whitenoise serves from the apps (finders); set it to collectstatic.
+STATIC_ROOT = os.environ.get("ANDON_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

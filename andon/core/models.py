@@ -48,7 +48,7 @@ class AuditEntry(models.Model):
         raise TypeError("audit entries are append-only")
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}:{self.subject_id}"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.subject_id}"
 
 
 class OutboxEvent(models.Model):

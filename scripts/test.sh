@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, then every test on the embedded SQLite and on a real PostgreSQL.
+# PostgreSQL: the server on 127.0.0.1:5432 if one answers, else a throwaway cluster started
+# here from /usr/lib/postgresql/*/bin. In CI (CI=true) a missing PostgreSQL is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+source scripts/lib/postgres.sh
+source scripts/lib/browser.sh
+
+.venv/bin/ruff check .
+
+postgres_setup || {
+  if [ "${CI:-}" = "true" ]; then echo "FATAL: no PostgreSQL could be found or started" >&2; exit 1; fi
+  echo "WARNING: no PostgreSQL; running on SQLite only" >&2; PG_URL=""
+}
+browser_ensure || { [ "${CI:-}" = "true" ] && exit 1; }
+
+run() {  # pytest exits 5 when nothing ran: that is a failure here too.
+  local label=$1; shift
+  echo "=== tests on $label ==="
+  "$@" .venv/bin/pytest -q -p no:cacheprovider "${PYTEST_ARGS[@]}"
+}
+PYTEST_ARGS=("$@")
+run "SQLite" env -u DATABASE_URL
+if [ -n "$PG_URL" ]; then
+  run "PostgreSQL" env DATABASE_URL="$PG_URL"
+fi

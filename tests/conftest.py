@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from .world import World, build_world
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('DATABASE_URL') or 'sqlite (embedded default)'}"
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+class Api:
+    """The HTTP API as a client sees it: JSON in, JSON out, one user's bearer token."""
+
+    def __init__(self, client: Client, world: World) -> None:
+        self.client = client
+        self.world = world
+
+    def call(self, method: str, path: str, as_: str, body=None, raw: str | None = None,
+             **headers):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        if data is not None:
+            kwargs["data"] = data
+        return getattr(self.client, method.lower())(
+            f"/api/v1{path}", **kwargs, **self.world.auth(as_), **headers
+        )
+
+
+@pytest.fixture
+def api(world, client) -> Api:
+    return Api(client, world)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
