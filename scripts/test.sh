@@ -9,6 +9,7 @@ source scripts/lib/postgres.sh
 source scripts/lib/browser.sh
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache
 
 postgres_setup || {
   if [ "${CI:-}" = "true" ]; then echo "FATAL: no PostgreSQL could be found or started" >&2; exit 1; fi

@@ -13,9 +13,10 @@ class Command(BaseCommand):
                             help="Do not apply pending migrations first.")
 
     def handle(self, *args, host, port, threads, no_migrate, **opts):
+        from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        from andon.config.wsgi import application
+        application = get_wsgi_application()
 
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)

@@ -1,0 +1,55 @@
+"""Twenty agents pull the same cord at the same moment: one andon, one set of work orders."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from andon.holds.models import Hold
+from andon.pulls.models import Andon, CordPull
+from andon.workorders.models import WorkOrder
+
+from ..world import SKU
+from .conftest import seed_product
+
+PULLERS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_pulls_open_one_andon_and_one_set_of_work_orders(world):
+    seed_product(agent=world.users["agent1"])
+    start = threading.Barrier(PULLERS)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def puller(i: int) -> None:
+        try:
+            agent = "agent1" if i % 2 else "agent2"
+            start.wait(timeout=30)
+            r = Client().post(
+                "/api/v1/andons", data=json.dumps(
+                    {"sku": SKU, "reason": "print-defect", "note": f"第{i}位客服按灯"}),
+                content_type="application/json", **world.auth(agent))
+            statuses.append(r.status_code)
+        except BaseException as e:  # surfaced below: a thread must not fail silently
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=puller, args=(i,)) for i in range(PULLERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sorted(statuses) == [200] * (PULLERS - 1) + [201], statuses
+    andon = Andon.objects.get()
+    assert WorkOrder.objects.filter(andon=andon).count() == 2
+    assert CordPull.objects.filter(andon=andon).count() == PULLERS
+    assert CordPull.objects.filter(andon=andon, credited=True).count() == 1
+    # Holds were placed once, by the pull that opened the andon.
+    assert Hold.objects.filter(kind="order_line").count() == 5

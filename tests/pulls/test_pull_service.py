@@ -1,0 +1,97 @@
+"""The pull as a service: atomic effects and set-based holds."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from andon.catalog.models import Product
+from andon.core.models import AuditEntry, OutboxEvent
+from andon.holds.models import Hold
+from andon.orders.models import OrderLine
+from andon.pulls import services
+from andon.pulls.models import Andon, CordPull
+from andon.workorders.models import WorkOrder
+
+from ..world import SKU
+from .conftest import seed_product
+
+pytestmark = pytest.mark.django_db
+
+
+def pull(world, agent="agent1", note="100-101页未裁开", sku=SKU):
+    return services.andon_pull(actor=world.users[agent], sku=sku, reason="print-defect",
+                               note=note)
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def test_a_failure_after_suppression_before_work_orders_leaves_no_trace(world, seeded,
+                                                                         monkeypatch):
+    audit_before = AuditEntry.objects.count()
+    outbox_before = OutboxEvent.objects.count()
+
+    def fail(**kwargs):
+        # By now the listing is suppressed and the holds are placed, in this transaction.
+        assert Product.objects.get(sku=SKU).listing_status == "suppressed"
+        assert Hold.objects.exists()
+        raise Boom("work orders could not be written")
+
+    monkeypatch.setattr(services, "work_orders_open", fail)
+    with pytest.raises(Boom):
+        pull(world)
+    assert Product.objects.get(sku=SKU).listing_status == "active"
+    assert not Hold.objects.exists()
+    assert not Andon.objects.exists() and not CordPull.objects.exists()
+    assert not WorkOrder.objects.exists()
+    assert not OrderLine.objects.filter(on_hold=True).exists()
+    assert AuditEntry.objects.count() == audit_before
+    assert OutboxEvent.objects.count() == outbox_before
+
+
+def test_a_pull_credits_the_agent_and_keeps_the_team_lead_of_the_moment(world, seeded):
+    result = pull(world, agent="agent1")
+    andon = result.andon
+    assert andon.team.code == "team-1" and andon.team_lead.username == "lead1"
+    credit = CordPull.objects.get(andon=andon)
+    assert credit.credited and credit.agent.username == "agent1" and not credit.joined
+
+
+def test_a_different_reason_opens_its_own_andon_and_the_product_stays_suppressed(world,
+                                                                                 seeded):
+    from andon.contacts.models import ReasonCode, ReasonRoute
+    from andon.people.models import Department
+
+    wrong = ReasonCode.objects.get(code="wrong-item")
+    wrong.threshold = 1
+    wrong.save()
+    ReasonRoute.objects.create(reason=wrong, department=Department.objects.get(
+        code="warehouse-logistics"), instruction_zh="查", instruction_en="check")
+    first = pull(world)
+    from andon.contacts.services import contact_record
+    contact_record(actor=world.users["agent1"], customer=f"{SKU}-c0", order=f"{SKU}-o0",
+                   line_no=1, reason="wrong-item", text="发错书了")
+    second = services.andon_pull(actor=world.users["agent1"], sku=SKU, reason="wrong-item",
+                                 note="发错货")
+    assert second.andon.pk != first.andon.pk and not second.joined
+    assert Andon.objects.filter(state="open").count() == 2
+    assert Product.objects.get(sku=SKU).listing_status == "suppressed"
+
+
+def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(world):
+    counts = {}
+    for lines in (5, 5000):
+        seed_product(sku=f"SKU-{lines}", packed_lines=lines, agent=world.users["agent1"])
+        with CaptureQueriesContext(connection) as queries:
+            result = pull(world, sku=f"SKU-{lines}")
+        counts[lines] = len(queries.captured_queries)
+        assert result.holds.order_lines == lines
+        assert result.holds.stock_units == 200
+        assert OrderLine.objects.filter(product__sku=f"SKU-{lines}", on_hold=True).count() == lines
+    assert counts[5] == counts[5000], counts
+    # Role, reason, lock, eligibility (2), join check, routes, team, andon, evidence (2),
+    # credit, suppression, holds (4), work orders, events (6), audit, savepoints (2).
+    assert counts[5] <= 30, counts
