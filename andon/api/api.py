@@ -5,7 +5,7 @@ from ninja.errors import HttpError, ValidationError
 from andon import __version__
 from andon.core.errors import DomainError
 
-from . import andons, contacts, orders, products, work_orders
+from . import andons, contacts, listing_events, orders, products, webhooks, work_orders
 from .auth import BearerToken
 from .problems import on_domain_error, on_http_error, on_not_found, on_validation_error
 
@@ -27,5 +27,5 @@ api.add_exception_handler(ValidationError, on_validation_error)
 api.add_exception_handler(HttpError, on_http_error)
 api.add_exception_handler(Http404, on_not_found)
 
-for module in (products, orders, contacts, andons, work_orders):
+for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events):
     api.add_router("", module.router)

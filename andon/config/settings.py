@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "andon.holds",
     "andon.workorders",
     "andon.pulls",
+    "andon.integrations",
     "andon.api",
     "andon.web",
     "andon.demo",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max
 
 from .models import AuditEntry, OutboxEvent
@@ -70,4 +71,9 @@ def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent
                 product_sequence=seq, payload=payload,
             )
         )
-    return OutboxEvent.objects.bulk_create(rows)
+    created = OutboxEvent.objects.bulk_create(rows)
+    if rows and connection.vendor == "postgresql":
+        # Wakes `andon worker` (LISTEN andon_outbox) at commit: NOTIFY is transactional.
+        with connection.cursor() as cur:
+            cur.execute("NOTIFY andon_outbox")
+    return created

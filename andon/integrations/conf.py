@@ -1,0 +1,36 @@
+"""Delivery knobs, from Django settings or the environment (tests and benches shorten them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import rules
+
+
+def _seconds(name: str, default: dt.timedelta) -> dt.timedelta:
+    raw = getattr(settings, name, None) or os.environ.get(name)
+    return dt.timedelta(seconds=float(raw)) if raw else default
+
+
+@dataclass(frozen=True)
+class DeliveryConf:
+    timeout: dt.timedelta
+    first_retry: dt.timedelta
+    retry_for: dt.timedelta
+
+    @property
+    def lease(self) -> dt.timedelta:
+        """How long a claim keeps other workers away: longer than any POST can take."""
+        return self.timeout * 2 + dt.timedelta(seconds=1)
+
+
+def delivery_conf() -> DeliveryConf:
+    return DeliveryConf(
+        timeout=_seconds("ANDON_WEBHOOK_TIMEOUT", dt.timedelta(seconds=10)),
+        first_retry=_seconds("ANDON_WEBHOOK_FIRST_RETRY", rules.FIRST_DELAY),
+        retry_for=_seconds("ANDON_WEBHOOK_RETRY_FOR", rules.RETRY_FOR),
+    )

@@ -1,0 +1,136 @@
+"""Writes on webhook endpoints and deliveries: create, change, rotate the secret, replay.
+
+Each service is one transaction. On PostgreSQL a change that makes deliveries due sends
+NOTIFY andon_outbox, which reaches the workers at commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from andon.core.errors import InvalidInput
+from andon.core.models import OutboxEvent
+
+from . import rules
+from .models import Delivery, DeliveryState, WebhookEndpoint
+
+CHANNEL = "andon_outbox"
+ROTATION_GRACE = dt.timedelta(hours=24)
+MAX_REPLAY = 100_000
+
+
+def workers_wake() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"NOTIFY {CHANNEL}")
+
+
+def _clean_types(event_types: Sequence[str]) -> list[str]:
+    out = sorted({t.strip() for t in event_types if t.strip()})
+    for t in out:
+        if len(t) > 64 or " " in t:
+            raise InvalidInput(f"'{t}' is not an event type.", field="event_types")
+    return out
+
+
+def _check_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")) or len(url) > 500:
+        raise InvalidInput("The URL must be http(s):// and at most 500 characters.", field="url")
+    return url
+
+
+@transaction.atomic
+def endpoint_create(
+    *, url: str, event_types: Sequence[str] = (), description: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh `whsec_` secret; it receives events from now on (older
+    ones only by a replay of a time range)."""
+    return WebhookEndpoint.objects.create(
+        url=_check_url(url), event_types=_clean_types(event_types), description=description,
+        secret=rules.new_secret(), created_at=timezone.now(),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+
+
+@transaction.atomic
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, url: str | None = None,
+    event_types: Sequence[str] | None = None, description: str | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
+    if url is not None:
+        endpoint.url = _check_url(url)
+    if event_types is not None:
+        endpoint.event_types = _clean_types(event_types)
+    if description is not None:
+        endpoint.description = description
+    if active is not None:
+        endpoint.active = active
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_rotate_secret(
+    *, endpoint: WebhookEndpoint, grace: dt.timedelta = ROTATION_GRACE
+) -> WebhookEndpoint:
+    """New current secret; the old one keeps signing (a second signature) for `grace`, so
+    that the receiver can switch without losing a message."""
+    now = timezone.now()
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = now + grace
+    endpoint.secret = rules.new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    return endpoint
+
+
+@transaction.atomic
+def delivery_replay(*, delivery: Delivery) -> Delivery:
+    """Send again now, with the same webhook-id (receivers deduplicate by it), and a fresh
+    retry period; delivered and dead-lettered deliveries alike."""
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.PENDING, next_attempt_at=now, retrying_since=now, lease_token="",
+    )
+    workers_wake()
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def deliveries_replay_range(
+    *, endpoint: WebhookEndpoint, since: dt.datetime, until: dt.datetime,
+) -> int:
+    """Queue again every event of [since, until) that the endpoint's filter takes: existing
+    deliveries are reset, missing ones (events before the endpoint existed) are created."""
+    if until <= since:
+        raise InvalidInput("'until' must be after 'since'.", field="until")
+    now = timezone.now()
+    events = list(
+        OutboxEvent.objects.filter(occurred_at__gte=since, occurred_at__lt=until)
+        .order_by("id").values_list("id", "event_type")[: MAX_REPLAY + 1]
+    )
+    if len(events) > MAX_REPLAY:
+        raise InvalidInput(f"More than {MAX_REPLAY} events: replay a shorter range.",
+                           field="since")
+    ids = [i for i, t in events if rules.event_matches(t, endpoint.event_types)]
+    Delivery.objects.bulk_create(
+        [Delivery(endpoint=endpoint, event_id=i, created_at=now, retrying_since=now,
+                  next_attempt_at=now) for i in ids],
+        ignore_conflicts=True, batch_size=500,
+    )
+    types = {t for _, t in events if rules.event_matches(t, endpoint.event_types)}
+    Delivery.objects.filter(
+        endpoint=endpoint, event__occurred_at__gte=since, event__occurred_at__lt=until,
+        event__event_type__in=types,
+    ).update(
+        state=DeliveryState.PENDING, next_attempt_at=now, retrying_since=now, lease_token="",
+    )
+    workers_wake()
+    return len(ids)
