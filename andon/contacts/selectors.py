@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from .errors import UnknownReason
-from .models import ReasonCode
+from .models import Contact, ReasonCode
 
 
 def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
@@ -13,3 +15,32 @@ def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
 
 def reasons_active() -> list[ReasonCode]:
     return list(ReasonCode.objects.filter(active=True).order_by("code"))
+
+
+def contacts_of_customer(*, customer_id: int, limit: int = 100) -> list[Contact]:
+    """A customer's earlier contacts, newest first."""
+    return list(
+        Contact.objects.filter(customer_id=customer_id)
+        .select_related("reason", "product", "order_line__order", "agent")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def contacts_recent_of_product(
+    *, product_id: int, since: dt.datetime, limit: int = 50
+) -> list[Contact]:
+    """A product's contacts since a moment, newest first."""
+    return list(
+        Contact.objects.filter(product_id=product_id, created_at__gte=since)
+        .select_related("reason", "customer", "order_line__order", "agent")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def contacts_by_ids(*, ids: list[int]) -> list[Contact]:
+    """Contacts by id, oldest first (an andon's evidence)."""
+    return list(
+        Contact.objects.filter(id__in=ids)
+        .select_related("reason", "customer", "order_line__order", "agent")
+        .order_by("created_at", "id")
+    )

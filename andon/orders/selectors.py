@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.db.models import Prefetch, Q
+
 from .errors import OrderLineNotFound, UnknownCustomer, UnknownOrderLine
-from .models import Customer, OrderLine
+from .models import Customer, Order, OrderLine
 
 
 def customer_get(*, external_id: str, field: str = "customer") -> Customer:
@@ -21,3 +23,26 @@ def order_line_get(*, order: str, line_no: int, as_reference: bool = False) -> O
         if as_reference:
             raise UnknownOrderLine(msg, field="line_no") from None
         raise OrderLineNotFound(msg, field="line_no") from None
+
+
+def customers_search(*, q: str, limit: int = 20) -> list[Customer]:
+    """The agent's search box: a customer by name, phone, customer id or order number."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    return list(
+        Customer.objects.filter(
+            Q(name__icontains=q) | Q(phone__icontains=q) | Q(external_id__iexact=q)
+            | Q(orders__external_id__iexact=q)
+        ).distinct().order_by("name", "external_id")[:limit]
+    )
+
+
+def customer_orders(*, customer_id: int, limit: int = 50) -> list[Order]:
+    """A customer's orders, newest first, each with its lines (product, batch, warehouse)."""
+    lines = OrderLine.objects.select_related("product", "batch", "warehouse").order_by("line_no")
+    return list(
+        Order.objects.filter(customer_id=customer_id)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-placed_at", "-id")[:limit]
+    )

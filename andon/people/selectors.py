@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from .models import Team
+from .models import Department, Team
 from .rules import GROUP_ROLES, Role, Roles
 
 
@@ -20,3 +20,9 @@ def roles_of(user: AbstractBaseUser) -> Roles:
 def team_of(user_id: int) -> Team | None:
     """The agent's team now, with its lead: a pull keeps both, for the bad-andon rate."""
     return Team.objects.filter(members__user_id=user_id).select_related("lead").first()
+
+
+def departments_by_code(*, codes: list[str] | None = None) -> dict[str, Department]:
+    """Departments by code (all when `codes` is None), to show names where data holds codes."""
+    qs = Department.objects.all() if codes is None else Department.objects.filter(code__in=codes)
+    return {d.code: d for d in qs}

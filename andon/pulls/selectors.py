@@ -12,7 +12,7 @@ from andon.holds.selectors import HoldCounts, hold_counts
 from andon.workorders.models import WorkOrder
 from andon.workorders.selectors import work_orders_of
 
-from .models import Andon, AndonState
+from .models import Andon, AndonEvidence, AndonState
 from .rules import Eligibility, Policy, eligibility, evidence_since
 
 
@@ -77,3 +77,15 @@ def _views(andons: list[Andon]) -> list[AndonView]:
     wos = work_orders_of(andon_ids=ids)
     counts = hold_counts(andon_ids=ids)
     return [AndonView(a, wos[a.pk], counts[a.pk]) for a in andons]
+
+
+def andons_of_team_lead(*, user_id: int, limit: int = 50) -> list[AndonView]:
+    """The pulls a team lead answers for (their team's, at the moment of each pull)."""
+    qs = Andon.objects.select_related("product", "reason", "opened_by").filter(team_lead_id=user_id)
+    return _views(list(qs.order_by("-opened_at")[:limit]))
+
+
+def evidence_contact_ids_of(*, andon_id: int) -> list[int]:
+    return list(
+        AndonEvidence.objects.filter(andon_id=andon_id).values_list("contact_id", flat=True)
+    )

@@ -1,0 +1,74 @@
+"""Console forms: they parse and label input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from andon.contacts.models import Channel
+from andon.contacts.selectors import reasons_active
+from andon.contacts.services import TEXT_MAX
+from andon.pulls.rules import NOTE_MAX
+from andon.workorders.models import WorkOrder
+from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
+
+DISPOSITIONS = WorkOrder.DISPOSITION_CHOICES
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    return [(r.code, r.label) for r in reasons_active()]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, phone or order number"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
+    )
+
+
+class ContactForm(forms.Form):
+    order = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    line_no = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    text = forms.CharField(
+        label=_("What the customer said"), max_length=TEXT_MAX, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices,
+                                initial=Channel.PHONE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = reason_choices()
+
+
+class PullForm(forms.Form):
+    reason = forms.CharField(max_length=50, widget=forms.HiddenInput)
+    # Length and line breaks are the cord's rules (pulls.rules.clean_note): the service
+    # explains them in words, so the form does not refuse first with a vaguer message.
+    note = forms.CharField(label=_("What is wrong, in one line"), max_length=NOTE_MAX * 4,
+                           required=False)
+
+
+class ResolveForm(forms.Form):
+    findings = forms.CharField(label=_("Findings"), max_length=FINDINGS_MAX,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    disposition = forms.ChoiceField(label=_("Held goods, by default"), choices=DISPOSITIONS,
+                                    initial="release")
+
+    def __init__(self, *args, hold_ids: list[int] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.hold_ids = list(hold_ids)
+        for h in self.hold_ids:
+            self.fields[f"hold-{h}"] = forms.ChoiceField(
+                label=_("Hold %(id)s") % {"id": h}, required=False,
+                choices=[("", _("as the default"))] + list(DISPOSITIONS),
+            )
+
+    def hold_dispositions(self) -> dict[int, str]:
+        return {h: self.cleaned_data[f"hold-{h}"] for h in self.hold_ids
+                if self.cleaned_data.get(f"hold-{h}")}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen"), max_length=REOPEN_REASON_MAX)

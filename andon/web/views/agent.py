@@ -1,0 +1,80 @@
+"""The agent's workspace: find the customer, see their history, record what they said."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from andon.contacts.selectors import contacts_of_customer, reasons_active
+from andon.contacts.services import contact_record
+from andon.core.errors import DomainError
+from andon.orders.selectors import customer_get, customer_orders, customers_search
+from andon.people import rules as people_rules
+from andon.pulls.selectors import eligibility_for
+
+from ..access import require
+from ..forms import ContactForm, SearchForm
+
+
+@require(people_rules.may_record_contact)
+def workspace(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    ctx = {"form": form, "q": q, "customers": customers_search(q=q)}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "web/agent/_results.html", ctx)
+    return render(request, "web/agent/workspace.html", ctx)
+
+
+def _customer(external_id: str):
+    try:
+        return customer_get(external_id=external_id)
+    except DomainError:
+        raise Http404 from None
+
+
+@require(people_rules.may_record_contact)
+def customer(request: HttpRequest, external_id: str) -> HttpResponse:
+    return _customer_page(request, _customer(external_id))
+
+
+def _customer_page(request: HttpRequest, cust, *, form: ContactForm | None = None,
+                   error: str = "", status: int = 200) -> HttpResponse:
+    contacts = contacts_of_customer(customer_id=cust.pk)
+    recorded = None
+    recorded_id = request.GET.get("recorded", "")
+    if recorded_id.isdigit():
+        recorded = next((c for c in contacts if c.pk == int(recorded_id)), None)
+    eligibility = None
+    if recorded is not None:
+        decision = eligibility_for(product=recorded.product, reason=recorded.reason,
+                                   now=timezone.now())
+        eligibility = {"decision": decision,
+                       "explanation": decision.explanation(recorded.reason.label)}
+    return render(request, "web/agent/customer.html", {
+        "customer": cust, "orders": customer_orders(customer_id=cust.pk), "contacts": contacts,
+        "reasons": reasons_active(), "channels": ContactForm.base_fields["channel"].choices,
+        "recorded": recorded, "eligibility": eligibility, "form": form, "error": error,
+    }, status=status)
+
+
+@require(people_rules.may_record_contact)
+def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:customer", external_id=external_id)
+    cust = _customer(external_id)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _customer_page(request, cust, form=form, status=422)
+    d = form.cleaned_data
+    try:
+        contact = contact_record(
+            actor=request.user, customer=cust.external_id, order=d["order"],
+            line_no=d["line_no"], reason=d["reason"], text=d["text"], channel=d["channel"],
+        )
+    except DomainError as e:
+        return _customer_page(request, cust, form=form, error=e.detail, status=e.status)
+    url = reverse("web:customer", kwargs={"external_id": cust.external_id})
+    return redirect(f"{url}?recorded={contact.pk}#recorded")

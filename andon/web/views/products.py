@@ -1,0 +1,113 @@
+"""The product page and its cord: eligibility in words, one click, one line, one confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from andon.catalog.selectors import product_get, stock_of
+from andon.contacts.models import ReasonCode
+from andon.contacts.selectors import contacts_recent_of_product, reasons_active
+from andon.core.errors import DomainError
+from andon.people import rules as people_rules
+from andon.pulls.rules import Eligibility
+from andon.pulls.selectors import AndonView, eligibility_for, open_andons_of
+from andon.pulls.services import PullResult, andon_pull
+
+from ..access import require, roles
+from ..forms import PullForm
+
+
+@dataclass(frozen=True)
+class Cord:
+    """One reason's row on the product page: its evidence and what the cord would do."""
+
+    reason: ReasonCode
+    eligibility: Eligibility
+    explanation: str
+    contacts: list
+    open_andon: AndonView | None
+
+    @property
+    def can_pull(self) -> bool:
+        return self.open_andon is not None or self.eligibility.eligible
+
+
+def _product(sku: str):
+    try:
+        return product_get(sku=sku)
+    except DomainError:
+        raise Http404 from None
+
+
+def _cords(product, now: dt.datetime) -> list[Cord]:
+    reasons = reasons_active()
+    widest = max((r.window_days for r in reasons), default=30)
+    recent = contacts_recent_of_product(product_id=product.pk,
+                                        since=now - dt.timedelta(days=widest), limit=500)
+    open_by_reason = {v.andon.reason_id: v for v in open_andons_of(product=product)}
+    cords = []
+    for r in reasons:
+        decision = eligibility_for(product=product, reason=r, now=now)
+        cords.append(Cord(
+            reason=r, eligibility=decision, explanation=decision.explanation(r.label),
+            contacts=[c for c in recent if c.reason_id == r.pk and c.created_at >= decision.since],
+            open_andon=open_by_reason.get(r.pk),
+        ))
+    # Reasons customers are talking about first: that is where the cord is wanted.
+    return sorted(cords, key=lambda c: (c.open_andon is None, -len(c.contacts), c.reason.code))
+
+
+def _page(request: HttpRequest, product, *, status: int = 200, open_reason: str = "",
+          form: PullForm | None = None, error: str = "",
+          result: PullResult | None = None) -> HttpResponse:
+    ctx = {
+        "product": product, "stock": stock_of(product_id=product.pk),
+        "cords": _cords(product, timezone.now()), "open_reason": open_reason,
+        "form": form, "error": error, "result": result,
+        "may_pull": people_rules.may_pull(roles(request)),
+    }
+    template = "web/products/_panel.html" if request.htmx else "web/products/detail.html"
+    return render(request, template, ctx, status=status)
+
+
+@require(lambda r: True)
+def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
+    return _page(request, _product(sku), open_reason=request.GET.get("cord", ""))
+
+
+@require(people_rules.may_pull)
+def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
+    """The click on a reason's cord: the one-line input, focused, with the reason shown."""
+    product = _product(sku)
+    reason = request.GET.get("reason", "")
+    if not request.htmx:
+        return redirect(f"{request.path.rsplit('/cord', 1)[0]}/?cord={reason}#cord-{reason}")
+    cord = next((c for c in _cords(product, timezone.now()) if c.reason.code == reason), None)
+    if cord is None:
+        raise Http404
+    return render(request, "web/products/_cord_form.html",
+                  {"product": product, "c": cord, "form": PullForm(initial={"reason": reason})})
+
+
+@require(people_rules.may_pull)
+def pull(request: HttpRequest, sku: str) -> HttpResponse:
+    product = _product(sku)
+    if request.method != "POST":
+        return redirect("web:product", sku=sku)
+    form = PullForm(request.POST)
+    if not form.is_valid():
+        return _page(request, product, status=422, form=form,
+                     open_reason=request.POST.get("reason", ""))
+    try:
+        result = andon_pull(actor=request.user, sku=product.sku,
+                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+    except DomainError as e:
+        return _page(request, product, status=e.status, form=form, error=e.detail,
+                     open_reason=form.cleaned_data["reason"])
+    product.refresh_from_db()
+    return _page(request, product, result=result)

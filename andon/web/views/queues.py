@@ -1,0 +1,126 @@
+"""Department queues (start, resolve with findings and dispositions) and the confirmer's
+queue (confirm or reopen). Each step is one call of the cord's `work_order_act`."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from andon.core.errors import DomainError
+from andon.holds.models import HoldKind, HoldState
+from andon.holds.rules import Disposition
+from andon.holds.selectors import holds_of
+from andon.people import rules as people_rules
+from andon.people.selectors import departments_by_code
+from andon.pulls.services import StepResult, work_order_act
+from andon.workorders.models import WorkOrder
+from andon.workorders.rules import Action, State
+from andon.workorders.selectors import work_order_get, work_orders_list
+from andon.workorders.services import Step
+
+from ..access import require, roles
+from ..forms import ReopenForm, ResolveForm
+
+HOLD_STATES = dict(HoldState.choices)
+
+
+def _card(wo: WorkOrder, mode: str, **extra) -> dict:
+    holds = holds_of(andon_id=wo.andon_id)
+    resolve_form = extra.pop("resolve_form", None) or ResolveForm(
+        hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}")
+    # Each held row carries its own disposition control, beside what it holds.
+    rows = [(h, resolve_form[f"hold-{h.pk}"]) for h in holds]
+    result: StepResult | None = extra.get("result")
+    finalized = [(HOLD_STATES.get(k, k), n) for k, n in result.holds_finalized.items()] if (
+        result) else []
+    return {
+        "wo": wo, "mode": mode,
+        "can_start": mode == "department" and wo.state in (State.OPEN, State.REOPENED),
+        "can_resolve": mode == "department" and wo.state in (State.IN_PROGRESS, State.REOPENED),
+        "can_confirm": mode == "confirmer" and wo.state == State.RESOLVED,
+        "stock_rows": [r for r in rows if r[0].kind == HoldKind.STOCK],
+        "line_rows": [r for r in rows if r[0].kind == HoldKind.ORDER_LINE],
+        "resolve_form": resolve_form, "finalized": finalized,
+        "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),
+        **extra,
+    }
+
+
+@login_required
+def department_queue(request: HttpRequest, code: str) -> HttpResponse:
+    if not people_rules.may_work_on(roles(request), code):
+        raise PermissionDenied
+    department = departments_by_code(codes=[code]).get(code)
+    if department is None:
+        raise Http404
+    show_closed = request.GET.get("closed") == "1"
+    wos = [w for w in work_orders_list(department=code)
+           if show_closed or w.state != State.CLOSED]
+    return render(request, "web/queues/department.html", {
+        "department": department, "cards": [_card(w, "department") for w in wos],
+        "show_closed": show_closed,
+    })
+
+
+@require(people_rules.may_confirm)
+def confirm_queue(request: HttpRequest) -> HttpResponse:
+    wos = work_orders_list(state=State.RESOLVED.value)
+    return render(request, "web/queues/confirm.html",
+                  {"cards": [_card(w, "confirmer") for w in wos]})
+
+
+def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | None, dict]:
+    """The step the form asks for, or None and the bound form with its errors."""
+    prefix = f"wo{wo.pk}"
+    if action == Action.RESOLVE:
+        form = ResolveForm(request.POST, prefix=prefix,
+                           hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id)])
+        if not form.is_valid():
+            return None, {"resolve_form": form}
+        return Step(action, findings=form.cleaned_data["findings"],
+                    disposition=Disposition(form.cleaned_data["disposition"]),
+                    hold_dispositions={h: Disposition(d)
+                                       for h, d in form.hold_dispositions().items()}), {
+            "resolve_form": form}
+    if action == Action.REOPEN:
+        form = ReopenForm(request.POST, prefix=prefix)
+        if not form.is_valid():
+            return None, {"reopen_form": form}
+        return Step(action, reason=form.cleaned_data["reason"]), {"reopen_form": form}
+    return Step(action), {}
+
+
+@login_required
+def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:home")
+    try:
+        act = Action(action)
+        wo = work_order_get(work_order_id=work_order_id)
+    except (ValueError, DomainError):
+        raise Http404 from None
+    mode = "confirmer" if act in (Action.CONFIRM, Action.REOPEN) else "department"
+    step, forms = _step(act, request, wo)
+    if step is None:
+        return _respond(request, wo, mode, status=422, **forms)
+    try:
+        result: StepResult = work_order_act(actor=request.user, work_order_id=wo.pk, step=step)
+    except DomainError as e:
+        return _respond(request, wo, mode, status=e.status, error=e.detail, **forms)
+    return _respond(request, work_order_get(work_order_id=wo.pk), mode, result=result,
+                    done=act.value)
+
+
+def _respond(request: HttpRequest, wo: WorkOrder, mode: str, *, status: int = 200,
+             **extra) -> HttpResponse:
+    ctx = _card(wo, mode, **extra)
+    if request.htmx:
+        return render(request, "web/queues/_card.html", ctx, status=status)
+    if status >= 400:
+        return render(request, "web/queues/step_error.html", ctx, status=status)
+    if mode == "confirmer":
+        return redirect(reverse("web:confirm_queue"))
+    return redirect(reverse("web:department_queue", kwargs={"code": wo.department.code}))

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from ..world import World
+from .catalog import load_catalog
+
+# The live server runs Django in a thread next to Playwright's event loop; the ORM refuses
+# that unless told it is safe (it is: the browser and the server share no connection).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def shop(world: World) -> World:
+    """The story's people and configuration, plus the book, its stock, customers and orders."""
+    load_catalog()
+    return world
+
+
+@pytest.fixture
+def login():
+    """A Django test client signed in as one of the world's users (password `<name>-pass`)."""
+
+    def _login(username: str, *, csrf: bool = False, language: str = "en") -> Client:
+        c = Client(enforce_csrf_checks=csrf, headers={"accept-language": language})
+        assert c.login(username=username, password=f"{username}-pass")
+        return c
+
+    return _login
