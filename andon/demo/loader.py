@@ -1,0 +1,92 @@
+"""Loading the demo as one transaction: all of it or nothing."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from andon.catalog.models import Product
+from andon.contacts.models import Contact
+from andon.orders.models import Customer, Order, OrderLine
+from andon.people.models import Department
+from andon.pulls.models import Andon
+
+from . import background, history
+from .config import DEPARTMENTS, config_load
+from .people import people, people_load
+from .story import SKU, story_load, warehouses_load
+
+SEED = 20251120
+
+
+@dataclass(frozen=True)
+class Loaded:
+    products: int
+    customers: int
+    orders: int
+    order_lines: int
+    contacts: int
+    andons: list[Andon]
+
+
+def demo_loaded() -> bool:
+    return Product.objects.filter(sku=SKU).exists()
+
+
+def collisions() -> list[str]:
+    """Rows that would stop the demo from loading on a database that has other data."""
+    users = User.objects.filter(username__in=[p.username for p in people()])
+    departments = Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])
+    return [f"user {u}" for u in users.values_list("username", flat=True)] + [
+        f"department {d}" for d in departments.values_list("code", flat=True)
+    ]
+
+
+def database_wipe() -> None:
+    """Empty every table (Django's flush): domain data, users, tokens, sessions, tasks."""
+    # Inside an enclosing transaction (a test, a caller's atomic block) PostgreSQL refuses to
+    # TRUNCATE tables with deferred foreign-key checks pending: run those checks first.
+    connection.check_constraints()
+    call_command("flush", interactive=False, verbosity=0)
+
+
+@transaction.atomic
+def demo_load(scale: background.Scale) -> Loaded:
+    rng = random.Random(SEED)
+    now = timezone.now()
+    departments = config_load()
+    users = people_load(departments)
+    warehouses = warehouses_load()
+    story_load(warehouses, now)
+
+    bg = background.products_load(rng, scale.products, warehouses)
+    bg.customer_ids = background.customers_load(rng, scale.customers)
+    reserved = _reserved(bg)
+    lines = background.orders_load(rng, scale.orders, bg, {p.sku for p in reserved}, now)
+    agent_ids = [u.pk for name, u in users.items() if name.startswith("agent")]
+    background.contacts_load(rng, scale.contacts, bg, lines, agent_ids, now)
+    andons = history.history_load(rng, reserved, bg.customer_ids, users, now)
+    return Loaded(products=Product.objects.count(), customers=Customer.objects.count(),
+                  orders=Order.objects.count(), order_lines=OrderLine.objects.count(),
+                  contacts=Contact.objects.count(), andons=andons)
+
+
+def _reserved(bg: background.Background) -> list[Product]:
+    """The products of the past andons, kept out of the random orders and contacts so that
+    their evidence is exactly what history.py records."""
+    with_two_batches = set(
+        Product.objects.filter(sku__in=list(bg.products), batches__code="B2")
+        .values_list("sku", flat=True)
+    )
+    picked: list[Product] = []
+    for past in history.PAST:
+        sku = next(s for s in sorted(bg.products)
+                   if bg.kinds[s] == past.kind and s in with_two_batches
+                   and s not in {p.sku for p in picked})
+        picked.append(bg.products[sku])
+    return picked
