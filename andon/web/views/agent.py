@@ -15,6 +15,7 @@ from andon.people import rules as people_rules
 from andon.pulls.selectors import eligibility_for
 
 from ..access import require
+from ..errors import explain
 from ..forms import ContactForm, SearchForm
 
 
@@ -75,6 +76,6 @@ def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
             line_no=d["line_no"], reason=d["reason"], text=d["text"], channel=d["channel"],
         )
     except DomainError as e:
-        return _customer_page(request, cust, form=form, error=e.detail, status=e.status)
+        return _customer_page(request, cust, form=form, error=explain(e), status=e.status)
     url = reverse("web:customer", kwargs={"external_id": cust.external_id})
     return redirect(f"{url}?recorded={contact.pk}#recorded")

@@ -19,6 +19,7 @@ from andon.pulls.selectors import AndonView, eligibility_for, open_andons_of
 from andon.pulls.services import PullResult, andon_pull
 
 from ..access import require, roles
+from ..errors import explain
 from ..forms import PullForm
 
 
@@ -107,7 +108,7 @@ def pull(request: HttpRequest, sku: str) -> HttpResponse:
         result = andon_pull(actor=request.user, sku=product.sku,
                             reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
     except DomainError as e:
-        return _page(request, product, status=e.status, form=form, error=e.detail,
+        return _page(request, product, status=e.status, form=form, error=explain(e),
                      open_reason=form.cleaned_data["reason"])
     product.refresh_from_db()
     return _page(request, product, result=result)

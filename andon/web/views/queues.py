@@ -22,6 +22,7 @@ from andon.workorders.selectors import work_order_get, work_orders_list
 from andon.workorders.services import Step
 
 from ..access import require, roles
+from ..errors import explain
 from ..forms import ReopenForm, ResolveForm
 
 HOLD_STATES = dict(HoldState.choices)
@@ -109,7 +110,7 @@ def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> Ht
     try:
         result: StepResult = work_order_act(actor=request.user, work_order_id=wo.pk, step=step)
     except DomainError as e:
-        return _respond(request, wo, mode, status=e.status, error=e.detail, **forms)
+        return _respond(request, wo, mode, status=e.status, error=explain(e), **forms)
     return _respond(request, work_order_get(work_order_id=wo.pk), mode, result=result,
                     done=act.value)
 
