@@ -42,9 +42,15 @@ def collisions() -> list[str]:
     """Rows that would stop the demo from loading on a database that has other data."""
     users = User.objects.filter(username__in=[p.username for p in people()])
     departments = Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])
-    return [f"user {u}" for u in users.values_list("username", flat=True)] + [
+    found = [f"user {u}" for u in users.values_list("username", flat=True)] + [
         f"department {d}" for d in departments.values_list("code", flat=True)
     ]
+    # The demo's stable identifiers (SKUs, customer and order numbers) would clash with, or
+    # be muddled by, a catalogue that is already there.
+    for model in (Product, Customer, Order):
+        if n := model.objects.count():
+            found.append(f"{n} {model._meta.verbose_name_plural}")
+    return found
 
 
 def database_wipe() -> None:
