@@ -24,14 +24,15 @@ def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
     transaction commits. On PostgreSQL transaction A may take id 10, B id 11, and B commit
     first: a reader that saw 11 and moved its cursor past 10 would lose A's event forever.
 
-    PostgreSQL: one statement reads the largest visible id M and its snapshot's xmax (every
-    transaction still running then has an xid below xmax). Once the oldest running
-    transaction (the xmin of a later snapshot) is at or past that xmax, all of them have
-    committed or rolled back, so every id <= M is visible or will never exist. Transactions
-    that had no xid yet draw their ids later, so above M: this holds because `outbox_emit`
-    always runs after the business write of its transaction (which assigned the xid). We
-    wait up to `wait` seconds for that; a transaction open longer (a stuck session) makes
-    this return None, and the caller keeps its last proven horizon.
+    PostgreSQL: a transaction that drew an outbox id holds a RowExclusiveLock on the outbox
+    table from before it drew the id (the INSERT takes it at start) until it ends. One
+    statement reads the largest visible id M and then, from pg_locks, the transactions that
+    hold that lock. Any id below M that is not visible belongs to one of them (ids are drawn
+    in order, so it was drawn, under the lock, before M was). Once all of them have ended,
+    every id <= M is visible or will never exist. We wait up to `wait` seconds for that; a
+    transaction that keeps the lock longer (a long import, a stuck session) makes this return
+    None and the caller keeps its last proven horizon. Only writers of the outbox count:
+    long transactions elsewhere, or in other databases of the cluster, do not hold it back.
 
     SQLite: writers are serialised (BEGIN IMMEDIATE), so ids commit in order and the largest
     visible id is safe as it stands.
@@ -41,19 +42,22 @@ def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
         if connection.vendor != "postgresql":
             cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
             return int(cur.fetchone()[0])
-        cur.execute(
-            f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}),"  # noqa: S608
-            " pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        holders = (
+            "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            f" AND relation = '{table}'::regclass AND mode = 'RowExclusiveLock'"
+            " AND pid <> pg_backend_pid()"
         )
-        top, xmin, xmax = cur.fetchone()
+        cur.execute(f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}),"  # noqa: S608
+                    f" ARRAY({holders})")
+        top, writers = cur.fetchone()
         deadline = time.monotonic() + wait
-        while xmin < xmax:
+        while writers:
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.002)
-            cur.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            xmin = cur.fetchone()[0]
+            cur.execute(f"SELECT ARRAY({holders} AND virtualtransaction = ANY(%s))", [writers])
+            writers = cur.fetchone()[0]
         return int(top)
 
 
