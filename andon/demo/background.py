@@ -37,8 +37,6 @@ class Background:
     products: dict[str, Product]  # by SKU
     kinds: dict[str, str]  # SKU -> "book" | "household"
     customer_ids: list[int]
-    lines: int = 0
-    contacts: int = 0
 
 
 def _isbn(i: int) -> str:
@@ -140,8 +138,11 @@ def orders_load(rng: random.Random, n: int, bg: Background, exclude: set[str],
                             channel=rng.choice(["web", "app", "app", "mini-program"])))
         plan.append(rng.sample(skus, rng.choice([1, 1, 1, 2, 2, 3])))
     Order.objects.bulk_create(orders, batch_size=BATCH_SIZE)
+    # Read back rather than trust bulk_create to set primary keys on every backend.
     ids = dict(Order.objects.filter(external_id__in=[o.external_id for o in orders])
                .values_list("external_id", "id"))
+    for order in orders:
+        order.pk = ids[order.external_id]
     lines = []
     for order, order_skus in zip(orders, plan, strict=True):
         age = (now - order.placed_at).total_seconds() / 86_400
@@ -150,14 +151,12 @@ def orders_load(rng: random.Random, n: int, bg: Background, exclude: set[str],
             product = bg.products[sku]
             wid, bid = rng.choice(stock[product.pk])
             lines.append(OrderLine(
-                order_id=ids[order.external_id], line_no=no, product=product, batch_id=bid,
+                order=order, line_no=no, product=product, batch_id=bid,
                 warehouse_id=wid, quantity=rng.choice([1, 1, 1, 2]), unit_price=product.price,
                 fulfilment_status=status,
                 status_changed_at=order.placed_at + dt.timedelta(hours=min(age * 12, 96)),
             ))
-            lines[-1].order = order  # kept in memory for the contacts' customer and date
     OrderLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
-    bg.lines = len(lines)
     received = {FulfilmentStatus.DELIVERED, FulfilmentStatus.RETURNED, FulfilmentStatus.SHIPPED}
     return [ln for ln in lines if ln.fulfilment_status in received]
 
@@ -176,7 +175,13 @@ def contacts_load(rng: random.Random, n: int, bg: Background, lines: list[OrderL
     reasons = dict(ReasonCode.objects.values_list("code", "id"))
     if not lines:
         return
-    line_ids = _line_ids()
+    order_ids = [ln.order.pk for ln in lines]
+    # Read back rather than trust bulk_create to set primary keys on every backend.
+    line_ids = {
+        (order_id, no): pk for order_id, no, pk in OrderLine.objects.filter(
+            order_id__gte=min(order_ids), order_id__lte=max(order_ids)
+        ).values_list("order_id", "line_no", "id")
+    }
     contacts = []
     for _ in range(n):
         line = rng.choice(lines)
@@ -188,20 +193,10 @@ def contacts_load(rng: random.Random, n: int, bg: Background, lines: list[OrderL
         contacts.append(Contact(
             created_at=min(earliest + dt.timedelta(seconds=rng.uniform(0, span)), now),
             customer_id=line.order.customer_id,
-            order_line_id=line_ids[(line.order.external_id, line.line_no)],
+            order_line_id=line_ids[(line.order.pk, line.line_no)],
             product_id=line.product_id, reason_id=reasons[reason],
             text=rng.choice(names.CONTACT_TEXTS[reason]),
             channel=rng.choices(list(Channel.values), [50, 30, 10, 10])[0],
             handling_seconds=rng.randint(60, 900), agent_id=rng.choice(agent_ids),
         ))
     Contact.objects.bulk_create(contacts, batch_size=BATCH_SIZE)
-    bg.contacts = len(contacts)
-
-
-def _line_ids() -> dict[tuple[str, int], int]:
-    # Read back rather than trust bulk_create to set primary keys on every backend.
-    return {
-        (ext, no): pk for ext, no, pk in OrderLine.objects.filter(
-            order__external_id__startswith="SO1").values_list(
-            "order__external_id", "line_no", "id")
-    }
