@@ -1,0 +1,138 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .rules import DEFAULT_TARGET, ActionKind, RootCause, Verdict
+
+
+class VerdictChoices(models.TextChoices):
+    VALID = Verdict.VALID.value, _("valid")
+    INVALID = Verdict.INVALID.value, _("invalid")
+
+
+class RootCauseChoices(models.TextChoices):
+    PERSON = RootCause.PERSON.value, _("person")
+    TRAINING = RootCause.TRAINING.value, _("training")
+    PROCESS = RootCause.PROCESS.value, _("process")
+    MONEY = RootCause.MONEY.value, _("money")
+    SYSTEM = RootCause.SYSTEM.value, _("system")
+
+
+class ActionKindChoices(models.TextChoices):
+    TRAINING = ActionKind.TRAINING.value, _("training")
+    PROCESS = ActionKind.PROCESS.value, _("process change")
+    NOTE = ActionKind.NOTE.value, _("note")
+
+
+class ReviewPolicy(models.Model):
+    """How many pulls are reviewed and the bad-andon rate's target. One row; the admin edits
+    it. There is deliberately no field that makes a pull wait (SPEC: "No bureaucracy")."""
+
+    sample_rate = models.DecimalField(
+        _("share of pulls to review"), max_digits=4, decimal_places=3, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("1 reviews every pull; 0.2 reviews a stable 20% sample."),
+    )
+    target_rate = models.DecimalField(
+        _("bad-andon rate target"), max_digits=5, decimal_places=4, default=DEFAULT_TARGET,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.02 means 2%."),
+    )
+    action_due_days = models.PositiveSmallIntegerField(
+        _("corrective actions due within (days)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policy")
+
+    def __str__(self) -> str:
+        return str(_("review policy"))
+
+
+class PullReview(models.Model):
+    """The verdict on one andon. The team, team lead and pull time are copies of the andon's
+    own pull-time snapshot: the KPI then reads one table with one index, and a later change
+    of team lead cannot move a wrong pull onto someone else's rate."""
+
+    andon = models.OneToOneField(
+        "pulls.Andon", on_delete=models.PROTECT, related_name="review", verbose_name=_("andon")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    verdict = models.CharField(_("verdict"), max_length=8, choices=VerdictChoices.choices)
+    root_cause = models.CharField(
+        _("root cause"), max_length=10, choices=RootCauseChoices.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    pulled_at = models.DateTimeField(_("pulled at"))
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("agent"),
+    )
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("team"),
+    )
+    team_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("team lead at the time of the pull"),
+    )
+
+    class Meta:
+        verbose_name = _("pull review")
+        verbose_name_plural = _("pull reviews")
+        ordering = ["-reviewed_at"]
+        indexes = [
+            # The KPI: per team lead (or team) and period, counting verdicts.
+            models.Index(fields=["team_lead", "pulled_at", "verdict"], name="review_kpi_lead"),
+            models.Index(fields=["team", "pulled_at", "verdict"], name="review_kpi_team"),
+            models.Index(fields=["pulled_at", "verdict"], name="review_kpi_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ANDON-{self.andon_id}: {self.verdict}"
+
+
+class CorrectiveAction(models.Model):
+    """What the manager does about an invalid pull, tracked until done."""
+
+    review = models.ForeignKey(
+        PullReview, on_delete=models.CASCADE, related_name="actions", verbose_name=_("review")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ActionKindChoices.choices)
+    description = models.CharField(_("action"), max_length=500)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="corrective_actions", verbose_name=_("assigned to"),
+    )
+    department = models.ForeignKey(
+        "people.Department", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="corrective_actions", verbose_name=_("department"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("owner (team lead)"),
+    )
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, db_index=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("done by"),
+    )
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description[:40]}"

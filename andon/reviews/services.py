@@ -1,0 +1,162 @@
+"""Reviewing pulls and tracking corrective actions.
+
+Contract of `andon_review`: one transaction; locks the andon row (SELECT ... FOR UPDATE) so
+two leads reviewing at once queue, and the second gets a 409. A valid verdict credits the
+opening agent's bonus (through `andon.incentives.services.bonus_credit`, once per andon and
+agent); an invalid one never debits anything and opens a corrective action. Writes an audit
+entry and an `andon.reviewed` outbox event. Reviews never touch the line: the product's
+listing, holds and work orders are the cord's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from andon.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.incentives.models import BonusCredit
+from andon.incentives.services import bonus_credit
+from andon.people.models import Department
+from andon.people.selectors import roles_of
+from andon.pulls.models import Andon, CordPull
+
+from . import rules
+from .models import CorrectiveAction, PullReview
+from .selectors import review_policy
+
+
+class AndonNotFound(NotFound):
+    code = "andon-not-found"
+
+
+class AlreadyReviewed(Conflict):
+    code = "already-reviewed"
+    title = "This pull has already been reviewed"
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    review: PullReview
+    action: CorrectiveAction | None
+    credit: BonusCredit | None
+
+
+@transaction.atomic
+def andon_review(
+    *,
+    actor: AbstractBaseUser,
+    andon_id: int,
+    verdict: str,
+    root_cause: str = "",
+    action: str = "",
+    note: str = "",
+    department: str = "",
+    due_on: dt.date | None = None,
+) -> ReviewResult:
+    """Record the verdict on a pull. Invalid: needs a root cause and a corrective action (a
+    training for the agent, a process change for `department`, or a note), due in the
+    policy's days unless `due_on` says otherwise. Valid: credits the bonus."""
+    andon = (
+        Andon.objects.select_for_update(of=("self",)).select_related("team")
+        .filter(pk=andon_id).first()
+    )
+    if andon is None:
+        raise AndonNotFound(f"No andon {andon_id}.", field="id")
+    lead_ids = [andon.team_lead_id, andon.team.lead_id if andon.team else None]
+    rules.require_review(roles_of(actor), user_id=actor.pk, lead_ids=lead_ids)
+    root_cause = root_cause or ""
+    action = (action or "").strip()
+    rules.check_review(verdict, root_cause, action)
+    if len(note) > rules.NOTE_MAX:
+        raise InvalidInput(f"At most {rules.NOTE_MAX} characters.", field="note")
+    if PullReview.objects.filter(andon_id=andon.pk).exists():
+        raise AlreadyReviewed(f"ANDON-{andon.pk} has already been reviewed.", field="id")
+    dept = None
+    if department:
+        dept = Department.objects.filter(code=department).first()
+        if dept is None:
+            raise InvalidInput(f"No department '{department}'.", field="department")
+    now = timezone.now()
+    review = PullReview.objects.create(
+        andon=andon, reviewer=actor, verdict=verdict, root_cause=root_cause, note=note,
+        reviewed_at=now, pulled_at=andon.opened_at, agent_id=andon.opened_by_id,
+        team_id=andon.team_id, team_lead_id=andon.team_lead_id,
+    )
+    corrective = None
+    credit = None
+    if verdict == rules.Verdict.INVALID:
+        corrective = _corrective_open(review, andon, actor, action, dept, due_on, now)
+    else:
+        credit = _credit_opening_pull(andon, actor, now)
+    data = {"verdict": verdict, "root_cause": root_cause, "note": note,
+            "team_lead_at_pull": andon.team_lead_id,
+            "action_id": corrective.pk if corrective else None,
+            "credited": str(credit.amount) if credit else None}
+    audit_record(actor_id=actor.pk, at=now, entries=[
+        Audit("andon.reviewed", "andon", andon.pk, andon.pk, data),
+        *([Audit("corrective_action.opened", "corrective_action", corrective.pk, andon.pk,
+                 {"kind": corrective.kind, "due_on": corrective.due_on.isoformat()})]
+          if corrective else []),
+    ])
+    outbox_emit(at=now, events=[Event("andon.reviewed", {
+        "andon_id": andon.pk, "verdict": verdict, "root_cause": root_cause,
+        "reviewer": actor.get_username(),
+    })])
+    return ReviewResult(review, corrective, credit)
+
+
+def _corrective_open(
+    review: PullReview, andon: Andon, actor: AbstractBaseUser, action: str,
+    dept: Department | None, due_on: dt.date | None, now: dt.datetime,
+) -> CorrectiveAction:
+    kind = rules.action_kind_for(review.root_cause)
+    if dept is not None:
+        kind = rules.ActionKind.PROCESS
+    days = review_policy().action_due_days
+    return CorrectiveAction.objects.create(
+        review=review, kind=kind, description=action,
+        # Training is for the agent who pulled; a process change belongs to a department.
+        assignee_id=andon.opened_by_id if kind == rules.ActionKind.TRAINING else None,
+        department=dept, owner=andon.team_lead or actor,
+        due_on=due_on or (timezone.localdate(now) + dt.timedelta(days=days)), created_at=now,
+    )
+
+
+def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime):
+    """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
+    pull = (
+        CordPull.objects.filter(andon_id=andon.pk, credited=True).select_related("agent")
+        .order_by("pulled_at", "id").first()
+    )
+    agent = pull.agent if pull else andon.opened_by
+    return bonus_credit(andon_id=andon.pk, agent_id=agent.pk,
+                        agent_username=agent.get_username(), actor_id=actor.pk, at=now)
+
+
+@transaction.atomic
+def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> CorrectiveAction:
+    """Mark a corrective action done: its owner, its assignee or an admin may."""
+    ca = (
+        CorrectiveAction.objects.select_for_update().select_related("review")
+        .filter(pk=action_id).first()
+    )
+    if ca is None:
+        raise NotFound(f"No corrective action {action_id}.", field="id")
+    r = roles_of(actor)
+    if not (rules.may_review(r, user_id=actor.pk, lead_ids=[ca.owner_id])
+            or actor.pk == ca.assignee_id):
+        raise Forbidden("Only the owner, the assignee or an admin closes a corrective action.")
+    if ca.done_at is not None:
+        return ca
+    now = timezone.now()
+    ca.done_at, ca.done_by = now, actor
+    ca.save(update_fields=["done_at", "done_by"])
+    audit_record(actor_id=actor.pk, at=now, entries=[
+        Audit("corrective_action.done", "corrective_action", ca.pk, ca.review.andon_id),
+    ])
+    return ca
