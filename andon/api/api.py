@@ -29,3 +29,8 @@ api.add_exception_handler(Http404, on_not_found)
 
 for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events):
     api.add_router("", module.router)
+
+from . import bonuses, kpis, recovery, reviews  # noqa: E402  (issue #5 routers)
+
+for module in (reviews, kpis, bonuses, recovery):
+    api.add_router("", module.router)
