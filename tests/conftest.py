@@ -14,6 +14,12 @@ def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL') or 'sqlite (embedded default)'}"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.3 s a user on these 2 cores; the tests are not about hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

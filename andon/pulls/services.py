@@ -91,19 +91,22 @@ def _open(
     evidence = _link_evidence(andon, product, reason, decision.since)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
     suppressed = listing_suppress(product=product, at=now)
-    outbox_emit(at=now, events=_listing_events(product, "listing.suppressed", suppressed) + [
-        Event("andon.pulled", _andon_payload(andon, product, reason, evidence),
-              product_sku=product.sku),
-    ])
     held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
     context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
-    work_orders = work_orders_open(
+    work_orders, work_order_events = work_orders_open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
     )
-    outbox_emit(at=now, events=[Event("hold.placed", {
-        "andon_id": andon.pk, "sku": product.sku, "stock_units": held.stock_units,
-        "order_lines": held.order_lines,
-    }, product_sku=product.sku)])
+    # One emit for the whole pull; the storefront's stop-sell comes first in the sequence.
+    outbox_emit(at=now, events=[
+        *_listing_events(product, "listing.suppressed", suppressed),
+        Event("andon.pulled", _andon_payload(andon, product, reason, evidence),
+              product_sku=product.sku),
+        Event("hold.placed", {
+            "andon_id": andon.pk, "sku": product.sku, "stock_units": held.stock_units,
+            "order_lines": held.order_lines,
+        }, product_sku=product.sku),
+        *work_order_events,
+    ])
     audit_record(actor_id=actor.pk, at=now, entries=[
         Audit("andon.pulled", "andon", andon.pk, andon.pk,
               {"sku": product.sku, "reason": reason.code, "note": note,

@@ -47,8 +47,9 @@ def render_instruction(template: str, context: dict[str, str]) -> str:
 
 def work_orders_open(
     *, andon_id: int, sku: str, routes: list[RouteSpec], context: dict[str, str], at: dt.datetime
-) -> list[WorkOrder]:
-    """One work order per routed department, in one statement; the events go with them."""
+) -> tuple[list[WorkOrder], list[Event]]:
+    """One work order per routed department, in one statement. Returns the orders and their
+    `workorder.created` events, for the caller to emit with the rest of its transaction's."""
     orders = WorkOrder.objects.bulk_create(
         WorkOrder(
             andon_id=andon_id, department_id=r.department_id, state=State.OPEN.value,
@@ -58,17 +59,15 @@ def work_orders_open(
         )
         for r in routes
     )
-    if not orders[0:1] or orders[0].pk is None:  # backends without RETURNING on bulk insert
-        orders = list(WorkOrder.objects.filter(andon_id=andon_id).order_by("id"))
     codes = {r.department_id: r.department_code for r in routes}
-    outbox_emit(at=at, events=[
+    events = [
         Event("workorder.created", {
             "work_order_id": wo.pk, "andon_id": andon_id, "sku": sku,
             "department": codes[wo.department_id], "due_at": wo.due_at.isoformat(),
         }, product_sku=sku)
         for wo in orders
-    ])
-    return orders
+    ]
+    return orders, events
 
 
 @dataclass(frozen=True)
