@@ -12,8 +12,10 @@ from . import rules
 
 
 def _seconds(name: str, default: dt.timedelta) -> dt.timedelta:
-    raw = getattr(settings, name, None) or os.environ.get(name)
-    return dt.timedelta(seconds=float(raw)) if raw else default
+    raw = getattr(settings, name, None)
+    if raw is None:
+        raw = os.environ.get(name)
+    return default if raw in (None, "") else dt.timedelta(seconds=float(raw))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
+import argparse
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 
 class Command(BaseCommand):
@@ -11,8 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-migrate", action="store_true",
                             help="Do not apply pending migrations first.")
+        parser.add_argument("--with-worker", action=argparse.BooleanOptionalAction,
+                            default=None,
+                            help="Deliver webhooks from a thread of this process "
+                                 "(default: on for SQLite; run `andon worker` on PostgreSQL).")
 
-    def handle(self, *args, host, port, threads, no_migrate, **opts):
+    def handle(self, *args, host, port, threads, no_migrate, with_worker, **opts):
         from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
@@ -20,5 +27,10 @@ class Command(BaseCommand):
 
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        if with_worker if with_worker is not None else connection.vendor == "sqlite":
+            from andon.integrations.worker import start_in_thread
+
+            start_in_thread()
+            self.stdout.write("Webhook worker running in this process.")
         self.stdout.write(f"Andon on http://{host}:{port}/  (API: /api/v1/docs)")
         serve(application, host=host, port=port, threads=threads, ident="andon")
