@@ -5,9 +5,19 @@ from ninja.errors import HttpError, ValidationError
 from andon import __version__
 from andon.core.errors import DomainError
 
-from . import andons, contacts, listing_events, orders, products, webhooks, work_orders
+from . import (
+    andons,
+    contacts,
+    imports,
+    listing_events,
+    orders,
+    products,
+    webhooks,
+    work_orders,
+)
 from .auth import BearerToken
 from .problems import on_domain_error, on_http_error, on_not_found, on_validation_error
+from .renderers import ReadableJSONRenderer
 
 api = NinjaAPI(
     title="Andon API",
@@ -21,13 +31,15 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api-v1",
     docs_url="/docs",
+    renderer=ReadableJSONRenderer(),
 )
 api.add_exception_handler(DomainError, on_domain_error)
 api.add_exception_handler(ValidationError, on_validation_error)
 api.add_exception_handler(HttpError, on_http_error)
 api.add_exception_handler(Http404, on_not_found)
 
-for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events):
+for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events,
+               imports):
     api.add_router("", module.router)
 
 from . import bonuses, kpis, recovery, reviews  # noqa: E402  (issue #5 routers)
