@@ -1,0 +1,51 @@
+"""Bulk import, idempotent by external ids: JSON arrays of rows, thousands per request."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Body, Router
+from pydantic import BaseModel, Field
+
+from andon.core.errors import Forbidden, InvalidInput
+from andon.integrations.imports import rows_import
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
+
+from .problems import Problem
+
+router = Router(tags=["imports"])
+
+MAX_ROWS = 20_000
+Kind = Literal["warehouses", "products", "batches", "stock", "customers", "orders"]
+
+
+class RejectedOut(BaseModel):
+    row: int = Field(description="1-based position in the array")
+    field: str
+    reason: str
+
+
+class ImportOut(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedOut]
+
+
+@router.post("/imports/{kind}", response={200: ImportOut, 403: Problem, 422: Problem})
+def import_rows(request: HttpRequest, kind: Kind,
+                rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS)):  # noqa: B008
+    """Create or update rows by their external ids (SKU, warehouse code, batch code, customer
+    id, order number + line). Good rows go in, bad ones come back with row, field and reason;
+    sending the same rows again changes nothing. Orders: one row per line, the order's
+    fields repeated. Never changes a listing status, nor the status of a line on hold."""
+    if not people_rules.may_load_catalog(roles_of(request.user)):
+        raise Forbidden("Only integrators and admins import.")
+    if not rows:
+        raise InvalidInput("Send a non-empty JSON array of rows.", field="body")
+    result = rows_import(kind=kind, rows=rows)
+    return ImportOut(created=result.created, updated=result.updated,
+                     unchanged=result.unchanged,
+                     rejected=[RejectedOut(**r.__dict__) for r in result.rejected])

@@ -1,0 +1,74 @@
+"""The row shapes of a bulk import, one per kind, flat so that CSV, XLSX and JSON share them.
+External ids are the keys: importing the same rows again changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from andon.orders.models import FulfilmentStatus
+
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+class Row(BaseModel):
+    # Spreadsheets give numbers where we want text (an SKU of digits): accept them as text.
+    model_config = ConfigDict(coerce_numbers_to_str=True, extra="ignore", str_strip_whitespace=True)
+
+
+class WarehouseRow(Row):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,50}$")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ProductRow(Row):
+    sku: str = Field(pattern=CODE)
+    title: str = Field(min_length=1, max_length=300)
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    monthly_gmv: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+
+
+class BatchRow(Row):
+    sku: str = Field(pattern=CODE)
+    code: str = Field(min_length=1, max_length=64)
+    supplier: str = Field("", max_length=200)
+    manufacturer: str = Field("", max_length=200)
+    received_at: dt.date | None = None
+
+
+class StockRow(Row):
+    sku: str = Field(pattern=CODE)
+    warehouse: str = Field(min_length=1, max_length=50)
+    batch: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=0, le=10_000_000)
+
+
+class CustomerRow(Row):
+    external_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+
+
+class OrderLineRow(Row):
+    """One order line per row; the order's own fields repeat on each of its lines."""
+
+    order: str = Field(min_length=1, max_length=64)
+    customer: str = Field(min_length=1, max_length=64)
+    placed_at: dt.datetime
+    channel: str = Field("", max_length=40)
+    line_no: int = Field(ge=1, le=10_000)
+    sku: str = Field(pattern=CODE)
+    quantity: int = Field(1, ge=1, le=100_000)
+    unit_price: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    batch: str | None = Field(None, max_length=64)
+    warehouse: str | None = Field(None, max_length=50)
+    status: FulfilmentStatus = FulfilmentStatus.PLACED
+
+
+ROWS: dict[str, type[Row]] = {
+    "warehouses": WarehouseRow, "products": ProductRow, "batches": BatchRow,
+    "stock": StockRow, "customers": CustomerRow, "orders": OrderLineRow,
+}

@@ -1,0 +1,256 @@
+"""Bulk import by external ids: validate each row, resolve references set-based, and write
+only what changed with one upsert per chunk (INSERT ... ON CONFLICT DO UPDATE).
+
+Contract: idempotent (the same rows again: everything `unchanged`, nothing written); a bad
+row is rejected with its row number, field and reason while the good rows go in; a chunk of
+rows is one transaction, so a long file never holds the outbox horizon back for long. An
+import never touches a product's listing status (only the cord does) and never changes the
+fulfilment status of an order line on hold; it locks the order lines it updates, so a pull
+placing holds at the same moment waits for it and then sees the new status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from andon.catalog.models import Batch, Product, StockLevel, Warehouse
+from andon.core.errors import InvalidInput
+from andon.orders.models import Customer, Order, OrderLine
+
+from .import_rows import ROWS, Row
+
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def reject(self, row: int, field_: str, reason: str) -> None:
+        self.rejected.append(Rejected(row, field_, reason))
+
+
+Parsed = list[tuple[int, Any]]
+
+
+def rows_import(*, kind: str, rows: Sequence[Mapping[str, Any]], first_row: int = 1,
+                chunk: int = CHUNK,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import `rows` of `kind` (see import_rows.ROWS); `first_row` numbers the first one."""
+    if kind not in ROWS:
+        raise InvalidInput(f"Unknown kind '{kind}'; one of: {', '.join(ROWS)}.", field="kind")
+    result = ImportResult()
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        parsed = _validate(ROWS[kind], part, first_row + start, result)
+        with transaction.atomic():
+            HANDLERS[kind](parsed, result)
+        if progress:
+            progress(len(part))
+    result.rejected.sort(key=lambda r: r.row)
+    return result
+
+
+def _validate(schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int,
+              result: ImportResult) -> Parsed:
+    out: Parsed = []
+    for n, raw in enumerate(rows, start=first):
+        if not isinstance(raw, Mapping):
+            result.reject(n, "row", "A row must be an object of column: value.")
+            continue
+        # An empty cell means "not given": the column's default applies.
+        clean = {str(k).strip().lower(): v for k, v in raw.items()
+                 if k is not None and v is not None and v != ""}
+        try:
+            out.append((n, schema.model_validate(clean)))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or "row"
+            result.reject(n, loc, err["msg"])
+    return out
+
+
+def _unique(rows: Parsed, key: Callable[[Any], Hashable], result: ImportResult,
+            name: str) -> Parsed:
+    """The first row of a key wins; a repeat in the same import is rejected, not guessed."""
+    seen: dict[Hashable, int] = {}
+    out: Parsed = []
+    for n, r in rows:
+        k = key(r)
+        if k in seen:
+            result.reject(n, name, f"Same {name} as row {seen[k]}.")
+            continue
+        seen[k] = n
+        out.append((n, r))
+    return out
+
+
+def _upsert(model: type[models.Model], items: Iterable[tuple[Hashable, dict[str, Any]]],
+            existing: Mapping[Hashable, models.Model], unique: list[str],
+            result: ImportResult | None, extra: Mapping[Hashable, dict[str, Any]] | None = None,
+            touch: tuple[str, ...] = ()) -> set[Hashable]:
+    """Write the new and changed rows in one upsert; count created/updated/unchanged.
+    `extra` values are written but not compared (timestamps). Returns the written keys."""
+    writes, written = [], set()
+    fields: list[str] = []
+    for k, values in items:
+        current = existing.get(k)
+        if current is not None and all(getattr(current, f) == v for f, v in values.items()):
+            if result:
+                result.unchanged += 1
+            continue
+        if result:
+            if current is None:
+                result.created += 1
+            else:
+                result.updated += 1
+        row = {**values, **((extra or {}).get(k, {}))}
+        fields = fields or [name for name in (model._meta.get_field(f).name for f in row)
+                            if name not in unique]
+        writes.append(model(**row))
+        written.add(k)
+    if writes:
+        model.objects.bulk_create(writes, update_conflicts=True, unique_fields=unique,
+                                  update_fields=fields + list(touch), batch_size=500)
+    return written
+
+
+def _warehouses(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: r.code, result, "code")
+    existing = Warehouse.objects.in_bulk([r.code for _, r in rows], field_name="code")
+    _upsert(Warehouse, ((r.code, {"code": r.code, "name": r.name}) for _, r in rows),
+            existing, ["code"], result)
+
+
+def _products(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: r.sku, result, "sku")
+    existing = Product.objects.in_bulk([r.sku for _, r in rows], field_name="sku")
+    _upsert(Product, ((r.sku, {"sku": r.sku, "title": r.title, "price": r.price,
+                               "monthly_gmv": r.monthly_gmv}) for _, r in rows),
+            existing, ["sku"], result, touch=("updated_at",))
+
+
+def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, int]]:
+    ids = dict(Product.objects.filter(sku__in={r.sku for _, r in rows})
+               .values_list("sku", "id"))
+    known = []
+    for n, r in rows:
+        if r.sku in ids:
+            known.append((n, r))
+        else:
+            result.reject(n, "sku", f"No product with SKU '{r.sku}'.")
+    return known, ids
+
+
+def _batches(rows: Parsed, result: ImportResult) -> None:
+    rows, pids = _product_ids(_unique(rows, lambda r: (r.sku, r.code), result, "code"), result)
+    existing = {(b.product_id, b.code): b for b in Batch.objects.filter(
+        product_id__in=pids.values(), code__in={r.code for _, r in rows})}
+    _upsert(Batch, (((pids[r.sku], r.code), {
+        "product_id": pids[r.sku], "code": r.code, "supplier": r.supplier,
+        "manufacturer": r.manufacturer, "received_at": r.received_at}) for _, r in rows),
+        existing, ["product", "code"], result)
+
+
+def _batch_ids(pids: Iterable[int], codes: set[str]) -> dict[tuple[int, str], int]:
+    return {(p, c): i for i, p, c in Batch.objects.filter(
+        product_id__in=list(pids), code__in=codes).values_list("id", "product_id", "code")}
+
+
+def _stock(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: (r.sku, r.warehouse, r.batch), result, "batch")
+    rows, pids = _product_ids(rows, result)
+    whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows})
+               .values_list("code", "id"))
+    bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
+    items = []
+    for n, r in rows:
+        bid = bids.get((pids[r.sku], r.batch))
+        if r.warehouse not in whs:
+            result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
+        elif bid is None:
+            result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
+        else:
+            items.append(((whs[r.warehouse], bid), {
+                "warehouse_id": whs[r.warehouse], "batch_id": bid, "product_id": pids[r.sku],
+                "quantity": r.quantity}))
+    existing = {(s.warehouse_id, s.batch_id): s for s in StockLevel.objects.filter(
+        batch_id__in=[k[1] for k, _ in items])}
+    _upsert(StockLevel, items, existing, ["warehouse", "batch"], result)
+
+
+def _customers(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: r.external_id, result, "external_id")
+    existing = Customer.objects.in_bulk([r.external_id for _, r in rows],
+                                        field_name="external_id")
+    _upsert(Customer, ((r.external_id, {"external_id": r.external_id, "name": r.name,
+                                         "phone": r.phone, "email": r.email}) for _, r in rows),
+            existing, ["external_id"], result)
+
+
+def _orders(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: (r.order, r.line_no), result, "line_no")
+    custs = dict(Customer.objects.filter(external_id__in={r.customer for _, r in rows})
+                 .values_list("external_id", "id"))
+    headers: dict[str, dict[str, Any]] = {}
+    for n, r in rows:
+        if r.customer not in custs:
+            result.reject(n, "customer", f"No customer with external id '{r.customer}'.")
+        else:
+            headers.setdefault(r.order, {"external_id": r.order, "customer_id": custs[r.customer],
+                                         "placed_at": r.placed_at, "channel": r.channel})
+    rows = [(n, r) for n, r in rows if r.order in headers]
+    _upsert(Order, headers.items(), Order.objects.in_bulk(list(headers), field_name="external_id"),
+            ["external_id"], None)
+    oids = dict(Order.objects.filter(external_id__in=list(headers))
+                .values_list("external_id", "id"))
+    rows, pids = _product_ids(rows, result)
+    whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows if r.warehouse})
+               .values_list("code", "id"))
+    bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
+    existing = {(ln.order_id, ln.line_no): ln for ln in OrderLine.objects.select_for_update()
+                .filter(order_id__in=oids.values())}
+    now = timezone.now()
+    items, stamps = [], {}
+    for n, r in rows:
+        key = (oids[r.order], r.line_no)
+        current = existing.get(key)
+        bid = bids.get((pids[r.sku], r.batch)) if r.batch else None
+        if r.warehouse and r.warehouse not in whs:
+            result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
+        elif r.batch and bid is None:
+            result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
+        elif current is not None and current.on_hold and current.fulfilment_status != r.status:
+            result.reject(n, "status", f"Line {r.line_no} of order {r.order} is on hold by an "
+                          "andon; its status changes when the hold is released.")
+        else:
+            items.append((key, {
+                "order_id": key[0], "line_no": r.line_no, "product_id": pids[r.sku],
+                "batch_id": bid, "warehouse_id": whs.get(r.warehouse) if r.warehouse else None,
+                "quantity": r.quantity, "unit_price": r.unit_price,
+                "fulfilment_status": r.status}))
+            changed = current is None or current.fulfilment_status != r.status
+            stamps[key] = {"status_changed_at": now if changed else current.status_changed_at}
+    _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
+
+
+HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {
+    "warehouses": _warehouses, "products": _products, "batches": _batches, "stock": _stock,
+    "customers": _customers, "orders": _orders,
+}
