@@ -117,7 +117,8 @@ def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> Ht
 
 def _respond(request: HttpRequest, wo: WorkOrder, mode: str, *, status: int = 200,
              **extra) -> HttpResponse:
-    ctx = _card(wo, mode, **extra)
+    # Someone refused for their role sees the work order, not forms they cannot use.
+    ctx = _card(wo, "view" if status == 403 else mode, **extra)
     if request.htmx:
         return render(request, "web/queues/_card.html", ctx, status=status)
     if status >= 400:
