@@ -8,5 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("reviews/", include("andon.reviews.urls")),
+    path("bonuses/", include("andon.incentives.urls")),
+    path("recovery/", include("andon.recovery.urls")),
     path("", include("andon.web.urls")),
 ]
