@@ -16,10 +16,45 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 ROOT = Path(__file__).resolve().parents[2]
 ANDON = str(ROOT / ".venv" / "bin" / "andon")
 RECEIVER = str(ROOT / "examples" / "storefront" / "receiver.py")
+
+
+def _seed_rows() -> None:
+    """What migrations seed and a transactional test's flush removes: the role groups and
+    the relay cursor."""
+    from django.contrib.auth.models import Group
+
+    from andon.integrations.models import RelayCursor
+    from andon.people.rules import GROUP_ROLES
+
+    for role in GROUP_ROLES:
+        Group.objects.get_or_create(name=role.value)
+    RelayCursor.objects.get_or_create(name="outbox")
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _seeded(request) -> None:
+    if _transactional(request.node):
+        with request.config.stash[blocking_manager_key].unblock():
+            _seed_rows()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Leave the database as migrations left it, for whichever test runs next.
+    yield
+    if _transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_rows()
 
 
 def free_port() -> int:

@@ -44,7 +44,7 @@ def test_a_bad_cursor_is_a_422_naming_the_field(api):
     assert r.status_code == 422 and r.json()["field"] == "after"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'",
                     reason="SQLite serialises writers, so ids always commit in order")
 def test_an_event_committed_late_with_a_lower_id_is_not_skipped(api):

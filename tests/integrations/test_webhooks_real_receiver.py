@@ -11,7 +11,7 @@ from andon.integrations.models import Delivery
 from .conftest import wait_for
 from .story import SKU, catalog_load, fix_and_relist, pull
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_pull_reaches_the_storefront_signed_and_a_relist_follows_with_a_higher_sequence(

@@ -14,7 +14,7 @@ from andon.integrations.models import Delivery, DeliveryAttempt, DeliveryState
 from .conftest import wait_for
 from .events import listing_events_emit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _received_once_each(receiver, count: int) -> dict[str, list[dict]]:
