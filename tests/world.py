@@ -26,7 +26,8 @@ class World:
 
 def _user(username: str, *groups: str, **extra) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pass", **extra)
-    user.groups.add(*Group.objects.filter(name__in=groups))
+    # get_or_create, not the migration's rows: a transactional test's flush removes those.
+    user.groups.add(*(Group.objects.get_or_create(name=g)[0] for g in groups))
     return user
 
 

@@ -1,8 +1,9 @@
 """Playwright helpers for console tests: Debian's Chromium, one context per person, sign-in
-through the login page, screenshots into docs/screenshots."""
+through the login page, screenshots as test artifacts (see SHOTS)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
@@ -10,7 +11,11 @@ from playwright.sync_api import Browser, Page
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Every run saves its screenshots as test artifacts; ANDON_UPDATE_SCREENSHOTS=1 refreshes the
+# README's copies in docs/screenshots instead (so a plain test run leaves the tree clean).
+_ROOT = Path(__file__).resolve().parents[2]
+SHOTS = (_ROOT / "docs" / "screenshots" if os.environ.get("ANDON_UPDATE_SCREENSHOTS") == "1"
+         else _ROOT / "tests" / "artifacts" / "screenshots")
 VIEWPORT = {"width": 1280, "height": 800}
 # The browser's language is what picks the console's language (no switch pressed).
 BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
