@@ -45,8 +45,9 @@ ACTIONS = {
     "system": ("修复订单查询显示错误批次", "Fix the order screen showing the wrong batch"),
 }
 # Invalid share per team over the weeks, oldest first: team-1 hired new agents (the talk's
-# 2.5 % week) and recovered after training; team-2 stays near the target.
-TEAM_TREND = {"team-1": [0.08, 0.07, 0.06, 0.045, 0.03, 0.02, 0.015, 0.01],
+# 2.5 % week), recovered after training, and slipped again last week (something for the
+# Monday review to discuss); team-2 stays near the target.
+TEAM_TREND = {"team-1": [0.08, 0.07, 0.06, 0.045, 0.03, 0.02, 0.015, 0.025],
               "team-2": [0.02, 0.025, 0.02, 0.015, 0.03, 0.02, 0.02, 0.015]}
 
 
@@ -87,7 +88,7 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
             share = trend[min(len(trend) - 1, max(0, len(trend) - weeks + w))]
             n = rng.randint(*per_week)
             # At least one wrong pull in a bad week, so the red weeks are visible.
-            wrong = set(rng.sample(range(n), max(round(n * share), 1 if share > 0.04 else 0)))
+            wrong = set(rng.sample(range(n), max(round(n * share), 1 if share >= 0.025 else 0)))
             for i in range(n):
                 at = start + dt.timedelta(seconds=rng.randint(8 * 3600, 7 * 86400 - 3600))
                 cause = rng.choice(["training", "training", "person", "process", "system",

@@ -96,7 +96,7 @@ def recovery_cost(
     actions = {a.pk: a for a in RecoveryAction.objects.filter(pk__in=ids)}
     return sorted(
         (CostLine(actions[r["action_id"]].code, actions[r["action_id"]].label, r["given"],
-                  r["cost"] or Decimal("0"), r["above"]) for r in rows),
+                  Decimal(r["cost"] or 0).quantize(Decimal("0.01")), r["above"]) for r in rows),
         key=lambda c: -c.cost,
     )
 
