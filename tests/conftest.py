@@ -36,6 +36,9 @@ class Api:
              **headers):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json"} if data is not None else {}
+        # Problem details come in the client's language (default zh-hans); the tests read
+        # English unless a test sends its own Accept-Language.
+        headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
         if data is not None:
             kwargs["data"] = data
         return getattr(self.client, method.lower())(

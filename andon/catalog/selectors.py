@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from .errors import ProductNotFound, UnknownProduct
 from .models import Product, StockLevel
@@ -14,8 +15,12 @@ def product_get(*, sku: str, for_update: bool = False, as_reference: bool = Fals
         return qs.get(sku=sku)
     except Product.DoesNotExist:
         if as_reference:
-            raise UnknownProduct(f"No product with SKU '{sku}'.", field="sku") from None
-        raise ProductNotFound(f"No product with SKU '{sku}'.", field="sku") from None
+            raise UnknownProduct(_no_product(sku), field="sku") from None
+        raise ProductNotFound(_no_product(sku), field="sku") from None
+
+
+def _no_product(sku: str) -> str:
+    return _("No product with SKU “%(sku)s”.") % {"sku": sku}
 
 
 def stock_units(*, product_id: int) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .errors import UnknownBatch, UnknownWarehouse
 from .models import Batch, ListingStatus, Product, StockLevel, Warehouse
@@ -65,11 +66,14 @@ def _stock_set(product: Product, stock: list[StockIn]) -> None:
     for i, s in enumerate(stock):
         if s.warehouse not in warehouses:
             raise UnknownWarehouse(
-                f"No warehouse with code '{s.warehouse}'.", field=f"stock[{i}].warehouse"
+                _("No warehouse with code “%(code)s”.") % {"code": s.warehouse},
+                field=f"stock[{i}].warehouse",
             )
         if s.batch not in batches:
             raise UnknownBatch(
-                f"Product {product.sku} has no batch '{s.batch}'.", field=f"stock[{i}].batch"
+                _("Product %(sku)s has no batch “%(batch)s”.")
+                % {"sku": product.sku, "batch": s.batch},
+                field=f"stock[{i}].batch",
             )
         StockLevel.objects.update_or_create(
             warehouse=warehouses[s.warehouse], batch=batches[s.batch],

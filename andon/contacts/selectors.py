@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from .errors import UnknownReason
 from .models import Contact, ReasonCode
 
@@ -10,7 +12,10 @@ def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
     try:
         return ReasonCode.objects.get(code=code, active=True)
     except ReasonCode.DoesNotExist:
-        raise UnknownReason(f"No active reason code '{code}'.", field=field) from None
+        raise UnknownReason(
+            _("The reason code “%(code)s” does not exist or is no longer active.")
+            % {"code": code}, field=field,
+        ) from None
 
 
 def reasons_active() -> list[ReasonCode]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.services import Audit, Event, audit_record, outbox_emit
@@ -33,13 +34,19 @@ def contact_record(
     handling_seconds: int | None = None,
 ) -> Contact:
     if not people_rules.may_record_contact(roles_of(actor)):
-        raise Forbidden("Only agents and team leads record contacts.")
+        raise Forbidden(_("Only agents and team leads record contacts."))
     if len(text) > TEXT_MAX:
-        raise InvalidInput(f"At most {TEXT_MAX} characters.", field="text")
+        raise InvalidInput(
+            _("At most %(max)d characters (this one has %(n)d).") % {"max": TEXT_MAX,
+                                                                     "n": len(text)},
+            field="text",
+        )
     line = order_line_get(order=order, line_no=line_no, as_reference=True)
     if line.order.customer.external_id != customer:
         raise CustomerMismatch(
-            f"Order '{order}' belongs to another customer than '{customer}'.", field="customer"
+            _("Order “%(order)s” belongs to another customer than “%(customer)s”.")
+            % {"order": order, "customer": customer},
+            field="customer",
         )
     reason_code = reason_get(code=reason)
     now = timezone.now()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
-    """A refusal the caller can act on. `code` is stable; `detail` is for people."""
+    """A refusal the caller can act on. `code` is stable; `detail` is for people,
+    already in the request's language; `title` is lazy and renders in it too."""
 
     code = "domain-error"
     status = 422
-    title = "The request cannot be carried out"
+    title = _("The request cannot be carried out")
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -22,7 +25,7 @@ class DomainError(Exception):
 class NotFound(DomainError):
     code = "not-found"
     status = 404
-    title = "Not found"
+    title = _("Not found")
 
 
 class UnknownReference(DomainError):
@@ -30,22 +33,22 @@ class UnknownReference(DomainError):
 
     code = "unknown-reference"
     status = 422
-    title = "Unknown reference"
+    title = _("Unknown reference")
 
 
 class InvalidInput(DomainError):
     code = "invalid-input"
     status = 422
-    title = "Invalid input"
+    title = _("Invalid input")
 
 
 class Forbidden(DomainError):
     code = "forbidden"
     status = 403
-    title = "Not allowed for your role"
+    title = _("Not allowed for your role")
 
 
 class Conflict(DomainError):
     code = "conflict"
     status = 409
-    title = "Conflicts with the current state"
+    title = _("Conflicts with the current state")

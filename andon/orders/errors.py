@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from andon.core.errors import Conflict, NotFound, UnknownReference
 
 
@@ -19,4 +21,4 @@ class UnknownOrderLine(UnknownReference):
 
 class LineOnHold(Conflict):
     code = "line-on-hold"
-    title = "The order line is on hold"
+    title = _("The order line is on hold")

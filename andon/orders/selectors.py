@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from .errors import OrderLineNotFound, UnknownCustomer, UnknownOrderLine
 from .models import Customer, Order, OrderLine
@@ -10,7 +11,9 @@ def customer_get(*, external_id: str, field: str = "customer") -> Customer:
     try:
         return Customer.objects.get(external_id=external_id)
     except Customer.DoesNotExist:
-        raise UnknownCustomer(f"No customer with id '{external_id}'.", field=field) from None
+        raise UnknownCustomer(
+            _("No customer with id “%(id)s”.") % {"id": external_id}, field=field
+        ) from None
 
 
 def order_line_get(*, order: str, line_no: int, as_reference: bool = False) -> OrderLine:
@@ -19,7 +22,7 @@ def order_line_get(*, order: str, line_no: int, as_reference: bool = False) -> O
             order__external_id=order, line_no=line_no
         )
     except OrderLine.DoesNotExist:
-        msg = f"Order '{order}' has no line {line_no}."
+        msg = _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no}
         if as_reference:
             raise UnknownOrderLine(msg, field="line_no") from None
         raise OrderLineNotFound(msg, field="line_no") from None

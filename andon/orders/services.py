@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from andon.catalog.errors import UnknownBatch, UnknownProduct, UnknownWarehouse
 from andon.catalog.models import Batch, Product, Warehouse
@@ -58,22 +59,26 @@ def order_upsert(
     for i, ln in enumerate(lines):
         product = products.get(ln.sku)
         if product is None:
-            raise UnknownProduct(f"No product with SKU '{ln.sku}'.", field=f"lines[{i}].sku")
+            raise UnknownProduct(
+                _("No product with SKU “%(sku)s”.") % {"sku": ln.sku}, field=f"lines[{i}].sku"
+            )
         warehouse = warehouses.get(ln.warehouse) if ln.warehouse else None
         if ln.warehouse and warehouse is None:
             raise UnknownWarehouse(
-                f"No warehouse with code '{ln.warehouse}'.", field=f"lines[{i}].warehouse"
+                _("No warehouse with code “%(code)s”.") % {"code": ln.warehouse},
+                field=f"lines[{i}].warehouse",
             )
         batch = batches.get((product.id, ln.batch)) if ln.batch else None
         if ln.batch and batch is None:
             raise UnknownBatch(
-                f"Product {ln.sku} has no batch '{ln.batch}'.", field=f"lines[{i}].batch"
+                _("Product %(sku)s has no batch “%(batch)s”.")
+                % {"sku": ln.sku, "batch": ln.batch},
+                field=f"lines[{i}].batch",
             )
         current = existing.get(ln.line_no)
         if current and current.on_hold and ln.status != current.fulfilment_status:
             raise LineOnHold(
-                f"Line {ln.line_no} of order {external_id} is on hold by an andon; "
-                "its status changes when the hold is released.",
+                _on_hold(ln.line_no, external_id),
                 field=f"lines[{i}].status",
             )
         OrderLine.objects.update_or_create(
@@ -92,11 +97,15 @@ def order_line_set_status(*, order: str, line_no: int, status: FulfilmentStatus)
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
     if line.on_hold and status != line.fulfilment_status:
         raise LineOnHold(
-            f"Line {line_no} of order {order} is on hold by an andon; "
-            "its status changes when the hold is released.",
+            _on_hold(line_no, order),
             field="status",
         )
     line.fulfilment_status = status
     line.status_changed_at = timezone.now()
     line.save(update_fields=["fulfilment_status", "status_changed_at"])
     return line
+
+
+def _on_hold(line_no: int, order: str) -> str:
+    return _("Line %(line)s of order %(order)s is on hold by an andon; its status changes "
+             "when the hold is released.") % {"line": line_no, "order": order}

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from andon.core.errors import DomainError, InvalidInput
 
@@ -80,7 +80,7 @@ def eligibility(distinct_customers: int, policy: Policy, since: dt.datetime) -> 
 class NotEligible(DomainError):
     code = "not-eligible"
     status = 422
-    title = "Not enough customers reported this yet"
+    title = gettext_lazy("Not enough customers reported this yet")
 
     def __init__(self, decision: Eligibility, reason_label: str) -> None:
         super().__init__(

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
 from andon.contacts.models import Contact, ReasonCode
@@ -53,7 +54,7 @@ def andon_view(*, andon_id: int) -> AndonView:
     try:
         andon = Andon.objects.select_related("product", "reason", "opened_by").get(pk=andon_id)
     except Andon.DoesNotExist:
-        raise AndonNotFound(f"No andon {andon_id}.", field="id") from None
+        raise AndonNotFound(_("No andon with id %(id)s.") % {"id": andon_id}, field="id") from None
     return _views([andon])[0]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
 from andon.catalog.selectors import product_get
@@ -53,7 +54,7 @@ def andon_pull(*, actor: AbstractBaseUser, sku: str, reason: str, note: str) -> 
     """Pull the cord on a product for a reason: join the open andon for that reason, or open
     one when the eligibility rule is met. Never waits for anyone's approval."""
     if not people_rules.may_pull(roles_of(actor)):
-        raise Forbidden("Only agents and team leads pull the cord.")
+        raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
     reason_code = reason_get(code=reason)
     product = product_get(sku=sku, for_update=True, as_reference=True)
@@ -80,7 +81,8 @@ def _open(
     ]
     if not routes:
         raise InvalidInput(
-            f"Reason '{reason.code}' routes to no department: an admin must set its routing.",
+            _("The reason “%(reason)s” routes to no department: an admin must set its routing "
+              "first.") % {"reason": reason.label},
             field="reason",
         )
     team = team_of(actor.pk)
@@ -192,7 +194,9 @@ def work_order_act(
         )
         if unknown:
             raise InvalidInput(
-                f"Holds {sorted(unknown)} do not belong to andon {wo.andon_id}.", field="holds"
+                _("Holds %(ids)s do not belong to andon %(andon)s.")
+                % {"ids": ", ".join(str(i) for i in sorted(unknown)), "andon": wo.andon_id},
+                field="holds",
             )
     now = timezone.now()
     wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)

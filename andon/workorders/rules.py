@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from andon.core.errors import Conflict
 
 
@@ -39,17 +42,36 @@ FINDINGS_MAX = 4000
 REOPEN_REASON_MAX = 500
 
 
+# How a person names the states and the steps (the states as the work order's field does).
+STATE_LABELS = {
+    State.OPEN: gettext_lazy("open"),
+    State.IN_PROGRESS: gettext_lazy("in progress"),
+    State.RESOLVED: gettext_lazy("resolved"),
+    State.REOPENED: gettext_lazy("reopened"),
+    State.CLOSED: gettext_lazy("closed"),
+}
+ACTION_LABELS = {
+    Action.START: pgettext_lazy("work order step", "start"),
+    Action.RESOLVE: pgettext_lazy("work order step", "resolve"),
+    Action.CONFIRM: pgettext_lazy("work order step", "confirm"),
+    Action.REOPEN: pgettext_lazy("work order step", "reopen"),
+}
+
+
 class IllegalTransition(Conflict):
     code = "illegal-transition"
-    title = "This step is not possible in the work order's state"
+    title = gettext_lazy("This step is not possible in the work order's state")
 
 
 def next_state(state: State, action: Action) -> State:
     allowed = TRANSITIONS[state]
     if action not in allowed:
-        can = ", ".join(a.value for a in allowed) or "nothing (it is closed)"
+        can = _(", ").join(f"“{ACTION_LABELS[a]}”" for a in allowed) or _(
+            "nothing (it is closed)")
         raise IllegalTransition(
-            f"A work order that is {state.value} cannot '{action.value}'; it can: {can}.",
+            _("This work order is “%(state)s”: “%(action)s” is not possible now; "
+              "possible: %(can)s.")
+            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "can": can},
             field="state", state=state.value,
         )
     return allowed[action]

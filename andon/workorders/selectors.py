@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from .errors import WorkOrderNotFound
 from .models import WorkOrder
@@ -12,7 +13,9 @@ def work_order_get(*, work_order_id: int, for_update: bool = False) -> WorkOrder
     try:
         return qs.select_related("department", "andon").get(pk=work_order_id)
     except WorkOrder.DoesNotExist:
-        raise WorkOrderNotFound(f"No work order {work_order_id}.", field="id") from None
+        raise WorkOrderNotFound(
+            _("No work order with id %(id)s.") % {"id": work_order_id}, field="id"
+        ) from None
 
 
 def work_orders_list(

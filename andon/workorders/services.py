@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
 
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.services import Audit, Event, audit_record, outbox_emit
@@ -101,7 +102,8 @@ def work_order_step(
         reason = (step.reason or "").strip()
         if not reason or len(reason) > REOPEN_REASON_MAX:
             raise InvalidInput(
-                f"Say why in 1 to {REOPEN_REASON_MAX} characters.", field="reason"
+                _("Say why in 1 to %(max)d characters.") % {"max": REOPEN_REASON_MAX},
+                field="reason",
             )
         wo.reopen_count += 1
         wo.last_reopen_reason = reason
@@ -116,18 +118,24 @@ def _check_role(wo: WorkOrder, action: Action, actor: AbstractBaseUser) -> None:
     roles = roles_of(actor)
     if action in DEPARTMENT_ACTIONS and not people_rules.may_work_on(roles, wo.department.code):
         raise Forbidden(
-            f"Only members of {wo.department.code} act on this work order.", field="department"
+            _("Only members of this work order's department (%(department)s) act on it.")
+            % {"department": wo.department.name},
+            field="department",
         )
     if action in CONFIRMER_ACTIONS and not people_rules.may_confirm(roles):
-        raise Forbidden("Only service confirmers confirm or reopen work orders.")
+        raise Forbidden(_("Only service confirmers confirm or reopen work orders."))
 
 
 def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
     findings = (step.findings or "").strip()
     if not findings:
-        raise InvalidInput("Findings are required to resolve a work order.", field="findings")
+        raise InvalidInput(_("Findings are required to resolve a work order."), field="findings")
     if len(findings) > FINDINGS_MAX:
-        raise InvalidInput(f"At most {FINDINGS_MAX} characters.", field="findings")
+        raise InvalidInput(
+            _("At most %(max)d characters (this one has %(n)d).") % {"max": FINDINGS_MAX,
+                                                                     "n": len(findings)},
+            field="findings",
+        )
     wo.findings = findings
     wo.disposition = (step.disposition or Disposition.RELEASE).value
     wo.hold_dispositions = {str(k): v.value for k, v in (step.hold_dispositions or {}).items()}

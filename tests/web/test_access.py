@@ -81,8 +81,9 @@ def test_a_department_member_cannot_start_or_resolve_another_departments_work_or
     assert vendor.get("/departments/warehouse-logistics/").status_code == 403
     r = vendor.post(f"/work-orders/{other.pk}/start")
     assert r.status_code == 403
-    assert "Only members of this work order's department act on it." in unescape(
-        r.content.decode())
+    # The refusal names the department whose members may act (the domain words it).
+    assert ("Only members of this work order's department (Warehouse & logistics) act on it."
+            in unescape(r.content.decode()))
     r = vendor.post(f"/work-orders/{other.pk}/resolve",
                     {f"wo{other.pk}-findings": "x", f"wo{other.pk}-disposition": "scrap"})
     assert r.status_code == 403

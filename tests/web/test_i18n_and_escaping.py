@@ -36,14 +36,16 @@ def _po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
         for line in block.splitlines():
             if line.startswith("#"):
                 continue
-            m = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
+            m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
             if m:
                 key = m.group(1)
                 fields[key] = m.group(2)
             elif line.startswith('"') and key:
                 fields[key] += line[1:-1]
         strs = [v for k, v in fields.items() if k.startswith("msgstr")]
-        entries.append((fields.get("msgid", ""), strs, fuzzy))
+        # A message with a context is stored in the .mo as "context\x04msgid".
+        context = fields["msgctxt"] + "\\x04" if "msgctxt" in fields else ""
+        entries.append((context + fields.get("msgid", ""), strs, fuzzy))
     return entries
 
 
