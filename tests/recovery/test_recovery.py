@@ -36,7 +36,9 @@ def contact(world):
 
 
 def give(api, contact, as_: str = "agent1", **body):
-    return api.call("POST", f"/contacts/{contact.pk}/recovery", as_, body)
+    # The default note follows the agent's language; the story is told in Chinese.
+    return api.call("POST", f"/contacts/{contact.pk}/recovery", as_, body,
+                    HTTP_ACCEPT_LANGUAGE="zh-hans")
 
 
 @pytest.mark.django_db
