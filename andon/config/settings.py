@@ -84,7 +84,11 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path.cwd() / 'andon.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=0)
+    # Reusing connections halves contact intake latency on PostgreSQL (bench/RESULTS.md);
+    # health checks drop a connection the server closed instead of failing a request.
+    db = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("ANDON_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
         # that two concurrent pulls queue instead of failing with "database is locked".

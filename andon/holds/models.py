@@ -33,7 +33,6 @@ class Hold(models.Model):
     quantity = models.PositiveIntegerField(_("units"))
     state = models.CharField(
         _("state"), max_length=24, choices=HoldState.choices, default=HoldState.HELD,
-        db_index=True,
     )
     placed_at = models.DateTimeField(_("placed at"))
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
@@ -42,6 +41,8 @@ class Hold(models.Model):
         verbose_name = _("hold")
         verbose_name_plural = _("holds")
         ordering = ["id"]
+        # Finalizing reads "the held holds of these andons"; nothing reads by state alone.
+        indexes = [models.Index(fields=["andon", "state"])]
         constraints = [
             models.CheckConstraint(
                 condition=(
