@@ -83,22 +83,17 @@ def _stock_set(product: Product, stock: list[StockIn]) -> None:
 
 def listing_suppress(*, product: Product, at: dt.datetime) -> bool:
     """Stop-sell. Returns whether the status changed (False when another andon holds it)."""
-    if product.listing_status == ListingStatus.SUPPRESSED:
-        return False
-    product.listing_status = ListingStatus.SUPPRESSED
-    product.listing_changed_at = at
-    Product.objects.filter(pk=product.pk).update(
-        listing_status=ListingStatus.SUPPRESSED, listing_changed_at=at
-    )
-    return True
+    return _listing_set(product, ListingStatus.SUPPRESSED, at)
 
 
 def listing_relist(*, product: Product, at: dt.datetime) -> bool:
-    if product.listing_status == ListingStatus.ACTIVE:
+    """Sell again. Only the cord's relist gate calls this."""
+    return _listing_set(product, ListingStatus.ACTIVE, at)
+
+
+def _listing_set(product: Product, status: ListingStatus, at: dt.datetime) -> bool:
+    if product.listing_status == status:
         return False
-    product.listing_status = ListingStatus.ACTIVE
-    product.listing_changed_at = at
-    Product.objects.filter(pk=product.pk).update(
-        listing_status=ListingStatus.ACTIVE, listing_changed_at=at
-    )
+    product.listing_status, product.listing_changed_at = status, at
+    Product.objects.filter(pk=product.pk).update(listing_status=status, listing_changed_at=at)
     return True
