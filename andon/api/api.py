@@ -7,11 +7,15 @@ from andon.core.errors import DomainError
 
 from . import (
     andons,
+    bonuses,
     contacts,
     imports,
+    kpis,
     listing_events,
     orders,
     products,
+    recovery,
+    reviews,
     webhooks,
     work_orders,
 )
@@ -38,11 +42,7 @@ api.add_exception_handler(ValidationError, on_validation_error)
 api.add_exception_handler(HttpError, on_http_error)
 api.add_exception_handler(Http404, on_not_found)
 
+# The cord first, then integrations, then accountability: the order of the OpenAPI tags.
 for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events,
-               imports):
-    api.add_router("", module.router)
-
-from . import bonuses, kpis, recovery, reviews  # noqa: E402  (issue #5 routers)
-
-for module in (reviews, kpis, bonuses, recovery):
+               imports, reviews, kpis, bonuses, recovery):
     api.add_router("", module.router)
