@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from andon.core.errors import DomainError
 from andon.holds.models import HoldKind, HoldState
@@ -45,6 +46,7 @@ def _card(wo: WorkOrder, mode: str, **extra) -> dict:
         "stock_rows": [r for r in rows if r[0].kind == HoldKind.STOCK],
         "line_rows": [r for r in rows if r[0].kind == HoldKind.ORDER_LINE],
         "resolve_form": resolve_form, "finalized": finalized,
+        "finalized_text": _("; ").join(f"{label} {n}" for label, n in finalized),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),
         **extra,
     }
@@ -58,8 +60,11 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
     if department is None:
         raise Http404
     show_closed = request.GET.get("closed") == "1"
-    wos = [w for w in work_orders_list(department=code)
-           if show_closed or w.state != State.CLOSED]
+    # Every work order still to do, whatever the department's history: the selector's limit
+    # applies per state, so years of closed work orders never push an open one off the page.
+    states = [s for s in State if show_closed or s != State.CLOSED]
+    wos = sorted((w for s in states for w in work_orders_list(department=code, state=s.value)),
+                 key=lambda w: (w.due_at, w.pk))
     return render(request, "web/queues/department.html", {
         "department": department, "cards": [_card(w, "department") for w in wos],
         "show_closed": show_closed,
