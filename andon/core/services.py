@@ -4,11 +4,10 @@ transaction (they never open or commit one of their own)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Max
 
 from .models import AuditEntry, OutboxEvent
@@ -72,8 +71,20 @@ def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent
             )
         )
     created = OutboxEvent.objects.bulk_create(rows)
-    if rows and connection.vendor == "postgresql":
-        # Wakes `andon worker` (LISTEN andon_outbox) at commit: NOTIFY is transactional.
-        with connection.cursor() as cur:
-            cur.execute("NOTIFY andon_outbox")
+    if created:
+        for hook in _outbox_hooks:
+            hook(created)
     return created
+
+
+OutboxHook = Callable[[list[OutboxEvent]], None]
+# Called by outbox_emit with the rows just written, inside the caller's transaction. The
+# delivery worker lives above core (imports point one way), so it registers its wake-up here
+# at start-up instead of core importing it.
+_outbox_hooks: list[OutboxHook] = []
+
+
+def outbox_hook_register(hook: OutboxHook) -> None:
+    """Run `hook` after every outbox write (once per hook, whatever the number of calls)."""
+    if hook not in _outbox_hooks:
+        _outbox_hooks.append(hook)

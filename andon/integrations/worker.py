@@ -1,30 +1,65 @@
-"""The worker loop: relay, deliver what is due, then sleep until woken.
+"""`andon worker`: the task worker and the delivery loop, in one process.
 
-PostgreSQL: LISTEN andon_outbox on a dedicated connection; `outbox_emit` sends NOTIFY in the
-business transaction, so the worker wakes at commit (a pull's webhook leaves within
-milliseconds). SQLite has no notifications: poll every 200 ms. Either way the wait is cut
-short when a retry falls due. Several workers may run at once (see relay.py's contract).
+Two threads (see tasks.py for the why):
+- the tasks thread is django_tasks_db's db_worker: it runs `relay_and_deliver` (enqueued by
+  every transaction that writes outbox events), which here only nudges the loop, and any
+  other task of the project (never held up behind a slow receiver);
+- the delivery loop relays and delivers, then sleeps until the next retry falls due, a
+  NOTIFY arrives (PostgreSQL: a trigger on the outbox sends it at commit), a task nudges it,
+  or POLL_MAX passes (the safety net).
+Only the loop posts, so the deliveries in flight per process are at most `--batch`. Claims
+are leases, so several worker processes never send one delivery at the same time
+(relay.py's contract).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 
 from django.db import close_old_connections, connection, connections
+from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
 from .relay import deliver_due, next_due_in, relay_pass
 from .services import CHANNEL
 
 log = logging.getLogger("andon.integrations.worker")
 
-POLL_SQLITE = 0.2
-POLL_MAX = 5.0  # even when woken by NOTIFY, look at the outbox at least this often
+POLL_MAX = 5.0  # look at the outbox at least this often, whatever woke us or not
+TASK_POLL = 0.2  # the tasks thread's polling interval: the latency of a wake-up by task
+DRAIN_MAX_SECONDS = 30.0  # one task run hands over to the next one after this long
+
+_nudged = threading.Event()
+_loops = 0  # delivery loops running in this process
+_loops_lock = threading.Lock()
+
+
+def nudge() -> bool:
+    """Make the delivery loop of this process look at the outbox now; False if none runs."""
+    _nudged.set()
+    return _loops > 0
+
+
+def drain(*, batch: int = 50, max_seconds: float = DRAIN_MAX_SECONDS) -> dict[str, int]:
+    """Relay and deliver until nothing is due now (or `max_seconds` pass). Never waits for
+    a retry: that is the loop's job."""
+    totals = {"relayed": 0, "attempts": 0}
+    deadline = time.monotonic() + max_seconds
+    while time.monotonic() < deadline:
+        relayed = relay_pass()
+        attempts = deliver_due(limit=batch)
+        totals["relayed"] += relayed
+        totals["attempts"] += attempts
+        if not relayed and not attempts:
+            break
+    return totals
 
 
 class Waiter:
-    """Sleeps until a NOTIFY (PostgreSQL) or the timeout."""
+    """Sleeps until a NOTIFY (PostgreSQL), a nudge, a stop, or the timeout."""
 
     def __init__(self) -> None:
         self.conn = None
@@ -36,14 +71,18 @@ class Waiter:
             self.wrapper, self.conn = wrapper, wrapper.connection
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
-        if timeout <= 0:
-            return
-        if self.conn is None:
-            stop.wait(min(timeout, POLL_SQLITE))
-            return
-        # Several NOTIFYs may be queued: one wake-up serves them all.
-        for _ in self.conn.notifies(timeout=timeout, stop_after=1):
-            pass
+        deadline = time.monotonic() + timeout
+        while not stop.is_set() and not _nudged.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if self.conn is None:
+                _nudged.wait(min(left, 0.5))
+                continue
+            # Short slices so that a nudge or a stop is seen; queued NOTIFYs end the wait.
+            if any(True for _ in self.conn.notifies(timeout=min(left, 0.5), stop_after=1)):
+                break
+        _nudged.clear()
 
     def close(self) -> None:
         if self.conn is not None:
@@ -52,11 +91,15 @@ class Waiter:
 
 def run(*, stop: threading.Event | None = None, max_seconds: float | None = None,
         until_idle: bool = False, batch: int = 50) -> dict[str, int]:
-    """Loop until `stop` is set, `max_seconds` pass, or (until_idle) nothing is pending."""
+    """The delivery loop, until `stop` is set, `max_seconds` pass, or (until_idle) nothing
+    is pending."""
+    global _loops
     stop = stop or threading.Event()
     deadline = time.monotonic() + max_seconds if max_seconds else None
     totals = {"relayed": 0, "attempts": 0}
     waiter = Waiter()
+    with _loops_lock:
+        _loops += 1
     try:
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             try:
@@ -79,15 +122,51 @@ def run(*, stop: threading.Event | None = None, max_seconds: float | None = None
                 timeout = min(timeout, max(deadline - time.monotonic(), 0))
             waiter.wait(timeout, stop)
     finally:
+        with _loops_lock:
+            _loops -= 1
         waiter.close()
         connection.close()
     return totals
 
 
+def task_worker() -> TaskWorker:
+    """django_tasks_db's worker for the default queue, to run in a thread (no signal
+    handlers: the process's owner stops it)."""
+    worker_id = f"andon-{socket.gethostname()}-{os.getpid()}"[:64]
+    return TaskWorker(queue_names=["default"], interval=TASK_POLL, batch=False,
+                      backend_name="default", startup_delay=False, max_tasks=None,
+                      worker_id=worker_id, excluded_queue_names=[])
+
+
+def _run_tasks(tasks: TaskWorker) -> None:
+    while tasks.running:
+        try:
+            tasks.run()
+        except Exception:  # a database restart must not end the tasks thread
+            log.exception("task worker failed; restarting")
+            close_old_connections()
+            time.sleep(1.0)
+    connection.close()
+
+
+def tasks_start() -> tuple[threading.Thread, TaskWorker]:
+    tasks = task_worker()
+    thread = threading.Thread(target=_run_tasks, args=(tasks,), name="andon-tasks", daemon=True)
+    thread.start()
+    return thread, tasks
+
+
 def start_in_thread() -> tuple[threading.Thread, threading.Event]:
-    """For `andon serve --with-worker`: the same loop in a daemon thread."""
+    """For `andon serve --with-worker`: the tasks thread and the delivery loop, as daemons."""
     stop = threading.Event()
-    thread = threading.Thread(target=run, kwargs={"stop": stop}, name="andon-worker",
-                              daemon=True)
+    _, tasks = tasks_start()
+
+    def loop() -> None:
+        try:
+            run(stop=stop)
+        finally:
+            tasks.running = False
+
+    thread = threading.Thread(target=loop, name="andon-worker", daemon=True)
     thread.start()
     return thread, stop

@@ -52,7 +52,8 @@ def _seeded(request) -> None:
 def pytest_runtest_teardown(item, nextitem):
     # Leave the database as migrations left it, for whichever test runs next.
     yield
-    if _transactional(item):
+    # Not after the session's last test: its teardown has already dropped the test database.
+    if _transactional(item) and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             _seed_rows()
 
