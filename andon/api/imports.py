@@ -18,7 +18,7 @@ from .problems import Problem
 router = Router(tags=["imports"])
 
 MAX_ROWS = 20_000
-Kind = Literal["warehouses", "products", "batches", "stock", "customers", "orders"]
+Kind = Literal["warehouses", "products", "batches", "stock", "customers", "orders", "contacts"]
 
 
 class RejectedOut(BaseModel):
@@ -38,9 +38,12 @@ class ImportOut(BaseModel):
 def import_rows(request: HttpRequest, kind: Kind,
                 rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS)):  # noqa: B008
     """Create or update rows by their external ids (SKU, warehouse code, batch code, customer
-    id, order number + line). Good rows go in, bad ones come back with row, field and reason;
-    sending the same rows again changes nothing. Orders: one row per line, the order's
-    fields repeated. Never changes a listing status, nor the status of a line on hold."""
+    id, order number + line, contact id). Good rows go in, bad ones come back with row, field
+    and reason; sending the same rows again changes nothing. Orders: one row per line, the
+    order's fields repeated. Contacts: external_id, customer, order, line_no, reason, text,
+    channel, created_at, agent (username), handling_seconds; they count as evidence but never
+    pull the cord, and their customer, line, reason, agent and time never change. Never
+    changes a listing status, nor a line or a stock quantity on hold by an open andon."""
     if not people_rules.may_load_catalog(roles_of(request.user)):
         raise Forbidden("Only integrators and admins import.")
     if not rows:

@@ -72,6 +72,11 @@ class Channel(models.TextChoices):
 
 class Contact(models.Model):
     created_at = models.DateTimeField(_("recorded at"), db_index=True)
+    # The storefront's or service desk's own id, for contacts loaded by bulk import (which
+    # is idempotent by it); empty for contacts recorded in Andon.
+    external_id = models.CharField(
+        _("external id"), max_length=64, null=True, blank=True, unique=True
+    )
     customer = models.ForeignKey(
         "orders.Customer", on_delete=models.PROTECT, related_name="contacts",
         verbose_name=_("customer"),

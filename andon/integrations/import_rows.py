@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from andon.contacts.models import Channel
+from andon.contacts.services import TEXT_MAX
 from andon.orders.models import FulfilmentStatus
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -68,7 +70,24 @@ class OrderLineRow(Row):
     status: FulfilmentStatus = FulfilmentStatus.PLACED
 
 
+class ContactRow(Row):
+    """A customer contact recorded elsewhere (history, another service desk). It counts as
+    evidence like one recorded in Andon, but an import never pulls the cord."""
+
+    external_id: str = Field(min_length=1, max_length=64)
+    customer: str = Field(min_length=1, max_length=64)
+    order: str = Field(min_length=1, max_length=64)
+    line_no: int = Field(ge=1, le=10_000)
+    reason: str = Field(min_length=1, max_length=50)
+    text: str = Field("", max_length=TEXT_MAX)
+    channel: Channel = Channel.PHONE
+    created_at: dt.datetime
+    agent: str = Field(min_length=1, max_length=150, description="the agent's username")
+    handling_seconds: int | None = Field(None, ge=0, le=86_400)
+
+
 ROWS: dict[str, type[Row]] = {
     "warehouses": WarehouseRow, "products": ProductRow, "batches": BatchRow,
     "stock": StockRow, "customers": CustomerRow, "orders": OrderLineRow,
+    "contacts": ContactRow,
 }

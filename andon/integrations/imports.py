@@ -4,23 +4,32 @@ only what changed with one upsert per chunk (INSERT ... ON CONFLICT DO UPDATE).
 Contract: idempotent (the same rows again: everything `unchanged`, nothing written); a bad
 row is rejected with its row number, field and reason while the good rows go in; a chunk of
 rows is one transaction, so a long file never holds the outbox horizon back for long. An
-import never touches a product's listing status (only the cord does) and never changes the
-fulfilment status of an order line on hold; it locks the order lines it updates, so a pull
-placing holds at the same moment waits for it and then sees the new status.
+import never touches a product's listing status (only the cord does), never pulls the cord
+(imported contacts are evidence, nothing more) and never changes what an open andon holds:
+the fulfilment status, quantity, product or batch of an order line on hold, or the quantity
+of stock on hold. Stock rows are imported under the products' row locks (taken in id order,
+the cord's lock order: listing -> stock), so a pull placing holds at the same moment waits
+for the chunk and then holds the new quantity; order lines are locked as they are updated.
+Imports write no outbox events: they load the storefront's own state, which it already knows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 from andon.catalog.models import Batch, Product, StockLevel, Warehouse
+from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import InvalidInput
+from andon.holds.models import Hold, HoldState
 from andon.orders.models import Customer, Order, OrderLine
 
 from .import_rows import ROWS, Row
@@ -179,6 +188,14 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
     whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows})
                .values_list("code", "id"))
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
+    # The cord's lock order: listings first, then their stock (see the module docstring).
+    list(Product.objects.select_for_update().filter(id__in=sorted(set(pids.values())))
+         .order_by("id").values_list("id", flat=True))
+    existing = {(s.warehouse_id, s.batch_id): s for s in StockLevel.objects.select_for_update()
+                .filter(batch_id__in=set(bids.values())).order_by("id")}
+    held = set(Hold.objects.filter(
+        stock_level_id__in=[s.pk for s in existing.values()], state=HoldState.HELD,
+    ).values_list("stock_level_id", flat=True))
     items = []
     for n, r in rows:
         bid = bids.get((pids[r.sku], r.batch))
@@ -186,12 +203,16 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
             result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
         elif bid is None:
             result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
+        elif ((current := existing.get((whs[r.warehouse], bid))) is not None
+              and current.pk in held and current.quantity != r.quantity):
+            result.reject(n, "quantity", gettext(
+                "Stock of %(sku)s in %(warehouse)s, batch %(batch)s, is on hold by an open "
+                "andon; its quantity changes when the hold is released or disposed of."
+            ) % {"sku": r.sku, "warehouse": r.warehouse, "batch": r.batch})
         else:
             items.append(((whs[r.warehouse], bid), {
                 "warehouse_id": whs[r.warehouse], "batch_id": bid, "product_id": pids[r.sku],
                 "quantity": r.quantity}))
-    existing = {(s.warehouse_id, s.batch_id): s for s in StockLevel.objects.filter(
-        batch_id__in=[k[1] for k, _ in items])}
     _upsert(StockLevel, items, existing, ["warehouse", "batch"], result)
 
 
@@ -236,9 +257,13 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
             result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
         elif r.batch and bid is None:
             result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
-        elif current is not None and current.on_hold and current.fulfilment_status != r.status:
-            result.reject(n, "status", f"Line {r.line_no} of order {r.order} is on hold by an "
-                          "andon; its status changes when the hold is released.")
+        elif current is not None and current.on_hold and (
+                current.fulfilment_status, current.quantity, current.product_id,
+                current.batch_id) != (r.status, r.quantity, pids[r.sku], bid):
+            result.reject(n, "status", gettext(
+                "Line %(line)s of order %(order)s is on hold by an andon; its status, "
+                "quantity, product and batch change when the hold is released."
+            ) % {"line": r.line_no, "order": r.order})
         else:
             items.append((key, {
                 "order_id": key[0], "line_no": r.line_no, "product_id": pids[r.sku],
@@ -250,7 +275,74 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
     _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
 
 
+# Who, where and why of a contact are its evidence (an andon may cite it): an import may
+# correct the text, channel and handling time of a contact, never these.
+CONTACT_FIXED = ("customer_id", "order_line_id", "reason_id", "agent_id", "created_at")
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of other systems drift a little
+
+
+def _contacts(rows: Parsed, result: ImportResult) -> None:
+    rows = _unique(rows, lambda r: r.external_id, result, "external_id")
+    custs = dict(Customer.objects.filter(external_id__in={r.customer for _, r in rows})
+                 .values_list("external_id", "id"))
+    orders = {ext: (oid, cid) for ext, oid, cid in Order.objects.filter(
+        external_id__in={r.order for _, r in rows}).values_list("external_id", "id",
+                                                                "customer_id")}
+    lines = {(oid, no): (lid, pid) for lid, oid, no, pid in OrderLine.objects.filter(
+        order_id__in=[o for o, _ in orders.values()]).values_list(
+        "id", "order_id", "line_no", "product_id")}
+    reasons = dict(ReasonCode.objects.filter(code__in={r.reason for _, r in rows})
+                   .values_list("code", "id"))
+    agents = dict(get_user_model().objects.filter(
+        username__in={r.agent for _, r in rows}, is_active=True).values_list("username", "id"))
+    existing = Contact.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
+    latest = timezone.now() + FUTURE_TOLERANCE
+    items = []
+    for n, r in rows:
+        at = r.created_at if timezone.is_aware(r.created_at) else timezone.make_aware(
+            r.created_at)
+        order = orders.get(r.order)
+        line = lines.get((order[0], r.line_no)) if order else None
+        if r.customer not in custs:
+            result.reject(n, "customer", gettext("No customer with external id “%(id)s”.")
+                          % {"id": r.customer})
+        elif order is None:
+            result.reject(n, "order", gettext("No order “%(order)s”.") % {"order": r.order})
+        elif order[1] != custs[r.customer]:
+            result.reject(n, "customer", gettext(
+                "Order “%(order)s” belongs to another customer than “%(customer)s”.")
+                % {"order": r.order, "customer": r.customer})
+        elif line is None:
+            result.reject(n, "line_no", gettext("Order “%(order)s” has no line %(line)s.")
+                          % {"order": r.order, "line": r.line_no})
+        elif r.reason not in reasons:
+            result.reject(n, "reason", gettext("No reason code “%(code)s”.") % {"code": r.reason})
+        elif r.agent not in agents:
+            result.reject(n, "agent", gettext("No active user “%(username)s”.")
+                          % {"username": r.agent})
+        elif at > latest:
+            result.reject(n, "created_at", gettext("A contact cannot be recorded in the future."))
+        else:
+            values = {
+                "external_id": r.external_id, "created_at": at, "customer_id": custs[r.customer],
+                "order_line_id": line[0], "product_id": line[1], "reason_id": reasons[r.reason],
+                "agent_id": agents[r.agent], "text": r.text, "channel": r.channel,
+                "handling_seconds": r.handling_seconds,
+            }
+            current = existing.get(r.external_id)
+            changed = [f for f in CONTACT_FIXED
+                       if current is not None and getattr(current, f) != values[f]]
+            if changed:
+                result.reject(n, changed[0].removesuffix("_id"), gettext(
+                    "Contact “%(id)s” was recorded with another %(field)s; the customer, "
+                    "order line, reason, agent and time of a contact do not change."
+                ) % {"id": r.external_id, "field": changed[0].removesuffix("_id")})
+            else:
+                items.append((r.external_id, values))
+    _upsert(Contact, items, existing, ["external_id"], result)
+
+
 HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {
     "warehouses": _warehouses, "products": _products, "batches": _batches, "stock": _stock,
-    "customers": _customers, "orders": _orders,
+    "customers": _customers, "orders": _orders, "contacts": _contacts,
 }

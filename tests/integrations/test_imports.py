@@ -117,9 +117,9 @@ def test_the_cli_imports_a_csv_twice_idempotently_and_writes_the_rejects(tmp_pat
     call_command("import", "stock", str(path), "--no-progress", stdout=out)
     assert "1 created, 0 updated, 0 unchanged, 3 rejected" in out.getvalue()
     rejects = list(csv.DictReader((tmp_path / "stock.csv.rejects.csv").open()))
-    assert [(r["line"], r["field"]) for r in rejects] == [
+    assert [(r["rejected_line"], r["rejected_field"]) for r in rejects] == [
         ("3", "warehouse"), ("4", "batch"), ("5", "quantity")]
-    assert "wh-xx" in rejects[0]["reason"]
+    assert "wh-xx" in rejects[0]["rejected_reason"]
     out = io.StringIO()
     call_command("import", "stock", str(path), "--no-progress", stdout=out)
     assert "0 created, 0 updated, 1 unchanged, 3 rejected" in out.getvalue()

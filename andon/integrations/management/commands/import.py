@@ -26,8 +26,9 @@ def read_rows(path: Path) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = ("Import warehouses, products, batches, stock, customers or orders (one row per "
-            "line) from CSV/XLSX, idempotent by external ids; bad rows go to a rejects file.")
+    help = ("Import warehouses, products, batches, stock, customers, orders (one row per "
+            "line) or contacts from CSV/XLSX, idempotent by external ids; bad rows go to a "
+            "rejects file.")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(ROWS))
@@ -54,7 +55,9 @@ class Command(BaseCommand):
             columns = list(rows[0].keys()) if rows else []
             with rejects.open("w", newline="", encoding="utf-8") as f:
                 out = csv.writer(f)
-                out.writerow(["line", "field", "reason", *columns])
+                # Prefixed so as not to collide with a kind's own columns (a contact's
+                # `reason`); the importer ignores them, so a corrected file imports as is.
+                out.writerow(["rejected_line", "rejected_field", "rejected_reason", *columns])
                 for r in result.rejected:
                     original = rows[r.row - 2]
                     out.writerow([r.row, r.field, r.reason, *(original.get(c) for c in columns)])
