@@ -109,7 +109,10 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
 
 @router.post("/webhooks", response={201: EndpointWithSecret, 403: Problem, 422: Problem})
 def webhook_create(request: HttpRequest, payload: EndpointIn):
-    """Register an endpoint. The answer carries its signing secret, once."""
+    """Register an endpoint. The answer carries its signing secret, once. The URL must be
+    http(s); where ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS is off (production), its host must
+    resolve to public addresses only (422 naming `url` otherwise). Redirects are not
+    followed: a 3xx answer is a failed attempt."""
     _require_integrator(request)
     endpoint = services.endpoint_create(
         url=payload.url, event_types=payload.event_types, description=payload.description,

@@ -143,3 +143,8 @@ LOGGING = {
 
 # Product settings (defaults of the spec; reason codes carry their own thresholds).
 ANDON_CURRENCY = "CNY"
+
+# Webhook endpoints may point at loopback/private/link-local addresses: handy on a laptop and
+# in tests. Production should set ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS=false, so that an
+# endpoint cannot reach the internal network (checked on save and before every POST).
+ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env_bool("ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)

@@ -1,4 +1,8 @@
-"""Delivery knobs, from Django settings or the environment (tests and benches shorten them)."""
+"""Delivery knobs, from Django settings or the environment (tests and benches shorten them).
+
+ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS (default True, for the embedded default on a laptop and
+the tests, whose receivers listen on 127.0.0.1): production should set it to False, so that
+endpoints can only point at public addresses (see addresses.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,15 @@ class DeliveryConf:
     def lease(self) -> dt.timedelta:
         """How long a claim keeps other workers away: longer than any POST can take."""
         return self.timeout * 2 + dt.timedelta(seconds=1)
+
+
+def allow_private_networks() -> bool:
+    raw = getattr(settings, "ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", None)
+    if raw is None:
+        raw = os.environ.get("ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    if isinstance(raw, str):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(raw)
 
 
 def delivery_conf() -> DeliveryConf:

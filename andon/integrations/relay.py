@@ -33,7 +33,8 @@ from standardwebhooks import Webhook
 from andon.core.models import OutboxEvent
 
 from . import rules
-from .conf import DeliveryConf, delivery_conf
+from .addresses import url_address_problem
+from .conf import DeliveryConf, allow_private_networks, delivery_conf
 from .models import Delivery, DeliveryAttempt, DeliveryState, RelayCursor, WebhookEndpoint
 from .selectors import outbox_safe_horizon
 
@@ -158,6 +159,17 @@ def signature_headers(claim: Claim, at: dt.datetime) -> dict[str, str]:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is a failed attempt: following it would turn the POST into a GET without the
+    event (urllib's behaviour), or lead to an address the endpoint check never saw."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, PLR0913
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def delivery_post(claim: Claim, *, timeout: float) -> Outcome:
     """One POST; never raises: a refused connection is an outcome like a 500."""
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -167,8 +179,10 @@ def delivery_post(claim: Claim, *, timeout: float) -> Outcome:
     )
     started = time.monotonic()
     status, error = None, ""
+    if not allow_private_networks() and (problem := url_address_problem(claim.url)):
+        return Outcome(None, f"not sent: {problem}"[:500], 0)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _opener.open(request, timeout=timeout) as response:
             status = response.status
             response.read(1024)
     except urllib.error.HTTPError as exc:

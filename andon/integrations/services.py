@@ -16,6 +16,8 @@ from andon.core.errors import InvalidInput
 from andon.core.models import OutboxEvent
 
 from . import rules
+from .addresses import url_address_problem, url_shape_problem
+from .conf import allow_private_networks
 from .models import Delivery, DeliveryState, WebhookEndpoint
 
 CHANNEL = "andon_outbox"
@@ -38,8 +40,11 @@ def _clean_types(event_types: Sequence[str]) -> list[str]:
 
 
 def _check_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")) or len(url) > 500:
-        raise InvalidInput("The URL must be http(s):// and at most 500 characters.", field="url")
+    problem = url_shape_problem(url)
+    if problem is None and not allow_private_networks():
+        problem = url_address_problem(url)
+    if problem is not None:
+        raise InvalidInput(problem, field="url")
     return url
 
 
