@@ -18,7 +18,7 @@ from andon.core.models import OutboxEvent
 from . import rules
 from .addresses import url_address_problem, url_shape_problem
 from .conf import allow_private_networks
-from .models import Delivery, DeliveryState, WebhookEndpoint
+from .models import Delivery, DeliveryAttempt, DeliveryState, WebhookEndpoint
 
 CHANNEL = "andon_outbox"
 ROTATION_GRACE = dt.timedelta(hours=24)
@@ -139,3 +139,30 @@ def deliveries_replay_range(
     )
     workers_wake()
     return len(ids)
+
+
+PRUNE_BATCH = 900  # ids per DELETE: below SQLite's smallest limit of bound parameters
+
+
+def deliveries_prune(*, older_than: dt.timedelta, batch: int = PRUNE_BATCH) -> int:
+    """Delete deliveries delivered more than `older_than` ago, with their attempt logs;
+    pending and dead-lettered ones stay (they still need someone). Returns the number of
+    deliveries deleted.
+
+    Set-based, in batches of `batch` ids, each one short transaction of two DELETEs (so a
+    large log never holds a long lock); the batch's rows are locked first, so a replay
+    running at the same moment either waits and finds nothing, or wins and keeps its row."""
+    cutoff = timezone.now() - older_than
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Delivery.objects.select_for_update()
+                .filter(state=DeliveryState.DELIVERED, delivered_at__lt=cutoff)
+                .order_by("id").values_list("id", flat=True)[:batch]
+            )
+            if not ids:
+                return total
+            DeliveryAttempt.objects.filter(delivery_id__in=ids).delete()
+            Delivery.objects.filter(id__in=ids).delete()
+        total += len(ids)

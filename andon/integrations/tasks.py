@@ -21,8 +21,13 @@ Design, and why:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from andon.core.models import OutboxEvent
 
@@ -65,3 +70,16 @@ def outbox_written(events: list[OutboxEvent]) -> None:
     """The core outbox hook (registered in apps.py): enqueue one wake-up per transaction."""
     if events and not _already_enqueued():
         relay_and_deliver.enqueue()
+
+
+WAKEUP_KEEP = dt.timedelta(hours=1)
+
+
+def wakeups_prune(*, older_than: dt.timedelta = WAKEUP_KEEP) -> int:
+    """Delete wake-ups that ran successfully: a finished one carries nothing (failed ones
+    stay, for their traceback). One DELETE."""
+    deleted, _ = DBTaskResult.objects.filter(
+        task_path=relay_and_deliver.module_path, status=TaskResultStatus.SUCCESSFUL,
+        finished_at__lt=timezone.now() - older_than,
+    ).delete()
+    return deleted
