@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -134,3 +135,16 @@ def test_a_pull_before_the_threshold_is_refused_in_words_and_the_contact_is_kept
     assert r.status_code == 422
     assert "1 more customer is needed" in r.content.decode()
     assert not Andon.objects.exists() and Contact.objects.count() == 1
+
+
+@pytest.mark.parametrize("lang, sign_in", [("zh-hans", "登录"), ("en", "Sign in")])
+def test_signing_out_leads_back_to_the_consoles_sign_in_page(shop, login, lang, sign_in):
+    c = login("agent1", language=lang)
+    html = c.get("/agent/").content.decode()
+    form = re.search(r'<form action="/accounts/logout/" method="post">(.*?)</form>', html, re.S)
+    data = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1)))
+    r = c.post("/accounts/logout/", data, follow=True)
+    assert r.redirect_chain[-1][0] == "/accounts/login/", "not Django admin's logged-out page"
+    page = r.content.decode()
+    assert 'id="id_username"' in page and f"<h1>{sign_in}</h1>" in page
+    assert c.get("/agent/").status_code == 302, "signed out"
