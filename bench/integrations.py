@@ -6,7 +6,8 @@
 Latency: listing events committed one transaction at a time (outbox_emit, as the cord does),
 a real `andon worker` process, the example storefront as a real receiver on 127.0.0.1; the
 time from just after COMMIT to the receiver's log line. Import: products and order lines
-through the import service, first load (all created) and a repeat (all unchanged).
+and contacts through the import service, first load (all created) and a repeat (all
+unchanged).
 Results are appended to bench/RESULTS-integrations.md.
 """
 
@@ -34,9 +35,9 @@ def scratch_database(pg_url: str | None) -> str:
 
     base, _, _ = pg_url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS andon_integ_bench")
-        c.execute("CREATE DATABASE andon_integ_bench")
-    return f"{base}/andon_integ_bench"
+        c.execute("DROP DATABASE IF EXISTS andon_integ2_bench")
+        c.execute("CREATE DATABASE andon_integ2_bench")
+    return f"{base}/andon_integ2_bench"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -99,8 +100,19 @@ def bench_import(rows: int) -> dict:
     rows_import(kind="customers", rows=customers)
     lines = [{"order": f"o-{i // 2}", "customer": "c-1", "placed_at": "2026-11-20T10:00:00Z",
               "line_no": i % 2 + 1, "sku": f"IMP-{i}", "status": "packed"} for i in range(rows)]
+    from django.contrib.auth import get_user_model
+
+    from andon.contacts.models import ReasonCode
+
+    get_user_model().objects.get_or_create(username="bench-agent")
+    reason = ReasonCode.objects.get_or_create(code="bench", defaults={
+        "label_zh": "基准", "label_en": "bench"})[0].code
+    contacts = [{"external_id": f"crm-{i}", "customer": "c-1", "order": f"o-{i // 2}",
+                 "line_no": i % 2 + 1, "reason": reason, "text": "100-101页未裁开",
+                 "created_at": "2026-11-21T10:00:00Z", "agent": "bench-agent"}
+                for i in range(rows)]
     out = {}
-    for kind, data in (("products", products), ("orders", lines)):
+    for kind, data in (("products", products), ("orders", lines), ("contacts", contacts)):
         for run in ("first", "repeat"):
             t = time.perf_counter()
             result = rows_import(kind=kind, rows=data)
