@@ -34,7 +34,7 @@ class ReviewPolicy(models.Model):
     sample_rate = models.DecimalField(
         _("share of pulls to review"), max_digits=4, decimal_places=3, default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("1 reviews every pull; 0.2 reviews a stable 20% sample."),
+        help_text=_("1 reviews every pull; 0.2 reviews a stable fifth of them."),
     )
     target_rate = models.DecimalField(
         _("bad-andon rate target"), max_digits=5, decimal_places=4, default=DEFAULT_TARGET,

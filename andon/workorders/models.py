@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .rules import State
@@ -8,7 +8,8 @@ from .rules import State
 
 class WorkOrder(models.Model):
     STATE_CHOICES = [
-        (State.OPEN.value, _("open")),
+        # Not the andon's "open" (进行中): a work order nobody has started is 待处理.
+        (State.OPEN.value, pgettext_lazy("work order state", "open")),
         (State.IN_PROGRESS.value, _("in progress")),
         (State.RESOLVED.value, _("resolved")),
         (State.REOPENED.value, _("reopened")),

@@ -13,6 +13,7 @@ from andon.core.errors import DomainError
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.people import rules as people_rules
 from andon.pulls.selectors import eligibility_for
+from andon.recovery.selectors import recovery_of_customer
 
 from ..access import require
 from ..errors import explain
@@ -58,6 +59,7 @@ def _customer_page(request: HttpRequest, cust, *, form: ContactForm | None = Non
         "customer": cust, "orders": customer_orders(customer_id=cust.pk), "contacts": contacts,
         "reasons": reasons_active(), "channels": ContactForm.base_fields["channel"].choices,
         "recorded": recorded, "eligibility": eligibility, "form": form, "error": error,
+        "recovery": recovery_of_customer(cust.pk),
     }, status=status)
 
 
