@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from andon.core.models import IdempotencyRecord
 
@@ -35,8 +36,9 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not key or len(key) > KEY_MAX:
             return problem_response(
-                status=400, code="invalid-idempotency-key", title="Invalid Idempotency-Key",
-                detail=f"The Idempotency-Key header must be 1 to {KEY_MAX} characters.",
+                status=400, code="invalid-idempotency-key", title=_("Invalid Idempotency-Key"),
+                detail=_("The Idempotency-Key header must be 1 to %(max)d characters.")
+                % {"max": KEY_MAX},
                 field=HEADER,
             )
         raw = bearer_of(request)
@@ -76,8 +78,8 @@ def _claim(
         earlier = IdempotencyRecord.objects.get(user_id=user_id, key=key)
     if earlier.request_hash != digest:
         return None, problem_response(
-            status=422, code="idempotency-key-reused", title="Idempotency-Key reused",
-            detail="This Idempotency-Key was used for a different request; use a new key.",
+            status=422, code="idempotency-key-reused", title=_("Idempotency-Key reused"),
+            detail=_("This Idempotency-Key was used for a different request; use a new key."),
             field=HEADER,
         )
     response = HttpResponse(

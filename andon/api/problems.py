@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
@@ -71,7 +72,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     first = errors[0] if errors else {"field": "body", "message": "invalid"}
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(
-        status=422, code="invalid-input", title="Invalid input", detail=detail,
+        # The messages are pydantic's (English); the field names are the API's own.
+        status=422, code="invalid-input", title=_("Invalid input"), detail=detail,
         field=first["field"], errors=errors,
     )
 
@@ -79,13 +81,14 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return problem_response(
-            status=401, code="unauthenticated", title="Authentication required",
-            detail="Send 'Authorization: Bearer <token>'; `andon token create USERNAME` makes one.",
+            status=401, code="unauthenticated", title=_("Authentication required"),
+            detail=_("Send “Authorization: Bearer <token>”; `andon token create USERNAME` "
+                     "makes one."),
         )
     if exc.status_code == 400 and "parse request body" in str(exc):
         return problem_response(
-            status=400, code="malformed-json", title="Malformed JSON",
-            detail="The request body is not valid JSON.", field="body",
+            status=400, code="malformed-json", title=_("Malformed JSON"),
+            detail=_("The request body is not valid JSON."), field="body",
         )
     return problem_response(
         status=exc.status_code, code=f"http-{exc.status_code}", title=str(exc), detail=str(exc)
@@ -93,4 +96,5 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem_response(status=404, code="not-found", title="Not found", detail=str(exc))
+    return problem_response(status=404, code="not-found", title=_("Not found"),
+                            detail=str(exc) or _("Not found"))
