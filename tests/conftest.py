@@ -9,6 +9,11 @@ from django.test import Client
 
 from .world import World, build_world
 
+# Browser tests: the live server runs Django in a thread next to Playwright's event loop; the
+# ORM refuses that unless told it is safe (it is: the browser and the server share no
+# connection).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL') or 'sqlite (embedded default)'}"
@@ -54,3 +59,17 @@ def api(world, client) -> Api:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from .web.browser import ARGS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (scripts/lib/browser.sh)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

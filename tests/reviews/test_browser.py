@@ -4,25 +4,17 @@ artifacts) and the Monday review printed to PDF."""
 
 from __future__ import annotations
 
-import os
 import random
-from pathlib import Path
 
 import pytest
 
 from andon.demo.reviews_history import load_review_history
 from andon.reviews.models import PullReview
 
+from ..web.browser import shot as browser_shot
+from ..web.browser import sign_in as browser_sign_in
 from .factories import pull
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("ANDON_UPDATE_SCREENSHOTS") == "1"
-         else ROOT / "tests" / "artifacts" / "screenshots")
-LOCALES = {"en": "en-US", "zh-hans": "zh-CN"}
 WORDS = {
     "en": {"kpis": "Bad-andon rate", "monday": "Monday review", "saved": "It counts against",
            "valid": "credited to", "invalid": "invalid", "cause": "training"},
@@ -31,46 +23,13 @@ WORDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def role_groups(request) -> None:
-    """A transactional test's flush empties the data migrations' rows: put the groups back."""
-    request.getfixturevalue("db")
-    from django.contrib.auth.models import Group
-
-    from andon.people.rules import GROUP_ROLES
-
-    for role in GROUP_ROLES:
-        Group.objects.get_or_create(name=role.value)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def sign_in(browser, base_url: str, username: str, lang: str):
-    context = browser.new_context(locale=LOCALES[lang], base_url=base_url,
-                                  viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"{username}-pass")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
+    return browser_sign_in(browser, base_url, username, lang,
+                           viewport={"width": 1280, "height": 900})
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"reviews-{name}.png"), full_page=full_page)
+    browser_shot(page, f"reviews-{name}", full_page=full_page)
 
 
 def charts_drawn(page) -> None:

@@ -21,8 +21,9 @@ VIEWPORT = {"width": 1280, "height": 800}
 BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
 
 
-def sign_in(browser: Browser, base_url: str, username: str, lang: str) -> Page:
-    context = browser.new_context(locale=BROWSER_LOCALE[lang], viewport=VIEWPORT,
+def sign_in(browser: Browser, base_url: str, username: str, lang: str,
+            viewport: dict | None = None) -> Page:
+    context = browser.new_context(locale=BROWSER_LOCALE[lang], viewport=viewport or VIEWPORT,
                                   base_url=base_url)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -34,6 +35,6 @@ def sign_in(browser: Browser, base_url: str, username: str, lang: str) -> Page:
     return page
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)

@@ -1,31 +1,10 @@
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.test import Client
 
 from ..world import World
 from .catalog import load_catalog
-
-# The live server runs Django in a thread next to Playwright's event loop; the ORM refuses
-# that unless told it is safe (it is: the browser and the server share no connection).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def role_groups(request) -> None:
-    """The role groups come from a data migration; a transactional test's flush removes them,
-    so browser tests after the first would build users without roles."""
-    if not request.node.get_closest_marker("django_db"):
-        return
-    request.getfixturevalue("db")
-    from django.contrib.auth.models import Group
-
-    from andon.people.rules import GROUP_ROLES
-
-    for role in GROUP_ROLES:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture
@@ -45,17 +24,3 @@ def login():
         return c
 
     return _login
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from .browser import ARGS, CHROMIUM
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (scripts/lib/browser.sh)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
