@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from andon.contacts.models import ReasonCode, ReasonRoute
 from andon.core.models import ApiToken, hash_token
 from andon.people.models import Department, Profile, Team
+from andon.recovery.services import catalogue_ensure_defaults
 
 SKU = "9787549529322"
 
@@ -67,6 +68,9 @@ def build_world() -> World:
                        "the batch; single-unit problem -> fix the unit",
     )
     ReasonCode.objects.create(code="wrong-item", label_zh="发错货", label_en="Wrong item")
+    # The recovery catalogue comes from a data migration, which a transactional test's flush
+    # removes: put the defaults back, as `andon demo` does.
+    catalogue_ensure_defaults()
     tokens = {}
     for name, user in users.items():
         raw = ApiToken.new_raw()

@@ -50,6 +50,14 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
     banner = a1.locator("#recorded").inner_text()
     assert t(lang, "Contact recorded.") in banner
     assert "1 / 2" in banner if lang == "zh-hans" else "(1 of 2 so far)" in banner
+    # She gets a 5 CNY coupon and membership at 2% off, a click each, nobody asked.
+    for given, action in enumerate(("coupon-5", "membership-98"), start=1):
+        a1.locator(f"#recovery-slot form:has(input[name=action][value='{action}']) "
+                   "button[type=submit]").click()
+        a1.wait_for_function("n => document.querySelectorAll("
+                             "'#recovery-slot ul li:not(.muted)').length >= n", arg=given)
+    history = a1.locator("#recovery-slot").inner_text()
+    assert "5" in history and ("九八折" in history or "2% off" in history)
     shot(a1, f"{lang}-customer-history")
 
     # Customer B reports the same; agent 2 finds B by order number and is told they may pull.
