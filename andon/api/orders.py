@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import BaseModel, Field
@@ -13,6 +14,7 @@ from andon.orders.errors import OrderNotFound
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
+from andon.pulls.services import holds_catch_up
 
 from .problems import Problem
 
@@ -102,11 +104,15 @@ def customer_put(request: HttpRequest, external_id: str, payload: CustomerIn):
 def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
     """Create or replace an order and its lines (by line number)."""
     _require_integrator(request)
-    order, created = orders.order_upsert(
-        external_id=external_id, customer=payload.customer, placed_at=payload.placed_at,
-        channel=payload.channel,
-        lines=[orders.LineIn(**ln.model_dump()) for ln in payload.lines],
-    )
+    with transaction.atomic():
+        order, created = orders.order_upsert(
+            external_id=external_id, customer=payload.customer, placed_at=payload.placed_at,
+            channel=payload.channel,
+            lines=[orders.LineIn(**ln.model_dump()) for ln in payload.lines],
+        )
+        # A line packed while its product is stopped is held by the open andon at once.
+        holds_catch_up(product_ids=order.lines.values_list("product_id", flat=True),
+                       actor_id=request.user.pk)
     return Status(201 if created else 200, order_out(order))
 
 
@@ -124,5 +130,9 @@ def order_read(request: HttpRequest, external_id: str):
 def order_line_patch(request: HttpRequest, external_id: str, line_no: int, payload: LineStatusIn):
     """Move a line's fulfilment status. A line held by an andon answers 409 until released."""
     _require_integrator(request)
-    line = orders.order_line_set_status(order=external_id, line_no=line_no, status=payload.status)
+    with transaction.atomic():
+        line = orders.order_line_set_status(order=external_id, line_no=line_no,
+                                            status=payload.status)
+        if holds_catch_up(product_ids=[line.product_id], actor_id=request.user.pk):
+            line.refresh_from_db()
     return line_out(line)

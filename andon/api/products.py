@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
@@ -16,6 +17,7 @@ from andon.core.errors import Forbidden
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 from andon.pulls.selectors import eligibility_for, open_andons_of
+from andon.pulls.services import holds_catch_up
 
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
@@ -102,11 +104,14 @@ def product_put(request: HttpRequest, sku: str, payload: ProductIn):
     """Create or update a product by SKU. The listing status is not writable: only the cord
     suppresses and relists."""
     _require_integrator(request)
-    product, created = catalog.product_upsert(
-        sku=sku, title=payload.title, price=payload.price, monthly_gmv=payload.monthly_gmv,
-        batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
-        stock=[catalog.StockIn(**s.model_dump()) for s in payload.stock],
-    )
+    with transaction.atomic():
+        product, created = catalog.product_upsert(
+            sku=sku, title=payload.title, price=payload.price, monthly_gmv=payload.monthly_gmv,
+            batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
+            stock=[catalog.StockIn(**s.model_dump()) for s in payload.stock],
+        )
+        # Stock that arrives while the product is stopped is held by its open andons.
+        holds_catch_up(product_ids=[product.pk], actor_id=request.user.pk)
     return Status(201 if created else 200, product_out(product))
 
 

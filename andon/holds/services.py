@@ -25,6 +25,14 @@ def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCount
     Contract: the caller holds the product's row lock. Three statements and one count,
     whatever the number of rows.
     """
+    holds_place_missing(andon_id=andon_id, product_id=product_id, at=at)
+    return hold_counts(andon_ids=[andon_id])[andon_id]
+
+
+def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> tuple[int, int]:
+    """Hold what the andon does not hold yet (all of it, at the pull; later, stock and packed
+    lines that arrived while the product is stopped). Returns (stock rows, order lines) newly
+    held. Contract: the caller holds the product's row lock."""
     hold = Hold._meta.db_table
     stock = StockLevel._meta.db_table
     line = OrderLine._meta.db_table
@@ -33,20 +41,26 @@ def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCount
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s FROM {stock} s"
-            f" WHERE s.product_id = %s AND s.quantity > 0",
-            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id],
+            f" WHERE s.product_id = %s AND s.quantity > 0 AND NOT EXISTS (SELECT 1 FROM {hold} h"
+            f" WHERE h.andon_id = %s AND h.stock_level_id = s.id)",
+            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id,
+             andon_id],
         )
+        stock_rows = cur.rowcount
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
-            f" WHERE l.product_id = %s AND l.fulfilment_status = %s",
+            f" WHERE l.product_id = %s AND l.fulfilment_status = %s AND NOT EXISTS (SELECT 1"
+            f" FROM {hold} h WHERE h.andon_id = %s AND h.order_line_id = l.id)",
             [andon_id, HoldKind.ORDER_LINE.value, HoldState.HELD.value, placed_at, product_id,
-             FulfilmentStatus.PACKED.value],
+             FulfilmentStatus.PACKED.value, andon_id],
         )
-    OrderLine.objects.filter(
-        product_id=product_id, fulfilment_status=FulfilmentStatus.PACKED
-    ).update(on_hold=True)
-    return hold_counts(andon_ids=[andon_id])[andon_id]
+        lines = cur.rowcount
+    if lines:
+        OrderLine.objects.filter(
+            product_id=product_id, fulfilment_status=FulfilmentStatus.PACKED, on_hold=False
+        ).update(on_hold=True)
+    return stock_rows, lines
 
 
 @dataclass

@@ -31,6 +31,7 @@ from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import InvalidInput
 from andon.holds.models import Hold, HoldState
 from andon.orders.models import Customer, Order, OrderLine
+from andon.pulls.services import holds_catch_up, listings_lock
 
 from .import_rows import ROWS, Row
 
@@ -189,8 +190,7 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
                .values_list("code", "id"))
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
     # The cord's lock order: listings first, then their stock (see the module docstring).
-    list(Product.objects.select_for_update().filter(id__in=sorted(set(pids.values())))
-         .order_by("id").values_list("id", flat=True))
+    listings_lock(product_ids=pids.values())
     existing = {(s.warehouse_id, s.batch_id): s for s in StockLevel.objects.select_for_update()
                 .filter(batch_id__in=set(bids.values())).order_by("id")}
     held = set(Hold.objects.filter(
@@ -214,6 +214,8 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
                 "warehouse_id": whs[r.warehouse], "batch_id": bid, "product_id": pids[r.sku],
                 "quantity": r.quantity}))
     _upsert(StockLevel, items, existing, ["warehouse", "batch"], result)
+    # New stock of a stopped product is held by its open andons, in this chunk's transaction.
+    holds_catch_up(product_ids=pids.values())
 
 
 def _customers(rows: Parsed, result: ImportResult) -> None:
@@ -245,6 +247,8 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
     whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows if r.warehouse})
                .values_list("code", "id"))
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
+    # The cord's lock order: listings, then lines (a pull waits for this chunk, or it for it).
+    listings_lock(product_ids=pids.values())
     existing = {(ln.order_id, ln.line_no): ln for ln in OrderLine.objects.select_for_update()
                 .filter(order_id__in=oids.values())}
     now = timezone.now()
@@ -273,6 +277,8 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
             changed = current is None or current.fulfilment_status != r.status
             stamps[key] = {"status_changed_at": now if changed else current.status_changed_at}
     _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
+    # A line packed while its product is stopped is held by the open andon at once.
+    holds_catch_up(product_ids=pids.values())
 
 
 # Who, where and why of a contact are its evidence (an andon may cite it): an import may

@@ -46,7 +46,10 @@ def order_upsert(
         external_id=external_id,
         defaults={"customer": cust, "placed_at": placed_at, "channel": channel},
     )
-    products = {p.sku: p for p in Product.objects.filter(sku__in={ln.sku for ln in lines})}
+    # The listings first, in id order: the cord's lock order (listing -> lines), so that a
+    # pull on one of these products waits for this write or this write waits for the pull.
+    products = {p.sku: p for p in Product.objects.select_for_update()
+                .filter(sku__in={ln.sku for ln in lines}).order_by("pk")}
     warehouses = {
         w.code: w for w in Warehouse.objects.filter(code__in={ln.warehouse for ln in lines})
     }
@@ -94,6 +97,7 @@ def order_upsert(
 def order_line_set_status(*, order: str, line_no: int, status: FulfilmentStatus) -> OrderLine:
     """A held line keeps its status: it must not ship before the andon's findings say so."""
     line = order_line_get(order=order, line_no=line_no)
+    list(Product.objects.select_for_update().filter(pk=line.product_id).values_list("pk"))
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
     if line.on_hold and status != line.fulfilment_status:
         raise LineOnHold(

@@ -10,6 +10,7 @@ credit, audit and outbox events commit together or not at all (SPEC: "Atomic eff
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,7 +28,12 @@ from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.holds.models import Hold, HoldState
 from andon.holds.rules import Disposition, most_cautious
 from andon.holds.selectors import HoldCounts, hold_counts, hold_ids_of
-from andon.holds.services import DispositionPlan, holds_finalize, holds_place
+from andon.holds.services import (
+    DispositionPlan,
+    holds_finalize,
+    holds_place,
+    holds_place_missing,
+)
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of, team_of
 from andon.workorders.models import WorkOrder
@@ -167,6 +173,45 @@ def _andon_payload(andon: Andon, product: Product, reason: ReasonCode, evidence:
         "andon_id": andon.pk, "sku": product.sku, "reason": reason.code, "note": andon.note,
         "agent": andon.opened_by.get_username(), "evidence_contacts": evidence,
     }
+
+
+def listings_lock(*, product_ids: Iterable[int]) -> None:
+    """Take the listings' row locks in id order: the first step of any write that must not
+    interleave with a pull on the same products (a storefront sync, an import)."""
+    list(Product.objects.select_for_update().filter(pk__in=set(product_ids))
+         .order_by("pk").values_list("pk", flat=True))
+
+
+def holds_catch_up(*, product_ids: Iterable[int], actor_id: int | None = None) -> int:
+    """While a product is stopped, stock and packed lines that arrive later (a storefront
+    sync, an import) are held by its open andons too: nothing of it ships before the
+    findings. Call it in the transaction of the write, after the write. Returns how many rows
+    it newly held; one query when no product concerned is stopped."""
+    ids = set(product_ids)
+    stopped = list(Andon.objects.filter(product_id__in=ids, state=AndonState.OPEN)
+                   .values_list("pk", "product_id", "product__sku"))
+    if not stopped:
+        return 0
+    with transaction.atomic():
+        listings_lock(product_ids={p for _, p, _ in stopped})
+        return _hold_what_arrived(stopped, actor_id)
+
+
+def _hold_what_arrived(stopped: list[tuple[int, int, str]], actor_id: int | None) -> int:
+    now = timezone.now()
+    audit, events, total = [], [], 0
+    for andon_id, product_id, sku in stopped:
+        stock_rows, lines = holds_place_missing(andon_id=andon_id, product_id=product_id, at=now)
+        if stock_rows or lines:
+            total += stock_rows + lines
+            data = {"stock_rows": stock_rows, "order_lines": lines, "arrived_while_stopped": True}
+            audit.append(Audit("holds.placed", "andon", andon_id, andon_id, data))
+            events.append(Event("hold.placed", {"andon_id": andon_id, "sku": sku, **data},
+                                product_sku=sku))
+    if audit:
+        audit_record(actor_id=actor_id, at=now, entries=audit)
+        outbox_emit(at=now, events=events)
+    return total
 
 
 @dataclass(frozen=True)

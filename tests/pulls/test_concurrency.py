@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from andon.holds.models import Hold
+from andon.orders.models import OrderLine
 from andon.pulls.models import Andon, CordPull
 from andon.workorders.models import WorkOrder
 
@@ -53,3 +54,46 @@ def test_twenty_simultaneous_pulls_open_one_andon_and_one_set_of_work_orders(wor
     assert CordPull.objects.filter(andon=andon, credited=True).count() == 1
     # Holds were placed once, by the pull that opened the andon.
     assert Hold.objects.filter(kind="order_line").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_packed_while_the_cord_is_pulled_are_all_held(world):
+    """A storefront syncing packed orders at the moment of the pull: whichever commits first,
+    every packed line of the stopped product ends up held (the listing lock orders them)."""
+    seed_product(agent=world.users["agent1"])
+    writers = 10
+    start = threading.Barrier(writers + 1)
+    statuses: list[int] = []
+
+    def sync(i: int) -> None:
+        try:
+            start.wait(timeout=30)
+            body = {"customer": f"{SKU}-c0", "placed_at": "2026-11-25T10:00:00+08:00",
+                    "lines": [{"line_no": 1, "sku": SKU, "status": "packed"}]}
+            r = Client().put(f"/api/v1/orders/race-{i}", data=json.dumps(body),
+                             content_type="application/json", **world.auth("integrator"))
+            statuses.append(r.status_code)
+        finally:
+            connection.close()
+
+    def pull() -> None:
+        try:
+            start.wait(timeout=30)
+            r = Client().post("/api/v1/andons", data=json.dumps(
+                {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"}),
+                content_type="application/json", **world.auth("agent1"))
+            statuses.append(r.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sync, args=(i,)) for i in range(writers)]
+    threads.append(threading.Thread(target=pull))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(statuses) == [201] * (writers + 1), statuses
+    packed = OrderLine.objects.filter(product__sku=SKU, fulfilment_status="packed")
+    assert packed.count() == 5 + writers
+    assert not packed.filter(on_hold=False).exists()
+    assert Hold.objects.filter(kind="order_line").count() == 5 + writers
