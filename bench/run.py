@@ -179,11 +179,18 @@ def _measure(db: str, url: str, workdir: Path, preset: Preset, quick: bool) -> s
         intake.render(loads),
         f"SQL queries per contact request (whole API request, in-process test client, counted "
         f"once after the load): {contact_queries}.",
-        "**Context.** The settings use `CONN_MAX_AGE=0`, so the server opens a new database "
-        "connection for every request that touches the database (healthz does not). Opening "
-        f"one from the bench process: median {connect.median_ms:.2f} ms, max "
+        f"**Context.** The settings use `CONN_MAX_AGE={_conn_max_age()}` "
+        "(0: a new database connection for every request that touches the database; more: "
+        "each server thread keeps its connection that many seconds). Opening a connection "
+        f"from the bench process: median {connect.median_ms:.2f} ms, max "
         f"{connect.max_ms:.2f} ms ({connect.n} connects).",
     ])
+
+
+def _conn_max_age() -> int | None:
+    from django.conf import settings
+
+    return settings.DATABASES["default"].get("CONN_MAX_AGE")
 
 
 def _connect_times(n: int = 20) -> Summary:

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from andon.core.i18n import in_reader_language
 
 
 class ReasonCode(models.Model):
@@ -32,7 +33,7 @@ class ReasonCode(models.Model):
 
     @property
     def label(self) -> str:
-        return self.label_en if (get_language() or "").startswith("en") else self.label_zh
+        return in_reader_language(self.label_zh, self.label_en)
 
     def __str__(self) -> str:
         return self.label

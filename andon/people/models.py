@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from andon.core.i18n import in_reader_language
 
 
 class BilingualName(models.Model):
@@ -13,7 +14,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return in_reader_language(self.name_zh, self.name_en)
 
     def __str__(self) -> str:
         return self.name

@@ -3,8 +3,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from andon.core.i18n import in_reader_language
 
 from .rules import Kind
 
@@ -43,11 +44,11 @@ class RecoveryAction(models.Model):
 
     @property
     def label(self) -> str:
-        return self.label_en if (get_language() or "").startswith("en") else self.label_zh
+        return in_reader_language(self.label_zh, self.label_en)
 
     @property
     def default_note(self) -> str:
-        return self.note_en if (get_language() or "").startswith("en") else self.note_zh
+        return in_reader_language(self.note_zh, self.note_en)
 
     def __str__(self) -> str:
         return self.label

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from andon.core.i18n import in_reader_language
 
 from .rules import State
 
@@ -71,9 +73,7 @@ class WorkOrder(models.Model):
 
     @property
     def instruction(self) -> str:
-        return self.instruction_en if (get_language() or "").startswith("en") else (
-            self.instruction_zh
-        )
+        return in_reader_language(self.instruction_zh, self.instruction_en)
 
     def __str__(self) -> str:
         return f"WO-{self.pk}"
