@@ -33,7 +33,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
                      for p in labels],
             "borderColor": PALETTE[i % len(PALETTE)],
             "backgroundColor": PALETTE[i % len(PALETTE)],
-            "spanGaps": True, "tension": 0.2,
+            "spanGaps": True, "tension": 0,
         })
     datasets.append({
         "label": _("target"), "data": [float(target * 100)] * len(labels),
