@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import BaseModel
 
@@ -47,12 +48,12 @@ def bonuses_list(
     """An agent's bonus credits, all or of one `month` (YYYY-MM). Agents see their own; team
     leads and admins see anyone's."""
     if month is not None and not MONTH.fullmatch(month):
-        raise InvalidInput("The month is written YYYY-MM.", field="month")
+        raise InvalidInput(_("The month is written YYYY-MM."), field="month")
     if agent != request.user.get_username() and not may_see_kpis(roles_of(request.user)):
-        raise Forbidden("Agents see their own bonuses only.", field="agent")
+        raise Forbidden(_("Agents see their own bonuses only."), field="agent")
     user = User.objects.filter(username=agent).first()
     if user is None:
-        raise InvalidInput(f"No user '{agent}'.", field="agent")
+        raise InvalidInput(_("No user '%(username)s'.") % {"username": agent}, field="agent")
     since = until = None
     if month:
         since, until = month_bounds(int(month[:4]), int(month[5:]))

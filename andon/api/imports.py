@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Body, Router
 from pydantic import BaseModel, Field
 
@@ -45,9 +46,9 @@ def import_rows(request: HttpRequest, kind: Kind,
     pull the cord, and their customer, line, reason, agent and time never change. Never
     changes a listing status, nor a line or a stock quantity on hold by an open andon."""
     if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden("Only integrators and admins import.")
+        raise Forbidden(_("Only integrators and admins import."))
     if not rows:
-        raise InvalidInput("Send a non-empty JSON array of rows.", field="body")
+        raise InvalidInput(_("Send a non-empty JSON array of rows."), field="body")
     result = rows_import(kind=kind, rows=rows)
     return ImportOut(created=result.created, updated=result.updated,
                      unchanged=result.unchanged,

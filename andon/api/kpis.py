@@ -9,6 +9,7 @@ from typing import Literal
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import BaseModel, Field
 
@@ -61,7 +62,8 @@ def _lead(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise InvalidInput(f"No user '{username}'.", field="team_lead")
+        raise InvalidInput(_("No user '%(username)s'.") % {"username": username},
+                           field="team_lead")
     return user
 
 

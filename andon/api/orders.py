@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -73,7 +74,7 @@ class LineStatusIn(BaseModel):
 
 def _require_integrator(request: HttpRequest) -> None:
     if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden("Only integrators and admins load customers and orders.")
+        raise Forbidden(_("Only integrators and admins load customers and orders."))
 
 
 def line_out(line: OrderLine) -> LineOut:
@@ -120,7 +121,8 @@ def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
 def order_read(request: HttpRequest, external_id: str):
     order = Order.objects.select_related("customer").filter(external_id=external_id).first()
     if order is None:
-        raise OrderNotFound(f"No order '{external_id}'.", field="external_id")
+        raise OrderNotFound(_("No order '%(order)s'.") % {"order": external_id},
+                            field="external_id")
     return order_out(order)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -79,7 +80,7 @@ class WarehouseOut(BaseModel):
 
 def _require_integrator(request: HttpRequest) -> None:
     if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden("Only integrators and admins load the catalog.")
+        raise Forbidden(_("Only integrators and admins load the catalog."))
 
 
 def product_out(product: Product) -> ProductOut:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -83,7 +84,8 @@ def recovery_actions(request: HttpRequest):
 def customer_recovery(request: HttpRequest, external_id: str):
     customer = Customer.objects.filter(external_id=external_id).first()
     if customer is None:
-        return Status(404, Problem(type="urn:andon:problem:not-found", title="Not found",
-                                   status=404, detail=f"No customer '{external_id}'.",
+        return Status(404, Problem(type="urn:andon:problem:not-found", title=_("Not found"),
+                                   status=404,
+                                   detail=_("No customer '%(id)s'.") % {"id": external_id},
                                    code="not-found", field="external_id"))
     return [recovery_out(g) for g in recovery_of_customer(customer.pk)]

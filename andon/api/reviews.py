@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -105,8 +106,9 @@ def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
 def andon_review_read(request: HttpRequest, andon_id: int):
     review = review_of(andon_id=andon_id)
     if review is None:
-        return Status(404, Problem(type="urn:andon:problem:not-reviewed", title="Not reviewed",
-                                   status=404, detail=f"ANDON-{andon_id} is not reviewed yet.",
+        return Status(404, Problem(type="urn:andon:problem:not-reviewed", title=_("Not reviewed"),
+                                   status=404,
+                                   detail=_("ANDON-%(id)s is not reviewed yet.") % {"id": andon_id},
                                    code="not-reviewed", field="id"))
     return review_out(review)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -21,7 +22,7 @@ router = Router(tags=["webhooks"])
 
 def _require_integrator(request: HttpRequest) -> None:
     if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden("Only integrators and admins manage webhooks.")
+        raise Forbidden(_("Only integrators and admins manage webhooks."))
 
 
 class EndpointIn(BaseModel):

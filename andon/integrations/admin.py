@@ -5,6 +5,7 @@ attempts."""
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .addresses import url_address_problem, url_shape_problem
@@ -96,4 +97,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     def replay(self, request, queryset):
         for delivery in queryset:
             services.delivery_replay(delivery=delivery)
-        self.message_user(request, _("%d deliveries queued again.") % queryset.count())
+        n = queryset.count()
+        self.message_user(request, ngettext(
+            "%(n)d delivery queued again.", "%(n)d deliveries queued again.", n) % {"n": n})

@@ -64,7 +64,8 @@ def rows_import(*, kind: str, rows: Sequence[Mapping[str, Any]], first_row: int 
                 progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import `rows` of `kind` (see import_rows.ROWS); `first_row` numbers the first one."""
     if kind not in ROWS:
-        raise InvalidInput(f"Unknown kind '{kind}'; one of: {', '.join(ROWS)}.", field="kind")
+        raise InvalidInput(gettext("Unknown kind '%(kind)s'; one of: %(kinds)s.")
+                           % {"kind": kind, "kinds": ", ".join(ROWS)}, field="kind")
     result = ImportResult()
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
@@ -82,7 +83,7 @@ def _validate(schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int,
     out: Parsed = []
     for n, raw in enumerate(rows, start=first):
         if not isinstance(raw, Mapping):
-            result.reject(n, "row", "A row must be an object of column: value.")
+            result.reject(n, "row", gettext("A row must be an object of column: value."))
             continue
         # An empty cell means "not given": the column's default applies.
         clean = {str(k).strip().lower(): v for k, v in raw.items()
@@ -104,7 +105,8 @@ def _unique(rows: Parsed, key: Callable[[Any], Hashable], result: ImportResult,
     for n, r in rows:
         k = key(r)
         if k in seen:
-            result.reject(n, name, f"Same {name} as row {seen[k]}.")
+            result.reject(n, name, gettext("Same %(column)s as row %(row)s.")
+                          % {"column": name, "row": seen[k]})
             continue
         seen[k] = n
         out.append((n, r))
@@ -164,7 +166,7 @@ def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, 
         if r.sku in ids:
             known.append((n, r))
         else:
-            result.reject(n, "sku", f"No product with SKU '{r.sku}'.")
+            result.reject(n, "sku", gettext("No product with SKU '%(sku)s'.") % {"sku": r.sku})
     return known, ids
 
 
@@ -200,9 +202,11 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
     for n, r in rows:
         bid = bids.get((pids[r.sku], r.batch))
         if r.warehouse not in whs:
-            result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
+            result.reject(n, "warehouse", gettext("No warehouse with code '%(code)s'.")
+                          % {"code": r.warehouse})
         elif bid is None:
-            result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
+            result.reject(n, "batch", gettext("Product %(sku)s has no batch '%(batch)s'.")
+                          % {"sku": r.sku, "batch": r.batch})
         elif ((current := existing.get((whs[r.warehouse], bid))) is not None
               and current.pk in held and current.quantity != r.quantity):
             result.reject(n, "quantity", gettext(
@@ -234,7 +238,8 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
     headers: dict[str, dict[str, Any]] = {}
     for n, r in rows:
         if r.customer not in custs:
-            result.reject(n, "customer", f"No customer with external id '{r.customer}'.")
+            result.reject(n, "customer", gettext("No customer with external id '%(id)s'.")
+                          % {"id": r.customer})
         else:
             headers.setdefault(r.order, {"external_id": r.order, "customer_id": custs[r.customer],
                                          "placed_at": r.placed_at, "channel": r.channel})
@@ -258,9 +263,11 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
         current = existing.get(key)
         bid = bids.get((pids[r.sku], r.batch)) if r.batch else None
         if r.warehouse and r.warehouse not in whs:
-            result.reject(n, "warehouse", f"No warehouse with code '{r.warehouse}'.")
+            result.reject(n, "warehouse", gettext("No warehouse with code '%(code)s'.")
+                          % {"code": r.warehouse})
         elif r.batch and bid is None:
-            result.reject(n, "batch", f"Product {r.sku} has no batch '{r.batch}'.")
+            result.reject(n, "batch", gettext("Product %(sku)s has no batch '%(batch)s'.")
+                          % {"sku": r.sku, "batch": r.batch})
         elif current is not None and current.on_hold and (
                 current.fulfilment_status, current.quantity, current.product_id,
                 current.batch_id) != (r.status, r.quantity, pids[r.sku], bid):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from andon.core.models import OutboxEvent
@@ -180,7 +181,7 @@ def delivery_post(claim: Claim, *, timeout: float) -> Outcome:
     started = time.monotonic()
     status, error = None, ""
     if not allow_private_networks() and (problem := url_address_problem(claim.url)):
-        return Outcome(None, f"not sent: {problem}"[:500], 0)
+        return Outcome(None, (gettext("not sent: %(problem)s") % {"problem": problem})[:500], 0)
     try:
         with _opener.open(request, timeout=timeout) as response:
             status = response.status

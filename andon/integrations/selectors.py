@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from andon.core.errors import NotFound
 from andon.core.models import OutboxEvent
@@ -106,7 +107,7 @@ def listing_events_after(*, after: int, limit: int) -> tuple[list[ListingEvent],
 def endpoint_get(*, endpoint_id: int) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(_("No webhook endpoint %(id)s.") % {"id": endpoint_id})
     return endpoint
 
 
@@ -117,7 +118,7 @@ def endpoint_list() -> QuerySet[WebhookEndpoint]:
 def delivery_get(*, delivery_id: int) -> Delivery:
     delivery = Delivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
     if delivery is None:
-        raise NotFound(f"No delivery {delivery_id}.")
+        raise NotFound(_("No delivery %(id)s.") % {"id": delivery_id})
     return delivery
 
 

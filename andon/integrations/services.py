@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from andon.core.errors import InvalidInput
 from andon.core.models import OutboxEvent
@@ -35,7 +36,8 @@ def _clean_types(event_types: Sequence[str]) -> list[str]:
     out = sorted({t.strip() for t in event_types if t.strip()})
     for t in out:
         if len(t) > 64 or " " in t:
-            raise InvalidInput(f"'{t}' is not an event type.", field="event_types")
+            raise InvalidInput(_("'%(type)s' is not an event type.") % {"type": t},
+                               field="event_types")
     return out
 
 
@@ -115,15 +117,17 @@ def deliveries_replay_range(
     """Queue again every event of [since, until) that the endpoint's filter takes: existing
     deliveries are reset, missing ones (events before the endpoint existed) are created."""
     if until <= since:
-        raise InvalidInput("'until' must be after 'since'.", field="until")
+        raise InvalidInput(_("'until' must be after 'since'."), field="until")
     now = timezone.now()
     events = list(
         OutboxEvent.objects.filter(occurred_at__gte=since, occurred_at__lt=until)
         .order_by("id").values_list("id", "event_type")[: MAX_REPLAY + 1]
     )
     if len(events) > MAX_REPLAY:
-        raise InvalidInput(f"More than {MAX_REPLAY} events: replay a shorter range.",
-                           field="since")
+        raise InvalidInput(
+            _("More than %(max)d events: replay a shorter range.") % {"max": MAX_REPLAY},
+            field="since",
+        )
     ids = [i for i, t in events if rules.event_matches(t, endpoint.event_types)]
     Delivery.objects.bulk_create(
         [Delivery(endpoint=endpoint, event_id=i, created_at=now, retrying_since=now,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from andon.core.errors import NotFound
 from andon.people.rules import Roles
@@ -31,7 +32,9 @@ def action_get(*, code: str) -> RecoveryAction:
     try:
         return RecoveryAction.objects.get(code=code, active=True)
     except RecoveryAction.DoesNotExist:
-        raise UnknownAction(f"No active recovery action '{code}'.", field="action") from None
+        raise UnknownAction(
+            _("No active recovery action '%(code)s'.") % {"code": code}, field="action"
+        ) from None
 
 
 def guide_limits(*, action_ids: list[int] | None = None) -> dict[int, dict[str, Decimal]]:

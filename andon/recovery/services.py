@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from andon.contacts.models import Contact
 from andon.core.errors import Forbidden, NotFound
@@ -43,12 +44,12 @@ def recovery_give(
     default cost, or the product's price for a replacement or a refund."""
     r = roles_of(actor)
     if not rules.may_give_recovery(r):
-        raise Forbidden("Only agents and team leads give service recovery.")
+        raise Forbidden(_("Only agents and team leads give service recovery."))
     contact = (
         Contact.objects.select_related("product", "customer").filter(pk=contact_id).first()
     )
     if contact is None:
-        raise ContactNotFound(f"No contact {contact_id}.", field="contact")
+        raise ContactNotFound(_("No contact %(id)s.") % {"id": contact_id}, field="contact")
     entry = action_get(code=action)
     if cost is None:
         cost = entry.default_cost if entry.default_cost is not None else contact.product.price

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from andon.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
@@ -36,7 +38,7 @@ class AndonNotFound(NotFound):
 
 class AlreadyReviewed(Conflict):
     code = "already-reviewed"
-    title = "This pull has already been reviewed"
+    title = gettext_lazy("This pull has already been reviewed")
 
 
 @dataclass(frozen=True)
@@ -66,21 +68,24 @@ def andon_review(
         .filter(pk=andon_id).first()
     )
     if andon is None:
-        raise AndonNotFound(f"No andon {andon_id}.", field="id")
+        raise AndonNotFound(_("No andon %(id)s.") % {"id": andon_id}, field="id")
     lead_ids = [andon.team_lead_id, andon.team.lead_id if andon.team else None]
     rules.require_review(roles_of(actor), user_id=actor.pk, lead_ids=lead_ids)
     root_cause = root_cause or ""
     action = (action or "").strip()
     rules.check_review(verdict, root_cause, action)
     if len(note) > rules.NOTE_MAX:
-        raise InvalidInput(f"At most {rules.NOTE_MAX} characters.", field="note")
+        raise InvalidInput(_("At most %(max)d characters.") % {"max": rules.NOTE_MAX},
+                           field="note")
     if PullReview.objects.filter(andon_id=andon.pk).exists():
-        raise AlreadyReviewed(f"ANDON-{andon.pk} has already been reviewed.", field="id")
+        raise AlreadyReviewed(_("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk},
+                              field="id")
     dept = None
     if department:
         dept = Department.objects.filter(code=department).first()
         if dept is None:
-            raise InvalidInput(f"No department '{department}'.", field="department")
+            raise InvalidInput(_("No department '%(code)s'.") % {"code": department},
+                               field="department")
     now = timezone.now()
     review = PullReview.objects.create(
         andon=andon, reviewer=actor, verdict=verdict, root_cause=root_cause, note=note,
@@ -146,11 +151,13 @@ def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> Correc
         .filter(pk=action_id).first()
     )
     if ca is None:
-        raise NotFound(f"No corrective action {action_id}.", field="id")
+        raise NotFound(_("No corrective action %(id)s.") % {"id": action_id}, field="id")
     r = roles_of(actor)
     if not (rules.may_review(r, user_id=actor.pk, lead_ids=[ca.owner_id])
             or actor.pk == ca.assignee_id):
-        raise Forbidden("Only the owner, the assignee or an admin closes a corrective action.")
+        raise Forbidden(
+            _("Only the owner, the assignee or an admin closes a corrective action.")
+        )
     if ca.done_at is not None:
         return ca
     now = timezone.now()
