@@ -3,6 +3,8 @@ kept, whether or not it makes a pull eligible (SPEC: "the contact is still recor
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +34,10 @@ def contact_record(
     text: str = "",
     channel: str = Channel.PHONE,
     handling_seconds: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Contact:
+    """`at`: when the customer called, now by default (an import or the demo's history record
+    the past)."""
     if not people_rules.may_record_contact(roles_of(actor)):
         raise Forbidden(_("Only agents and team leads record contacts."))
     if len(text) > TEXT_MAX:
@@ -49,7 +54,7 @@ def contact_record(
             field="customer",
         )
     reason_code = reason_get(code=reason)
-    now = timezone.now()
+    now = at or timezone.now()
     contact = Contact.objects.create(
         created_at=now, customer_id=line.order.customer_id, order_line=line,
         product_id=line.product_id, reason=reason_code, text=text, channel=channel,

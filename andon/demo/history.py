@@ -2,18 +2,15 @@
 events and outbox are what production would have written: three closed (worked, resolved,
 confirmed, relisted) and one still open with a work order in progress.
 
-The services read the clock themselves; the demo turns it back while each step happens, so
-that the history reads as history (pulled weeks ago, closed days later) instead of "just now".
+Each step is recorded at its moment in the past (the services' `at`), so that the history
+reads as history (pulled weeks ago, closed days later) instead of "just now".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from unittest import mock
 
 from django.contrib.auth.models import User
 
@@ -28,12 +25,6 @@ from andon.workorders.rules import Action
 from andon.workorders.services import Step
 
 from . import names
-
-
-@contextmanager
-def clock(at: dt.datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=at):
-        yield
 
 
 @dataclass(frozen=True)
@@ -88,19 +79,18 @@ def history_load(rng: random.Random, products: list[Product], customer_ids: list
             placed = pulled - dt.timedelta(days=12 - k)
             line = _order(f"SO9{n}{k:04d}", customer, product, placed,
                           FulfilmentStatus.DELIVERED)
-            with clock(placed + dt.timedelta(days=6, hours=k)):
-                contact_record(actor=users[rng.choice(["agent7", "agent8", past.agent])],
-                               customer=customer.external_id, order=line.order.external_id,
-                               line_no=1, reason=past.reason,
-                               text=rng.choice(names.CONTACT_TEXTS[past.reason]),
-                               channel=rng.choice(["phone", "chat"]),
-                               handling_seconds=rng.randint(120, 480))
+            contact_record(actor=users[rng.choice(["agent7", "agent8", past.agent])],
+                           customer=customer.external_id, order=line.order.external_id,
+                           line_no=1, reason=past.reason,
+                           text=rng.choice(names.CONTACT_TEXTS[past.reason]),
+                           channel=rng.choice(["phone", "chat"]),
+                           handling_seconds=rng.randint(120, 480),
+                           at=placed + dt.timedelta(days=6, hours=k))
         for k in range(past.packed):
             _order(f"SO9{n}{50 + k:04d}", rng.choice(customers), product,
                    pulled - dt.timedelta(hours=20 - k), FulfilmentStatus.PACKED)
-        with clock(pulled):
-            result = andon_pull(actor=users[past.agent], sku=product.sku, reason=past.reason,
-                                note=past.note)
+        result = andon_pull(actor=users[past.agent], sku=product.sku, reason=past.reason,
+                            note=past.note, at=pulled)
         _work(result.andon, past, users, pulled)
         andons.append(result.andon)
     return andons
@@ -139,8 +129,7 @@ def _work(andon: Andon, past: Past, users: dict[str, User], pulled: dt.datetime)
 
 
 def _act(actor: User, work_order_id: int, step: Step, at: dt.datetime) -> None:
-    with clock(at):
-        work_order_act(actor=actor, work_order_id=work_order_id, step=step)
+    work_order_act(actor=actor, work_order_id=work_order_id, step=step, at=at)
 
 
 def _order(ext: str, customer: Customer, product: Product, placed: dt.datetime,

@@ -56,15 +56,18 @@ class PullResult:
 
 
 @transaction.atomic
-def andon_pull(*, actor: AbstractBaseUser, sku: str, reason: str, note: str) -> PullResult:
+def andon_pull(
+    *, actor: AbstractBaseUser, sku: str, reason: str, note: str, at: dt.datetime | None = None
+) -> PullResult:
     """Pull the cord on a product for a reason: join the open andon for that reason, or open
-    one when the eligibility rule is met. Never waits for anyone's approval."""
+    one when the eligibility rule is met. Never waits for anyone's approval. `at` is now
+    unless history is being recorded (the demo)."""
     if not people_rules.may_pull(roles_of(actor)):
         raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
     reason_code = reason_get(code=reason)
     product = product_get(sku=sku, for_update=True, as_reference=True)
-    now = timezone.now()
+    now = at or timezone.now()
     decision = eligibility_for(product=product, reason=reason_code, now=now)
     open_andon = Andon.objects.filter(
         product=product, reason=reason_code, state=AndonState.OPEN
@@ -224,7 +227,7 @@ class StepResult:
 
 @transaction.atomic
 def work_order_act(
-    *, actor: AbstractBaseUser, work_order_id: int, step: Step
+    *, actor: AbstractBaseUser, work_order_id: int, step: Step, at: dt.datetime | None = None
 ) -> StepResult:
     """One step of a work order. A confirmation may close the andon and, through the relist
     gate, relist the product and carry out the holds' dispositions, in the same transaction."""
@@ -243,7 +246,7 @@ def work_order_act(
                 % {"ids": ", ".join(str(i) for i in sorted(unknown)), "andon": wo.andon_id},
                 field="holds",
             )
-    now = timezone.now()
+    now = at or timezone.now()
     wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)
     if product is None:
         return StepResult(wo)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from andon.catalog.models import Product, StockLevel
 from andon.contacts.models import Contact, ReasonCode
@@ -120,6 +121,8 @@ def test_the_background_has_past_andons(demo):
     closed = list(Andon.objects.filter(state="closed").exclude(product__sku__startswith="HIST-")
                   .select_related("product"))
     assert len(closed) == 3
+    # Recorded at their moments in the past (the services' `at`), 15 to 40 days ago.
+    assert sorted((timezone.now() - a.opened_at).days for a in closed) == [15, 25, 40]
     for andon in closed:
         assert andon.product.sku != SKU and andon.product.listing_status == "active"
         assert andon.closed_at > andon.opened_at
