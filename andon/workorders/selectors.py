@@ -21,13 +21,15 @@ def work_order_get(*, work_order_id: int, for_update: bool = False) -> WorkOrder
 def work_orders_list(
     *, department: str | None = None, state: str | None = None, limit: int = 200
 ) -> QuerySet[WorkOrder]:
-    """A department's queue: earliest due first."""
+    """A department's queue: earliest due first; closed work orders, latest closed first (the
+    history anyone looks at is the recent one)."""
     qs = WorkOrder.objects.select_related("department", "andon__product", "andon__reason")
     if department:
         qs = qs.filter(department__code=department)
     if state:
         qs = qs.filter(state=state)
-    return qs.order_by("due_at", "id")[:limit]
+    order = ("-closed_at", "-id") if state == State.CLOSED else ("due_at", "id")
+    return qs.order_by(*order)[:limit]
 
 
 def work_orders_of(*, andon_ids: list[int]) -> dict[int, list[WorkOrder]]:

@@ -60,3 +60,14 @@ def test_the_queue_lists_a_departments_work_orders_by_due_time(api, work_orders)
     r = api.call("GET", "/work-orders?state=open", "warehouse1")
     due = [w["due_at"] for w in r.json()]
     assert due == sorted(due) and len(due) == 2
+
+
+def test_closed_work_orders_list_the_latest_closed_first(api, work_orders):
+    for dept, member in (("vendor-management", "vendor1"), ("warehouse-logistics", "warehouse1")):
+        wo = work_orders[dept]
+        api.call("POST", f"/work-orders/{wo}/start", member)
+        api.call("POST", f"/work-orders/{wo}/resolve", member, {"findings": "ok"})
+        assert api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1").status_code == 200
+    closed = api.call("GET", "/work-orders?state=closed", "agent1").json()
+    assert [w["id"] for w in closed] == [work_orders["warehouse-logistics"],
+                                         work_orders["vendor-management"]]
