@@ -40,8 +40,15 @@ class Load:
 
 
 def run_load(
-    *, port: int, token: str, target: str, threads: int, budget: int, time_limit: float,
-    request: Callable[[Client, int], Reply], expect: int,
+    *,
+    port: int,
+    token: str,
+    target: str,
+    threads: int,
+    budget: int,
+    time_limit: float,
+    request: Callable[[Client, int], Reply],
+    expect: int,
 ) -> Load:
     """`budget` requests shared by `threads` clients; stops early after `time_limit` seconds."""
     load = Load(target=target, threads=threads, budget=budget)
@@ -92,8 +99,13 @@ def run_load(
 
 
 def run_intake(
-    *, port: int, token: str, lines: list[tuple[str, str]], concurrency: list[int],
-    budget: int, time_limit: float,
+    *,
+    port: int,
+    token: str,
+    lines: list[tuple[str, str]],
+    concurrency: list[int],
+    budget: int,
+    time_limit: float,
 ) -> list[Load]:
     """For each number of client threads: the healthz baseline, then the contacts."""
 
@@ -103,17 +115,35 @@ def run_intake(
     def contact(client: Client, i: int) -> Reply:
         # A stride through the seeded lines so that consecutive requests hit other products.
         customer, order = lines[(i * 7919) % len(lines)]
-        return client.call("POST", "/api/v1/contacts", {
-            "customer": customer, "order": order, "line_no": 1, "reason": REASON,
-            "text": NOTE, "channel": "phone", "handling_seconds": 120,
-        })
+        return client.call(
+            "POST",
+            "/api/v1/contacts",
+            {
+                "customer": customer,
+                "order": order,
+                "line_no": 1,
+                "reason": REASON,
+                "text": NOTE,
+                "channel": "phone",
+                "handling_seconds": 120,
+            },
+        )
 
     results = []
     for threads in concurrency:
         for target, request, expect in ((HEALTHZ, healthz, 200), (CONTACTS, contact, 201)):
-            results.append(run_load(port=port, token=token, target=target, threads=threads,
-                                    budget=budget, time_limit=time_limit, request=request,
-                                    expect=expect))
+            results.append(
+                run_load(
+                    port=port,
+                    token=token,
+                    target=target,
+                    threads=threads,
+                    budget=budget,
+                    time_limit=time_limit,
+                    request=request,
+                    expect=expect,
+                )
+            )
     return results
 
 
@@ -141,8 +171,11 @@ def count_contact_queries(token: str, line: tuple[str, str]) -> int:
     body = {"customer": customer, "order": order, "line_no": 1, "reason": REASON, "text": NOTE}
     with connection.execute_wrapper(record):
         resp = DjangoClient().post(
-            "/api/v1/contacts", data=json.dumps(body), content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+            "/api/v1/contacts",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
     if resp.status_code != 201:
         raise AssertionError(f"in-process POST /api/v1/contacts: {resp.status_code}")
@@ -159,20 +192,45 @@ def render(loads: list[Load]) -> str:
         base = baseline.get(load.threads)
         base_s = Summary.of(base.latencies) if base and base.latencies else None
         is_base = load.target == HEALTHZ
-        rows.append([
-            load.target, load.threads, len(load.latencies), len(load.errors),
-            f"{load.wall_seconds:.1f}" + (" (time limit)" if load.stopped_by_time else ""),
-            load.per_second,
-            s.median_ms if s else float("nan"), s.p99_ms if s else float("nan"),
-            s.max_ms if s else float("nan"),
-            "baseline" if is_base else
-            f"{ratio(s.median_ms, base_s.median_ms):.1f}x" if s and base_s else "–",
-            "baseline" if is_base else
-            f"{ratio(base.per_second, load.per_second):.1f}x" if base and load.per_second
-            else "–",
-        ])
-    out = table(["request", "client threads", "ok", "errors", "wall s", "req/s", "median ms",
-                 "p99 ms", "max ms", "median / healthz", "healthz req/s / req/s"], rows)
+        rows.append(
+            [
+                load.target,
+                load.threads,
+                len(load.latencies),
+                len(load.errors),
+                f"{load.wall_seconds:.1f}" + (" (time limit)" if load.stopped_by_time else ""),
+                load.per_second,
+                s.median_ms if s else float("nan"),
+                s.p99_ms if s else float("nan"),
+                s.max_ms if s else float("nan"),
+                "baseline"
+                if is_base
+                else f"{ratio(s.median_ms, base_s.median_ms):.1f}x"
+                if s and base_s
+                else "–",
+                "baseline"
+                if is_base
+                else f"{ratio(base.per_second, load.per_second):.1f}x"
+                if base and load.per_second
+                else "–",
+            ]
+        )
+    out = table(
+        [
+            "request",
+            "client threads",
+            "ok",
+            "errors",
+            "wall s",
+            "req/s",
+            "median ms",
+            "p99 ms",
+            "max ms",
+            "median / healthz",
+            "healthz req/s / req/s",
+        ],
+        rows,
+    )
     errors = [e for load in loads for e in load.errors[:3]]
     if errors:
         out += "\n\nFirst errors:\n\n" + "\n".join(f"- `{e}`" for e in errors)

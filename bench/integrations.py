@@ -55,14 +55,24 @@ def bench_latency(url: str, events: int) -> dict:
 
     port = free_port()
     data = Path(tempfile.mkdtemp())
-    endpoint = endpoint_create(url=f"http://127.0.0.1:{port}/webhooks",
-                               event_types=["listing.*"])
+    endpoint = endpoint_create(url=f"http://127.0.0.1:{port}/webhooks", event_types=["listing.*"])
     env = {**os.environ, "DATABASE_URL": url}
-    receiver = subprocess.Popen([sys.executable, str(ROOT / "examples/storefront/receiver.py"),
-                                 "--port", str(port), "--secret", endpoint.secret,
-                                 "--data", str(data)], stdout=subprocess.DEVNULL)
-    worker = subprocess.Popen([str(ROOT / ".venv/bin/andon"), "worker"], env=env,
-                              stdout=subprocess.DEVNULL)
+    receiver = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "examples/storefront/receiver.py"),
+            "--port",
+            str(port),
+            "--secret",
+            endpoint.secret,
+            "--data",
+            str(data),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/andon"), "worker"], env=env, stdout=subprocess.DEVNULL
+    )
     try:
         time.sleep(3)  # both processes up
         committed: dict[tuple[str, int], float] = {}
@@ -70,8 +80,9 @@ def bench_latency(url: str, events: int) -> dict:
             sku = f"LAT-{i % 10}"
             kind = "listing.suppressed" if (i // 10) % 2 == 0 else "listing.relisted"
             with transaction.atomic():
-                (row,) = outbox_emit(at=timezone.now(), events=[
-                    Event(kind, {"sku": sku}, product_sku=sku)])
+                (row,) = outbox_emit(
+                    at=timezone.now(), events=[Event(kind, {"sku": sku}, product_sku=sku)]
+                )
             committed[(sku, row.product_sequence)] = time.time()
             time.sleep(0.05)
         log = data / "received.jsonl"
@@ -83,8 +94,13 @@ def bench_latency(url: str, events: int) -> dict:
             time.sleep(0.1)
         got = [json.loads(x) for x in lines]
         lat = [(g["received_at"] - committed[(g["sku"], g["sequence"])]) * 1000 for g in got]
-        return {"events": events, "received": len(got), "median_ms": statistics.median(lat),
-                "p99_ms": pct(lat, 99), "max_ms": max(lat)}
+        return {
+            "events": events,
+            "received": len(got),
+            "median_ms": statistics.median(lat),
+            "p99_ms": pct(lat, 99),
+            "max_ms": max(lat),
+        }
     finally:
         worker.terminate()
         receiver.terminate()
@@ -98,19 +114,38 @@ def bench_import(rows: int) -> dict:
     products = [{"sku": f"IMP-{i}", "title": f"书 {i}", "price": "19.90"} for i in range(rows)]
     customers = [{"external_id": "c-1", "name": "A"}]
     rows_import(kind="customers", rows=customers)
-    lines = [{"order": f"o-{i // 2}", "customer": "c-1", "placed_at": "2026-11-20T10:00:00Z",
-              "line_no": i % 2 + 1, "sku": f"IMP-{i}", "status": "packed"} for i in range(rows)]
+    lines = [
+        {
+            "order": f"o-{i // 2}",
+            "customer": "c-1",
+            "placed_at": "2026-11-20T10:00:00Z",
+            "line_no": i % 2 + 1,
+            "sku": f"IMP-{i}",
+            "status": "packed",
+        }
+        for i in range(rows)
+    ]
     from django.contrib.auth import get_user_model
 
     from andon.contacts.models import ReasonCode
 
     get_user_model().objects.get_or_create(username="bench-agent")
-    reason = ReasonCode.objects.get_or_create(code="bench", defaults={
-        "label_zh": "基准", "label_en": "bench"})[0].code
-    contacts = [{"external_id": f"crm-{i}", "customer": "c-1", "order": f"o-{i // 2}",
-                 "line_no": i % 2 + 1, "reason": reason, "text": "100-101页未裁开",
-                 "created_at": "2026-11-21T10:00:00Z", "agent": "bench-agent"}
-                for i in range(rows)]
+    reason = ReasonCode.objects.get_or_create(
+        code="bench", defaults={"label_zh": "基准", "label_en": "bench"}
+    )[0].code
+    contacts = [
+        {
+            "external_id": f"crm-{i}",
+            "customer": "c-1",
+            "order": f"o-{i // 2}",
+            "line_no": i % 2 + 1,
+            "reason": reason,
+            "text": "100-101页未裁开",
+            "created_at": "2026-11-21T10:00:00Z",
+            "agent": "bench-agent",
+        }
+        for i in range(rows)
+    ]
     out = {}
     for kind, data in (("products", products), ("orders", lines), ("contacts", contacts)):
         for run in ("first", "repeat"):

@@ -80,8 +80,11 @@ def run_pulls(
             for size in report.sizes[k:] + report.sizes[:k]:
                 for mode in modes:
                     sku = skus[size].pop()
-                    seconds = (_pull_service(world, sku, size) if mode == SERVICE
-                               else _pull_http(client, sku, size))
+                    seconds = (
+                        _pull_service(world, sku, size)
+                        if mode == SERVICE
+                        else _pull_http(client, sku, size)
+                    )
                     report.samples[mode][size].append(seconds)
     finally:
         if client:
@@ -164,8 +167,10 @@ def _count(world: BenchWorld, report: PullReport, size: int, sku_a: str, sku_b: 
     statements = _Statements()
     with connection.execute_wrapper(statements):
         resp = django_client.post(
-            "/api/v1/andons", data=json.dumps({"sku": sku_b, "reason": REASON, "note": NOTE}),
-            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {world.token}",
+            "/api/v1/andons",
+            data=json.dumps({"sku": sku_b, "reason": REASON, "note": NOTE}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world.token}",
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
     if resp.status_code != 201:
@@ -180,45 +185,93 @@ def render(report: PullReport) -> str:
     the statements that take the time at the largest size."""
     base = report.sizes[0]
     out = []
-    titles = {SERVICE: "`andon_pull()` service call, in the bench process",
-              HTTP: "`POST /api/v1/andons` to the served process (waitress, over 127.0.0.1)"}
+    titles = {
+        SERVICE: "`andon_pull()` service call, in the bench process",
+        HTTP: "`POST /api/v1/andons` to the served process (waitress, over 127.0.0.1)",
+    }
     for mode, per_size in report.samples.items():
         base_ms = report.median_ms(mode, base)
         rows = []
         for size in report.sizes:
             s = Summary.of(per_size[size])
-            rows.append([size, s.n, s.median_ms, s.p90_ms, s.max_ms,
-                         f"{ratio(s.median_ms, base_ms):.2f}x"])
-        out.append(f"**{titles[mode]}**\n\n" + table(
-            ["held lines", "pulls", "median ms", "p90 ms", "max ms",
-             f"median / {base}-line median"], rows))
-    out.append("**SQL queries per pull** (counted on one extra pull per size)\n\n" + table(
-        ["held lines", "andon_pull()", "whole API request (in-process test client)"],
-        [[size, report.queries[SERVICE][size], report.queries[API_IN_PROCESS][size]]
-         for size in report.sizes]))
+            rows.append(
+                [size, s.n, s.median_ms, s.p90_ms, s.max_ms, f"{ratio(s.median_ms, base_ms):.2f}x"]
+            )
+        out.append(
+            f"**{titles[mode]}**\n\n"
+            + table(
+                [
+                    "held lines",
+                    "pulls",
+                    "median ms",
+                    "p90 ms",
+                    "max ms",
+                    f"median / {base}-line median",
+                ],
+                rows,
+            )
+        )
+    out.append(
+        "**SQL queries per pull** (counted on one extra pull per size)\n\n"
+        + table(
+            ["held lines", "andon_pull()", "whole API request (in-process test client)"],
+            [
+                [size, report.queries[SERVICE][size], report.queries[API_IN_PROCESS][size]]
+                for size in report.sizes
+            ],
+        )
+    )
     constant = all(len(set(report.queries[m].values())) == 1 for m in report.queries)
-    out.append("Query counts are " + ("the same for every size." if constant
-                                      else "**NOT** the same for every size."))
+    out.append(
+        "Query counts are "
+        + ("the same for every size." if constant else "**NOT** the same for every size.")
+    )
     small, large = report.statements[report.sizes[0]], report.statements[report.sizes[-1]]
     if constant and len(small) == len(large):
         # Same code path, same statements in the same order: compare them position by position.
         ranked = sorted(range(len(large)), key=lambda i: large[i][0], reverse=True)
-        rows = [[i + 1, f"{small[i][0] * 1000:.2f}", f"{large[i][0] * 1000:.2f}",
-                 "`" + _short(large[i][1]) + "`"] for i in ranked[:6]]
-        rows.append(["all", f"{sum(t for t, _ in small) * 1000:.2f}",
-                     f"{sum(t for t, _ in large) * 1000:.2f}", f"{len(large)} statements"])
-        (wall_s, commit_s), (wall_l, commit_l) = (report.counted[report.sizes[0]],
-                                                  report.counted[report.sizes[-1]])
+        rows = [
+            [
+                i + 1,
+                f"{small[i][0] * 1000:.2f}",
+                f"{large[i][0] * 1000:.2f}",
+                "`" + _short(large[i][1]) + "`",
+            ]
+            for i in ranked[:6]
+        ]
+        rows.append(
+            [
+                "all",
+                f"{sum(t for t, _ in small) * 1000:.2f}",
+                f"{sum(t for t, _ in large) * 1000:.2f}",
+                f"{len(large)} statements",
+            ]
+        )
+        (wall_s, commit_s), (wall_l, commit_l) = (
+            report.counted[report.sizes[0]],
+            report.counted[report.sizes[-1]],
+        )
         rest_s = wall_s - commit_s - sum(t for t, _ in small)
         rest_l = wall_l - commit_l - sum(t for t, _ in large)
-        rows += [["", f"{commit_s * 1000:.2f}", f"{commit_l * 1000:.2f}", "COMMIT"],
-                 ["", f"{rest_s * 1000:.2f}", f"{rest_l * 1000:.2f}",
-                  "the rest: Python (ORM, building rows and events), driver round trips"],
-                 ["", f"{wall_s * 1000:.2f}", f"{wall_l * 1000:.2f}", "the whole counted pull"]]
-        out.append("**Where the time goes** (one counted `andon_pull()` per size, each "
-                   "statement timed around the database call; the 6 slowest at the largest "
-                   "size)\n\n" + table(["#", f"ms at {report.sizes[0]:,}",
-                                         f"ms at {report.sizes[-1]:,}", "statement"], rows))
+        rows += [
+            ["", f"{commit_s * 1000:.2f}", f"{commit_l * 1000:.2f}", "COMMIT"],
+            [
+                "",
+                f"{rest_s * 1000:.2f}",
+                f"{rest_l * 1000:.2f}",
+                "the rest: Python (ORM, building rows and events), driver round trips",
+            ],
+            ["", f"{wall_s * 1000:.2f}", f"{wall_l * 1000:.2f}", "the whole counted pull"],
+        ]
+        out.append(
+            "**Where the time goes** (one counted `andon_pull()` per size, each "
+            "statement timed around the database call; the 6 slowest at the largest "
+            "size)\n\n"
+            + table(
+                ["#", f"ms at {report.sizes[0]:,}", f"ms at {report.sizes[-1]:,}", "statement"],
+                rows,
+            )
+        )
     return "\n\n".join(out)
 
 

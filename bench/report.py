@@ -51,8 +51,9 @@ def _mem_total_gib() -> float:
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -75,11 +76,16 @@ def machine() -> list[tuple[str, str]]:
         ("OS", f"{platform.system()} {platform.release()}"),
         ("Python", platform.python_version()),
         ("Django", django.get_version()),
-        ("django-ninja / waitress / psycopg",
-         f"{version('django-ninja')} / {version('waitress')} / {version('psycopg')}"),
+        (
+            "django-ninja / waitress / psycopg",
+            f"{version('django-ninja')} / {version('waitress')} / {version('psycopg')}",
+        ),
         ("Database", database_version()),
-        ("Code", f"git {_git('rev-parse', '--short', 'HEAD')} on {_git('branch', '--show-current')}"
-                 " (the working tree as it was at run time)"),
+        (
+            "Code",
+            f"git {_git('rev-parse', '--short', 'HEAD')} on {_git('branch', '--show-current')}"
+            " (the working tree as it was at run time)",
+        ),
     ]
 
 
@@ -130,6 +136,8 @@ class CpuMeter:
         wall = time.monotonic() - self.wall0
         machine = (_proc_stat_busy() - self.machine0) / wall
         own = (_own_cpu() - self.own0) / wall
-        return (f"machine busy {machine:.2f} of {os.cpu_count()} cores on average; the bench "
-                f"(client and served process) {own:.2f}; the rest {machine - own:.2f} "
-                "(the database server's work for the bench, and other engineers' work)")
+        return (
+            f"machine busy {machine:.2f} of {os.cpu_count()} cores on average; the bench "
+            f"(client and served process) {own:.2f}; the rest {machine - own:.2f} "
+            "(the database server's work for the bench, and other engineers' work)"
+        )

@@ -81,13 +81,28 @@ class Server:
     def __init__(self, database_url: str, workdir: Path, threads: int = 8) -> None:
         self.port = free_port()
         self.log_path = workdir / "server.log"
-        env = dict(os.environ, DATABASE_URL=database_url,
-                   DJANGO_SETTINGS_MODULE="andon.config.settings")
+        env = dict(
+            os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="andon.config.settings"
+        )
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "andon", "serve", "--host", HOST, "--port", str(self.port),
-             "--threads", str(threads), "--no-migrate"],
-            cwd=workdir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "andon",
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--threads",
+                str(threads),
+                "--no-migrate",
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         self.threads = threads
 

@@ -42,8 +42,7 @@ def ratio(value: float, baseline: float) -> float:
 def table(headers: list[str], rows: list[list[object]]) -> str:
     """A Markdown table (also readable as plain text on the terminal)."""
     cells = [[_fmt(c) for c in row] for row in rows]
-    lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(lines)
 

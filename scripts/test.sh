@@ -9,6 +9,7 @@ source scripts/lib/postgres.sh
 source scripts/lib/browser.sh
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet . || { echo "ruff format: run .venv/bin/ruff format ." >&2; exit 1; }
 # Import direction (pyproject [tool.importlinter]); its banner only when a contract breaks.
 contracts=$(.venv/bin/lint-imports --no-cache 2>&1) || { echo "$contracts"; exit 1; }
 echo "import contracts: $(echo "$contracts" | tail -n 1)"

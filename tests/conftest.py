@@ -37,8 +37,7 @@ class Api:
         self.client = client
         self.world = world
 
-    def call(self, method: str, path: str, as_: str, body=None, raw: str | None = None,
-             **headers):
+    def call(self, method: str, path: str, as_: str, body=None, raw: str | None = None, **headers):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json"} if data is not None else {}
         # Problem details come in the client's language (default zh-hans); the tests read

@@ -47,25 +47,36 @@ def build_world() -> World:
     t2 = Team.objects.create(code="team-2", name_zh="二组", name_en="Team 2", lead=users["lead2"])
     Profile.objects.create(user=users["agent1"], team=t1)
     Profile.objects.create(user=users["agent2"], team=t2)
-    vendor = Department.objects.create(code="vendor-management", name_zh="供应商管理",
-                                       name_en="Vendor management")
-    warehouse = Department.objects.create(code="warehouse-logistics", name_zh="仓储物流",
-                                          name_en="Warehouse & logistics")
+    vendor = Department.objects.create(
+        code="vendor-management", name_zh="供应商管理", name_en="Vendor management"
+    )
+    warehouse = Department.objects.create(
+        code="warehouse-logistics", name_zh="仓储物流", name_en="Warehouse & logistics"
+    )
     vendor.members.add(users["vendor1"])
     warehouse.members.add(users["warehouse1"])
-    reason = ReasonCode.objects.create(code="print-defect", label_zh="印刷/装订缺陷",
-                                       label_en="Print defect", threshold=2, window_days=30)
-    ReasonRoute.objects.create(
-        reason=reason, department=vendor, sla_hours=24,
-        instruction_zh="联系出版社和印厂，停止入库，检验并拒收不良批次：{title}（{sku}）",
-        instruction_en="Contact publisher and printer, stop inbound, inspect, reject bad "
-                       "batches: {title} ({sku})",
+    reason = ReasonCode.objects.create(
+        code="print-defect",
+        label_zh="印刷/装订缺陷",
+        label_en="Print defect",
+        threshold=2,
+        window_days=30,
     )
     ReasonRoute.objects.create(
-        reason=reason, department=warehouse, sla_hours=8,
+        reason=reason,
+        department=vendor,
+        sla_hours=24,
+        instruction_zh="联系出版社和印厂，停止入库，检验并拒收不良批次：{title}（{sku}）",
+        instruction_en="Contact publisher and printer, stop inbound, inspect, reject bad "
+        "batches: {title} ({sku})",
+    )
+    ReasonRoute.objects.create(
+        reason=reason,
+        department=warehouse,
+        sla_hours=8,
         instruction_zh="开箱检验被扣库存和已打包订单：批次问题退回批次，单件问题修复单件",
         instruction_en="Open and inspect held stock and packed orders: batch problem -> return "
-                       "the batch; single-unit problem -> fix the unit",
+        "the batch; single-unit problem -> fix the unit",
     )
     ReasonCode.objects.create(code="wrong-item", label_zh="发错货", label_en="Wrong item")
     # The recovery catalogue comes from a data migration, which a transactional test's flush

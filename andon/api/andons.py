@@ -55,9 +55,16 @@ class TimelineEntry(BaseModel):
 def andon_out(view: AndonView, joined: bool = False) -> AndonOut:
     a = view.andon
     return AndonOut(
-        id=a.pk, state=a.state, sku=a.product.sku, reason=a.reason.code, note=a.note,
-        opened_at=a.opened_at, opened_by=a.opened_by.get_username(), closed_at=a.closed_at,
-        listing_status=a.product.listing_status, joined=joined,
+        id=a.pk,
+        state=a.state,
+        sku=a.product.sku,
+        reason=a.reason.code,
+        note=a.note,
+        opened_at=a.opened_at,
+        opened_by=a.opened_by.get_username(),
+        closed_at=a.closed_at,
+        listing_status=a.product.listing_status,
+        joined=joined,
         evidence_contacts=a.evidence_links.count(),
         work_orders=[work_order_brief(w) for w in view.work_orders],
         holds=HoldsOut(stock_units=view.holds.stock_units, order_lines=view.holds.order_lines),
@@ -70,8 +77,9 @@ def andon_create(request: HttpRequest, payload: AndonIn):
     orders opened). 200: joined the open andon for the same product and reason. 422 with the
     eligibility explanation when not enough customers reported it yet. Never waits for an
     approval."""
-    result = andon_pull(actor=request.user, sku=payload.sku, reason=payload.reason,
-                        note=payload.note)
+    result = andon_pull(
+        actor=request.user, sku=payload.sku, reason=payload.reason, note=payload.note
+    )
     view = AndonView(result.andon, result.work_orders, result.holds)
     return Status(200 if result.joined else 201, andon_out(view, joined=result.joined))
 
@@ -92,8 +100,12 @@ def andon_timeline(request: HttpRequest, andon_id: int):
     andon_view(andon_id=andon_id)
     entries = audit_of_andon(andon_id=andon_id)
     return [
-        TimelineEntry(at=e.occurred_at, action=e.action,
-                      actor=e.actor.get_username() if e.actor else None,
-                      subject=f"{e.subject_type}:{e.subject_id}", data=e.data)
+        TimelineEntry(
+            at=e.occurred_at,
+            action=e.action,
+            actor=e.actor.get_username() if e.actor else None,
+            subject=f"{e.subject_type}:{e.subject_id}",
+            data=e.data,
+        )
         for e in entries
     ]

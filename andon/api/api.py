@@ -43,6 +43,18 @@ api.add_exception_handler(HttpError, on_http_error)
 api.add_exception_handler(Http404, on_not_found)
 
 # The cord first, then integrations, then accountability: the order of the OpenAPI tags.
-for module in (products, orders, contacts, andons, work_orders, webhooks, listing_events,
-               imports, reviews, kpis, bonuses, recovery):
+for module in (
+    products,
+    orders,
+    contacts,
+    andons,
+    work_orders,
+    webhooks,
+    listing_events,
+    imports,
+    reviews,
+    kpis,
+    bonuses,
+    recovery,
+):
     api.add_router("", module.router)

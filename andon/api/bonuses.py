@@ -59,8 +59,18 @@ def bonuses_list(
         since, until = month_bounds(int(month[:4]), int(month[5:]))
     credits = credits_of(agent_id=user.pk, since=since, until=until)
     return BonusesOut(
-        agent=agent, month=month, total=sum((c.amount for c in credits), Decimal("0.00")),
-        credits=[CreditOut(andon_id=c.andon_id, sku=c.andon.product.sku,
-                           reason=c.andon.reason.code, amount=c.amount, currency=c.currency,
-                           credited_at=c.credited_at) for c in credits],
+        agent=agent,
+        month=month,
+        total=sum((c.amount for c in credits), Decimal("0.00")),
+        credits=[
+            CreditOut(
+                andon_id=c.andon_id,
+                sku=c.andon.product.sku,
+                reason=c.andon.reason.code,
+                amount=c.amount,
+                currency=c.currency,
+                credited_at=c.credited_at,
+            )
+            for c in credits
+        ],
     )

@@ -62,19 +62,35 @@ def contact_create(request: HttpRequest, payload: ContactIn):
     contact = contact_record(actor=request.user, **payload.model_dump())
     product = Product.objects.get(pk=contact.product_id)
     decision = eligibility_for(product=product, reason=contact.reason, now=timezone.now())
-    return Status(201, ContactOut(
-        id=contact.pk, created_at=contact.created_at, customer=payload.customer,
-        order=payload.order, line_no=payload.line_no, sku=product.sku, reason=payload.reason,
-        text=contact.text, channel=contact.channel, agent=request.user.get_username(),
-        eligibility=eligibility_out(decision, contact.reason.label),
-    ))
+    return Status(
+        201,
+        ContactOut(
+            id=contact.pk,
+            created_at=contact.created_at,
+            customer=payload.customer,
+            order=payload.order,
+            line_no=payload.line_no,
+            sku=product.sku,
+            reason=payload.reason,
+            text=contact.text,
+            channel=contact.channel,
+            agent=request.user.get_username(),
+            eligibility=eligibility_out(decision, contact.reason.label),
+        ),
+    )
 
 
 @router.get("/reasons", response=list[ReasonOut])
 def reasons_list(request: HttpRequest):
     return [
-        ReasonOut(code=r.code, label_zh=r.label_zh, label_en=r.label_en, threshold=r.threshold,
-                  window_days=r.window_days, safety_critical=r.safety_critical,
-                  departments=[rt.department.code for rt in r.routes.select_related("department")])
+        ReasonOut(
+            code=r.code,
+            label_zh=r.label_zh,
+            label_en=r.label_en,
+            threshold=r.threshold,
+            window_days=r.window_days,
+            safety_critical=r.safety_critical,
+            departments=[rt.department.code for rt in r.routes.select_related("department")],
+        )
         for r in reasons_active()
     ]

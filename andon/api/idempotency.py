@@ -36,7 +36,9 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not key or len(key) > KEY_MAX:
             return problem_response(
-                status=400, code="invalid-idempotency-key", title=_("Invalid Idempotency-Key"),
+                status=400,
+                code="invalid-idempotency-key",
+                title=_("Invalid Idempotency-Key"),
                 detail=_("The Idempotency-Key header must be 1 to %(max)d characters.")
                 % {"max": KEY_MAX},
                 field=HEADER,
@@ -70,7 +72,10 @@ def _claim(
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
-                user_id=user_id, key=key, method=request.method, path=request.path,
+                user_id=user_id,
+                key=key,
+                method=request.method,
+                path=request.path,
                 request_hash=digest,
             )
             return record, None
@@ -78,12 +83,15 @@ def _claim(
         earlier = IdempotencyRecord.objects.get(user_id=user_id, key=key)
     if earlier.request_hash != digest:
         return None, problem_response(
-            status=422, code="idempotency-key-reused", title=_("Idempotency-Key reused"),
+            status=422,
+            code="idempotency-key-reused",
+            title=_("Idempotency-Key reused"),
             detail=_("This Idempotency-Key was used for a different request; use a new key."),
             field=HEADER,
         )
     response = HttpResponse(
-        bytes(earlier.response_body or b""), status=earlier.status_code or 200,
+        bytes(earlier.response_body or b""),
+        status=earlier.status_code or 200,
         content_type=earlier.content_type or "application/json",
     )
     response["Idempotent-Replayed"] = "true"

@@ -36,8 +36,9 @@ class ImportOut(BaseModel):
 
 
 @router.post("/imports/{kind}", response={200: ImportOut, 403: Problem, 422: Problem})
-def import_rows(request: HttpRequest, kind: Kind,
-                rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS)):  # noqa: B008
+def import_rows(
+    request: HttpRequest, kind: Kind, rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS)
+):
     """Create or update rows by their external ids (SKU, warehouse code, batch code, customer
     id, order number + line, contact id). Good rows go in, bad ones come back with row, field
     and reason; sending the same rows again changes nothing. Orders: one row per line, the
@@ -50,6 +51,9 @@ def import_rows(request: HttpRequest, kind: Kind,
     if not rows:
         raise InvalidInput(_("Send a non-empty JSON array of rows."), field="body")
     result = rows_import(kind=kind, rows=rows)
-    return ImportOut(created=result.created, updated=result.updated,
-                     unchanged=result.unchanged,
-                     rejected=[RejectedOut(**r.__dict__) for r in result.rejected])
+    return ImportOut(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=[RejectedOut(**r.__dict__) for r in result.rejected],
+    )

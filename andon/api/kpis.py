@@ -46,8 +46,12 @@ def _row(r: RateRow, by: str) -> RateRowOut:
     return RateRowOut(
         team_lead=(r.key or None) if by == "team_lead" else None,
         team=(r.key or None) if by == "team" else None,
-        period=r.period, period_start=r.period_start, reviewed=r.reviewed, invalid=r.invalid,
-        rate=r.rate, status=r.status,
+        period=r.period,
+        period_start=r.period_start,
+        reviewed=r.reviewed,
+        invalid=r.invalid,
+        rate=r.rate,
+        status=r.status,
     )
 
 
@@ -62,8 +66,7 @@ def _lead(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise InvalidInput(_("No user '%(username)s'.") % {"username": username},
-                           field="team_lead")
+        raise InvalidInput(_("No user '%(username)s'.") % {"username": username}, field="team_lead")
     return user
 
 
@@ -80,10 +83,16 @@ def kpi_bad_andon_rate(
     the whole organisation, per week or month of the pull, against the target."""
     rules.require_kpis(roles_of(request.user))
     lead = _lead(team_lead)
-    rows = bad_andon_rate(period=period, by=by, since=_since(since), until=_since(until),
-                          team_lead_id=lead.pk if lead else None)
-    return RateOut(target=review_policy().target_rate, period=period, by=by,
-                   rows=[_row(r, by) for r in rows])
+    rows = bad_andon_rate(
+        period=period,
+        by=by,
+        since=_since(since),
+        until=_since(until),
+        team_lead_id=lead.pk if lead else None,
+    )
+    return RateOut(
+        target=review_policy().target_rate, period=period, by=by, rows=[_row(r, by) for r in rows]
+    )
 
 
 class CauseOut(BaseModel):
@@ -109,18 +118,25 @@ class MondayOut(BaseModel):
 
 
 @router.get("/kpis/monday-review", response={200: MondayOut, 403: Problem, 422: Problem})
-def kpi_monday_review(request: HttpRequest, week: dt.date | None = None,
-                      team_lead: str | None = None):
+def kpi_monday_review(
+    request: HttpRequest, week: dt.date | None = None, team_lead: str | None = None
+):
     """Last week's review (or the week containing `week`), for one team lead or everyone."""
     rules.require_kpis(roles_of(request.user))
     start = week or rules.last_week(timezone.localdate())[0]
     m = monday_review(week_start=start, team_lead=_lead(team_lead))
     return MondayOut(
-        week_start=m.week_start, team_lead=team_lead or None, target=m.target,
-        pulls=len(m.pulls), reviewed=m.reviewed, invalid=m.invalid, rate=m.rate,
+        week_start=m.week_start,
+        team_lead=team_lead or None,
+        target=m.target,
+        pulls=len(m.pulls),
+        reviewed=m.reviewed,
+        invalid=m.invalid,
+        rate=m.rate,
         status=m.status,
         root_causes=[CauseOut(root_cause=k, invalid=v) for k, v in m.causes.items()],
-        open_actions=len(m.open_actions), recovery_cost=m.recovery_total,
+        open_actions=len(m.open_actions),
+        recovery_cost=m.recovery_total,
         time_to_contain_median_hours=m.contain_median_hours,
         time_to_relist_median_hours=m.relist_median_hours,
         trend=[_row(r, "all") for r in m.trend],

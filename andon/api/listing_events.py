@@ -37,11 +37,8 @@ def listing_events(request: HttpRequest, after: str = "0", limit: int = 500):
     stable and gap-free: an event never appears behind a cursor already handed out. Start
     with `after=0`; keep the `next` you get, also from an empty page."""
     if not after.isdigit() or len(after) > 19:
-        raise InvalidInput(_("'after' must be a cursor from an earlier page, or 0."),
-                           field="after")
+        raise InvalidInput(_("'after' must be a cursor from an earlier page, or 0."), field="after")
     if not 1 <= limit <= 1000:
         raise InvalidInput(_("'limit' must be between 1 and 1000."), field="limit")
     events, nxt = listing_events_after(after=int(after), limit=limit)
-    return ListingEventsPage(
-        events=[ListingEventOut(**e.__dict__) for e in events], next=str(nxt)
-    )
+    return ListingEventsPage(events=[ListingEventOut(**e.__dict__) for e in events], next=str(nxt))

@@ -78,42 +78,63 @@ def _require_integrator(request: HttpRequest) -> None:
 
 
 def line_out(line: OrderLine) -> LineOut:
-    return LineOut(line_no=line.line_no, sku=line.product.sku, quantity=line.quantity,
-                   status=line.fulfilment_status, on_hold=line.on_hold)
+    return LineOut(
+        line_no=line.line_no,
+        sku=line.product.sku,
+        quantity=line.quantity,
+        status=line.fulfilment_status,
+        on_hold=line.on_hold,
+    )
 
 
 def order_out(order: Order) -> OrderOut:
     lines = order.lines.select_related("product").order_by("line_no")
-    return OrderOut(external_id=order.external_id, customer=order.customer.external_id,
-                    placed_at=order.placed_at, channel=order.channel,
-                    lines=[line_out(ln) for ln in lines])
+    return OrderOut(
+        external_id=order.external_id,
+        customer=order.customer.external_id,
+        placed_at=order.placed_at,
+        channel=order.channel,
+        lines=[line_out(ln) for ln in lines],
+    )
 
 
-@router.put("/customers/{external_id}", response={200: CustomerOut, 201: CustomerOut,
-                                                   403: Problem, 422: Problem})
+@router.put(
+    "/customers/{external_id}",
+    response={200: CustomerOut, 201: CustomerOut, 403: Problem, 422: Problem},
+)
 def customer_put(request: HttpRequest, external_id: str, payload: CustomerIn):
     _require_integrator(request)
     customer, created = orders.customer_upsert(external_id=external_id, **payload.model_dump())
-    return Status(201 if created else 200, CustomerOut(
-        external_id=customer.external_id, name=customer.name, phone=customer.phone,
-        email=customer.email,
-    ))
+    return Status(
+        201 if created else 200,
+        CustomerOut(
+            external_id=customer.external_id,
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+        ),
+    )
 
 
-@router.put("/orders/{external_id}", response={200: OrderOut, 201: OrderOut, 403: Problem,
-                                                409: Problem, 422: Problem})
+@router.put(
+    "/orders/{external_id}",
+    response={200: OrderOut, 201: OrderOut, 403: Problem, 409: Problem, 422: Problem},
+)
 def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
     """Create or replace an order and its lines (by line number)."""
     _require_integrator(request)
     with transaction.atomic():
         order, created = orders.order_upsert(
-            external_id=external_id, customer=payload.customer, placed_at=payload.placed_at,
+            external_id=external_id,
+            customer=payload.customer,
+            placed_at=payload.placed_at,
             channel=payload.channel,
             lines=[orders.LineIn(**ln.model_dump()) for ln in payload.lines],
         )
         # A line packed while its product is stopped is held by the open andon at once.
-        holds_catch_up(product_ids=order.lines.values_list("product_id", flat=True),
-                       actor_id=request.user.pk)
+        holds_catch_up(
+            product_ids=order.lines.values_list("product_id", flat=True), actor_id=request.user.pk
+        )
     return Status(201 if created else 200, order_out(order))
 
 
@@ -121,20 +142,23 @@ def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
 def order_read(request: HttpRequest, external_id: str):
     order = Order.objects.select_related("customer").filter(external_id=external_id).first()
     if order is None:
-        raise OrderNotFound(_("No order '%(order)s'.") % {"order": external_id},
-                            field="external_id")
+        raise OrderNotFound(
+            _("No order '%(order)s'.") % {"order": external_id}, field="external_id"
+        )
     return order_out(order)
 
 
-@router.patch("/orders/{external_id}/lines/{line_no}", response={200: LineOut, 403: Problem,
-                                                                  404: Problem, 409: Problem,
-                                                                  422: Problem})
+@router.patch(
+    "/orders/{external_id}/lines/{line_no}",
+    response={200: LineOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+)
 def order_line_patch(request: HttpRequest, external_id: str, line_no: int, payload: LineStatusIn):
     """Move a line's fulfilment status. A line held by an andon answers 409 until released."""
     _require_integrator(request)
     with transaction.atomic():
-        line = orders.order_line_set_status(order=external_id, line_no=line_no,
-                                            status=payload.status)
+        line = orders.order_line_set_status(
+            order=external_id, line_no=line_no, status=payload.status
+        )
         if holds_catch_up(product_ids=[line.product_id], actor_id=request.user.pk):
             line.refresh_from_db()
     return line_out(line)

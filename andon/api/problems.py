@@ -34,12 +34,24 @@ class Problem(BaseModel):
 
 
 def problem_response(
-    *, status: int, code: str, title: str, detail: str, field: str | None = None,
-    errors: list[dict] | None = None, **extra: Any,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    field: str | None = None,
+    errors: list[dict] | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     body = {
-        "type": f"urn:andon:problem:{code}", "title": title, "status": status, "detail": detail,
-        "code": code, "field": field, "errors": errors or [], **extra,
+        "type": f"urn:andon:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "field": field,
+        "errors": errors or [],
+        **extra,
     }
     return HttpResponse(
         json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=CONTENT_TYPE
@@ -48,7 +60,11 @@ def problem_response(
 
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem_response(
-        status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, field=exc.field,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        field=exc.field,
         **exc.extra,
     )
 
@@ -67,28 +83,40 @@ def _field_of(loc: list[Any]) -> str:
 
 
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field_of(e.get("loc", [])), "message": e.get("msg", "invalid")}
-              for e in exc.errors]
+    errors = [
+        {"field": _field_of(e.get("loc", [])), "message": e.get("msg", "invalid")}
+        for e in exc.errors
+    ]
     first = errors[0] if errors else {"field": "body", "message": "invalid"}
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(
         # The messages are pydantic's (English); the field names are the API's own.
-        status=422, code="invalid-input", title=_("Invalid input"), detail=detail,
-        field=first["field"], errors=errors,
+        status=422,
+        code="invalid-input",
+        title=_("Invalid input"),
+        detail=detail,
+        field=first["field"],
+        errors=errors,
     )
 
 
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return problem_response(
-            status=401, code="unauthenticated", title=_("Authentication required"),
-            detail=_("Send “Authorization: Bearer <token>”; `andon token create USERNAME` "
-                     "makes one."),
+            status=401,
+            code="unauthenticated",
+            title=_("Authentication required"),
+            detail=_(
+                "Send “Authorization: Bearer <token>”; `andon token create USERNAME` makes one."
+            ),
         )
     if exc.status_code == 400 and "parse request body" in str(exc):
         return problem_response(
-            status=400, code="malformed-json", title=_("Malformed JSON"),
-            detail=_("The request body is not valid JSON."), field="body",
+            status=400,
+            code="malformed-json",
+            title=_("Malformed JSON"),
+            detail=_("The request body is not valid JSON."),
+            field="body",
         )
     return problem_response(
         status=exc.status_code, code=f"http-{exc.status_code}", title=str(exc), detail=str(exc)
@@ -96,5 +124,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem_response(status=404, code="not-found", title=_("Not found"),
-                            detail=str(exc) or _("Not found"))
+    return problem_response(
+        status=404, code="not-found", title=_("Not found"), detail=str(exc) or _("Not found")
+    )

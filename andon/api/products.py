@@ -85,13 +85,20 @@ def _require_integrator(request: HttpRequest) -> None:
 
 def product_out(product: Product) -> ProductOut:
     return ProductOut(
-        sku=product.sku, title=product.title, price=product.price, currency=product.currency,
-        listing_status=product.listing_status, listing_changed_at=product.listing_changed_at,
+        sku=product.sku,
+        title=product.title,
+        price=product.price,
+        currency=product.currency,
+        listing_status=product.listing_status,
+        listing_changed_at=product.listing_changed_at,
         stock_units=stock_units(product_id=product.pk),
         open_andons=[
             AndonBrief(
-                id=v.andon.pk, reason=v.andon.reason.code, state=v.andon.state,
-                note=v.andon.note, opened_at=v.andon.opened_at,
+                id=v.andon.pk,
+                reason=v.andon.reason.code,
+                state=v.andon.state,
+                note=v.andon.note,
+                opened_at=v.andon.opened_at,
                 work_orders_open=sum(1 for w in v.work_orders if w.state != "closed"),
             )
             for v in open_andons_of(product=product)
@@ -99,15 +106,19 @@ def product_out(product: Product) -> ProductOut:
     )
 
 
-@router.put("/products/{sku}", response={200: ProductOut, 201: ProductOut, 403: Problem,
-                                         422: Problem})
+@router.put(
+    "/products/{sku}", response={200: ProductOut, 201: ProductOut, 403: Problem, 422: Problem}
+)
 def product_put(request: HttpRequest, sku: str, payload: ProductIn):
     """Create or update a product by SKU. The listing status is not writable: only the cord
     suppresses and relists."""
     _require_integrator(request)
     with transaction.atomic():
         product, created = catalog.product_upsert(
-            sku=sku, title=payload.title, price=payload.price, monthly_gmv=payload.monthly_gmv,
+            sku=sku,
+            title=payload.title,
+            price=payload.price,
+            monthly_gmv=payload.monthly_gmv,
             batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
             stock=[catalog.StockIn(**s.model_dump()) for s in payload.stock],
         )
@@ -121,18 +132,20 @@ def product_read(request: HttpRequest, sku: str):
     return product_out(product_get(sku=sku))
 
 
-@router.get("/products/{sku}/eligibility", response={200: EligibilityOut, 404: Problem,
-                                                      422: Problem})
+@router.get(
+    "/products/{sku}/eligibility", response={200: EligibilityOut, 404: Problem, 422: Problem}
+)
 def product_eligibility(request: HttpRequest, sku: str, reason: str):
     """May the cord be pulled on this product for this reason now, and if not, what is missing."""
     reason_code = reason_get(code=reason)
-    decision = eligibility_for(product=product_get(sku=sku), reason=reason_code,
-                               now=timezone.now())
+    decision = eligibility_for(product=product_get(sku=sku), reason=reason_code, now=timezone.now())
     return eligibility_out(decision, reason_code.label)
 
 
-@router.put("/warehouses/{code}", response={200: WarehouseOut, 201: WarehouseOut, 403: Problem,
-                                             422: Problem})
+@router.put(
+    "/warehouses/{code}",
+    response={200: WarehouseOut, 201: WarehouseOut, 403: Problem, 422: Problem},
+)
 def warehouse_put(request: HttpRequest, code: str, payload: WarehouseIn):
     _require_integrator(request)
     warehouse, created = catalog.warehouse_upsert(code=code, name=payload.name)

@@ -24,11 +24,19 @@ router = Router(tags=["service recovery"])
 
 class RecoveryIn(BaseModel):
     action: str = Field(min_length=1, max_length=50, description="Catalogue code.")
-    cost: Decimal | None = Field(None, ge=0, le=COST_MAX, decimal_places=2,
-                                 description="CNY; defaults to the catalogue's cost.")
+    cost: Decimal | None = Field(
+        None,
+        ge=0,
+        le=COST_MAX,
+        decimal_places=2,
+        description="CNY; defaults to the catalogue's cost.",
+    )
     note: str | None = Field(None, max_length=LINE_MAX)
-    reason_above_guide: str = Field("", max_length=LINE_MAX, description=(
-        "One line, needed only above your role's guide. Nobody approves anything."))
+    reason_above_guide: str = Field(
+        "",
+        max_length=LINE_MAX,
+        description=("One line, needed only above your role's guide. Nobody approves anything."),
+    )
 
 
 class RecoveryOut(BaseModel):
@@ -56,15 +64,24 @@ class CatalogueOut(BaseModel):
 
 def recovery_out(g: RecoveryGiven) -> RecoveryOut:
     return RecoveryOut(
-        id=g.pk, contact_id=g.contact_id, customer=g.customer.external_id, action=g.action.code,
-        kind=g.action.kind, cost=g.cost, note=g.note, above_guide=g.above_guide,
-        reason_above_guide=g.reason_above_guide, agent=g.agent.get_username(),
+        id=g.pk,
+        contact_id=g.contact_id,
+        customer=g.customer.external_id,
+        action=g.action.code,
+        kind=g.action.kind,
+        cost=g.cost,
+        note=g.note,
+        above_guide=g.above_guide,
+        reason_above_guide=g.reason_above_guide,
+        agent=g.agent.get_username(),
         given_at=g.given_at,
     )
 
 
-@router.post("/contacts/{contact_id}/recovery",
-             response={201: RecoveryOut, 403: Problem, 404: Problem, 422: Problem})
+@router.post(
+    "/contacts/{contact_id}/recovery",
+    response={201: RecoveryOut, 403: Problem, 404: Problem, 422: Problem},
+)
 def recovery_create(request: HttpRequest, contact_id: int, payload: RecoveryIn):
     """Give the customer of a contact one recovery action, at once. Above the guide of your
     role, add one line of reason; there is never an approval."""
@@ -74,18 +91,32 @@ def recovery_create(request: HttpRequest, contact_id: int, payload: RecoveryIn):
 
 @router.get("/recovery/actions", response=list[CatalogueOut])
 def recovery_actions(request: HttpRequest):
-    return [CatalogueOut(code=e.action.code, kind=e.action.kind, label_zh=e.action.label_zh,
-                         label_en=e.action.label_en, default_cost=e.action.default_cost,
-                         guide=e.guide)
-            for e in recovery_catalogue(roles=roles_of(request.user))]
+    return [
+        CatalogueOut(
+            code=e.action.code,
+            kind=e.action.kind,
+            label_zh=e.action.label_zh,
+            label_en=e.action.label_en,
+            default_cost=e.action.default_cost,
+            guide=e.guide,
+        )
+        for e in recovery_catalogue(roles=roles_of(request.user))
+    ]
 
 
 @router.get("/customers/{external_id}/recovery", response={200: list[RecoveryOut], 404: Problem})
 def customer_recovery(request: HttpRequest, external_id: str):
     customer = Customer.objects.filter(external_id=external_id).first()
     if customer is None:
-        return Status(404, Problem(type="urn:andon:problem:not-found", title=_("Not found"),
-                                   status=404,
-                                   detail=_("No customer '%(id)s'.") % {"id": external_id},
-                                   code="not-found", field="external_id"))
+        return Status(
+            404,
+            Problem(
+                type="urn:andon:problem:not-found",
+                title=_("Not found"),
+                status=404,
+                detail=_("No customer '%(id)s'.") % {"id": external_id},
+                code="not-found",
+                field="external_id",
+            ),
+        )
     return [recovery_out(g) for g in recovery_of_customer(customer.pk)]

@@ -26,9 +26,14 @@ class ReviewIn(BaseModel):
     root_cause: Literal["person", "training", "process", "money", "system"] | None = Field(
         None, description="Required when invalid."
     )
-    action: str = Field("", max_length=rules.NOTE_MAX, description=(
-        "Corrective action, required when invalid: a training for the agent, a process "
-        "change (name the `department`) or a note."))
+    action: str = Field(
+        "",
+        max_length=rules.NOTE_MAX,
+        description=(
+            "Corrective action, required when invalid: a training for the agent, a process "
+            "change (name the `department`) or a note."
+        ),
+    )
     department: str = Field("", max_length=50, description="Department code of a process change.")
     due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
     note: str = Field("", max_length=rules.NOTE_MAX)
@@ -70,33 +75,49 @@ class QueueItem(BaseModel):
 
 def action_out(a: CorrectiveAction, andon_id: int) -> ActionOut:
     return ActionOut(
-        id=a.pk, andon_id=andon_id, kind=a.kind, description=a.description,
+        id=a.pk,
+        andon_id=andon_id,
+        kind=a.kind,
+        description=a.description,
         assignee=a.assignee.get_username() if a.assignee else None,
         department=a.department.code if a.department else None,
-        owner=a.owner.get_username() if a.owner else None, due_on=a.due_on, done_at=a.done_at,
+        owner=a.owner.get_username() if a.owner else None,
+        due_on=a.due_on,
+        done_at=a.done_at,
     )
 
 
 def review_out(r: PullReview, credited: str | None = None) -> ReviewOut:
     return ReviewOut(
-        andon_id=r.andon_id, verdict=r.verdict, root_cause=r.root_cause or None, note=r.note,
-        reviewer=r.reviewer.get_username(), reviewed_at=r.reviewed_at,
+        andon_id=r.andon_id,
+        verdict=r.verdict,
+        root_cause=r.root_cause or None,
+        note=r.note,
+        reviewer=r.reviewer.get_username(),
+        reviewed_at=r.reviewed_at,
         team_lead=r.team_lead.get_username() if r.team_lead else None,
         actions=[action_out(a, r.andon_id) for a in r.actions.all()],
         bonus_credited=credited,
     )
 
 
-@router.post("/andons/{andon_id}/review",
-             response={201: ReviewOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem})
+@router.post(
+    "/andons/{andon_id}/review",
+    response={201: ReviewOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+)
 def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
     """Review a pull as valid (credits the agent's bonus once) or invalid (needs a root cause
     and a corrective action; counts against the team lead of the time of the pull, never
     against the agent). 409 when already reviewed."""
     result = andon_review(
-        actor=request.user, andon_id=andon_id, verdict=payload.verdict,
-        root_cause=payload.root_cause or "", action=payload.action, note=payload.note,
-        department=payload.department, due_on=payload.due_on,
+        actor=request.user,
+        andon_id=andon_id,
+        verdict=payload.verdict,
+        root_cause=payload.root_cause or "",
+        action=payload.action,
+        note=payload.note,
+        department=payload.department,
+        due_on=payload.due_on,
     )
     review = review_of(andon_id=andon_id)
     return Status(201, review_out(review, str(result.credit.amount) if result.credit else None))
@@ -106,10 +127,17 @@ def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
 def andon_review_read(request: HttpRequest, andon_id: int):
     review = review_of(andon_id=andon_id)
     if review is None:
-        return Status(404, Problem(type="urn:andon:problem:not-reviewed", title=_("Not reviewed"),
-                                   status=404,
-                                   detail=_("ANDON-%(id)s is not reviewed yet.") % {"id": andon_id},
-                                   code="not-reviewed", field="id"))
+        return Status(
+            404,
+            Problem(
+                type="urn:andon:problem:not-reviewed",
+                title=_("Not reviewed"),
+                status=404,
+                detail=_("ANDON-%(id)s is not reviewed yet.") % {"id": andon_id},
+                code="not-reviewed",
+                field="id",
+            ),
+        )
     return review_out(review)
 
 
@@ -120,9 +148,15 @@ def reviews_queue(request: HttpRequest):
     rules.require_kpis(r)
     user_id = None if rules.Role.ADMIN in r.roles else request.user.pk
     return [
-        QueueItem(andon_id=a.pk, sku=a.product.sku, reason=a.reason.code, note=a.note,
-                  opened_at=a.opened_at, opened_by=a.opened_by.get_username(),
-                  team_lead=a.team_lead.get_username() if a.team_lead else None)
+        QueueItem(
+            andon_id=a.pk,
+            sku=a.product.sku,
+            reason=a.reason.code,
+            note=a.note,
+            opened_at=a.opened_at,
+            opened_by=a.opened_by.get_username(),
+            team_lead=a.team_lead.get_username() if a.team_lead else None,
+        )
         for a in review_queue(user_id=user_id)
     ]
 
@@ -130,12 +164,12 @@ def reviews_queue(request: HttpRequest):
 @router.get("/corrective-actions", response={200: list[ActionOut], 403: Problem})
 def corrective_actions_list(request: HttpRequest, state: Literal["open", "all"] = "open"):
     rules.require_kpis(roles_of(request.user))
-    return [action_out(a, a.review.andon_id)
-            for a in corrective_actions(open_only=state == "open")]
+    return [action_out(a, a.review.andon_id) for a in corrective_actions(open_only=state == "open")]
 
 
-@router.post("/corrective-actions/{action_id}/done",
-             response={200: ActionOut, 403: Problem, 404: Problem})
+@router.post(
+    "/corrective-actions/{action_id}/done", response={200: ActionOut, 403: Problem, 404: Problem}
+)
 def corrective_action_mark_done(request: HttpRequest, action_id: int):
     a = corrective_action_done(actor=request.user, action_id=action_id)
     return action_out(a, a.review.andon_id)

@@ -18,7 +18,10 @@ class EligibilityOut(BaseModel):
 
 def eligibility_out(decision: Eligibility, reason_label: str) -> EligibilityOut:
     return EligibilityOut(
-        eligible=decision.eligible, distinct_customers=decision.distinct_customers,
-        threshold=decision.threshold, window_days=decision.window_days,
-        missing=decision.missing, explanation=decision.explanation(reason_label),
+        eligible=decision.eligible,
+        distinct_customers=decision.distinct_customers,
+        threshold=decision.threshold,
+        window_days=decision.window_days,
+        missing=decision.missing,
+        explanation=decision.explanation(reason_label),
     )

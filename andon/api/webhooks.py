@@ -28,7 +28,8 @@ def _require_integrator(request: HttpRequest) -> None:
 class EndpointIn(BaseModel):
     url: str = Field(min_length=8, max_length=500, examples=["https://shop.example/hooks"])
     event_types: list[str] = Field(
-        [], max_length=50,
+        [],
+        max_length=50,
         description="Event names or families (`listing.*`); empty: every event.",
     )
     description: str = Field("", max_length=200)
@@ -88,23 +89,41 @@ class ReplayOut(BaseModel):
 
 
 def _out(e: WebhookEndpoint, with_secret: bool = False) -> EndpointOut:
-    data = dict(id=e.pk, url=e.url, event_types=e.event_types, description=e.description,
-                active=e.active, created_at=e.created_at,
-                previous_secret_expires_at=e.previous_secret_expires_at)
+    data = dict(
+        id=e.pk,
+        url=e.url,
+        event_types=e.event_types,
+        description=e.description,
+        active=e.active,
+        created_at=e.created_at,
+        previous_secret_expires_at=e.previous_secret_expires_at,
+    )
     return EndpointWithSecret(**data, secret=e.secret) if with_secret else EndpointOut(**data)
 
 
 def _delivery_out(d: Delivery) -> DeliveryOut:
     return DeliveryOut(
-        id=d.pk, event_id=d.event_id, webhook_id=f"msg_{d.event_id}",
-        event_type=d.event.event_type, sku=d.event.product_sku,
-        sequence=d.event.product_sequence, state=d.state, attempts=d.attempts,
+        id=d.pk,
+        event_id=d.event_id,
+        webhook_id=f"msg_{d.event_id}",
+        event_type=d.event.event_type,
+        sku=d.event.product_sku,
+        sequence=d.event.product_sequence,
+        state=d.state,
+        attempts=d.attempts,
         next_attempt_at=d.next_attempt_at if d.state == DeliveryState.PENDING else None,
-        last_status_code=d.last_status_code, last_error=d.last_error,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
         delivered_at=d.delivered_at,
-        attempt_log=[AttemptOut(attempted_at=a.attempted_at, status_code=a.status_code,
-                                error=a.error, duration_ms=a.duration_ms)
-                     for a in d.attempt_log.all()],
+        attempt_log=[
+            AttemptOut(
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+            )
+            for a in d.attempt_log.all()
+        ],
     )
 
 
@@ -116,7 +135,9 @@ def webhook_create(request: HttpRequest, payload: EndpointIn):
     followed: a 3xx answer is a failed attempt."""
     _require_integrator(request)
     endpoint = services.endpoint_create(
-        url=payload.url, event_types=payload.event_types, description=payload.description,
+        url=payload.url,
+        event_types=payload.event_types,
+        description=payload.description,
         actor=request.user,
     )
     return Status(201, _out(endpoint, with_secret=True))
@@ -134,8 +155,9 @@ def webhook_read(request: HttpRequest, endpoint_id: int):
     return _out(selectors.endpoint_get(endpoint_id=endpoint_id))
 
 
-@router.patch("/webhooks/{endpoint_id}",
-              response={200: EndpointOut, 403: Problem, 404: Problem, 422: Problem})
+@router.patch(
+    "/webhooks/{endpoint_id}", response={200: EndpointOut, 403: Problem, 404: Problem, 422: Problem}
+)
 def webhook_update(request: HttpRequest, endpoint_id: int, payload: EndpointPatch):
     """Change the URL, the filter, or pause (`active: false`) an endpoint."""
     _require_integrator(request)
@@ -146,8 +168,10 @@ def webhook_update(request: HttpRequest, endpoint_id: int, payload: EndpointPatc
     return _out(endpoint)
 
 
-@router.post("/webhooks/{endpoint_id}/rotate-secret",
-             response={200: EndpointWithSecret, 403: Problem, 404: Problem})
+@router.post(
+    "/webhooks/{endpoint_id}/rotate-secret",
+    response={200: EndpointWithSecret, 403: Problem, 404: Problem},
+)
 def webhook_rotate(request: HttpRequest, endpoint_id: int):
     """A new secret; the old one also signs for 24 hours (two signatures per message)."""
     _require_integrator(request)
@@ -157,32 +181,44 @@ def webhook_rotate(request: HttpRequest, endpoint_id: int):
     return _out(endpoint, with_secret=True)
 
 
-@router.get("/webhooks/{endpoint_id}/deliveries",
-            response={200: list[DeliveryOut], 403: Problem, 404: Problem})
-def webhook_deliveries(request: HttpRequest, endpoint_id: int, state: DeliveryState | None = None,
-                       before: int | None = None, limit: int = 100):
+@router.get(
+    "/webhooks/{endpoint_id}/deliveries",
+    response={200: list[DeliveryOut], 403: Problem, 404: Problem},
+)
+def webhook_deliveries(
+    request: HttpRequest,
+    endpoint_id: int,
+    state: DeliveryState | None = None,
+    before: int | None = None,
+    limit: int = 100,
+):
     """The delivery log, newest first, with every attempt; page with `before=<id>`."""
     _require_integrator(request)
     selectors.endpoint_get(endpoint_id=endpoint_id)
-    rows = selectors.deliveries_of(endpoint_id=endpoint_id, state=state, before_id=before,
-                                   limit=max(1, min(limit, 500)))
+    rows = selectors.deliveries_of(
+        endpoint_id=endpoint_id, state=state, before_id=before, limit=max(1, min(limit, 500))
+    )
     return [_delivery_out(d) for d in rows]
 
 
-@router.post("/webhooks/{endpoint_id}/replay",
-             response={200: ReplayOut, 403: Problem, 404: Problem, 422: Problem})
+@router.post(
+    "/webhooks/{endpoint_id}/replay",
+    response={200: ReplayOut, 403: Problem, 404: Problem, 422: Problem},
+)
 def webhook_replay_range(request: HttpRequest, endpoint_id: int, payload: ReplayIn):
     """Send again every event of [since, until) that the endpoint's filter takes."""
     _require_integrator(request)
     queued = services.deliveries_replay_range(
         endpoint=selectors.endpoint_get(endpoint_id=endpoint_id),
-        since=payload.since, until=payload.until,
+        since=payload.since,
+        until=payload.until,
     )
     return ReplayOut(queued=queued)
 
 
-@router.post("/deliveries/{delivery_id}/replay",
-             response={200: DeliveryOut, 403: Problem, 404: Problem})
+@router.post(
+    "/deliveries/{delivery_id}/replay", response={200: DeliveryOut, 403: Problem, 404: Problem}
+)
 def delivery_replay(request: HttpRequest, delivery_id: int):
     """Send one delivery again now (same webhook-id), delivered or dead-lettered alike."""
     _require_integrator(request)

@@ -78,24 +78,35 @@ class StepOut(WorkOrderOut):
 
 
 def work_order_brief(wo: WorkOrder) -> WorkOrderBrief:
-    return WorkOrderBrief(id=wo.pk, department=wo.department.code, state=wo.state,
-                          due_at=wo.due_at)
+    return WorkOrderBrief(id=wo.pk, department=wo.department.code, state=wo.state, due_at=wo.due_at)
 
 
 def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
     andon = wo.andon
     out = dict(
-        work_order_brief(wo).model_dump(), andon_id=andon.pk, andon_state=andon.state,
-        sku=andon.product.sku, reason=andon.reason.code, instruction=wo.instruction,
-        created_at=wo.created_at, started_at=wo.started_at, resolved_at=wo.resolved_at,
-        findings=wo.findings, disposition=wo.disposition, closed_at=wo.closed_at,
-        reopen_count=wo.reopen_count, last_reopen_reason=wo.last_reopen_reason,
+        work_order_brief(wo).model_dump(),
+        andon_id=andon.pk,
+        andon_state=andon.state,
+        sku=andon.product.sku,
+        reason=andon.reason.code,
+        instruction=wo.instruction,
+        created_at=wo.created_at,
+        started_at=wo.started_at,
+        resolved_at=wo.resolved_at,
+        findings=wo.findings,
+        disposition=wo.disposition,
+        closed_at=wo.closed_at,
+        reopen_count=wo.reopen_count,
+        last_reopen_reason=wo.last_reopen_reason,
         listing_status=andon.product.listing_status,
     )
     if with_holds:
         out["holds"] = [
             HoldOut(
-                id=h.pk, kind=h.kind, quantity=h.quantity, state=h.state,
+                id=h.pk,
+                kind=h.kind,
+                quantity=h.quantity,
+                state=h.state,
                 warehouse=h.stock_level.warehouse.code if h.stock_level else None,
                 batch=h.stock_level.batch.code if h.stock_level else None,
                 order=h.order_line.order.external_id if h.order_line else None,
@@ -107,11 +118,14 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
 
 
 @router.get("/work-orders", response=list[WorkOrderOut])
-def work_order_list(request: HttpRequest, department: str | None = None,
-                    state: State | None = None):
+def work_order_list(
+    request: HttpRequest, department: str | None = None, state: State | None = None
+):
     """A department's queue, earliest due first."""
-    return [work_order_out(w) for w in work_orders_list(
-        department=department, state=state.value if state else None)]
+    return [
+        work_order_out(w)
+        for w in work_orders_list(department=department, state=state.value if state else None)
+    ]
 
 
 @router.get("/work-orders/{work_order_id}", response={200: WorkOrderOut, 404: Problem})
@@ -120,10 +134,12 @@ def work_order_read(request: HttpRequest, work_order_id: int):
 
 
 def _act(request: HttpRequest, work_order_id: int, step: Step) -> dict:
-    result: StepResult = work_order_act(actor=request.user, work_order_id=work_order_id,
-                                        step=step)
-    return dict(work_order_out(_fresh(result.work_order.pk)),
-                andon_closed=result.andon_closed, relisted=result.relisted)
+    result: StepResult = work_order_act(actor=request.user, work_order_id=work_order_id, step=step)
+    return dict(
+        work_order_out(_fresh(result.work_order.pk)),
+        andon_closed=result.andon_closed,
+        relisted=result.relisted,
+    )
 
 
 def _fresh(work_order_id: int) -> WorkOrder:
@@ -146,10 +162,16 @@ def work_order_start(request: HttpRequest, work_order_id: int):
 @router.post("/work-orders/{work_order_id}/resolve", response=STEP_RESPONSES)
 def work_order_resolve(request: HttpRequest, work_order_id: int, payload: ResolveIn):
     """Findings, and what to do with the held goods (default and per-hold exceptions)."""
-    return _act(request, work_order_id, Step(
-        Action.RESOLVE, findings=payload.findings, disposition=payload.disposition,
-        hold_dispositions={h.id: h.disposition for h in payload.holds},
-    ))
+    return _act(
+        request,
+        work_order_id,
+        Step(
+            Action.RESOLVE,
+            findings=payload.findings,
+            disposition=payload.disposition,
+            hold_dispositions={h.id: h.disposition for h in payload.holds},
+        ),
+    )
 
 
 @router.post("/work-orders/{work_order_id}/confirm", response=STEP_RESPONSES)

@@ -13,12 +13,18 @@ class Product(models.Model):
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     monthly_gmv = models.DecimalField(
-        _("monthly GMV"), max_digits=14, decimal_places=2, default=0,
+        _("monthly GMV"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
         help_text=_("Gross merchandise value per month, as reported by the storefront."),
     )
     listing_status = models.CharField(
-        _("listing status"), max_length=16, choices=ListingStatus.choices,
-        default=ListingStatus.ACTIVE, db_index=True,
+        _("listing status"),
+        max_length=16,
+        choices=ListingStatus.choices,
+        default=ListingStatus.ACTIVE,
+        db_index=True,
     )
     listing_changed_at = models.DateTimeField(_("listing changed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -50,9 +50,13 @@ def product_upsert(
     product, created = Product.objects.update_or_create(sku=sku, defaults=defaults)
     for b in batches or []:
         Batch.objects.update_or_create(
-            product=product, code=b.code,
-            defaults={"supplier": b.supplier, "manufacturer": b.manufacturer,
-                      "received_at": b.received_at},
+            product=product,
+            code=b.code,
+            defaults={
+                "supplier": b.supplier,
+                "manufacturer": b.manufacturer,
+                "received_at": b.received_at,
+            },
         )
     if stock:
         _stock_set(product, stock)
@@ -76,7 +80,8 @@ def _stock_set(product: Product, stock: list[StockIn]) -> None:
                 field=f"stock[{i}].batch",
             )
         StockLevel.objects.update_or_create(
-            warehouse=warehouses[s.warehouse], batch=batches[s.batch],
+            warehouse=warehouses[s.warehouse],
+            batch=batches[s.batch],
             defaults={"product": product, "quantity": s.quantity},
         )
 

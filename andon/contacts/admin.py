@@ -10,8 +10,15 @@ class ReasonRouteInline(admin.StackedInline):
 
 @admin.register(ReasonCode)
 class ReasonCodeAdmin(admin.ModelAdmin):
-    list_display = ("code", "label_zh", "label_en", "threshold", "window_days",
-                    "safety_critical", "active")
+    list_display = (
+        "code",
+        "label_zh",
+        "label_en",
+        "threshold",
+        "window_days",
+        "safety_critical",
+        "active",
+    )
     list_filter = ("safety_critical", "active")
     search_fields = ("code", "label_zh", "label_en")
     inlines = [ReasonRouteInline]

@@ -14,14 +14,16 @@ class ReasonCode(models.Model):
     label_zh = models.CharField(_("label (Chinese)"), max_length=100)
     label_en = models.CharField(_("label (English)"), max_length=100)
     threshold = models.PositiveSmallIntegerField(
-        _("distinct customers to pull"), default=2,
+        _("distinct customers to pull"),
+        default=2,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     window_days = models.PositiveSmallIntegerField(
         _("window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     safety_critical = models.BooleanField(
-        _("safety-critical"), default=False,
+        _("safety-critical"),
+        default=False,
         help_text=_("Safety-critical reasons usually have a threshold of 1."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -46,7 +48,9 @@ class ReasonRoute(models.Model):
         ReasonCode, on_delete=models.CASCADE, related_name="routes", verbose_name=_("reason")
     )
     department = models.ForeignKey(
-        "people.Department", on_delete=models.PROTECT, related_name="routes",
+        "people.Department",
+        on_delete=models.PROTECT,
+        related_name="routes",
         verbose_name=_("department"),
     )
     instruction_zh = models.TextField(_("instruction (Chinese)"))
@@ -79,16 +83,22 @@ class Contact(models.Model):
         _("external id"), max_length=64, null=True, blank=True, unique=True
     )
     customer = models.ForeignKey(
-        "orders.Customer", on_delete=models.PROTECT, related_name="contacts",
+        "orders.Customer",
+        on_delete=models.PROTECT,
+        related_name="contacts",
         verbose_name=_("customer"),
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="contacts",
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="contacts",
         verbose_name=_("order line"),
     )
     # Copied from the order line: the eligibility count is one indexed read by product.
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="contacts",
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="contacts",
         verbose_name=_("product"),
     )
     reason = models.ForeignKey(
@@ -100,7 +110,9 @@ class Contact(models.Model):
     )
     handling_seconds = models.PositiveIntegerField(_("handling time (s)"), null=True, blank=True)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contacts",
         verbose_name=_("agent"),
     )
 

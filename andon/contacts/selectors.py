@@ -13,8 +13,8 @@ def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
         return ReasonCode.objects.get(code=code, active=True)
     except ReasonCode.DoesNotExist:
         raise UnknownReason(
-            _("The reason code “%(code)s” does not exist or is no longer active.")
-            % {"code": code}, field=field,
+            _("The reason code “%(code)s” does not exist or is no longer active.") % {"code": code},
+            field=field,
         ) from None
 
 

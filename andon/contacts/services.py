@@ -42,8 +42,8 @@ def contact_record(
         raise Forbidden(_("Only agents and team leads record contacts."))
     if len(text) > TEXT_MAX:
         raise InvalidInput(
-            _("At most %(max)d characters (this one has %(n)d).") % {"max": TEXT_MAX,
-                                                                     "n": len(text)},
+            _("At most %(max)d characters (this one has %(n)d).")
+            % {"max": TEXT_MAX, "n": len(text)},
             field="text",
         )
     line = order_line_get(order=order, line_no=line_no, as_reference=True)
@@ -56,16 +56,42 @@ def contact_record(
     reason_code = reason_get(code=reason)
     now = at or timezone.now()
     contact = Contact.objects.create(
-        created_at=now, customer_id=line.order.customer_id, order_line=line,
-        product_id=line.product_id, reason=reason_code, text=text, channel=channel,
-        handling_seconds=handling_seconds, agent=actor,
+        created_at=now,
+        customer_id=line.order.customer_id,
+        order_line=line,
+        product_id=line.product_id,
+        reason=reason_code,
+        text=text,
+        channel=channel,
+        handling_seconds=handling_seconds,
+        agent=actor,
     )
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("contact.created", "contact", contact.pk,
-              data={"sku": line.product.sku, "reason": reason, "customer": customer}),
-    ])
-    outbox_emit(at=now, events=[Event("contact.created", {
-        "contact_id": contact.pk, "sku": line.product.sku, "reason": reason,
-        "customer": customer, "order": order, "line_no": line_no,
-    })])
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "contact.created",
+                "contact",
+                contact.pk,
+                data={"sku": line.product.sku, "reason": reason, "customer": customer},
+            ),
+        ],
+    )
+    outbox_emit(
+        at=now,
+        events=[
+            Event(
+                "contact.created",
+                {
+                    "contact_id": contact.pk,
+                    "sku": line.product.sku,
+                    "reason": reason,
+                    "customer": customer,
+                    "order": order,
+                    "line_no": line_no,
+                },
+            )
+        ],
+    )
     return contact

@@ -21,8 +21,12 @@ class AuditEntry(models.Model):
 
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64)
     subject_type = models.CharField(_("subject type"), max_length=32)
@@ -109,7 +113,9 @@ class ApiToken(models.Model):
     """A bearer token; only its hash is stored, the raw value is shown once at creation."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)

@@ -7,6 +7,8 @@ from .models import AuditEntry
 
 def audit_of_andon(*, andon_id: int) -> QuerySet[AuditEntry]:
     """An andon's timeline, oldest first."""
-    return AuditEntry.objects.filter(andon_id=andon_id).select_related("actor").order_by(
-        "occurred_at", "id"
+    return (
+        AuditEntry.objects.filter(andon_id=andon_id)
+        .select_related("actor")
+        .order_by("occurred_at", "id")
     )

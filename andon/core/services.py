@@ -32,8 +32,13 @@ class Event:
 def audit_record(*, actor_id: int | None, at: dt.datetime, entries: Iterable[Audit]) -> None:
     AuditEntry.objects.bulk_create(
         AuditEntry(
-            occurred_at=at, actor_id=actor_id, action=e.action, subject_type=e.subject_type,
-            subject_id=str(e.subject_id), andon_id=e.andon_id, data=e.data,
+            occurred_at=at,
+            actor_id=actor_id,
+            action=e.action,
+            subject_type=e.subject_type,
+            subject_id=str(e.subject_id),
+            andon_id=e.andon_id,
+            data=e.data,
         )
         for e in entries
     )
@@ -66,8 +71,11 @@ def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent
             payload["sequence"] = seq
         rows.append(
             OutboxEvent(
-                occurred_at=at, event_type=e.event_type, product_sku=e.product_sku,
-                product_sequence=seq, payload=payload,
+                occurred_at=at,
+                event_type=e.event_type,
+                product_sku=e.product_sku,
+                product_sequence=seq,
+                payload=payload,
             )
         )
     created = OutboxEvent.objects.bulk_create(rows)

@@ -39,40 +39,88 @@ WAREHOUSE = (
 ROUTES: dict[str, list[tuple[str, int, str, str]]] = {
     "print-defect": [("vendor-management", 24, *VENDOR), ("warehouse-logistics", 8, *WAREHOUSE)],
     "wrong-item": [
-        ("warehouse-logistics", 8, "核对{title}（{sku}）的库位与拣货记录，纠正错放商品",
-         "Check bin locations and picking of {title} ({sku}); fix misplaced goods"),
-        ("catalog-content", 24, "核对{title}（{sku}）的商品图片、条码与规格",
-         "Check pictures, barcode and variants of {title} ({sku})"),
+        (
+            "warehouse-logistics",
+            8,
+            "核对{title}（{sku}）的库位与拣货记录，纠正错放商品",
+            "Check bin locations and picking of {title} ({sku}); fix misplaced goods",
+        ),
+        (
+            "catalog-content",
+            24,
+            "核对{title}（{sku}）的商品图片、条码与规格",
+            "Check pictures, barcode and variants of {title} ({sku})",
+        ),
     ],
     "damaged-in-transit": [
-        ("delivery", 24, "向承运商核实{title}（{sku}）的运输破损并索赔",
-         "Investigate transit damage of {title} ({sku}) with the carrier and claim"),
-        ("warehouse-logistics", 8, "检查{title}（{sku}）的包装规格，必要时加固",
-         "Review the packing of {title} ({sku}); reinforce if needed"),
+        (
+            "delivery",
+            24,
+            "向承运商核实{title}（{sku}）的运输破损并索赔",
+            "Investigate transit damage of {title} ({sku}) with the carrier and claim",
+        ),
+        (
+            "warehouse-logistics",
+            8,
+            "检查{title}（{sku}）的包装规格，必要时加固",
+            "Review the packing of {title} ({sku}); reinforce if needed",
+        ),
     ],
     "late-delivery": [
-        ("delivery", 12, "排查{title}（{sku}）所在线路的延误原因",
-         "Find why deliveries of {title} ({sku}) are late on its routes"),
+        (
+            "delivery",
+            12,
+            "排查{title}（{sku}）所在线路的延误原因",
+            "Find why deliveries of {title} ({sku}) are late on its routes",
+        ),
     ],
     "missing-parts": [
-        ("vendor-management", 24, "要求供应商说明{title}（{sku}）缺件原因并补发配件",
-         "Ask the supplier why {title} ({sku}) ships incomplete; get the parts"),
-        ("warehouse-logistics", 8, "抽检被扣库存，清点配件是否齐全",
-         "Inspect held stock and count the parts in each unit"),
+        (
+            "vendor-management",
+            24,
+            "要求供应商说明{title}（{sku}）缺件原因并补发配件",
+            "Ask the supplier why {title} ({sku}) ships incomplete; get the parts",
+        ),
+        (
+            "warehouse-logistics",
+            8,
+            "抽检被扣库存，清点配件是否齐全",
+            "Inspect held stock and count the parts in each unit",
+        ),
     ],
     "description-mismatch": [
-        ("catalog-content", 24, "修正{title}（{sku}）的描述、尺寸与图片",
-         "Correct the description, size and pictures of {title} ({sku})"),
-        ("vendor-management", 48, "向供应商确认{title}（{sku}）的实际规格",
-         "Confirm the real specification of {title} ({sku}) with the supplier"),
+        (
+            "catalog-content",
+            24,
+            "修正{title}（{sku}）的描述、尺寸与图片",
+            "Correct the description, size and pictures of {title} ({sku})",
+        ),
+        (
+            "vendor-management",
+            48,
+            "向供应商确认{title}（{sku}）的实际规格",
+            "Confirm the real specification of {title} ({sku}) with the supplier",
+        ),
     ],
     "safety-hazard": [
-        ("vendor-management", 4, "立即联系供应商，暂停{title}（{sku}）所有入库并要求检测报告",
-         "Call the supplier now: stop all inbound of {title} ({sku}), ask for test reports"),
-        ("warehouse-logistics", 4, "隔离全部库存和已打包订单，等待检测结论",
-         "Quarantine all stock and packed orders until the test result"),
-        ("catalog-content", 8, "在商品页补充安全提示，核对认证信息",
-         "Add safety notes to the listing; verify its certifications"),
+        (
+            "vendor-management",
+            4,
+            "立即联系供应商，暂停{title}（{sku}）所有入库并要求检测报告",
+            "Call the supplier now: stop all inbound of {title} ({sku}), ask for test reports",
+        ),
+        (
+            "warehouse-logistics",
+            4,
+            "隔离全部库存和已打包订单，等待检测结论",
+            "Quarantine all stock and packed orders until the test result",
+        ),
+        (
+            "catalog-content",
+            8,
+            "在商品页补充安全提示，核对认证信息",
+            "Add safety notes to the listing; verify its certifications",
+        ),
     ],
 }
 
@@ -84,14 +132,23 @@ def config_load() -> dict[str, Department]:
     }
     reasons = {
         code: ReasonCode.objects.create(
-            code=code, label_zh=zh, label_en=en, threshold=threshold, window_days=window,
+            code=code,
+            label_zh=zh,
+            label_en=en,
+            threshold=threshold,
+            window_days=window,
             safety_critical=safety,
         )
         for code, zh, en, threshold, window, safety in REASONS
     }
     ReasonRoute.objects.bulk_create(
-        ReasonRoute(reason=reasons[reason], department=departments[dept], sla_hours=sla,
-                    instruction_zh=zh, instruction_en=en)
+        ReasonRoute(
+            reason=reasons[reason],
+            department=departments[dept],
+            sla_hours=sla,
+            instruction_zh=zh,
+            instruction_en=en,
+        )
         for reason, routes in ROUTES.items()
         for dept, sla, zh, en in routes
     )

@@ -80,22 +80,32 @@ def demo_load(scale: background.Scale) -> Loaded:
     andons = history.history_load(rng, reserved, bg.customer_ids, users, now)
     # Eight weeks of reviewed pulls, bonuses and recovery: the charts need a trend.
     load_review_history(weeks=8, rng=random.Random(SEED + 1))
-    return Loaded(products=Product.objects.count(), customers=Customer.objects.count(),
-                  orders=Order.objects.count(), order_lines=OrderLine.objects.count(),
-                  contacts=Contact.objects.count(), andons=andons)
+    return Loaded(
+        products=Product.objects.count(),
+        customers=Customer.objects.count(),
+        orders=Order.objects.count(),
+        order_lines=OrderLine.objects.count(),
+        contacts=Contact.objects.count(),
+        andons=andons,
+    )
 
 
 def _reserved(bg: background.Background) -> list[Product]:
     """The products of the past andons, kept out of the random orders and contacts so that
     their evidence is exactly what history.py records."""
     with_two_batches = set(
-        Product.objects.filter(sku__in=list(bg.products), batches__code="B2")
-        .values_list("sku", flat=True)
+        Product.objects.filter(sku__in=list(bg.products), batches__code="B2").values_list(
+            "sku", flat=True
+        )
     )
     picked: list[Product] = []
     for past in history.PAST:
-        sku = next(s for s in sorted(bg.products)
-                   if bg.kinds[s] == past.kind and s in with_two_batches
-                   and s not in {p.sku for p in picked})
+        sku = next(
+            s
+            for s in sorted(bg.products)
+            if bg.kinds[s] == past.kind
+            and s in with_two_batches
+            and s not in {p.sku for p in picked}
+        )
         picked.append(bg.products[sku])
     return picked

@@ -35,8 +35,20 @@ from andon.reviews.selectors import review_policy
 from andon.workorders.models import WorkOrder
 
 PREFIX = "HIST-"
-TITLES = ["城南旧事", "活着", "平凡的世界", "围城", "边城", "骆驼祥子", "长恨歌", "白鹿原",
-          "呼兰河传", "额尔古纳河右岸", "许三观卖血记", "文化苦旅"]
+TITLES = [
+    "城南旧事",
+    "活着",
+    "平凡的世界",
+    "围城",
+    "边城",
+    "骆驼祥子",
+    "长恨歌",
+    "白鹿原",
+    "呼兰河传",
+    "额尔古纳河右岸",
+    "许三观卖血记",
+    "文化苦旅",
+]
 ACTIONS = {
     "person": ("一对一辅导按灯规则", "One-to-one coaching on the cord rules"),
     "training": ("新员工按灯规则培训", "Cord rules training for new agents"),
@@ -47,12 +59,18 @@ ACTIONS = {
 # Invalid share per team over the weeks, oldest first: team-1 hired new agents (the talk's
 # 2.5 % week), recovered after training, and slipped again last week (something for the
 # Monday review to discuss); team-2 stays near the target.
-TEAM_TREND = {"team-1": [0.08, 0.07, 0.06, 0.045, 0.03, 0.02, 0.015, 0.025],
-              "team-2": [0.02, 0.025, 0.02, 0.015, 0.03, 0.02, 0.02, 0.015]}
+TEAM_TREND = {
+    "team-1": [0.08, 0.07, 0.06, 0.045, 0.03, 0.02, 0.015, 0.025],
+    "team-2": [0.02, 0.025, 0.02, 0.015, 0.03, 0.02, 0.02, 0.015],
+}
 
 
-def load_review_history(*, weeks: int = 8, rng: random.Random | None = None,
-                        pulls_per_team_week: tuple[int, int] = (18, 30)) -> None:
+def load_review_history(
+    *,
+    weeks: int = 8,
+    rng: random.Random | None = None,
+    pulls_per_team_week: tuple[int, int] = (18, 30),
+) -> None:
     """Create `weeks` weeks of history before the current week (see the module docstring)."""
     if Product.objects.filter(sku__startswith=PREFIX).exists():
         return
@@ -64,8 +82,7 @@ def load_review_history(*, weeks: int = 8, rng: random.Random | None = None,
 
 def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
     teams = list(Team.objects.select_related("lead").filter(code__in=TEAM_TREND))
-    members = {t.pk: list(User.objects.filter(profile__team=t).order_by("username"))
-               for t in teams}
+    members = {t.pk: list(User.objects.filter(profile__team=t).order_by("username")) for t in teams}
     reasons = list(ReasonCode.objects.filter(active=True).prefetch_related("routes"))
     reasons = [r for r in reasons if r.routes.all()] or reasons
     if not teams or not reasons:
@@ -75,8 +92,10 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
     recovery = {a.code: a for a in RecoveryAction.objects.filter(active=True)}
     now = timezone.now()
     this_monday = dt.datetime.combine(
-        rules.period_start(timezone.localdate(now), "week"), dt.time(),
-        timezone.get_current_timezone())
+        rules.period_start(timezone.localdate(now), "week"),
+        dt.time(),
+        timezone.get_current_timezone(),
+    )
     plan = []  # (opened_at, team, agent, reason, invalid?, root cause)
     for w in range(weeks):
         start = this_monday - dt.timedelta(weeks=weeks - w)
@@ -91,52 +110,100 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
             wrong = set(rng.sample(range(n), max(round(n * share), 1 if share >= 0.025 else 0)))
             for i in range(n):
                 at = start + dt.timedelta(seconds=rng.randint(8 * 3600, 7 * 86400 - 3600))
-                cause = rng.choice(["training", "training", "person", "process", "system",
-                                    "money"]) if i in wrong else ""
+                cause = (
+                    rng.choice(["training", "training", "person", "process", "system", "money"])
+                    if i in wrong
+                    else ""
+                )
                 plan.append((at, team, rng.choice(agents), rng.choice(reasons), cause))
     plan.sort(key=lambda p: p[0])
     products = Product.objects.bulk_create(
-        Product(sku=f"{PREFIX}{k:05d}", title=f"{TITLES[k % len(TITLES)]}（第{k % 7 + 1}版）",
-                price=Decimal(rng.randint(20, 90)) + Decimal("0.80"),
-                listing_changed_at=p[0] + dt.timedelta(days=2))
-        for k, p in enumerate(plan))
+        Product(
+            sku=f"{PREFIX}{k:05d}",
+            title=f"{TITLES[k % len(TITLES)]}（第{k % 7 + 1}版）",
+            price=Decimal(rng.randint(20, 90)) + Decimal("0.80"),
+            listing_changed_at=p[0] + dt.timedelta(days=2),
+        )
+        for k, p in enumerate(plan)
+    )
     customers = Customer.objects.bulk_create(
         Customer(external_id=f"{PREFIX}c{k:05d}-{j}", name=f"历史客户{k}-{j}")
-        for k in range(len(plan)) for j in range(2))
+        for k in range(len(plan))
+        for j in range(2)
+    )
     orders = Order.objects.bulk_create(
-        Order(external_id=f"{PREFIX}o{k:05d}-{j}", customer=customers[2 * k + j],
-              placed_at=plan[k][0] - dt.timedelta(days=6), channel="web")
-        for k in range(len(plan)) for j in range(2))
+        Order(
+            external_id=f"{PREFIX}o{k:05d}-{j}",
+            customer=customers[2 * k + j],
+            placed_at=plan[k][0] - dt.timedelta(days=6),
+            channel="web",
+        )
+        for k in range(len(plan))
+        for j in range(2)
+    )
     lines = OrderLine.objects.bulk_create(
-        OrderLine(order=o, line_no=1, product=products[i // 2], unit_price=products[i // 2].price,
-                  fulfilment_status=FulfilmentStatus.DELIVERED)
-        for i, o in enumerate(orders))
+        OrderLine(
+            order=o,
+            line_no=1,
+            product=products[i // 2],
+            unit_price=products[i // 2].price,
+            fulfilment_status=FulfilmentStatus.DELIVERED,
+        )
+        for i, o in enumerate(orders)
+    )
     contacts = Contact.objects.bulk_create(
-        Contact(created_at=plan[i // 2][0] - dt.timedelta(minutes=rng.randint(20, 60 * 30)),
-                customer=customers[i], order_line=ln, product=products[i // 2],
-                reason=plan[i // 2][3], text="同样的问题，第二位客户", agent=plan[i // 2][2],
-                handling_seconds=rng.randint(90, 400))
-        for i, ln in enumerate(lines))
+        Contact(
+            created_at=plan[i // 2][0] - dt.timedelta(minutes=rng.randint(20, 60 * 30)),
+            customer=customers[i],
+            order_line=ln,
+            product=products[i // 2],
+            reason=plan[i // 2][3],
+            text="同样的问题，第二位客户",
+            agent=plan[i // 2][2],
+            handling_seconds=rng.randint(90, 400),
+        )
+        for i, ln in enumerate(lines)
+    )
     andons = Andon.objects.bulk_create(
-        Andon(product=products[k], reason=p[3], state=AndonState.CLOSED,
-              note="两位客户反映同一问题",
-              opened_at=p[0], opened_by=p[2], team=p[1], team_lead=p[1].lead,
-              closed_at=p[0] + dt.timedelta(hours=rng.randint(6, 120)))
-        for k, p in enumerate(plan))
+        Andon(
+            product=products[k],
+            reason=p[3],
+            state=AndonState.CLOSED,
+            note="两位客户反映同一问题",
+            opened_at=p[0],
+            opened_by=p[2],
+            team=p[1],
+            team_lead=p[1].lead,
+            closed_at=p[0] + dt.timedelta(hours=rng.randint(6, 120)),
+        )
+        for k, p in enumerate(plan)
+    )
     AndonEvidence.objects.bulk_create(
         AndonEvidence(andon=a, contact=contacts[2 * k + j])
-        for k, a in enumerate(andons) for j in range(2))
+        for k, a in enumerate(andons)
+        for j in range(2)
+    )
     CordPull.objects.bulk_create(
         CordPull(andon=a, agent=a.opened_by, note=a.note, pulled_at=a.opened_at, credited=True)
-        for a in andons)
+        for a in andons
+    )
     WorkOrder.objects.bulk_create(
-        WorkOrder(andon=a, department_id=r.department_id, state="closed",
-                  instruction_zh=r.instruction_zh, instruction_en=r.instruction_en,
-                  created_at=a.opened_at, due_at=a.opened_at + dt.timedelta(hours=r.sla_hours),
-                  started_at=a.opened_at + dt.timedelta(hours=1),
-                  resolved_at=a.closed_at - dt.timedelta(hours=2), findings="已检验并处理",
-                  closed_at=a.closed_at)
-        for a in andons for r in a.reason.routes.all())
+        WorkOrder(
+            andon=a,
+            department_id=r.department_id,
+            state="closed",
+            instruction_zh=r.instruction_zh,
+            instruction_en=r.instruction_en,
+            created_at=a.opened_at,
+            due_at=a.opened_at + dt.timedelta(hours=r.sla_hours),
+            started_at=a.opened_at + dt.timedelta(hours=1),
+            resolved_at=a.closed_at - dt.timedelta(hours=2),
+            findings="已检验并处理",
+            closed_at=a.closed_at,
+        )
+        for a in andons
+        for r in a.reason.routes.all()
+    )
     _reviews(andons, plan, policy, bonus, now, rng)
     _recovery(contacts, [p[1].pk for p in plan], recovery, rng)
 
@@ -148,13 +215,29 @@ def _reviews(andons, plan, policy, bonus, now, rng) -> None:
             continue
         at = min(a.opened_at + dt.timedelta(hours=rng.randint(4, 72)), now)
         cause = p[4]
-        reviews.append(PullReview(
-            andon=a, reviewer=a.team_lead or a.opened_by, verdict="invalid" if cause else "valid",
-            root_cause=cause, reviewed_at=at, pulled_at=a.opened_at, agent=a.opened_by,
-            team=a.team, team_lead=a.team_lead))
+        reviews.append(
+            PullReview(
+                andon=a,
+                reviewer=a.team_lead or a.opened_by,
+                verdict="invalid" if cause else "valid",
+                root_cause=cause,
+                reviewed_at=at,
+                pulled_at=a.opened_at,
+                agent=a.opened_by,
+                team=a.team,
+                team_lead=a.team_lead,
+            )
+        )
         if not cause:
-            credits.append(BonusCredit(agent=a.opened_by, andon=a, currency=bonus.currency,
-                                       amount=bonus.amount_per_valid_pull, credited_at=at))
+            credits.append(
+                BonusCredit(
+                    agent=a.opened_by,
+                    andon=a,
+                    currency=bonus.currency,
+                    amount=bonus.amount_per_valid_pull,
+                    credited_at=at,
+                )
+            )
     reviews = PullReview.objects.bulk_create(reviews)
     BonusCredit.objects.bulk_create(credits)
     actions = []
@@ -165,30 +248,55 @@ def _reviews(andons, plan, policy, bonus, now, rng) -> None:
         kind = rules.action_kind_for(r.root_cause)
         due = (r.reviewed_at + dt.timedelta(days=policy.action_due_days)).date()
         done = r.reviewed_at + dt.timedelta(days=rng.randint(2, 12))
-        actions.append(CorrectiveAction(
-            review=r, kind=kind, description=zh,
-            assignee=r.agent if kind == rules.ActionKind.TRAINING else None,
-            owner=r.team_lead, due_on=due, created_at=r.reviewed_at,
-            # Older actions are done; the last fortnight's are still open.
-            done_at=done if done < now - dt.timedelta(days=14) else None,
-            done_by=r.team_lead if done < now - dt.timedelta(days=14) else None))
+        actions.append(
+            CorrectiveAction(
+                review=r,
+                kind=kind,
+                description=zh,
+                assignee=r.agent if kind == rules.ActionKind.TRAINING else None,
+                owner=r.team_lead,
+                due_on=due,
+                created_at=r.reviewed_at,
+                # Older actions are done; the last fortnight's are still open.
+                done_at=done if done < now - dt.timedelta(days=14) else None,
+                done_by=r.team_lead if done < now - dt.timedelta(days=14) else None,
+            )
+        )
     CorrectiveAction.objects.bulk_create(actions)
 
 
 def _recovery(contacts, team_ids, recovery, rng) -> None:
     given = []
     for i, c in enumerate(contacts):
-        picks = rng.choice([["coupon-5"], ["replacement", "photo-waived"], ["membership-98"],
-                            ["refund", "return-waived"], ["coupon-5", "membership-98"], []])
+        picks = rng.choice(
+            [
+                ["coupon-5"],
+                ["replacement", "photo-waived"],
+                ["membership-98"],
+                ["refund", "return-waived"],
+                ["coupon-5", "membership-98"],
+                [],
+            ]
+        )
         for code in picks:
             action = recovery.get(code)
             if action is None:
                 continue
-            cost = action.default_cost if action.default_cost is not None else (
-                c.order_line.unit_price)
-            given.append(RecoveryGiven(
-                contact=c, customer_id=c.customer_id, action=action, cost=cost,
-                note=action.note_zh, agent=c.agent,
-                team_id=team_ids[i // 2],
-                given_at=c.created_at + dt.timedelta(minutes=3)))
+            cost = (
+                action.default_cost
+                if action.default_cost is not None
+                else (c.order_line.unit_price)
+            )
+            given.append(
+                RecoveryGiven(
+                    contact=c,
+                    customer_id=c.customer_id,
+                    action=action,
+                    cost=cost,
+                    note=action.note_zh,
+                    agent=c.agent,
+                    team_id=team_ids[i // 2],
+                    given_at=c.created_at + dt.timedelta(minutes=3),
+                )
+            )
     RecoveryGiven.objects.bulk_create(given)

@@ -18,10 +18,16 @@ NOTE = "100-101页未裁开"
 WAREHOUSES = [("wh-shanghai", "上海仓"), ("wh-beijing", "北京仓"), ("wh-guangzhou", "广州仓")]
 BOOK_WAREHOUSES = ("wh-shanghai", "wh-beijing")
 PUBLISHER = "广西师范大学出版社"
-BATCHES = [("B1", "桂林广大印务有限公司", dt.date(2024, 9, 2)),
-           ("B2", "南宁华彩印务有限公司", dt.date(2025, 1, 15))]
-STOCK = {("wh-shanghai", "B1"): 120, ("wh-shanghai", "B2"): 80,
-         ("wh-beijing", "B1"): 60, ("wh-beijing", "B2"): 40}
+BATCHES = [
+    ("B1", "桂林广大印务有限公司", dt.date(2024, 9, 2)),
+    ("B2", "南宁华彩印务有限公司", dt.date(2025, 1, 15)),
+]
+STOCK = {
+    ("wh-shanghai", "B1"): 120,
+    ("wh-shanghai", "B2"): 80,
+    ("wh-beijing", "B1"): 60,
+    ("wh-beijing", "B2"): 40,
+}
 
 CUSTOMERS = [
     ("cust-a", "林晓雯", "13801234567"),
@@ -60,11 +66,15 @@ def warehouses_load() -> dict[str, Warehouse]:
 
 def story_load(warehouses: dict[str, Warehouse], now: dt.datetime) -> Product:
     book = Product.objects.create(
-        sku=SKU, title=TITLE, price=PRICE, monthly_gmv=Decimal("1000000.00"),
+        sku=SKU,
+        title=TITLE,
+        price=PRICE,
+        monthly_gmv=Decimal("1000000.00"),
     )
     batches = {
-        code: Batch.objects.create(product=book, code=code, supplier=PUBLISHER,
-                                   manufacturer=printer, received_at=received)
+        code: Batch.objects.create(
+            product=book, code=code, supplier=PUBLISHER, manufacturer=printer, received_at=received
+        )
         for code, printer, received in BATCHES
     }
     StockLevel.objects.bulk_create(
@@ -72,17 +82,25 @@ def story_load(warehouses: dict[str, Warehouse], now: dt.datetime) -> Product:
         for (wh, b), q in STOCK.items()
     )
     customers = {
-        ext: Customer.objects.create(external_id=ext, name=name, phone=phone,
-                                     email=f"{ext}@example.com")
+        ext: Customer.objects.create(
+            external_id=ext, name=name, phone=phone, email=f"{ext}@example.com"
+        )
         for ext, name, phone in CUSTOMERS
     }
     for ext, cust, wh, batch, status, qty, days in ORDERS:
         placed = now - dt.timedelta(days=days, hours=3)
-        order = Order.objects.create(external_id=ext, customer=customers[cust],
-                                     placed_at=placed, channel="web")
+        order = Order.objects.create(
+            external_id=ext, customer=customers[cust], placed_at=placed, channel="web"
+        )
         OrderLine.objects.create(
-            order=order, line_no=1, product=book, batch=batches[batch],
-            warehouse=warehouses[wh], quantity=qty, unit_price=PRICE, fulfilment_status=status,
+            order=order,
+            line_no=1,
+            product=book,
+            batch=batches[batch],
+            warehouse=warehouses[wh],
+            quantity=qty,
+            unit_price=PRICE,
+            fulfilment_status=status,
             status_changed_at=placed + dt.timedelta(hours=2),
         )
     return book

@@ -23,16 +23,27 @@ class Hold(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=HoldKind.choices)
     stock_level = models.ForeignKey(
-        "catalog.StockLevel", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="holds", verbose_name=_("stock"),
+        "catalog.StockLevel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+        verbose_name=_("stock"),
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="holds", verbose_name=_("order line"),
+        "orders.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+        verbose_name=_("order line"),
     )
     quantity = models.PositiveIntegerField(_("units"))
     state = models.CharField(
-        _("state"), max_length=24, choices=HoldState.choices, default=HoldState.HELD,
+        _("state"),
+        max_length=24,
+        choices=HoldState.choices,
+        default=HoldState.HELD,
     )
     placed_at = models.DateTimeField(_("placed at"))
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
@@ -47,8 +58,9 @@ class Hold(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="stock", stock_level__isnull=False, order_line__isnull=True)
-                    | models.Q(kind="order_line", stock_level__isnull=True,
-                               order_line__isnull=False)
+                    | models.Q(
+                        kind="order_line", stock_level__isnull=True, order_line__isnull=False
+                    )
                 ),
                 name="hold_kind_matches_target",
             )

@@ -43,8 +43,7 @@ def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> t
             f" state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s FROM {stock} s"
             f" WHERE s.product_id = %s AND s.quantity > 0 AND NOT EXISTS (SELECT 1 FROM {hold} h"
             f" WHERE h.andon_id = %s AND h.stock_level_id = s.id)",
-            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id,
-             andon_id],
+            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id, andon_id],
         )
         stock_rows = cur.rowcount
         cur.execute(
@@ -52,8 +51,15 @@ def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> t
             f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
             f" WHERE l.product_id = %s AND l.fulfilment_status = %s AND NOT EXISTS (SELECT 1"
             f" FROM {hold} h WHERE h.andon_id = %s AND h.order_line_id = l.id)",
-            [andon_id, HoldKind.ORDER_LINE.value, HoldState.HELD.value, placed_at, product_id,
-             FulfilmentStatus.PACKED.value, andon_id],
+            [
+                andon_id,
+                HoldKind.ORDER_LINE.value,
+                HoldState.HELD.value,
+                placed_at,
+                product_id,
+                FulfilmentStatus.PACKED.value,
+                andon_id,
+            ],
         )
         lines = cur.rowcount
     if lines:
@@ -110,13 +116,16 @@ def _remove_units(*, product_id: int, at: dt.datetime) -> None:
     )
     StockLevel.objects.filter(
         product_id=product_id,
-        holds__finalized_at=at, holds__state__in=_REMOVED_STATES,
+        holds__finalized_at=at,
+        holds__state__in=_REMOVED_STATES,
     ).update(quantity=Greatest(F("quantity") - Subquery(removed), Value(0)))
 
 
 def _lines_off_hold(*, product_id: int, at: dt.datetime) -> None:
     OrderLine.objects.filter(
-        product_id=product_id, on_hold=True,
-        holds__finalized_at=at, holds__state__in=_REMOVED_STATES,
+        product_id=product_id,
+        on_hold=True,
+        holds__finalized_at=at,
+        holds__state__in=_REMOVED_STATES,
     ).update(fulfilment_status=FulfilmentStatus.PLACED, status_changed_at=at)
     OrderLine.objects.filter(product_id=product_id, on_hold=True).update(on_hold=False)

@@ -14,16 +14,44 @@ from .selectors import Statement
 
 
 def _rows(statement: Statement) -> tuple[list[str], list[list]]:
-    header = [_("agent"), _("month"), _("andon"), _("product"), _("reason"), _("pulled at"),
-              _("credited at"), _("amount"), _("currency")]
+    header = [
+        _("agent"),
+        _("month"),
+        _("andon"),
+        _("product"),
+        _("reason"),
+        _("pulled at"),
+        _("credited at"),
+        _("amount"),
+        _("currency"),
+    ]
     rows = [
-        [statement.agent, statement.period, f"ANDON-{c.andon_id}", c.andon.product.sku,
-         c.andon.reason.code, timezone.localtime(c.andon.opened_at).strftime("%Y-%m-%d %H:%M"),
-         timezone.localtime(c.credited_at).strftime("%Y-%m-%d %H:%M"), c.amount, c.currency]
+        [
+            statement.agent,
+            statement.period,
+            f"ANDON-{c.andon_id}",
+            c.andon.product.sku,
+            c.andon.reason.code,
+            timezone.localtime(c.andon.opened_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(c.credited_at).strftime("%Y-%m-%d %H:%M"),
+            c.amount,
+            c.currency,
+        ]
         for c in statement.lines
     ]
-    rows.append([statement.agent, statement.period, _("total"), "", "", "", "",
-                 statement.total, statement.currency])
+    rows.append(
+        [
+            statement.agent,
+            statement.period,
+            _("total"),
+            "",
+            "",
+            "",
+            "",
+            statement.total,
+            statement.currency,
+        ]
+    )
     return header, rows
 
 

@@ -11,7 +11,10 @@ class BonusPolicy(models.Model):
     invalid pull costs the agent nothing (SPEC: "Managers answer for wrong pulls")."""
 
     amount_per_valid_pull = models.DecimalField(
-        _("bonus per valid pull"), max_digits=10, decimal_places=2, default=Decimal("50.00"),
+        _("bonus per valid pull"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("50.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -29,11 +32,15 @@ class BonusCredit(models.Model):
     constraint makes "credited once" a fact of the database, not of the code path."""
 
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bonus_credits",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="bonus_credits",
         verbose_name=_("agent"),
     )
     andon = models.ForeignKey(
-        "pulls.Andon", on_delete=models.PROTECT, related_name="bonus_credits",
+        "pulls.Andon",
+        on_delete=models.PROTECT,
+        related_name="bonus_credits",
         verbose_name=_("andon"),
     )
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)

@@ -34,9 +34,7 @@ def credits_of(
         qs = qs.filter(credited_at__gte=since)
     if until is not None:
         qs = qs.filter(credited_at__lt=until)
-    return list(
-        qs.select_related("andon__product", "andon__reason").order_by("credited_at", "id")
-    )
+    return list(qs.select_related("andon__product", "andon__reason").order_by("credited_at", "id"))
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,22 @@ def bonus_credit(
     try:
         with transaction.atomic():
             credit = BonusCredit.objects.create(
-                agent_id=agent_id, andon_id=andon_id, amount=policy.amount_per_valid_pull,
-                currency=policy.currency, credited_at=at,
+                agent_id=agent_id,
+                andon_id=andon_id,
+                amount=policy.amount_per_valid_pull,
+                currency=policy.currency,
+                credited_at=at,
             )
     except IntegrityError:
         # A concurrent review credited it first: once is once.
         return None
     data = {"agent": agent_username, "amount": str(credit.amount), "currency": credit.currency}
-    audit_record(actor_id=actor_id, at=at, entries=[
-        Audit("bonus.credited", "andon", andon_id, andon_id, data),
-    ])
+    audit_record(
+        actor_id=actor_id,
+        at=at,
+        entries=[
+            Audit("bonus.credited", "andon", andon_id, andon_id, data),
+        ],
+    )
     outbox_emit(at=at, events=[Event("bonus.credited", {"andon_id": andon_id, **data})])
     return credit

@@ -33,19 +33,26 @@ def _statement(request: HttpRequest) -> tuple[Statement, bool]:
         month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
         month = today.replace(day=1)
-    return monthly_statement(agent_id=agent.pk, agent=username, year=month.year,
-                             month=month.month), manager
+    return monthly_statement(
+        agent_id=agent.pk, agent=username, year=month.year, month=month.month
+    ), manager
 
 
 @login_required
 def statement(request: HttpRequest) -> HttpResponse:
     st, manager = _statement(request)
-    return render(request, "incentives/statement.html", {
-        "st": st, "manager": manager,
-        "totals": month_totals(year=st.year, month=st.month) if manager else [],
-        "agents": User.objects.filter(groups__name="agent").order_by("username")
-        if manager else [],
-    })
+    return render(
+        request,
+        "incentives/statement.html",
+        {
+            "st": st,
+            "manager": manager,
+            "totals": month_totals(year=st.year, month=st.month) if manager else [],
+            "agents": User.objects.filter(groups__name="agent").order_by("username")
+            if manager
+            else [],
+        },
+    )
 
 
 @login_required

@@ -34,8 +34,14 @@ class WebhookEndpointForm(forms.ModelForm):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
-    list_display = ("id", "url", "event_types", "active", "created_at",
-                    "previous_secret_expires_at")
+    list_display = (
+        "id",
+        "url",
+        "event_types",
+        "active",
+        "created_at",
+        "previous_secret_expires_at",
+    )
     list_filter = ("active",)
     search_fields = ("url", "description")
     readonly_fields = ("secret", "previous_secret_expires_at", "created_at", "created_by")
@@ -44,13 +50,20 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             created = services.endpoint_create(
-                url=obj.url, event_types=obj.event_types or [], description=obj.description,
+                url=obj.url,
+                event_types=obj.event_types or [],
+                description=obj.description,
                 actor=request.user,
             )
             obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
             return
-        services.endpoint_update(endpoint=obj, url=obj.url, event_types=obj.event_types or [],
-                                 description=obj.description, active=obj.active)
+        services.endpoint_update(
+            endpoint=obj,
+            url=obj.url,
+            event_types=obj.event_types or [],
+            description=obj.description,
+            active=obj.active,
+        )
 
     @admin.action(description=_("Rotate the signing secret (the old one signs for 24 h)"))
     def rotate_secret(self, request, queryset):
@@ -81,8 +94,16 @@ class AttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("id", "endpoint", "event", "state", "attempts", "last_status_code",
-                    "next_attempt_at", "delivered_at")
+    list_display = (
+        "id",
+        "endpoint",
+        "event",
+        "state",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    )
     list_filter = ("state", "endpoint", "event__event_type")
     list_select_related = ("endpoint", "event")
     date_hierarchy = "created_at"
@@ -98,5 +119,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         for delivery in queryset:
             services.delivery_replay(delivery=delivery)
         n = queryset.count()
-        self.message_user(request, ngettext(
-            "%(n)d delivery queued again.", "%(n)d deliveries queued again.", n) % {"n": n})
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", n)
+            % {"n": n},
+        )

@@ -87,7 +87,11 @@ class ContactRow(Row):
 
 
 ROWS: dict[str, type[Row]] = {
-    "warehouses": WarehouseRow, "products": ProductRow, "batches": BatchRow,
-    "stock": StockRow, "customers": CustomerRow, "orders": OrderLineRow,
+    "warehouses": WarehouseRow,
+    "products": ProductRow,
+    "batches": BatchRow,
+    "stock": StockRow,
+    "customers": CustomerRow,
+    "orders": OrderLineRow,
     "contacts": ContactRow,
 }

@@ -59,16 +59,24 @@ class ImportResult:
 Parsed = list[tuple[int, Any]]
 
 
-def rows_import(*, kind: str, rows: Sequence[Mapping[str, Any]], first_row: int = 1,
-                chunk: int = CHUNK,
-                progress: Callable[[int], None] | None = None) -> ImportResult:
+def rows_import(
+    *,
+    kind: str,
+    rows: Sequence[Mapping[str, Any]],
+    first_row: int = 1,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Import `rows` of `kind` (see import_rows.ROWS); `first_row` numbers the first one."""
     if kind not in ROWS:
-        raise InvalidInput(gettext("Unknown kind '%(kind)s'; one of: %(kinds)s.")
-                           % {"kind": kind, "kinds": ", ".join(ROWS)}, field="kind")
+        raise InvalidInput(
+            gettext("Unknown kind '%(kind)s'; one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(ROWS)},
+            field="kind",
+        )
     result = ImportResult()
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part = rows[start : start + chunk]
         parsed = _validate(ROWS[kind], part, first_row + start, result)
         with transaction.atomic():
             HANDLERS[kind](parsed, result)
@@ -78,16 +86,20 @@ def rows_import(*, kind: str, rows: Sequence[Mapping[str, Any]], first_row: int 
     return result
 
 
-def _validate(schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int,
-              result: ImportResult) -> Parsed:
+def _validate(
+    schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int, result: ImportResult
+) -> Parsed:
     out: Parsed = []
     for n, raw in enumerate(rows, start=first):
         if not isinstance(raw, Mapping):
             result.reject(n, "row", gettext("A row must be an object of column: value."))
             continue
         # An empty cell means "not given": the column's default applies.
-        clean = {str(k).strip().lower(): v for k, v in raw.items()
-                 if k is not None and v is not None and v != ""}
+        clean = {
+            str(k).strip().lower(): v
+            for k, v in raw.items()
+            if k is not None and v is not None and v != ""
+        }
         try:
             out.append((n, schema.model_validate(clean)))
         except ValidationError as exc:
@@ -97,26 +109,35 @@ def _validate(schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int,
     return out
 
 
-def _unique(rows: Parsed, key: Callable[[Any], Hashable], result: ImportResult,
-            name: str) -> Parsed:
+def _unique(
+    rows: Parsed, key: Callable[[Any], Hashable], result: ImportResult, name: str
+) -> Parsed:
     """The first row of a key wins; a repeat in the same import is rejected, not guessed."""
     seen: dict[Hashable, int] = {}
     out: Parsed = []
     for n, r in rows:
         k = key(r)
         if k in seen:
-            result.reject(n, name, gettext("Same %(column)s as row %(row)s.")
-                          % {"column": name, "row": seen[k]})
+            result.reject(
+                n,
+                name,
+                gettext("Same %(column)s as row %(row)s.") % {"column": name, "row": seen[k]},
+            )
             continue
         seen[k] = n
         out.append((n, r))
     return out
 
 
-def _upsert(model: type[models.Model], items: Iterable[tuple[Hashable, dict[str, Any]]],
-            existing: Mapping[Hashable, models.Model], unique: list[str],
-            result: ImportResult | None, extra: Mapping[Hashable, dict[str, Any]] | None = None,
-            touch: tuple[str, ...] = ()) -> set[Hashable]:
+def _upsert(
+    model: type[models.Model],
+    items: Iterable[tuple[Hashable, dict[str, Any]]],
+    existing: Mapping[Hashable, models.Model],
+    unique: list[str],
+    result: ImportResult | None,
+    extra: Mapping[Hashable, dict[str, Any]] | None = None,
+    touch: tuple[str, ...] = (),
+) -> set[Hashable]:
     """Write the new and changed rows in one upsert; count created/updated/unchanged.
     `extra` values are written but not compared (timestamps). Returns the written keys."""
     writes, written = [], set()
@@ -133,34 +154,55 @@ def _upsert(model: type[models.Model], items: Iterable[tuple[Hashable, dict[str,
             else:
                 result.updated += 1
         row = {**values, **((extra or {}).get(k, {}))}
-        fields = fields or [name for name in (model._meta.get_field(f).name for f in row)
-                            if name not in unique]
+        fields = fields or [
+            name for name in (model._meta.get_field(f).name for f in row) if name not in unique
+        ]
         writes.append(model(**row))
         written.add(k)
     if writes:
-        model.objects.bulk_create(writes, update_conflicts=True, unique_fields=unique,
-                                  update_fields=fields + list(touch), batch_size=500)
+        model.objects.bulk_create(
+            writes,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=fields + list(touch),
+            batch_size=500,
+        )
     return written
 
 
 def _warehouses(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: r.code, result, "code")
     existing = Warehouse.objects.in_bulk([r.code for _, r in rows], field_name="code")
-    _upsert(Warehouse, ((r.code, {"code": r.code, "name": r.name}) for _, r in rows),
-            existing, ["code"], result)
+    _upsert(
+        Warehouse,
+        ((r.code, {"code": r.code, "name": r.name}) for _, r in rows),
+        existing,
+        ["code"],
+        result,
+    )
 
 
 def _products(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: r.sku, result, "sku")
     existing = Product.objects.in_bulk([r.sku for _, r in rows], field_name="sku")
-    _upsert(Product, ((r.sku, {"sku": r.sku, "title": r.title, "price": r.price,
-                               "monthly_gmv": r.monthly_gmv}) for _, r in rows),
-            existing, ["sku"], result, touch=("updated_at",))
+    _upsert(
+        Product,
+        (
+            (
+                r.sku,
+                {"sku": r.sku, "title": r.title, "price": r.price, "monthly_gmv": r.monthly_gmv},
+            )
+            for _, r in rows
+        ),
+        existing,
+        ["sku"],
+        result,
+        touch=("updated_at",),
+    )
 
 
 def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, int]]:
-    ids = dict(Product.objects.filter(sku__in={r.sku for _, r in rows})
-               .values_list("sku", "id"))
+    ids = dict(Product.objects.filter(sku__in={r.sku for _, r in rows}).values_list("sku", "id"))
     known = []
     for n, r in rows:
         if r.sku in ids:
@@ -172,51 +214,105 @@ def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, 
 
 def _batches(rows: Parsed, result: ImportResult) -> None:
     rows, pids = _product_ids(_unique(rows, lambda r: (r.sku, r.code), result, "code"), result)
-    existing = {(b.product_id, b.code): b for b in Batch.objects.filter(
-        product_id__in=pids.values(), code__in={r.code for _, r in rows})}
-    _upsert(Batch, (((pids[r.sku], r.code), {
-        "product_id": pids[r.sku], "code": r.code, "supplier": r.supplier,
-        "manufacturer": r.manufacturer, "received_at": r.received_at}) for _, r in rows),
-        existing, ["product", "code"], result)
+    existing = {
+        (b.product_id, b.code): b
+        for b in Batch.objects.filter(
+            product_id__in=pids.values(), code__in={r.code for _, r in rows}
+        )
+    }
+    _upsert(
+        Batch,
+        (
+            (
+                (pids[r.sku], r.code),
+                {
+                    "product_id": pids[r.sku],
+                    "code": r.code,
+                    "supplier": r.supplier,
+                    "manufacturer": r.manufacturer,
+                    "received_at": r.received_at,
+                },
+            )
+            for _, r in rows
+        ),
+        existing,
+        ["product", "code"],
+        result,
+    )
 
 
 def _batch_ids(pids: Iterable[int], codes: set[str]) -> dict[tuple[int, str], int]:
-    return {(p, c): i for i, p, c in Batch.objects.filter(
-        product_id__in=list(pids), code__in=codes).values_list("id", "product_id", "code")}
+    return {
+        (p, c): i
+        for i, p, c in Batch.objects.filter(product_id__in=list(pids), code__in=codes).values_list(
+            "id", "product_id", "code"
+        )
+    }
 
 
 def _stock(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: (r.sku, r.warehouse, r.batch), result, "batch")
     rows, pids = _product_ids(rows, result)
-    whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows})
-               .values_list("code", "id"))
+    whs = dict(
+        Warehouse.objects.filter(code__in={r.warehouse for _, r in rows}).values_list("code", "id")
+    )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
     # The cord's lock order: listings first, then their stock (see the module docstring).
     listings_lock(product_ids=pids.values())
-    existing = {(s.warehouse_id, s.batch_id): s for s in StockLevel.objects.select_for_update()
-                .filter(batch_id__in=set(bids.values())).order_by("id")}
-    held = set(Hold.objects.filter(
-        stock_level_id__in=[s.pk for s in existing.values()], state=HoldState.HELD,
-    ).values_list("stock_level_id", flat=True))
+    existing = {
+        (s.warehouse_id, s.batch_id): s
+        for s in StockLevel.objects.select_for_update()
+        .filter(batch_id__in=set(bids.values()))
+        .order_by("id")
+    }
+    held = set(
+        Hold.objects.filter(
+            stock_level_id__in=[s.pk for s in existing.values()],
+            state=HoldState.HELD,
+        ).values_list("stock_level_id", flat=True)
+    )
     items = []
     for n, r in rows:
         bid = bids.get((pids[r.sku], r.batch))
         if r.warehouse not in whs:
-            result.reject(n, "warehouse", gettext("No warehouse with code '%(code)s'.")
-                          % {"code": r.warehouse})
+            result.reject(
+                n,
+                "warehouse",
+                gettext("No warehouse with code '%(code)s'.") % {"code": r.warehouse},
+            )
         elif bid is None:
-            result.reject(n, "batch", gettext("Product %(sku)s has no batch '%(batch)s'.")
-                          % {"sku": r.sku, "batch": r.batch})
-        elif ((current := existing.get((whs[r.warehouse], bid))) is not None
-              and current.pk in held and current.quantity != r.quantity):
-            result.reject(n, "quantity", gettext(
-                "Stock of %(sku)s in %(warehouse)s, batch %(batch)s, is on hold by an open "
-                "andon; its quantity changes when the hold is released or disposed of."
-            ) % {"sku": r.sku, "warehouse": r.warehouse, "batch": r.batch})
+            result.reject(
+                n,
+                "batch",
+                gettext("Product %(sku)s has no batch '%(batch)s'.")
+                % {"sku": r.sku, "batch": r.batch},
+            )
+        elif (
+            (current := existing.get((whs[r.warehouse], bid))) is not None
+            and current.pk in held
+            and current.quantity != r.quantity
+        ):
+            result.reject(
+                n,
+                "quantity",
+                gettext(
+                    "Stock of %(sku)s in %(warehouse)s, batch %(batch)s, is on hold by an open "
+                    "andon; its quantity changes when the hold is released or disposed of."
+                )
+                % {"sku": r.sku, "warehouse": r.warehouse, "batch": r.batch},
+            )
         else:
-            items.append(((whs[r.warehouse], bid), {
-                "warehouse_id": whs[r.warehouse], "batch_id": bid, "product_id": pids[r.sku],
-                "quantity": r.quantity}))
+            items.append(
+                (
+                    (whs[r.warehouse], bid),
+                    {
+                        "warehouse_id": whs[r.warehouse],
+                        "batch_id": bid,
+                        "product_id": pids[r.sku],
+                        "quantity": r.quantity,
+                    },
+                )
+            )
     _upsert(StockLevel, items, existing, ["warehouse", "batch"], result)
     # New stock of a stopped product is held by its open andons, in this chunk's transaction.
     holds_catch_up(product_ids=pids.values())
@@ -224,38 +320,71 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
 
 def _customers(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
-    existing = Customer.objects.in_bulk([r.external_id for _, r in rows],
-                                        field_name="external_id")
-    _upsert(Customer, ((r.external_id, {"external_id": r.external_id, "name": r.name,
-                                         "phone": r.phone, "email": r.email}) for _, r in rows),
-            existing, ["external_id"], result)
+    existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
+    _upsert(
+        Customer,
+        (
+            (
+                r.external_id,
+                {"external_id": r.external_id, "name": r.name, "phone": r.phone, "email": r.email},
+            )
+            for _, r in rows
+        ),
+        existing,
+        ["external_id"],
+        result,
+    )
 
 
 def _orders(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: (r.order, r.line_no), result, "line_no")
-    custs = dict(Customer.objects.filter(external_id__in={r.customer for _, r in rows})
-                 .values_list("external_id", "id"))
+    custs = dict(
+        Customer.objects.filter(external_id__in={r.customer for _, r in rows}).values_list(
+            "external_id", "id"
+        )
+    )
     headers: dict[str, dict[str, Any]] = {}
     for n, r in rows:
         if r.customer not in custs:
-            result.reject(n, "customer", gettext("No customer with external id '%(id)s'.")
-                          % {"id": r.customer})
+            result.reject(
+                n,
+                "customer",
+                gettext("No customer with external id '%(id)s'.") % {"id": r.customer},
+            )
         else:
-            headers.setdefault(r.order, {"external_id": r.order, "customer_id": custs[r.customer],
-                                         "placed_at": r.placed_at, "channel": r.channel})
+            headers.setdefault(
+                r.order,
+                {
+                    "external_id": r.order,
+                    "customer_id": custs[r.customer],
+                    "placed_at": r.placed_at,
+                    "channel": r.channel,
+                },
+            )
     rows = [(n, r) for n, r in rows if r.order in headers]
-    _upsert(Order, headers.items(), Order.objects.in_bulk(list(headers), field_name="external_id"),
-            ["external_id"], None)
-    oids = dict(Order.objects.filter(external_id__in=list(headers))
-                .values_list("external_id", "id"))
+    _upsert(
+        Order,
+        headers.items(),
+        Order.objects.in_bulk(list(headers), field_name="external_id"),
+        ["external_id"],
+        None,
+    )
+    oids = dict(
+        Order.objects.filter(external_id__in=list(headers)).values_list("external_id", "id")
+    )
     rows, pids = _product_ids(rows, result)
-    whs = dict(Warehouse.objects.filter(code__in={r.warehouse for _, r in rows if r.warehouse})
-               .values_list("code", "id"))
+    whs = dict(
+        Warehouse.objects.filter(
+            code__in={r.warehouse for _, r in rows if r.warehouse}
+        ).values_list("code", "id")
+    )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
     # The cord's lock order: listings, then lines (a pull waits for this chunk, or it for it).
     listings_lock(product_ids=pids.values())
-    existing = {(ln.order_id, ln.line_no): ln for ln in OrderLine.objects.select_for_update()
-                .filter(order_id__in=oids.values())}
+    existing = {
+        (ln.order_id, ln.line_no): ln
+        for ln in OrderLine.objects.select_for_update().filter(order_id__in=oids.values())
+    }
     now = timezone.now()
     items, stamps = [], {}
     for n, r in rows:
@@ -263,24 +392,49 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
         current = existing.get(key)
         bid = bids.get((pids[r.sku], r.batch)) if r.batch else None
         if r.warehouse and r.warehouse not in whs:
-            result.reject(n, "warehouse", gettext("No warehouse with code '%(code)s'.")
-                          % {"code": r.warehouse})
+            result.reject(
+                n,
+                "warehouse",
+                gettext("No warehouse with code '%(code)s'.") % {"code": r.warehouse},
+            )
         elif r.batch and bid is None:
-            result.reject(n, "batch", gettext("Product %(sku)s has no batch '%(batch)s'.")
-                          % {"sku": r.sku, "batch": r.batch})
-        elif current is not None and current.on_hold and (
-                current.fulfilment_status, current.quantity, current.product_id,
-                current.batch_id) != (r.status, r.quantity, pids[r.sku], bid):
-            result.reject(n, "status", gettext(
-                "Line %(line)s of order %(order)s is on hold by an andon; its status, "
-                "quantity, product and batch change when the hold is released."
-            ) % {"line": r.line_no, "order": r.order})
+            result.reject(
+                n,
+                "batch",
+                gettext("Product %(sku)s has no batch '%(batch)s'.")
+                % {"sku": r.sku, "batch": r.batch},
+            )
+        elif (
+            current is not None
+            and current.on_hold
+            and (current.fulfilment_status, current.quantity, current.product_id, current.batch_id)
+            != (r.status, r.quantity, pids[r.sku], bid)
+        ):
+            result.reject(
+                n,
+                "status",
+                gettext(
+                    "Line %(line)s of order %(order)s is on hold by an andon; its status, "
+                    "quantity, product and batch change when the hold is released."
+                )
+                % {"line": r.line_no, "order": r.order},
+            )
         else:
-            items.append((key, {
-                "order_id": key[0], "line_no": r.line_no, "product_id": pids[r.sku],
-                "batch_id": bid, "warehouse_id": whs.get(r.warehouse) if r.warehouse else None,
-                "quantity": r.quantity, "unit_price": r.unit_price,
-                "fulfilment_status": r.status}))
+            items.append(
+                (
+                    key,
+                    {
+                        "order_id": key[0],
+                        "line_no": r.line_no,
+                        "product_id": pids[r.sku],
+                        "batch_id": bid,
+                        "warehouse_id": whs.get(r.warehouse) if r.warehouse else None,
+                        "quantity": r.quantity,
+                        "unit_price": r.unit_price,
+                        "fulfilment_status": r.status,
+                    },
+                )
+            )
             changed = current is None or current.fulfilment_status != r.status
             stamps[key] = {"status_changed_at": now if changed else current.status_changed_at}
     _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
@@ -296,66 +450,106 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of other systems drift a li
 
 def _contacts(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
-    custs = dict(Customer.objects.filter(external_id__in={r.customer for _, r in rows})
-                 .values_list("external_id", "id"))
-    orders = {ext: (oid, cid) for ext, oid, cid in Order.objects.filter(
-        external_id__in={r.order for _, r in rows}).values_list("external_id", "id",
-                                                                "customer_id")}
-    lines = {(oid, no): (lid, pid) for lid, oid, no, pid in OrderLine.objects.filter(
-        order_id__in=[o for o, _ in orders.values()]).values_list(
-        "id", "order_id", "line_no", "product_id")}
-    reasons = dict(ReasonCode.objects.filter(code__in={r.reason for _, r in rows})
-                   .values_list("code", "id"))
-    agents = dict(get_user_model().objects.filter(
-        username__in={r.agent for _, r in rows}, is_active=True).values_list("username", "id"))
+    custs = dict(
+        Customer.objects.filter(external_id__in={r.customer for _, r in rows}).values_list(
+            "external_id", "id"
+        )
+    )
+    orders = {
+        ext: (oid, cid)
+        for ext, oid, cid in Order.objects.filter(
+            external_id__in={r.order for _, r in rows}
+        ).values_list("external_id", "id", "customer_id")
+    }
+    lines = {
+        (oid, no): (lid, pid)
+        for lid, oid, no, pid in OrderLine.objects.filter(
+            order_id__in=[o for o, _ in orders.values()]
+        ).values_list("id", "order_id", "line_no", "product_id")
+    }
+    reasons = dict(
+        ReasonCode.objects.filter(code__in={r.reason for _, r in rows}).values_list("code", "id")
+    )
+    agents = dict(
+        get_user_model()
+        .objects.filter(username__in={r.agent for _, r in rows}, is_active=True)
+        .values_list("username", "id")
+    )
     existing = Contact.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
     latest = timezone.now() + FUTURE_TOLERANCE
     items = []
     for n, r in rows:
-        at = r.created_at if timezone.is_aware(r.created_at) else timezone.make_aware(
-            r.created_at)
+        at = r.created_at if timezone.is_aware(r.created_at) else timezone.make_aware(r.created_at)
         order = orders.get(r.order)
         line = lines.get((order[0], r.line_no)) if order else None
         if r.customer not in custs:
-            result.reject(n, "customer", gettext("No customer with external id “%(id)s”.")
-                          % {"id": r.customer})
+            result.reject(
+                n,
+                "customer",
+                gettext("No customer with external id “%(id)s”.") % {"id": r.customer},
+            )
         elif order is None:
             result.reject(n, "order", gettext("No order “%(order)s”.") % {"order": r.order})
         elif order[1] != custs[r.customer]:
-            result.reject(n, "customer", gettext(
-                "Order “%(order)s” belongs to another customer than “%(customer)s”.")
-                % {"order": r.order, "customer": r.customer})
+            result.reject(
+                n,
+                "customer",
+                gettext("Order “%(order)s” belongs to another customer than “%(customer)s”.")
+                % {"order": r.order, "customer": r.customer},
+            )
         elif line is None:
-            result.reject(n, "line_no", gettext("Order “%(order)s” has no line %(line)s.")
-                          % {"order": r.order, "line": r.line_no})
+            result.reject(
+                n,
+                "line_no",
+                gettext("Order “%(order)s” has no line %(line)s.")
+                % {"order": r.order, "line": r.line_no},
+            )
         elif r.reason not in reasons:
             result.reject(n, "reason", gettext("No reason code “%(code)s”.") % {"code": r.reason})
         elif r.agent not in agents:
-            result.reject(n, "agent", gettext("No active user “%(username)s”.")
-                          % {"username": r.agent})
+            result.reject(
+                n, "agent", gettext("No active user “%(username)s”.") % {"username": r.agent}
+            )
         elif at > latest:
             result.reject(n, "created_at", gettext("A contact cannot be recorded in the future."))
         else:
             values = {
-                "external_id": r.external_id, "created_at": at, "customer_id": custs[r.customer],
-                "order_line_id": line[0], "product_id": line[1], "reason_id": reasons[r.reason],
-                "agent_id": agents[r.agent], "text": r.text, "channel": r.channel,
+                "external_id": r.external_id,
+                "created_at": at,
+                "customer_id": custs[r.customer],
+                "order_line_id": line[0],
+                "product_id": line[1],
+                "reason_id": reasons[r.reason],
+                "agent_id": agents[r.agent],
+                "text": r.text,
+                "channel": r.channel,
                 "handling_seconds": r.handling_seconds,
             }
             current = existing.get(r.external_id)
-            changed = [f for f in CONTACT_FIXED
-                       if current is not None and getattr(current, f) != values[f]]
+            changed = [
+                f for f in CONTACT_FIXED if current is not None and getattr(current, f) != values[f]
+            ]
             if changed:
-                result.reject(n, changed[0].removesuffix("_id"), gettext(
-                    "Contact “%(id)s” was recorded with another %(field)s; the customer, "
-                    "order line, reason, agent and time of a contact do not change."
-                ) % {"id": r.external_id, "field": changed[0].removesuffix("_id")})
+                result.reject(
+                    n,
+                    changed[0].removesuffix("_id"),
+                    gettext(
+                        "Contact “%(id)s” was recorded with another %(field)s; the customer, "
+                        "order line, reason, agent and time of a contact do not change."
+                    )
+                    % {"id": r.external_id, "field": changed[0].removesuffix("_id")},
+                )
             else:
                 items.append((r.external_id, values))
     _upsert(Contact, items, existing, ["external_id"], result)
 
 
 HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {
-    "warehouses": _warehouses, "products": _products, "batches": _batches, "stock": _stock,
-    "customers": _customers, "orders": _orders, "contacts": _contacts,
+    "warehouses": _warehouses,
+    "products": _products,
+    "batches": _batches,
+    "stock": _stock,
+    "customers": _customers,
+    "orders": _orders,
+    "contacts": _contacts,
 }

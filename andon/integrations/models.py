@@ -22,8 +22,12 @@ class WebhookEndpoint(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -48,7 +52,9 @@ class Delivery(models.Model):
     forward by more than the HTTP timeout, so a worker killed mid-POST only delays it."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries",
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
         verbose_name=_("endpoint"),
     )
     event = models.ForeignKey(

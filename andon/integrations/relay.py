@@ -64,14 +64,20 @@ def relay_pass(*, now: dt.datetime | None = None, limit: int = RELAY_BATCH) -> i
             return 0
         events = list(
             OutboxEvent.objects.filter(id__gt=cursor.relayed_id, id__lte=horizon)
-            .order_by("id").values("id", "event_type", "occurred_at")[:limit]
+            .order_by("id")
+            .values("id", "event_type", "occurred_at")[:limit]
         )
         endpoints = list(
             WebhookEndpoint.objects.filter(active=True).values("id", "event_types", "created_at")
         )
         rows = [
-            Delivery(endpoint_id=ep["id"], event_id=e["id"], created_at=now, retrying_since=now,
-                     next_attempt_at=now)
+            Delivery(
+                endpoint_id=ep["id"],
+                event_id=e["id"],
+                created_at=now,
+                retrying_since=now,
+                next_attempt_at=now,
+            )
             for e in events
             for ep in endpoints
             if e["occurred_at"] >= ep["created_at"]
@@ -99,14 +105,19 @@ class Claim:
 def event_body(event: OutboxEvent) -> str:
     """The JSON a receiver gets: Standard Webhooks' {type, timestamp, data} plus the SKU and
     its sequence at the top level, so that a storefront orders listing events cheaply."""
-    return json.dumps({
-        "id": rules.message_id(event.pk),
-        "type": event.event_type,
-        "timestamp": event.occurred_at.astimezone(dt.UTC).isoformat(),
-        "sku": event.product_sku or None,
-        "sequence": event.product_sequence,
-        "data": event.payload,
-    }, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        {
+            "id": rules.message_id(event.pk),
+            "type": event.event_type,
+            "timestamp": event.occurred_at.astimezone(dt.UTC).isoformat(),
+            "sku": event.product_sku or None,
+            "sequence": event.product_sequence,
+            "data": event.payload,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 def deliveries_claim(*, limit: int, now: dt.datetime, conf: DeliveryConf) -> list[Claim]:
@@ -129,11 +140,20 @@ def deliveries_claim(*, limit: int, now: dt.datetime, conf: DeliveryConf) -> lis
         )
     return [
         Claim(
-            delivery_id=d.pk, token=token, attempts=d.attempts, created_at=d.retrying_since,
-            endpoint_id=d.endpoint_id, url=d.endpoint.url,
-            secrets=rules.signing_secrets(d.endpoint.secret, d.endpoint.previous_secret,
-                                          d.endpoint.previous_secret_expires_at, now),
-            msg_id=rules.message_id(d.event_id), body=event_body(d.event),
+            delivery_id=d.pk,
+            token=token,
+            attempts=d.attempts,
+            created_at=d.retrying_since,
+            endpoint_id=d.endpoint_id,
+            url=d.endpoint.url,
+            secrets=rules.signing_secrets(
+                d.endpoint.secret,
+                d.endpoint.previous_secret,
+                d.endpoint.previous_secret_expires_at,
+                now,
+            ),
+            msg_id=rules.message_id(d.event_id),
+            body=event_body(d.event),
         )
         for d in rows
     ]
@@ -173,8 +193,11 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def delivery_post(claim: Claim, *, timeout: float) -> Outcome:
     """One POST; never raises: a refused connection is an outcome like a 500."""
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-               **signature_headers(claim, dt.datetime.now(dt.UTC))}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        **signature_headers(claim, dt.datetime.now(dt.UTC)),
+    }
     request = urllib.request.Request(
         claim.url, data=claim.body.encode(), headers=headers, method="POST"
     )
@@ -193,15 +216,19 @@ def delivery_post(claim: Claim, *, timeout: float) -> Outcome:
     return Outcome(status, error, int((time.monotonic() - started) * 1000))
 
 
-def attempt_record(claim: Claim, outcome: Outcome, *, now: dt.datetime,
-                   conf: DeliveryConf) -> DeliveryState | None:
+def attempt_record(
+    claim: Claim, outcome: Outcome, *, now: dt.datetime, conf: DeliveryConf
+) -> DeliveryState | None:
     """Record the attempt and the delivery's next state; a lease lost meanwhile (this worker
     was too slow and another one took over) records the attempt only."""
     attempts = claim.attempts + 1
     with transaction.atomic():
         DeliveryAttempt.objects.create(
-            delivery_id=claim.delivery_id, attempted_at=now, status_code=outcome.status_code,
-            error=outcome.error, duration_ms=outcome.duration_ms,
+            delivery_id=claim.delivery_id,
+            attempted_at=now,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            duration_ms=outcome.duration_ms,
         )
         if rules.is_success(outcome.status_code):
             state, changes = DeliveryState.DELIVERED, {"delivered_at": now, "last_error": ""}
@@ -212,13 +239,18 @@ def attempt_record(claim: Claim, outcome: Outcome, *, now: dt.datetime,
             state = DeliveryState.PENDING
             changes = {"next_attempt_at": now + delay, "last_error": outcome.error}
         updated = Delivery.objects.filter(pk=claim.delivery_id, lease_token=claim.token).update(
-            state=state, attempts=F("attempts") + 1, last_status_code=outcome.status_code,
-            lease_token="", **changes,
+            state=state,
+            attempts=F("attempts") + 1,
+            last_status_code=outcome.status_code,
+            lease_token="",
+            **changes,
         )
         if updated and state == DeliveryState.DELIVERED and claim.attempts:
             # The receiver is back: its other waiting deliveries need not sit out their backoff.
             Delivery.objects.filter(
-                endpoint_id=claim.endpoint_id, state=DeliveryState.PENDING, lease_token="",
+                endpoint_id=claim.endpoint_id,
+                state=DeliveryState.PENDING,
+                lease_token="",
                 next_attempt_at__gt=now,
             ).update(next_attempt_at=now)
     return state if updated else None
@@ -248,7 +280,9 @@ def next_due_in(now: dt.datetime | None = None) -> float | None:
     now = now or timezone.now()
     first = (
         Delivery.objects.filter(state=DeliveryState.PENDING)
-        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
     )
     if first is None:
         return None

@@ -27,8 +27,7 @@ def event_matches(event_type: str, filters: Sequence[str]) -> bool:
     return False
 
 
-def backoff_delay(attempts: int, rand: float,
-                  first: dt.timedelta = FIRST_DELAY) -> dt.timedelta:
+def backoff_delay(attempts: int, rand: float, first: dt.timedelta = FIRST_DELAY) -> dt.timedelta:
     """Delay before attempt `attempts + 1`, after `attempts` failures (>= 1).
 
     Exponential (5 s, 10 s, 20 s, ... capped at 1 h) with "equal jitter": between half and
@@ -42,8 +41,9 @@ def is_success(status_code: int | None) -> bool:
     return status_code is not None and 200 <= status_code < 300
 
 
-def should_dead_letter(first_created: dt.datetime, now: dt.datetime,
-                       retry_for: dt.timedelta = RETRY_FOR) -> bool:
+def should_dead_letter(
+    first_created: dt.datetime, now: dt.datetime, retry_for: dt.timedelta = RETRY_FOR
+) -> bool:
     """Give up once retries have gone on for `retry_for` (the spec: at least 24 hours)."""
     return now - first_created >= retry_for
 
@@ -53,8 +53,9 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def signing_secrets(current: str, previous: str, previous_expires_at: dt.datetime | None,
-                    now: dt.datetime) -> list[str]:
+def signing_secrets(
+    current: str, previous: str, previous_expires_at: dt.datetime | None, now: dt.datetime
+) -> list[str]:
     """The secrets that sign a message now: the current one, and during a rotation the
     previous one too, so that a receiver still configured with it keeps verifying."""
     out = [current]

@@ -49,8 +49,10 @@ def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
             f" AND relation = '{table}'::regclass AND mode = 'RowExclusiveLock'"
             " AND pid <> pg_backend_pid()"
         )
-        cur.execute(f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}),"  # noqa: S608
-                    f" ARRAY({holders})")
+        cur.execute(
+            f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}),"  # noqa: S608
+            f" ARRAY({holders})"
+        )
         top, writers = cur.fetchone()
         deadline = time.monotonic() + wait
         while writers:
@@ -92,10 +94,13 @@ def listing_events_after(*, after: int, limit: int) -> tuple[list[ListingEvent],
     )
     events = [
         ListingEvent(
-            id=r.pk, event_type=r.event_type, sku=r.product_sku,
+            id=r.pk,
+            event_type=r.event_type,
+            sku=r.product_sku,
             listing_status=r.payload.get("listing_status")
             or ("suppressed" if r.event_type == "listing.suppressed" else "active"),
-            sequence=r.product_sequence or 0, occurred_at=r.occurred_at,
+            sequence=r.product_sequence or 0,
+            occurred_at=r.occurred_at,
         )
         for r in rows
     ]
@@ -123,7 +128,10 @@ def delivery_get(*, delivery_id: int) -> Delivery:
 
 
 def deliveries_of(
-    *, endpoint_id: int, state: DeliveryState | None = None, before_id: int | None = None,
+    *,
+    endpoint_id: int,
+    state: DeliveryState | None = None,
+    before_id: int | None = None,
     limit: int = 100,
 ) -> list[Delivery]:
     """An endpoint's delivery log, newest first, with every attempt."""

@@ -36,8 +36,9 @@ def _clean_types(event_types: Sequence[str]) -> list[str]:
     out = sorted({t.strip() for t in event_types if t.strip()})
     for t in out:
         if len(t) > 64 or " " in t:
-            raise InvalidInput(_("'%(type)s' is not an event type.") % {"type": t},
-                               field="event_types")
+            raise InvalidInput(
+                _("'%(type)s' is not an event type.") % {"type": t}, field="event_types"
+            )
     return out
 
 
@@ -52,22 +53,31 @@ def _check_url(url: str) -> str:
 
 @transaction.atomic
 def endpoint_create(
-    *, url: str, event_types: Sequence[str] = (), description: str = "",
+    *,
+    url: str,
+    event_types: Sequence[str] = (),
+    description: str = "",
     actor: AbstractBaseUser | None = None,
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh `whsec_` secret; it receives events from now on (older
     ones only by a replay of a time range)."""
     return WebhookEndpoint.objects.create(
-        url=_check_url(url), event_types=_clean_types(event_types), description=description,
-        secret=rules.new_secret(), created_at=timezone.now(),
+        url=_check_url(url),
+        event_types=_clean_types(event_types),
+        description=description,
+        secret=rules.new_secret(),
+        created_at=timezone.now(),
         created_by=actor if actor is not None and actor.pk else None,
     )
 
 
 @transaction.atomic
 def endpoint_update(
-    *, endpoint: WebhookEndpoint, url: str | None = None,
-    event_types: Sequence[str] | None = None, description: str | None = None,
+    *,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    event_types: Sequence[str] | None = None,
+    description: str | None = None,
     active: bool | None = None,
 ) -> WebhookEndpoint:
     if url is not None:
@@ -103,7 +113,10 @@ def delivery_replay(*, delivery: Delivery) -> Delivery:
     retry period; delivered and dead-lettered deliveries alike."""
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=DeliveryState.PENDING, next_attempt_at=now, retrying_since=now, lease_token="",
+        state=DeliveryState.PENDING,
+        next_attempt_at=now,
+        retrying_since=now,
+        lease_token="",
     )
     workers_wake()
     delivery.refresh_from_db()
@@ -112,7 +125,10 @@ def delivery_replay(*, delivery: Delivery) -> Delivery:
 
 @transaction.atomic
 def deliveries_replay_range(
-    *, endpoint: WebhookEndpoint, since: dt.datetime, until: dt.datetime,
+    *,
+    endpoint: WebhookEndpoint,
+    since: dt.datetime,
+    until: dt.datetime,
 ) -> int:
     """Queue again every event of [since, until) that the endpoint's filter takes: existing
     deliveries are reset, missing ones (events before the endpoint existed) are created."""
@@ -121,7 +137,8 @@ def deliveries_replay_range(
     now = timezone.now()
     events = list(
         OutboxEvent.objects.filter(occurred_at__gte=since, occurred_at__lt=until)
-        .order_by("id").values_list("id", "event_type")[: MAX_REPLAY + 1]
+        .order_by("id")
+        .values_list("id", "event_type")[: MAX_REPLAY + 1]
     )
     if len(events) > MAX_REPLAY:
         raise InvalidInput(
@@ -130,16 +147,30 @@ def deliveries_replay_range(
         )
     ids = [i for i, t in events if rules.event_matches(t, endpoint.event_types)]
     Delivery.objects.bulk_create(
-        [Delivery(endpoint=endpoint, event_id=i, created_at=now, retrying_since=now,
-                  next_attempt_at=now) for i in ids],
-        ignore_conflicts=True, batch_size=500,
+        [
+            Delivery(
+                endpoint=endpoint,
+                event_id=i,
+                created_at=now,
+                retrying_since=now,
+                next_attempt_at=now,
+            )
+            for i in ids
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
     )
     types = {t for _, t in events if rules.event_matches(t, endpoint.event_types)}
     Delivery.objects.filter(
-        endpoint=endpoint, event__occurred_at__gte=since, event__occurred_at__lt=until,
+        endpoint=endpoint,
+        event__occurred_at__gte=since,
+        event__occurred_at__lt=until,
         event__event_type__in=types,
     ).update(
-        state=DeliveryState.PENDING, next_attempt_at=now, retrying_since=now, lease_token="",
+        state=DeliveryState.PENDING,
+        next_attempt_at=now,
+        retrying_since=now,
+        lease_token="",
     )
     workers_wake()
     return len(ids)
@@ -163,7 +194,8 @@ def deliveries_prune(*, older_than: dt.timedelta, batch: int = PRUNE_BATCH) -> i
             ids = list(
                 Delivery.objects.select_for_update()
                 .filter(state=DeliveryState.DELIVERED, delivered_at__lt=cutoff)
-                .order_by("id").values_list("id", flat=True)[:batch]
+                .order_by("id")
+                .values_list("id", flat=True)[:batch]
             )
             if not ids:
                 return total

@@ -59,8 +59,10 @@ def _already_enqueued() -> bool:
     if not conn.in_atomic_block:
         return False
     open_savepoints = set(conn.savepoint_ids)
-    if any(func is _enqueued_marker and sids <= open_savepoints
-           for sids, func, _robust in conn.run_on_commit):
+    if any(
+        func is _enqueued_marker and sids <= open_savepoints
+        for sids, func, _robust in conn.run_on_commit
+    ):
         return True
     transaction.on_commit(_enqueued_marker)
     return False
@@ -79,7 +81,8 @@ def wakeups_prune(*, older_than: dt.timedelta = WAKEUP_KEEP) -> int:
     """Delete wake-ups that ran successfully: a finished one carries nothing (failed ones
     stay, for their traceback). One DELETE."""
     deleted, _ = DBTaskResult.objects.filter(
-        task_path=relay_and_deliver.module_path, status=TaskResultStatus.SUCCESSFUL,
+        task_path=relay_and_deliver.module_path,
+        status=TaskResultStatus.SUCCESSFUL,
         finished_at__lt=timezone.now() - older_than,
     ).delete()
     return deleted

@@ -89,8 +89,13 @@ class Waiter:
             self.wrapper.close()
 
 
-def run(*, stop: threading.Event | None = None, max_seconds: float | None = None,
-        until_idle: bool = False, batch: int = 50) -> dict[str, int]:
+def run(
+    *,
+    stop: threading.Event | None = None,
+    max_seconds: float | None = None,
+    until_idle: bool = False,
+    batch: int = 50,
+) -> dict[str, int]:
     """The delivery loop, until `stop` is set, `max_seconds` pass, or (until_idle) nothing
     is pending."""
     global _loops
@@ -133,9 +138,16 @@ def task_worker() -> TaskWorker:
     """django_tasks_db's worker for the default queue, to run in a thread (no signal
     handlers: the process's owner stops it)."""
     worker_id = f"andon-{socket.gethostname()}-{os.getpid()}"[:64]
-    return TaskWorker(queue_names=["default"], interval=TASK_POLL, batch=False,
-                      backend_name="default", startup_delay=False, max_tasks=None,
-                      worker_id=worker_id, excluded_queue_names=[])
+    return TaskWorker(
+        queue_names=["default"],
+        interval=TASK_POLL,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
 
 
 def _run_tasks(tasks: TaskWorker) -> None:

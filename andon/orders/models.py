@@ -51,21 +51,34 @@ class OrderLine(models.Model):
     # No index of its own: (product, fulfilment_status) below serves every read by product,
     # and one index less is one write less per line a pull holds.
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="order_lines",
-        verbose_name=_("product"), db_index=False,
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        verbose_name=_("product"),
+        db_index=False,
     )
     batch = models.ForeignKey(
-        "catalog.Batch", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="order_lines", verbose_name=_("batch"),
+        "catalog.Batch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        verbose_name=_("batch"),
     )
     warehouse = models.ForeignKey(
-        "catalog.Warehouse", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="order_lines", verbose_name=_("warehouse"),
+        "catalog.Warehouse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        verbose_name=_("warehouse"),
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, default=0)
     fulfilment_status = models.CharField(
-        _("fulfilment status"), max_length=16, choices=FulfilmentStatus.choices,
+        _("fulfilment status"),
+        max_length=16,
+        choices=FulfilmentStatus.choices,
         default=FulfilmentStatus.PLACED,
     )
     on_hold = models.BooleanField(_("on hold"), default=False)

@@ -35,9 +35,13 @@ def customers_search(*, q: str, limit: int = 20) -> list[Customer]:
         return []
     return list(
         Customer.objects.filter(
-            Q(name__icontains=q) | Q(phone__icontains=q) | Q(external_id__iexact=q)
+            Q(name__icontains=q)
+            | Q(phone__icontains=q)
+            | Q(external_id__iexact=q)
             | Q(orders__external_id__iexact=q)
-        ).distinct().order_by("name", "external_id")[:limit]
+        )
+        .distinct()
+        .order_by("name", "external_id")[:limit]
     )
 
 

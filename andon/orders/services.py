@@ -29,9 +29,9 @@ class LineIn:
     status: FulfilmentStatus = FulfilmentStatus.PLACED
 
 
-def customer_upsert(*, external_id: str, name: str, phone: str = "", email: str = "") -> tuple[
-    Customer, bool
-]:
+def customer_upsert(
+    *, external_id: str, name: str, phone: str = "", email: str = ""
+) -> tuple[Customer, bool]:
     return Customer.objects.update_or_create(
         external_id=external_id, defaults={"name": name, "phone": phone, "email": email}
     )
@@ -48,15 +48,20 @@ def order_upsert(
     )
     # The listings first, in id order: the cord's lock order (listing -> lines), so that a
     # pull on one of these products waits for this write or this write waits for the pull.
-    products = {p.sku: p for p in Product.objects.select_for_update()
-                .filter(sku__in={ln.sku for ln in lines}).order_by("pk")}
+    products = {
+        p.sku: p
+        for p in Product.objects.select_for_update()
+        .filter(sku__in={ln.sku for ln in lines})
+        .order_by("pk")
+    }
     warehouses = {
         w.code: w for w in Warehouse.objects.filter(code__in={ln.warehouse for ln in lines})
     }
     batches = {
         (b.product_id, b.code): b
-        for b in Batch.objects.filter(product__in=products.values(),
-                                      code__in={ln.batch for ln in lines})
+        for b in Batch.objects.filter(
+            product__in=products.values(), code__in={ln.batch for ln in lines}
+        )
     }
     existing = {ln.line_no: ln for ln in order.lines.all()}
     for i, ln in enumerate(lines):
@@ -74,8 +79,7 @@ def order_upsert(
         batch = batches.get((product.id, ln.batch)) if ln.batch else None
         if ln.batch and batch is None:
             raise UnknownBatch(
-                _("Product %(sku)s has no batch “%(batch)s”.")
-                % {"sku": ln.sku, "batch": ln.batch},
+                _("Product %(sku)s has no batch “%(batch)s”.") % {"sku": ln.sku, "batch": ln.batch},
                 field=f"lines[{i}].batch",
             )
         current = existing.get(ln.line_no)
@@ -85,10 +89,17 @@ def order_upsert(
                 field=f"lines[{i}].status",
             )
         OrderLine.objects.update_or_create(
-            order=order, line_no=ln.line_no,
-            defaults={"product": product, "batch": batch, "warehouse": warehouse,
-                      "quantity": ln.quantity, "unit_price": ln.unit_price,
-                      "fulfilment_status": ln.status, "status_changed_at": timezone.now()},
+            order=order,
+            line_no=ln.line_no,
+            defaults={
+                "product": product,
+                "batch": batch,
+                "warehouse": warehouse,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price,
+                "fulfilment_status": ln.status,
+                "status_changed_at": timezone.now(),
+            },
         )
     return order, created
 
@@ -111,5 +122,7 @@ def order_line_set_status(*, order: str, line_no: int, status: FulfilmentStatus)
 
 
 def _on_hold(line_no: int, order: str) -> str:
-    return _("Line %(line)s of order %(order)s is on hold by an andon; its status changes "
-             "when the hold is released.") % {"line": line_no, "order": order}
+    return _(
+        "Line %(line)s of order %(order)s is on hold by an andon; its status changes "
+        "when the hold is released."
+    ) % {"line": line_no, "order": order}

@@ -39,8 +39,12 @@ class Team(BilingualName):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="led_teams", verbose_name=_("team lead"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+        verbose_name=_("team lead"),
     )
 
     class Meta:
@@ -55,7 +59,11 @@ class Profile(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
         verbose_name=_("team"),
     )
 

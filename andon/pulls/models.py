@@ -12,36 +12,55 @@ class Andon(models.Model):
     """One stop of the line: a product, a reason, until every work order is confirmed."""
 
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="andons",
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="andons",
         verbose_name=_("product"),
     )
     reason = models.ForeignKey(
-        "contacts.ReasonCode", on_delete=models.PROTECT, related_name="andons",
+        "contacts.ReasonCode",
+        on_delete=models.PROTECT,
+        related_name="andons",
         verbose_name=_("reason"),
     )
     state = models.CharField(
-        _("state"), max_length=8, choices=AndonState.choices, default=AndonState.OPEN,
+        _("state"),
+        max_length=8,
+        choices=AndonState.choices,
+        default=AndonState.OPEN,
         db_index=True,
     )
     note = models.CharField(_("note"), max_length=200)
     opened_at = models.DateTimeField(_("pulled at"), db_index=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="andons_pulled",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="andons_pulled",
         verbose_name=_("pulled by"),
     )
     # The puller's team and team lead at the moment of the pull: the bad-andon rate is
     # attributed to them even if the agent changes team later.
     team = models.ForeignKey(
-        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="andons",
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="andons",
         verbose_name=_("team"),
     )
     team_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="andons_of_team", verbose_name=_("team lead"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="andons_of_team",
+        verbose_name=_("team lead"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     evidence = models.ManyToManyField(
-        "contacts.Contact", through="AndonEvidence", related_name="andons",
+        "contacts.Contact",
+        through="AndonEvidence",
+        related_name="andons",
         verbose_name=_("evidence"),
     )
 
@@ -52,7 +71,8 @@ class Andon(models.Model):
         constraints = [
             # Join-or-open, backed by the database: one open andon per product and reason.
             models.UniqueConstraint(
-                fields=["product", "reason"], condition=models.Q(state="open"),
+                fields=["product", "reason"],
+                condition=models.Q(state="open"),
                 name="andon_one_open_per_product_reason",
             )
         ]
@@ -68,9 +88,7 @@ class AndonEvidence(models.Model):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        constraints = [
-            models.UniqueConstraint(fields=["andon", "contact"], name="evidence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["andon", "contact"], name="evidence_unique")]
 
 
 class CordPull(models.Model):
@@ -79,7 +97,9 @@ class CordPull(models.Model):
 
     andon = models.ForeignKey(Andon, on_delete=models.CASCADE, related_name="pulls")
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cord_pulls",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cord_pulls",
         verbose_name=_("agent"),
     )
     note = models.CharField(_("note"), max_length=200)

@@ -56,8 +56,12 @@ class Eligibility:
             "%(reported)s; %(missing)d more customer is needed (%(n)d of %(threshold)d so far).",
             "%(reported)s; %(missing)d more customers are needed (%(n)d of %(threshold)d so far).",
             self.missing,
-        ) % {"reported": reported, "missing": self.missing, "n": self.distinct_customers,
-             "threshold": self.threshold}
+        ) % {
+            "reported": reported,
+            "missing": self.missing,
+            "n": self.distinct_customers,
+            "threshold": self.threshold,
+        }
 
 
 def evidence_since(
@@ -84,10 +88,13 @@ class NotEligible(DomainError):
 
     def __init__(self, decision: Eligibility, reason_label: str) -> None:
         super().__init__(
-            decision.explanation(reason_label), field="reason",
+            decision.explanation(reason_label),
+            field="reason",
             eligibility={
-                "eligible": False, "distinct_customers": decision.distinct_customers,
-                "threshold": decision.threshold, "window_days": decision.window_days,
+                "eligible": False,
+                "distinct_customers": decision.distinct_customers,
+                "threshold": decision.threshold,
+                "window_days": decision.window_days,
                 "missing": decision.missing,
             },
         )

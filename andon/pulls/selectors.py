@@ -31,15 +31,18 @@ def eligibility_for(*, product: Product, reason: ReasonCode, now: dt.datetime) -
     since = evidence_since(now, policy, last_closed)
     n = (
         Contact.objects.filter(product=product, reason=reason, created_at__gte=since)
-        .values("customer_id").distinct().count()
+        .values("customer_id")
+        .distinct()
+        .count()
     )
     return eligibility(n, policy, since)
 
 
 def evidence_contact_ids(*, product: Product, reason: ReasonCode, since: dt.datetime) -> list[int]:
     return list(
-        Contact.objects.filter(product=product, reason=reason, created_at__gte=since)
-        .values_list("id", flat=True)
+        Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
+            "id", flat=True
+        )
     )
 
 
@@ -58,9 +61,9 @@ def andon_view(*, andon_id: int) -> AndonView:
     return _views([andon])[0]
 
 
-def andons_list(*, sku: str | None = None, state: str | None = None, limit: int = 100) -> list[
-    AndonView
-]:
+def andons_list(
+    *, sku: str | None = None, state: str | None = None, limit: int = 100
+) -> list[AndonView]:
     qs = Andon.objects.select_related("product", "reason", "opened_by")
     if sku:
         qs = qs.filter(product__sku=sku)

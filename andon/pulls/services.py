@@ -80,24 +80,37 @@ def andon_pull(
 
 
 def _open(
-    product: Product, reason: ReasonCode, decision: rules.Eligibility,
-    actor: AbstractBaseUser, note: str, now: dt.datetime,
+    product: Product,
+    reason: ReasonCode,
+    decision: rules.Eligibility,
+    actor: AbstractBaseUser,
+    note: str,
+    now: dt.datetime,
 ) -> PullResult:
     routes = [
-        RouteSpec(r.department_id, r.department.code, r.instruction_zh, r.instruction_en,
-                  r.sla_hours)
+        RouteSpec(
+            r.department_id, r.department.code, r.instruction_zh, r.instruction_en, r.sla_hours
+        )
         for r in reason.routes.select_related("department").order_by("department__code")
     ]
     if not routes:
         raise InvalidInput(
-            _("The reason “%(reason)s” routes to no department: an admin must set its routing "
-              "first.") % {"reason": reason.label},
+            _(
+                "The reason “%(reason)s” routes to no department: an admin must set its routing "
+                "first."
+            )
+            % {"reason": reason.label},
             field="reason",
         )
     team = team_of(actor.pk)
     andon = Andon.objects.create(
-        product=product, reason=reason, note=note, opened_at=now, opened_by=actor,
-        team=team, team_lead=team.lead if team else None,
+        product=product,
+        reason=reason,
+        note=note,
+        opened_at=now,
+        opened_by=actor,
+        team=team,
+        team_lead=team.lead if team else None,
     )
     evidence = _link_evidence(andon, product, reason, decision.since)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
@@ -108,54 +121,123 @@ def _open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
     )
     # One emit for the whole pull; the storefront's stop-sell comes first in the sequence.
-    outbox_emit(at=now, events=[
-        *_listing_events(product, "listing.suppressed", suppressed),
-        Event("andon.pulled", _andon_payload(andon, product, reason, evidence),
-              product_sku=product.sku),
-        Event("hold.placed", {
-            "andon_id": andon.pk, "sku": product.sku, "stock_units": held.stock_units,
-            "order_lines": held.order_lines,
-        }, product_sku=product.sku),
-        *work_order_events,
-    ])
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("andon.pulled", "andon", andon.pk, andon.pk,
-              {"sku": product.sku, "reason": reason.code, "note": note,
-               "evidence_contacts": evidence, "distinct_customers": decision.distinct_customers}),
-        *([Audit("listing.suppressed", "product", product.sku, andon.pk)] if suppressed else []),
-        Audit("holds.placed", "andon", andon.pk, andon.pk,
-              {"stock_units": held.stock_units, "order_lines": held.order_lines}),
-        *[Audit("workorder.created", "work_order", wo.pk, andon.pk,
-                {"department": r.department_code, "due_at": wo.due_at.isoformat()})
-          for wo, r in zip(work_orders, routes, strict=True)],
-        Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
-    ])
+    outbox_emit(
+        at=now,
+        events=[
+            *_listing_events(product, "listing.suppressed", suppressed),
+            Event(
+                "andon.pulled",
+                _andon_payload(andon, product, reason, evidence),
+                product_sku=product.sku,
+            ),
+            Event(
+                "hold.placed",
+                {
+                    "andon_id": andon.pk,
+                    "sku": product.sku,
+                    "stock_units": held.stock_units,
+                    "order_lines": held.order_lines,
+                },
+                product_sku=product.sku,
+            ),
+            *work_order_events,
+        ],
+    )
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "andon.pulled",
+                "andon",
+                andon.pk,
+                andon.pk,
+                {
+                    "sku": product.sku,
+                    "reason": reason.code,
+                    "note": note,
+                    "evidence_contacts": evidence,
+                    "distinct_customers": decision.distinct_customers,
+                },
+            ),
+            *(
+                [Audit("listing.suppressed", "product", product.sku, andon.pk)]
+                if suppressed
+                else []
+            ),
+            Audit(
+                "holds.placed",
+                "andon",
+                andon.pk,
+                andon.pk,
+                {"stock_units": held.stock_units, "order_lines": held.order_lines},
+            ),
+            *[
+                Audit(
+                    "workorder.created",
+                    "work_order",
+                    wo.pk,
+                    andon.pk,
+                    {"department": r.department_code, "due_at": wo.due_at.isoformat()},
+                )
+                for wo, r in zip(work_orders, routes, strict=True)
+            ],
+            Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
+        ],
+    )
     return PullResult(andon, False, work_orders, held, decision)
 
 
 def _join(
-    andon: Andon, product: Product, reason: ReasonCode, decision: rules.Eligibility,
-    actor: AbstractBaseUser, note: str, now: dt.datetime,
+    andon: Andon,
+    product: Product,
+    reason: ReasonCode,
+    decision: rules.Eligibility,
+    actor: AbstractBaseUser,
+    note: str,
+    now: dt.datetime,
 ) -> PullResult:
     """A second pull for the same reason adds evidence to the open andon: no new work orders."""
     evidence = _link_evidence(andon, product, reason, decision.since)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, joined=True)
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("andon.joined", "andon", andon.pk, andon.pk,
-              {"note": note, "evidence_contacts": evidence}),
-    ])
-    outbox_emit(at=now, events=[Event("andon.joined", {
-        "andon_id": andon.pk, "sku": product.sku, "reason": reason.code, "note": note,
-        "agent": actor.get_username(),
-    }, product_sku=product.sku)])
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "andon.joined",
+                "andon",
+                andon.pk,
+                andon.pk,
+                {"note": note, "evidence_contacts": evidence},
+            ),
+        ],
+    )
+    outbox_emit(
+        at=now,
+        events=[
+            Event(
+                "andon.joined",
+                {
+                    "andon_id": andon.pk,
+                    "sku": product.sku,
+                    "reason": reason.code,
+                    "note": note,
+                    "agent": actor.get_username(),
+                },
+                product_sku=product.sku,
+            )
+        ],
+    )
     work_orders = list(andon.work_orders.select_related("department").order_by("id"))
-    return PullResult(andon, True, work_orders, hold_counts(andon_ids=[andon.pk])[andon.pk],
-                      decision)
+    return PullResult(
+        andon, True, work_orders, hold_counts(andon_ids=[andon.pk])[andon.pk], decision
+    )
 
 
-def _link_evidence(andon: Andon, product: Product, reason: ReasonCode, since: dt.datetime) -> list[
-    int
-]:
+def _link_evidence(
+    andon: Andon, product: Product, reason: ReasonCode, since: dt.datetime
+) -> list[int]:
     ids = evidence_contact_ids(product=product, reason=reason, since=since)
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
@@ -166,23 +248,38 @@ def _link_evidence(andon: Andon, product: Product, reason: ReasonCode, since: dt
 def _listing_events(product: Product, event_type: str, changed: bool) -> list[Event]:
     if not changed:
         return []
-    return [Event(event_type, {
-        "sku": product.sku, "listing_status": product.listing_status,
-    }, product_sku=product.sku)]
+    return [
+        Event(
+            event_type,
+            {
+                "sku": product.sku,
+                "listing_status": product.listing_status,
+            },
+            product_sku=product.sku,
+        )
+    ]
 
 
 def _andon_payload(andon: Andon, product: Product, reason: ReasonCode, evidence: list[int]) -> dict:
     return {
-        "andon_id": andon.pk, "sku": product.sku, "reason": reason.code, "note": andon.note,
-        "agent": andon.opened_by.get_username(), "evidence_contacts": evidence,
+        "andon_id": andon.pk,
+        "sku": product.sku,
+        "reason": reason.code,
+        "note": andon.note,
+        "agent": andon.opened_by.get_username(),
+        "evidence_contacts": evidence,
     }
 
 
 def listings_lock(*, product_ids: Iterable[int]) -> None:
     """Take the listings' row locks in id order: the first step of any write that must not
     interleave with a pull on the same products (a storefront sync, an import)."""
-    list(Product.objects.select_for_update().filter(pk__in=set(product_ids))
-         .order_by("pk").values_list("pk", flat=True))
+    list(
+        Product.objects.select_for_update()
+        .filter(pk__in=set(product_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def holds_catch_up(*, product_ids: Iterable[int], actor_id: int | None = None) -> int:
@@ -191,8 +288,11 @@ def holds_catch_up(*, product_ids: Iterable[int], actor_id: int | None = None) -
     findings. Call it in the transaction of the write, after the write. Returns how many rows
     it newly held; one query when no product concerned is stopped."""
     ids = set(product_ids)
-    stopped = list(Andon.objects.filter(product_id__in=ids, state=AndonState.OPEN)
-                   .values_list("pk", "product_id", "product__sku"))
+    stopped = list(
+        Andon.objects.filter(product_id__in=ids, state=AndonState.OPEN).values_list(
+            "pk", "product_id", "product__sku"
+        )
+    )
     if not stopped:
         return 0
     with transaction.atomic():
@@ -209,8 +309,9 @@ def _hold_what_arrived(stopped: list[tuple[int, int, str]], actor_id: int | None
             total += stock_rows + lines
             data = {"stock_rows": stock_rows, "order_lines": lines, "arrived_while_stopped": True}
             audit.append(Audit("holds.placed", "andon", andon_id, andon_id, data))
-            events.append(Event("hold.placed", {"andon_id": andon_id, "sku": sku, **data},
-                                product_sku=sku))
+            events.append(
+                Event("hold.placed", {"andon_id": andon_id, "sku": sku, **data}, product_sku=sku)
+            )
     if audit:
         audit_record(actor_id=actor_id, at=now, entries=audit)
         outbox_emit(at=now, events=events)
@@ -261,8 +362,11 @@ def _after_confirmation(
         return StepResult(wo)
     Andon.objects.filter(pk=wo.andon_id).update(state=AndonState.CLOSED, closed_at=now)
     audit = [Audit("andon.closed", "andon", wo.andon_id, wo.andon_id)]
-    events = [Event("andon.closed", {"andon_id": wo.andon_id, "sku": product.sku},
-                    product_sku=product.sku)]
+    events = [
+        Event(
+            "andon.closed", {"andon_id": wo.andon_id, "sku": product.sku}, product_sku=product.sku
+        )
+    ]
     open_left = Andon.objects.filter(product=product, state=AndonState.OPEN).count()
     finalized: dict[str, int] = {}
     relisted = rules.may_relist(open_left) and listing_relist(product=product, at=now)
@@ -273,8 +377,9 @@ def _after_confirmation(
             Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized),
         ]
         events += _listing_events(product, "listing.relisted", True) + [
-            Event("hold.finalized", {"sku": product.sku, "holds": finalized},
-                  product_sku=product.sku)
+            Event(
+                "hold.finalized", {"sku": product.sku, "holds": finalized}, product_sku=product.sku
+            )
         ]
     audit_record(actor_id=actor.pk, at=now, entries=audit)
     outbox_emit(at=now, events=events)
@@ -285,21 +390,26 @@ def _plans(product: Product) -> dict[int, DispositionPlan]:
     """Per andon with goods still held: the most cautious of its departments' findings, for
     every hold, with per-hold exceptions weighed against the other departments' defaults."""
     andon_ids = set(
-        Hold.objects.filter(andon__product=product, state=HoldState.HELD)
-        .values_list("andon_id", flat=True)
+        Hold.objects.filter(andon__product=product, state=HoldState.HELD).values_list(
+            "andon_id", flat=True
+        )
     )
     plans: dict[int, DispositionPlan] = {}
     for andon_id in andon_ids:
-        wos = list(WorkOrder.objects.filter(andon_id=andon_id).values(
-            "disposition", "hold_dispositions"))
+        wos = list(
+            WorkOrder.objects.filter(andon_id=andon_id).values("disposition", "hold_dispositions")
+        )
         defaults = [Disposition(w["disposition"] or Disposition.RELEASE) for w in wos]
         overridden = {int(h) for w in wos for h in w["hold_dispositions"]}
         plans[andon_id] = DispositionPlan(
             default=most_cautious(defaults),
             overrides={
                 h: most_cautious(
-                    Disposition(w["hold_dispositions"].get(str(h))
-                                or w["disposition"] or Disposition.RELEASE)
+                    Disposition(
+                        w["hold_dispositions"].get(str(h))
+                        or w["disposition"]
+                        or Disposition.RELEASE
+                    )
                     for w in wos
                 )
                 for h in overridden

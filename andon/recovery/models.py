@@ -28,7 +28,11 @@ class RecoveryAction(models.Model):
     label_zh = models.CharField(_("label (Chinese)"), max_length=100)
     label_en = models.CharField(_("label (English)"), max_length=100)
     default_cost = models.DecimalField(
-        _("default cost (CNY)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("default cost (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Empty: the price of the product the customer contacted us about."),
     )
@@ -59,15 +63,20 @@ class GuideLimit(models.Model):
     A guide, never a gate: nobody is asked to approve anything."""
 
     role = models.CharField(
-        _("role"), max_length=16,
+        _("role"),
+        max_length=16,
         choices=[("agent", _("agent")), ("team_lead", _("team lead"))],
     )
     action = models.ForeignKey(
-        RecoveryAction, on_delete=models.CASCADE, related_name="guide_limits",
+        RecoveryAction,
+        on_delete=models.CASCADE,
+        related_name="guide_limits",
         verbose_name=_("recovery action"),
     )
     max_cost = models.DecimalField(
-        _("usual up to (CNY)"), max_digits=10, decimal_places=2,
+        _("usual up to (CNY)"),
+        max_digits=10,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
 
@@ -88,28 +97,39 @@ class RecoveryGiven(models.Model):
     kept as it was at that moment, for the Monday review's recovery cost per team."""
 
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.PROTECT, related_name="recovery",
+        "contacts.Contact",
+        on_delete=models.PROTECT,
+        related_name="recovery",
         verbose_name=_("contact"),
     )
     customer = models.ForeignKey(
-        "orders.Customer", on_delete=models.PROTECT, related_name="recovery",
+        "orders.Customer",
+        on_delete=models.PROTECT,
+        related_name="recovery",
         verbose_name=_("customer"),
     )
     action = models.ForeignKey(
-        RecoveryAction, on_delete=models.PROTECT, related_name="given",
+        RecoveryAction,
+        on_delete=models.PROTECT,
+        related_name="given",
         verbose_name=_("recovery action"),
     )
     cost = models.DecimalField(_("cost (CNY)"), max_digits=10, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    reason_above_guide = models.CharField(_("reason (above the guide)"), max_length=200,
-                                          blank=True)
+    reason_above_guide = models.CharField(_("reason (above the guide)"), max_length=200, blank=True)
     above_guide = models.BooleanField(_("above the guide"), default=False)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recovery_given",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recovery_given",
         verbose_name=_("agent"),
     )
     team = models.ForeignKey(
-        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("team"),
     )
     given_at = models.DateTimeField(_("given at"), db_index=True)

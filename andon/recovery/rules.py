@@ -56,8 +56,8 @@ def one_line(text: str, field: str) -> str:
         raise InvalidInput(_("One line: no line breaks."), field=field)
     if len(text) > LINE_MAX:
         raise InvalidInput(
-            _("At most %(max)d characters (this one has %(n)d).") % {"max": LINE_MAX,
-                                                                     "n": len(text)},
+            _("At most %(max)d characters (this one has %(n)d).")
+            % {"max": LINE_MAX, "n": len(text)},
             field=field,
         )
     return text

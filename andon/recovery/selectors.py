@@ -67,7 +67,8 @@ def recovery_of_customer(customer_id: int, *, limit: int = 200) -> list[Recovery
 def recovery_of_contact(*, contact_id: int) -> list[RecoveryGiven]:
     return list(
         RecoveryGiven.objects.filter(contact_id=contact_id)
-        .select_related("action", "agent").order_by("given_at", "id")
+        .select_related("action", "agent")
+        .order_by("given_at", "id")
     )
 
 
@@ -88,18 +89,24 @@ def recovery_cost(
     qs = RecoveryGiven.objects.filter(given_at__gte=since, given_at__lt=until)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
-    rows = (
-        qs.values("action_id").annotate(
-            given=Count("id"), cost=Sum("cost"),
-            above=Count("id", filter=Q(above_guide=True)),
-        )
+    rows = qs.values("action_id").annotate(
+        given=Count("id"),
+        cost=Sum("cost"),
+        above=Count("id", filter=Q(above_guide=True)),
     )
     rows = list(rows)
     ids = [r["action_id"] for r in rows]
     actions = {a.pk: a for a in RecoveryAction.objects.filter(pk__in=ids)}
     return sorted(
-        (CostLine(actions[r["action_id"]].code, actions[r["action_id"]].label, r["given"],
-                  Decimal(r["cost"] or 0).quantize(Decimal("0.01")), r["above"]) for r in rows),
+        (
+            CostLine(
+                actions[r["action_id"]].code,
+                actions[r["action_id"]].label,
+                r["given"],
+                Decimal(r["cost"] or 0).quantize(Decimal("0.01")),
+                r["above"],
+            )
+            for r in rows
+        ),
         key=lambda c: -c.cost,
     )
-

@@ -45,9 +45,7 @@ def recovery_give(
     r = roles_of(actor)
     if not rules.may_give_recovery(r):
         raise Forbidden(_("Only agents and team leads give service recovery."))
-    contact = (
-        Contact.objects.select_related("product", "customer").filter(pk=contact_id).first()
-    )
+    contact = Contact.objects.select_related("product", "customer").filter(pk=contact_id).first()
     if contact is None:
         raise ContactNotFound(_("No contact %(id)s.") % {"id": contact_id}, field="contact")
     entry = action_get(code=action)
@@ -61,18 +59,48 @@ def recovery_give(
     now = timezone.now()
     team = team_of(actor.pk)
     given = RecoveryGiven.objects.create(
-        contact=contact, customer=contact.customer, action=entry, cost=cost, note=note,
-        reason_above_guide=reason, above_guide=unusual, agent=actor, team=team, given_at=now,
+        contact=contact,
+        customer=contact.customer,
+        action=entry,
+        cost=cost,
+        note=note,
+        reason_above_guide=reason,
+        above_guide=unusual,
+        agent=actor,
+        team=team,
+        given_at=now,
     )
-    data = {"action": entry.code, "kind": entry.kind, "cost": str(cost), "note": note,
-            "above_guide": unusual, "reason_above_guide": reason,
-            "customer": contact.customer.external_id, "sku": contact.product.sku}
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("recovery.given", "contact", contact.pk, data=data),
-    ])
-    outbox_emit(at=now, events=[Event("recovery.given", {
-        "recovery_id": given.pk, "contact_id": contact.pk, "agent": actor.get_username(), **data,
-    })])
+    data = {
+        "action": entry.code,
+        "kind": entry.kind,
+        "cost": str(cost),
+        "note": note,
+        "above_guide": unusual,
+        "reason_above_guide": reason,
+        "customer": contact.customer.external_id,
+        "sku": contact.product.sku,
+    }
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit("recovery.given", "contact", contact.pk, data=data),
+        ],
+    )
+    outbox_emit(
+        at=now,
+        events=[
+            Event(
+                "recovery.given",
+                {
+                    "recovery_id": given.pk,
+                    "contact_id": contact.pk,
+                    "agent": actor.get_username(),
+                    **data,
+                },
+            )
+        ],
+    )
     return given
 
 
@@ -82,13 +110,22 @@ def catalogue_ensure_defaults() -> int:
     fresh demo); never changes what an admin configured. Returns how many actions it made."""
     made = 0
     for pos, (code, kind, zh, en, cost, nzh, nen, agent, lead) in enumerate(CATALOGUE):
-        entry, created = RecoveryAction.objects.get_or_create(code=code, defaults={
-            "kind": kind, "label_zh": zh, "label_en": en, "default_cost": cost,
-            "note_zh": nzh, "note_en": nen, "position": pos,
-        })
+        entry, created = RecoveryAction.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "label_zh": zh,
+                "label_en": en,
+                "default_cost": cost,
+                "note_zh": nzh,
+                "note_en": nen,
+                "position": pos,
+            },
+        )
         made += created
         for role, limit in (("agent", agent), ("team_lead", lead)):
             if limit is not None and created:
-                GuideLimit.objects.get_or_create(role=role, action=entry,
-                                                 defaults={"max_cost": limit})
+                GuideLimit.objects.get_or_create(
+                    role=role, action=entry, defaults={"max_cost": limit}
+                )
     return made

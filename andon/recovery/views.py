@@ -28,7 +28,8 @@ def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
         raise PermissionDenied
     contact = (
         Contact.objects.select_related("customer", "product", "reason")
-        .filter(pk=contact_id).first()
+        .filter(pk=contact_id)
+        .first()
     )
     if contact is None:
         raise Http404
@@ -37,15 +38,21 @@ def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             given = recovery_give(
-                actor=request.user, contact_id=contact.pk, action=request.POST.get("action", ""),
-                cost=_cost(request.POST.get("cost", "")), note=request.POST.get("note"),
+                actor=request.user,
+                contact_id=contact.pk,
+                action=request.POST.get("action", ""),
+                cost=_cost(request.POST.get("cost", "")),
+                note=request.POST.get("note"),
                 reason_above_guide=request.POST.get("reason_above_guide", ""),
             )
         except DomainError as e:
             error, status = e, 422
     context = {
-        "contact": contact, "catalogue": recovery_catalogue(roles=r), "error": error,
-        "given": given, "posted": request.POST if error else {},
+        "contact": contact,
+        "catalogue": recovery_catalogue(roles=r),
+        "error": error,
+        "given": given,
+        "posted": request.POST if error else {},
         "history": recovery_of_customer(contact.customer_id),
     }
     template = "recovery/_contact.html" if request.htmx else "recovery/contact_page.html"
@@ -59,5 +66,6 @@ def _cost(raw: str) -> Decimal | None:
     try:
         return Decimal(raw)
     except InvalidOperation:
-        raise InvalidInput(_("The cost is a number of CNY, like 5 or 39.80."),
-                           field="cost") from None
+        raise InvalidInput(
+            _("The cost is a number of CNY, like 5 or 39.80."), field="cost"
+        ) from None

@@ -17,8 +17,16 @@ class CorrectiveActionInline(admin.TabularInline):
 @admin.register(PullReview)
 class PullReviewAdmin(admin.ModelAdmin):
     # Reviews feed the KPI and the bonus ledger: change them through the service, read here.
-    list_display = ["andon", "verdict", "root_cause", "team_lead", "agent", "reviewer",
-                    "pulled_at", "reviewed_at"]
+    list_display = [
+        "andon",
+        "verdict",
+        "root_cause",
+        "team_lead",
+        "agent",
+        "reviewer",
+        "pulled_at",
+        "reviewed_at",
+    ]
     list_filter = ["verdict", "root_cause", "team_lead"]
     readonly_fields = [f.name for f in PullReview._meta.fields]
     inlines = [CorrectiveActionInline]
@@ -29,7 +37,6 @@ class PullReviewAdmin(admin.ModelAdmin):
 
 @admin.register(CorrectiveAction)
 class CorrectiveActionAdmin(admin.ModelAdmin):
-    list_display = ["description", "kind", "assignee", "department", "owner", "due_on",
-                    "done_at"]
+    list_display = ["description", "kind", "assignee", "department", "owner", "due_on", "done_at"]
     list_filter = ["kind", "done_at"]
     raw_id_fields = ["review", "assignee", "owner", "done_by"]

@@ -27,25 +27,41 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
     by_key = {(r.key, r.period): r for r in rows}
     datasets = []
     for i, key in enumerate(keys):
-        datasets.append({
-            "label": key or all_label or _("whole organisation"),
-            "data": [_pct(by_key[(key, p)].rate) if (key, p) in by_key else None
-                     for p in labels],
-            "borderColor": PALETTE[i % len(PALETTE)],
-            "backgroundColor": PALETTE[i % len(PALETTE)],
-            "spanGaps": True, "tension": 0,
-        })
-    datasets.append({
-        "label": _("target"), "data": [float(target * 100)] * len(labels),
-        "borderColor": TARGET, "borderDash": [6, 4], "pointRadius": 0, "borderWidth": 2,
-    })
+        datasets.append(
+            {
+                "label": key or all_label or _("whole organisation"),
+                "data": [
+                    _pct(by_key[(key, p)].rate) if (key, p) in by_key else None for p in labels
+                ],
+                "borderColor": PALETTE[i % len(PALETTE)],
+                "backgroundColor": PALETTE[i % len(PALETTE)],
+                "spanGaps": True,
+                "tension": 0,
+            }
+        )
+    datasets.append(
+        {
+            "label": _("target"),
+            "data": [float(target * 100)] * len(labels),
+            "borderColor": TARGET,
+            "borderDash": [6, 4],
+            "pointRadius": 0,
+            "borderWidth": 2,
+        }
+    )
     return {
         "type": "line",
         "data": {"labels": labels, "datasets": datasets},
         "options": {
-            "animation": False, "responsive": True, "maintainAspectRatio": False,
-            "scales": {"y": {"beginAtZero": True, "title": {"display": True,
-                                                             "text": _("bad-andon rate (%)")}}},
+            "animation": False,
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "scales": {
+                "y": {
+                    "beginAtZero": True,
+                    "title": {"display": True, "text": _("bad-andon rate (%)")},
+                }
+            },
             "plugins": {"legend": {"position": "bottom"}},
         },
     }
@@ -56,10 +72,20 @@ def causes_bar(causes: dict[str, int], labels: dict[str, str]) -> dict:
         "type": "bar",
         "data": {
             "labels": [str(labels[c]) for c in causes],
-            "datasets": [{"label": _("invalid pulls"), "data": list(causes.values()),
-                          "backgroundColor": "#d9480f"}],
+            "datasets": [
+                {
+                    "label": _("invalid pulls"),
+                    "data": list(causes.values()),
+                    "backgroundColor": "#d9480f",
+                }
+            ],
         },
-        "options": {"animation": False, "responsive": True, "maintainAspectRatio": False,
-                    "indexAxis": "y", "plugins": {"legend": {"display": False}},
-                    "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        "options": {
+            "animation": False,
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "indexAxis": "y",
+            "plugins": {"legend": {"display": False}},
+            "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}},
+        },
     }

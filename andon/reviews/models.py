@@ -32,17 +32,24 @@ class ReviewPolicy(models.Model):
     it. There is deliberately no field that makes a pull wait (SPEC: "No bureaucracy")."""
 
     sample_rate = models.DecimalField(
-        _("share of pulls to review"), max_digits=4, decimal_places=3, default=Decimal("1"),
+        _("share of pulls to review"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("1 reviews every pull; 0.2 reviews a stable fifth of them."),
     )
     target_rate = models.DecimalField(
-        _("bad-andon rate target"), max_digits=5, decimal_places=4, default=DEFAULT_TARGET,
+        _("bad-andon rate target"),
+        max_digits=5,
+        decimal_places=4,
+        default=DEFAULT_TARGET,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("0.02 means 2%."),
     )
     action_due_days = models.PositiveSmallIntegerField(
-        _("corrective actions due within (days)"), default=14,
+        _("corrective actions due within (days)"),
+        default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
 
@@ -63,7 +70,9 @@ class PullReview(models.Model):
         "pulls.Andon", on_delete=models.PROTECT, related_name="review", verbose_name=_("andon")
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("reviewer"),
     )
     verdict = models.CharField(_("verdict"), max_length=8, choices=VerdictChoices.choices)
@@ -74,16 +83,26 @@ class PullReview(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"))
     pulled_at = models.DateTimeField(_("pulled at"))
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("agent"),
     )
     team = models.ForeignKey(
-        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("team"),
     )
     team_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("team lead at the time of the pull"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team lead at the time of the pull"),
     )
 
     class Meta:
@@ -110,23 +129,39 @@ class CorrectiveAction(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ActionKindChoices.choices)
     description = models.CharField(_("action"), max_length=500)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="corrective_actions", verbose_name=_("assigned to"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrective_actions",
+        verbose_name=_("assigned to"),
     )
     department = models.ForeignKey(
-        "people.Department", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="corrective_actions", verbose_name=_("department"),
+        "people.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrective_actions",
+        verbose_name=_("department"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("owner (team lead)"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner (team lead)"),
     )
     due_on = models.DateField(_("due on"))
     created_at = models.DateTimeField(_("created at"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, db_index=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("done by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
     )
 
     class Meta:

@@ -93,61 +93,83 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
     target = review_policy().target_rate
     by = "team_lead" if lead_id else "all"
     trend_since, _ = _bounds(week_start - dt.timedelta(weeks=TREND_WEEKS - 1), week_end)
-    trend = bad_andon_rate(period="week", by=by, since=trend_since, until=until,
-                           team_lead_id=lead_id, target=target)
+    trend = bad_andon_rate(
+        period="week", by=by, since=trend_since, until=until, team_lead_id=lead_id, target=target
+    )
     week = next((r for r in trend if r.period_start == week_start), None)
     andons = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until)
     if lead_id:
         andons = andons.filter(team_lead_id=lead_id)
     andons = list(
-        andons.select_related("product", "reason", "opened_by", "team_lead", "review")
-        .order_by("opened_at", "id")
+        andons.select_related("product", "reason", "opened_by", "team_lead", "review").order_by(
+            "opened_at", "id"
+        )
     )
     first_contact = dict(
         AndonEvidence.objects.filter(andon_id__in=[a.pk for a in andons])
-        .values("andon_id").annotate(first=Min("contact__created_at"))
+        .values("andon_id")
+        .annotate(first=Min("contact__created_at"))
         .values_list("andon_id", "first")
     )
     lines = []
     for a in andons:
         review = getattr(a, "review", None)
-        lines.append(PullLine(
-            a, review.verdict if review else "", review.root_cause if review else "",
-            _hours(first_contact.get(a.pk), a.opened_at), _hours(a.opened_at, a.closed_at),
-        ))
+        lines.append(
+            PullLine(
+                a,
+                review.verdict if review else "",
+                review.root_cause if review else "",
+                _hours(first_contact.get(a.pk), a.opened_at),
+                _hours(a.opened_at, a.closed_at),
+            )
+        )
     team_id = None
     if lead_id:
         team = Team.objects.filter(lead_id=lead_id).first()
         team_id = team.pk if team else -1
     return MondayReview(
-        week_start=week_start, week_end=week_end, team_lead=team_lead, target=target,
-        pulls=lines, week=week, trend=trend,
+        week_start=week_start,
+        week_end=week_end,
+        team_lead=team_lead,
+        target=target,
+        pulls=lines,
+        week=week,
+        trend=trend,
         causes=root_causes(since=since, until=until, team_lead_id=lead_id),
         open_actions=corrective_actions(open_only=True, owner_id=lead_id),
         recovery=recovery_cost(since=since, until=until, team_id=team_id),
         contain_median_hours=rules.median_hours(
-            dt.timedelta(hours=p.contain_hours) for p in lines if p.contain_hours is not None),
+            dt.timedelta(hours=p.contain_hours) for p in lines if p.contain_hours is not None
+        ),
         relist_median_hours=rules.median_hours(
-            dt.timedelta(hours=p.relist_hours) for p in lines if p.relist_hours is not None),
-        leads=[] if lead_id else bad_andon_rate(period="week", by="team_lead", since=since,
-                                                 until=until, target=target),
+            dt.timedelta(hours=p.relist_hours) for p in lines if p.relist_hours is not None
+        ),
+        leads=[]
+        if lead_id
+        else bad_andon_rate(period="week", by="team_lead", since=since, until=until, target=target),
     )
 
 
 def managers() -> list[User]:
     """Everyone the Monday review has a page for: the leads of teams, and leads of past pulls."""
     ids = set(Team.objects.exclude(lead=None).values_list("lead_id", flat=True))
-    ids |= set(Andon.objects.exclude(team_lead=None).values_list("team_lead_id", flat=True)
-               .distinct())
+    ids |= set(
+        Andon.objects.exclude(team_lead=None).values_list("team_lead_id", flat=True).distinct()
+    )
     return list(User.objects.filter(pk__in=ids).order_by("username"))
 
 
-def pulls_per_week(*, since: dt.datetime, until: dt.datetime,
-                   team_lead_id: int | None = None) -> dict[dt.date, int]:
+def pulls_per_week(
+    *, since: dt.datetime, until: dt.datetime, team_lead_id: int | None = None
+) -> dict[dt.date, int]:
     """How many andons were opened per week (reviewed or not), for the trend chart."""
     qs = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until)
     if team_lead_id:
         qs = qs.filter(team_lead_id=team_lead_id)
-    rows = qs.annotate(w=TruncWeek("opened_at", tzinfo=timezone.get_current_timezone())).values(
-        "w").annotate(n=Count("id")).values_list("w", "n")
+    rows = (
+        qs.annotate(w=TruncWeek("opened_at", tzinfo=timezone.get_current_timezone()))
+        .values("w")
+        .annotate(n=Count("id"))
+        .values_list("w", "n")
+    )
     return {w.date(): n for w, n in rows}

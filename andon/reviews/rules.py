@@ -140,7 +140,7 @@ def bad_andon_rate(reviewed: int, invalid: int) -> Decimal | None:
 
 
 def status(rate: Decimal | None, target: Decimal) -> str:
-    """"green" at or below the target, "red" above, "none" without reviews."""
+    """ "green" at or below the target, "red" above, "none" without reviews."""
     if rate is None:
         return "none"
     return "green" if rate <= target else "red"

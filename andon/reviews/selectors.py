@@ -30,7 +30,9 @@ def review_policy() -> ReviewPolicy:
 def review_of(*, andon_id: int) -> PullReview | None:
     return (
         PullReview.objects.select_related("reviewer", "team_lead")
-        .prefetch_related("actions").filter(andon_id=andon_id).first()
+        .prefetch_related("actions")
+        .filter(andon_id=andon_id)
+        .first()
     )
 
 
@@ -68,8 +70,10 @@ class RateRow:
 
 def _trunc(period: str):
     tz = timezone.get_current_timezone()
-    return TruncMonth("pulled_at", tzinfo=tz) if period == rules.Period.MONTH else TruncWeek(
-        "pulled_at", tzinfo=tz
+    return (
+        TruncMonth("pulled_at", tzinfo=tz)
+        if period == rules.Period.MONTH
+        else TruncWeek("pulled_at", tzinfo=tz)
     )
 
 
@@ -95,10 +99,14 @@ def bad_andon_rate(
         qs = qs.filter(team_lead_id=team_lead_id)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
-    keys = {"team_lead": ["team_lead_id", "team_lead__username"],
-            "team": ["team_id", "team__code"], "all": []}[by]
+    keys = {
+        "team_lead": ["team_lead_id", "team_lead__username"],
+        "team": ["team_id", "team__code"],
+        "all": [],
+    }[by]
     rows = (
-        qs.annotate(p=_trunc(period)).values(*keys, "p")
+        qs.annotate(p=_trunc(period))
+        .values(*keys, "p")
         .annotate(reviewed=Count("id"), invalid=Count("id", filter=Q(verdict="invalid")))
         .order_by("p", *keys)
     )
@@ -108,8 +116,18 @@ def bad_andon_rate(
         rate = rules.bad_andon_rate(r["reviewed"], r["invalid"])
         key_id = r[keys[0]] if keys else None
         key = (r[keys[1]] or "") if keys else ""
-        out.append(RateRow(key_id, key, rules.period_label(start, period), start,
-                           r["reviewed"], r["invalid"], rate, rules.status(rate, target)))
+        out.append(
+            RateRow(
+                key_id,
+                key,
+                rules.period_label(start, period),
+                start,
+                r["reviewed"],
+                r["invalid"],
+                rate,
+                rules.status(rate, target),
+            )
+        )
     return out
 
 
@@ -131,7 +149,8 @@ def reviews_in(
         qs = qs.filter(verdict=verdict)
     return list(
         qs.select_related("andon__product", "andon__reason", "agent", "reviewer", "team_lead")
-        .prefetch_related("actions").order_by("-verdict", "pulled_at")
+        .prefetch_related("actions")
+        .order_by("-verdict", "pulled_at")
     )
 
 
@@ -142,8 +161,9 @@ def root_causes(
     qs = PullReview.objects.filter(pulled_at__gte=since, pulled_at__lt=until, verdict="invalid")
     if team_lead_id is not None:
         qs = qs.filter(team_lead_id=team_lead_id)
-    counts = dict(qs.values_list("root_cause").annotate(n=Count("id")).values_list(
-        "root_cause", "n"))
+    counts = dict(
+        qs.values_list("root_cause").annotate(n=Count("id")).values_list("root_cause", "n")
+    )
     return {c.value: counts.get(c.value, 0) for c in rules.RootCause}
 
 

@@ -64,8 +64,10 @@ def andon_review(
     training for the agent, a process change for `department`, or a note), due in the
     policy's days unless `due_on` says otherwise. Valid: credits the bonus."""
     andon = (
-        Andon.objects.select_for_update(of=("self",)).select_related("team")
-        .filter(pk=andon_id).first()
+        Andon.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(pk=andon_id)
+        .first()
     )
     if andon is None:
         raise AndonNotFound(_("No andon %(id)s.") % {"id": andon_id}, field="id")
@@ -75,22 +77,30 @@ def andon_review(
     action = (action or "").strip()
     rules.check_review(verdict, root_cause, action)
     if len(note) > rules.NOTE_MAX:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": rules.NOTE_MAX},
-                           field="note")
+        raise InvalidInput(_("At most %(max)d characters.") % {"max": rules.NOTE_MAX}, field="note")
     if PullReview.objects.filter(andon_id=andon.pk).exists():
-        raise AlreadyReviewed(_("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk},
-                              field="id")
+        raise AlreadyReviewed(
+            _("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk}, field="id"
+        )
     dept = None
     if department:
         dept = Department.objects.filter(code=department).first()
         if dept is None:
-            raise InvalidInput(_("No department '%(code)s'.") % {"code": department},
-                               field="department")
+            raise InvalidInput(
+                _("No department '%(code)s'.") % {"code": department}, field="department"
+            )
     now = timezone.now()
     review = PullReview.objects.create(
-        andon=andon, reviewer=actor, verdict=verdict, root_cause=root_cause, note=note,
-        reviewed_at=now, pulled_at=andon.opened_at, agent_id=andon.opened_by_id,
-        team_id=andon.team_id, team_lead_id=andon.team_lead_id,
+        andon=andon,
+        reviewer=actor,
+        verdict=verdict,
+        root_cause=root_cause,
+        note=note,
+        reviewed_at=now,
+        pulled_at=andon.opened_at,
+        agent_id=andon.opened_by_id,
+        team_id=andon.team_id,
+        team_lead_id=andon.team_lead_id,
     )
     corrective = None
     credit = None
@@ -98,72 +108,121 @@ def andon_review(
         corrective = _corrective_open(review, andon, actor, action, dept, due_on, now)
     else:
         credit = _credit_opening_pull(andon, actor, now)
-    data = {"verdict": verdict, "root_cause": root_cause, "note": note,
-            "team_lead_at_pull": andon.team_lead_id,
-            "action_id": corrective.pk if corrective else None,
-            "credited": str(credit.amount) if credit else None}
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("andon.reviewed", "andon", andon.pk, andon.pk, data),
-        *([Audit("corrective_action.opened", "corrective_action", corrective.pk, andon.pk,
-                 {"kind": corrective.kind, "due_on": corrective.due_on.isoformat()})]
-          if corrective else []),
-    ])
-    outbox_emit(at=now, events=[Event("andon.reviewed", {
-        "andon_id": andon.pk, "verdict": verdict, "root_cause": root_cause,
-        "reviewer": actor.get_username(),
-    })])
+    data = {
+        "verdict": verdict,
+        "root_cause": root_cause,
+        "note": note,
+        "team_lead_at_pull": andon.team_lead_id,
+        "action_id": corrective.pk if corrective else None,
+        "credited": str(credit.amount) if credit else None,
+    }
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit("andon.reviewed", "andon", andon.pk, andon.pk, data),
+            *(
+                [
+                    Audit(
+                        "corrective_action.opened",
+                        "corrective_action",
+                        corrective.pk,
+                        andon.pk,
+                        {"kind": corrective.kind, "due_on": corrective.due_on.isoformat()},
+                    )
+                ]
+                if corrective
+                else []
+            ),
+        ],
+    )
+    outbox_emit(
+        at=now,
+        events=[
+            Event(
+                "andon.reviewed",
+                {
+                    "andon_id": andon.pk,
+                    "verdict": verdict,
+                    "root_cause": root_cause,
+                    "reviewer": actor.get_username(),
+                },
+            )
+        ],
+    )
     return ReviewResult(review, corrective, credit)
 
 
 def _corrective_open(
-    review: PullReview, andon: Andon, actor: AbstractBaseUser, action: str,
-    dept: Department | None, due_on: dt.date | None, now: dt.datetime,
+    review: PullReview,
+    andon: Andon,
+    actor: AbstractBaseUser,
+    action: str,
+    dept: Department | None,
+    due_on: dt.date | None,
+    now: dt.datetime,
 ) -> CorrectiveAction:
     kind = rules.action_kind_for(review.root_cause)
     if dept is not None:
         kind = rules.ActionKind.PROCESS
     days = review_policy().action_due_days
     return CorrectiveAction.objects.create(
-        review=review, kind=kind, description=action,
+        review=review,
+        kind=kind,
+        description=action,
         # Training is for the agent who pulled; a process change belongs to a department.
         assignee_id=andon.opened_by_id if kind == rules.ActionKind.TRAINING else None,
-        department=dept, owner=andon.team_lead or actor,
-        due_on=due_on or (timezone.localdate(now) + dt.timedelta(days=days)), created_at=now,
+        department=dept,
+        owner=andon.team_lead or actor,
+        due_on=due_on or (timezone.localdate(now) + dt.timedelta(days=days)),
+        created_at=now,
     )
 
 
 def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime):
     """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
     pull = (
-        CordPull.objects.filter(andon_id=andon.pk, credited=True).select_related("agent")
-        .order_by("pulled_at", "id").first()
+        CordPull.objects.filter(andon_id=andon.pk, credited=True)
+        .select_related("agent")
+        .order_by("pulled_at", "id")
+        .first()
     )
     agent = pull.agent if pull else andon.opened_by
-    return bonus_credit(andon_id=andon.pk, agent_id=agent.pk,
-                        agent_username=agent.get_username(), actor_id=actor.pk, at=now)
+    return bonus_credit(
+        andon_id=andon.pk,
+        agent_id=agent.pk,
+        agent_username=agent.get_username(),
+        actor_id=actor.pk,
+        at=now,
+    )
 
 
 @transaction.atomic
 def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> CorrectiveAction:
     """Mark a corrective action done: its owner, its assignee or an admin may."""
     ca = (
-        CorrectiveAction.objects.select_for_update().select_related("review")
-        .filter(pk=action_id).first()
+        CorrectiveAction.objects.select_for_update()
+        .select_related("review")
+        .filter(pk=action_id)
+        .first()
     )
     if ca is None:
         raise NotFound(_("No corrective action %(id)s.") % {"id": action_id}, field="id")
     r = roles_of(actor)
-    if not (rules.may_review(r, user_id=actor.pk, lead_ids=[ca.owner_id])
-            or actor.pk == ca.assignee_id):
-        raise Forbidden(
-            _("Only the owner, the assignee or an admin closes a corrective action.")
-        )
+    if not (
+        rules.may_review(r, user_id=actor.pk, lead_ids=[ca.owner_id]) or actor.pk == ca.assignee_id
+    ):
+        raise Forbidden(_("Only the owner, the assignee or an admin closes a corrective action."))
     if ca.done_at is not None:
         return ca
     now = timezone.now()
     ca.done_at, ca.done_by = now, actor
     ca.save(update_fields=["done_at", "done_by"])
-    audit_record(actor_id=actor.pk, at=now, entries=[
-        Audit("corrective_action.done", "corrective_action", ca.pk, ca.review.andon_id),
-    ])
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit("corrective_action.done", "corrective_action", ca.pk, ca.review.andon_id),
+        ],
+    )
     return ca

@@ -56,9 +56,15 @@ def _aware(day: dt.date) -> dt.datetime:
 @managers_only
 def queue(request: HttpRequest) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
-    return render(request, "reviews/queue.html", {
-        "andons": andons, "policy": review_policy(), **_form_choices(),
-    })
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "andons": andons,
+            "policy": review_policy(),
+            **_form_choices(),
+        },
+    )
 
 
 def _form_choices() -> dict:
@@ -72,15 +78,22 @@ def review(request: HttpRequest, andon_id: int) -> HttpResponse:
     p = request.POST
     try:
         result = andon_review(
-            actor=request.user, andon_id=andon_id, verdict=p.get("verdict", ""),
+            actor=request.user,
+            andon_id=andon_id,
+            verdict=p.get("verdict", ""),
             root_cause=p.get("root_cause", "") if p.get("verdict") == "invalid" else "",
-            action=p.get("action", ""), note=p.get("note", ""),
+            action=p.get("action", ""),
+            note=p.get("note", ""),
             department=p.get("department", ""),
         )
     except DomainError as e:
         if request.htmx:
-            return render(request, "reviews/_review_form.html",
-                          {"error": e, "a": {"pk": andon_id}, **_form_choices()}, status=422)
+            return render(
+                request,
+                "reviews/_review_form.html",
+                {"error": e, "a": {"pk": andon_id}, **_form_choices()},
+                status=422,
+            )
         messages.error(request, e.detail)
         return redirect("reviews:queue")
     if request.htmx:
@@ -101,11 +114,18 @@ def kpis(request: HttpRequest) -> HttpResponse:
         start = rules.period_start(start - dt.timedelta(days=1), period)
     policy = review_policy()
     rows = bad_andon_rate(period=period, by=by, since=_aware(start), target=policy.target_rate)
-    return render(request, "reviews/kpis.html", {
-        "rows": sorted(rows, key=lambda r: (r.period_start, r.key), reverse=True),
-        "chart": charts.rate_trend(rows, policy.target_rate), "period": period, "by": by,
-        "target": policy.target_rate, "since": start,
-    })
+    return render(
+        request,
+        "reviews/kpis.html",
+        {
+            "rows": sorted(rows, key=lambda r: (r.period_start, r.key), reverse=True),
+            "chart": charts.rate_trend(rows, policy.target_rate),
+            "period": period,
+            "by": by,
+            "target": policy.target_rate,
+            "since": start,
+        },
+    )
 
 
 @managers_only
@@ -117,32 +137,50 @@ def drill(request: HttpRequest) -> HttpResponse:
     except ValueError:
         start = rules.last_week(timezone.localdate())[0]
     start = rules.period_start(start, period)
-    end = (start + dt.timedelta(days=7) if period == "week"
-           else rules.period_start(start + dt.timedelta(days=32), "month"))
+    end = (
+        start + dt.timedelta(days=7)
+        if period == "week"
+        else rules.period_start(start + dt.timedelta(days=32), "month")
+    )
     by, key = request.GET.get("by", "team_lead"), request.GET.get("key", "")
     lead_id = team_id = None
     if by == "team_lead" and key:
         lead_id = User.objects.filter(username=key).values_list("pk", flat=True).first() or -1
     elif by == "team" and key:
         team_id = Team.objects.filter(code=key).values_list("pk", flat=True).first() or -1
-    reviews = reviews_in(since=_aware(start), until=_aware(end), team_lead_id=lead_id,
-                         team_id=team_id)
+    reviews = reviews_in(
+        since=_aware(start), until=_aware(end), team_lead_id=lead_id, team_id=team_id
+    )
     invalid = sum(r.verdict == "invalid" for r in reviews)
     rate = rules.bad_andon_rate(len(reviews), invalid)
-    return render(request, "reviews/drill.html", {
-        "reviews": reviews, "start": start, "end": end - dt.timedelta(days=1), "key": key,
-        "label": rules.period_label(start, period), "invalid": invalid, "rate": rate,
-        "status": rules.status(rate, review_policy().target_rate),
-    })
+    return render(
+        request,
+        "reviews/drill.html",
+        {
+            "reviews": reviews,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+            "key": key,
+            "label": rules.period_label(start, period),
+            "invalid": invalid,
+            "rate": rate,
+            "status": rules.status(rate, review_policy().target_rate),
+        },
+    )
 
 
 @managers_only
 def actions(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("state") == "all"
-    return render(request, "reviews/actions.html", {
-        "actions": corrective_actions(open_only=not show_all), "show_all": show_all,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "reviews/actions.html",
+        {
+            "actions": corrective_actions(open_only=not show_all),
+            "show_all": show_all,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_POST
@@ -168,12 +206,20 @@ def monday(request: HttpRequest) -> HttpResponse:
         lead = User.objects.filter(username=request.GET["lead"]).first()
     m = monday_review(week_start=week, team_lead=lead)
     cause_labels = dict(RootCauseChoices.choices)
-    return render(request, "reviews/monday.html", {
-        "m": m, "managers": managers(), "lead": lead,
-        "prev": m.week_start - dt.timedelta(days=7), "next": m.week_end,
-        "last_day": m.week_end - dt.timedelta(days=1),
-        "trend_chart": charts.rate_trend(m.trend, m.target,
-                                         all_label=lead.get_username() if lead else ""),
-        "causes_chart": charts.causes_bar(m.causes, cause_labels),
-        "causes": [(cause_labels[k], v) for k, v in m.causes.items()],
-    })
+    return render(
+        request,
+        "reviews/monday.html",
+        {
+            "m": m,
+            "managers": managers(),
+            "lead": lead,
+            "prev": m.week_start - dt.timedelta(days=7),
+            "next": m.week_end,
+            "last_day": m.week_end - dt.timedelta(days=1),
+            "trend_chart": charts.rate_trend(
+                m.trend, m.target, all_label=lead.get_username() if lead else ""
+            ),
+            "causes_chart": charts.causes_bar(m.causes, cause_labels),
+            "causes": [(cause_labels[k], v) for k, v in m.causes.items()],
+        },
+    )

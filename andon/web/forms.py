@@ -21,7 +21,9 @@ def reason_choices() -> list[tuple[str, str]]:
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Name, phone or order number"), max_length=100, required=False,
+        label=_("Name, phone or order number"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
 
@@ -31,11 +33,12 @@ class ContactForm(forms.Form):
     line_no = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=())
     text = forms.CharField(
-        label=_("What the customer said"), max_length=TEXT_MAX, required=False,
+        label=_("What the customer said"),
+        max_length=TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices,
-                                initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,28 +49,35 @@ class PullForm(forms.Form):
     reason = forms.CharField(max_length=50, widget=forms.HiddenInput)
     # Length and line breaks are the cord's rules (pulls.rules.clean_note): the service
     # explains them in words, so the form does not refuse first with a vaguer message.
-    note = forms.CharField(label=_("What is wrong, in one line"), max_length=NOTE_MAX * 4,
-                           required=False)
+    note = forms.CharField(
+        label=_("What is wrong, in one line"), max_length=NOTE_MAX * 4, required=False
+    )
 
 
 class ResolveForm(forms.Form):
-    findings = forms.CharField(label=_("Findings"), max_length=FINDINGS_MAX,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    disposition = forms.ChoiceField(label=_("Held goods, by default"), choices=DISPOSITIONS,
-                                    initial="release")
+    findings = forms.CharField(
+        label=_("Findings"), max_length=FINDINGS_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    disposition = forms.ChoiceField(
+        label=_("Held goods, by default"), choices=DISPOSITIONS, initial="release"
+    )
 
     def __init__(self, *args, hold_ids: list[int] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.hold_ids = list(hold_ids)
         for h in self.hold_ids:
             self.fields[f"hold-{h}"] = forms.ChoiceField(
-                label=_("Hold %(id)s") % {"id": h}, required=False,
+                label=_("Hold %(id)s") % {"id": h},
+                required=False,
                 choices=[("", _("as the default"))] + list(DISPOSITIONS),
             )
 
     def hold_dispositions(self) -> dict[int, str]:
-        return {h: self.cleaned_data[f"hold-{h}"] for h in self.hold_ids
-                if self.cleaned_data.get(f"hold-{h}")}
+        return {
+            h: self.cleaned_data[f"hold-{h}"]
+            for h in self.hold_ids
+            if self.cleaned_data.get(f"hold-{h}")
+        }
 
 
 class ReopenForm(forms.Form):

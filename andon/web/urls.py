@@ -16,8 +16,11 @@ urlpatterns = [
     path("products/<str:sku>/pull", products.pull, name="pull"),
     path("departments/<slug:code>/", queues.department_queue, name="department_queue"),
     path("confirm/", queues.confirm_queue, name="confirm_queue"),
-    path("work-orders/<int:work_order_id>/<str:action>", queues.work_order_step,
-         name="work_order_step"),
+    path(
+        "work-orders/<int:work_order_id>/<str:action>",
+        queues.work_order_step,
+        name="work_order_step",
+    ),
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
 ]

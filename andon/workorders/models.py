@@ -25,11 +25,15 @@ class WorkOrder(models.Model):
     ]
 
     andon = models.ForeignKey(
-        "pulls.Andon", on_delete=models.PROTECT, related_name="work_orders",
+        "pulls.Andon",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
         verbose_name=_("andon"),
     )
     department = models.ForeignKey(
-        "people.Department", on_delete=models.PROTECT, related_name="work_orders",
+        "people.Department",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
         verbose_name=_("department"),
     )
     state = models.CharField(
@@ -42,21 +46,31 @@ class WorkOrder(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("resolved by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
     findings = models.TextField(_("findings"), blank=True)
     disposition = models.CharField(
         _("disposition of held goods"), max_length=20, choices=DISPOSITION_CHOICES, blank=True
     )
     hold_dispositions = models.JSONField(
-        _("per-hold dispositions"), default=dict, blank=True,
+        _("per-hold dispositions"),
+        default=dict,
+        blank=True,
         help_text=_("Exceptions to the default disposition, by hold id."),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("confirmed by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     last_reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)

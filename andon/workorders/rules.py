@@ -66,13 +66,15 @@ class IllegalTransition(Conflict):
 def next_state(state: State, action: Action) -> State:
     allowed = TRANSITIONS[state]
     if action not in allowed:
-        can = _(", ").join(f"“{ACTION_LABELS[a]}”" for a in allowed) or _(
-            "nothing (it is closed)")
+        can = _(", ").join(f"“{ACTION_LABELS[a]}”" for a in allowed) or _("nothing (it is closed)")
         raise IllegalTransition(
-            _("This work order is “%(state)s”: “%(action)s” is not possible now; "
-              "possible: %(can)s.")
+            _(
+                "This work order is “%(state)s”: “%(action)s” is not possible now; "
+                "possible: %(can)s."
+            )
             % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "can": can},
-            field="state", state=state.value,
+            field="state",
+            state=state.value,
         )
     return allowed[action]
 

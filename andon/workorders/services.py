@@ -53,19 +53,29 @@ def work_orders_open(
     `workorder.created` events, for the caller to emit with the rest of its transaction's."""
     orders = WorkOrder.objects.bulk_create(
         WorkOrder(
-            andon_id=andon_id, department_id=r.department_id, state=State.OPEN.value,
+            andon_id=andon_id,
+            department_id=r.department_id,
+            state=State.OPEN.value,
             instruction_zh=render_instruction(r.instruction_zh, context),
             instruction_en=render_instruction(r.instruction_en, context),
-            created_at=at, due_at=at + dt.timedelta(hours=r.sla_hours),
+            created_at=at,
+            due_at=at + dt.timedelta(hours=r.sla_hours),
         )
         for r in routes
     )
     codes = {r.department_id: r.department_code for r in routes}
     events = [
-        Event("workorder.created", {
-            "work_order_id": wo.pk, "andon_id": andon_id, "sku": sku,
-            "department": codes[wo.department_id], "due_at": wo.due_at.isoformat(),
-        }, product_sku=sku)
+        Event(
+            "workorder.created",
+            {
+                "work_order_id": wo.pk,
+                "andon_id": andon_id,
+                "sku": sku,
+                "department": codes[wo.department_id],
+                "due_at": wo.due_at.isoformat(),
+            },
+            product_sku=sku,
+        )
         for wo in orders
     ]
     return orders, events
@@ -132,8 +142,8 @@ def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.d
         raise InvalidInput(_("Findings are required to resolve a work order."), field="findings")
     if len(findings) > FINDINGS_MAX:
         raise InvalidInput(
-            _("At most %(max)d characters (this one has %(n)d).") % {"max": FINDINGS_MAX,
-                                                                     "n": len(findings)},
+            _("At most %(max)d characters (this one has %(n)d).")
+            % {"max": FINDINGS_MAX, "n": len(findings)},
             field="findings",
         )
     wo.findings = findings
@@ -148,16 +158,39 @@ def _record(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime)
         data |= {"findings": wo.findings, "disposition": wo.disposition}
     if step.action == Action.REOPEN:
         data["reason"] = wo.last_reopen_reason
-    audit_record(actor_id=actor.pk, at=at, entries=[
-        Audit(f"workorder.{_past(step.action)}", "work_order", wo.pk, andon_id=wo.andon_id,
-              data=data),
-    ])
+    audit_record(
+        actor_id=actor.pk,
+        at=at,
+        entries=[
+            Audit(
+                f"workorder.{_past(step.action)}",
+                "work_order",
+                wo.pk,
+                andon_id=wo.andon_id,
+                data=data,
+            ),
+        ],
+    )
     if step.action != Action.START:
-        outbox_emit(at=at, events=[Event(f"workorder.{_past(step.action)}", {
-            "work_order_id": wo.pk, "andon_id": wo.andon_id, **data,
-        })])
+        outbox_emit(
+            at=at,
+            events=[
+                Event(
+                    f"workorder.{_past(step.action)}",
+                    {
+                        "work_order_id": wo.pk,
+                        "andon_id": wo.andon_id,
+                        **data,
+                    },
+                )
+            ],
+        )
 
 
 def _past(action: Action) -> str:
-    return {Action.START: "started", Action.RESOLVE: "resolved", Action.CONFIRM: "confirmed",
-            Action.REOPEN: "reopened"}[action]
+    return {
+        Action.START: "started",
+        Action.RESOLVE: "resolved",
+        Action.CONFIRM: "confirmed",
+        Action.REOPEN: "reopened",
+    }[action]

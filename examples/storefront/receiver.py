@@ -32,24 +32,35 @@ class Store:
         self.state_path = data / "state.json"
         self.log_path = data / "received.jsonl"
         self.lock = threading.Lock()
-        self.state = (json.loads(self.state_path.read_text()) if self.state_path.exists()
-                      else {"products": {}, "seen": []})
+        self.state = (
+            json.loads(self.state_path.read_text())
+            if self.state_path.exists()
+            else {"products": {}, "seen": []}
+        )
 
     def apply(self, msg_id: str, event: dict) -> None:
         with self.lock:
             with self.log_path.open("a") as f:
-                f.write(json.dumps({"webhook_id": msg_id, "type": event.get("type"),
-                                    "sku": event.get("sku"), "sequence": event.get("sequence"),
-                                    "timestamp": event.get("timestamp"),
-                                    "received_at": time.time()}) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "webhook_id": msg_id,
+                            "type": event.get("type"),
+                            "sku": event.get("sku"),
+                            "sequence": event.get("sequence"),
+                            "timestamp": event.get("timestamp"),
+                            "received_at": time.time(),
+                        }
+                    )
+                    + "\n"
+                )
             seen = set(self.state["seen"])
             if msg_id in seen:
                 return
             self.state["seen"].append(msg_id)
             kind, sku, seq = event.get("type", ""), event.get("sku"), event.get("sequence")
             if kind in ("listing.suppressed", "listing.relisted") and sku and seq:
-                product = self.state["products"].setdefault(sku, {"available": True,
-                                                                  "sequence": 0})
+                product = self.state["products"].setdefault(sku, {"available": True, "sequence": 0})
                 if seq > product["sequence"]:
                     product["available"] = kind == "listing.relisted"
                     product["sequence"] = seq
@@ -107,13 +118,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--secret", action="append", required=True,
-                        help="whsec_... (repeat during a rotation)")
+    parser.add_argument(
+        "--secret", action="append", required=True, help="whsec_... (repeat during a rotation)"
+    )
     parser.add_argument("--data", type=Path, default=Path("storefront-data"))
     args = parser.parse_args(argv)
     store = Store(args.data)
-    server = ThreadingHTTPServer((args.host, args.port),
-                                 make_handler(store, [Webhook(s) for s in args.secret]))
+    server = ThreadingHTTPServer(
+        (args.host, args.port), make_handler(store, [Webhook(s) for s in args.secret])
+    )
     print(f"storefront listening on http://{args.host}:{args.port}/webhooks", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

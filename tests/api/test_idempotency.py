@@ -12,8 +12,13 @@ from ..world import SKU
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {"customer": f"{SKU}-c0", "order": f"{SKU}-o0", "line_no": 1,
-           "reason": "print-defect", "text": "100-101页未裁开"}
+CONTACT = {
+    "customer": f"{SKU}-c0",
+    "order": f"{SKU}-o0",
+    "line_no": 1,
+    "reason": "print-defect",
+    "text": "100-101页未裁开",
+}
 PULL = {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"}
 
 
@@ -42,8 +47,9 @@ def test_a_retried_pull_is_one_pull_not_a_join(api, seeded):
 
 def test_a_key_reused_for_a_different_request_is_refused(api, seeded):
     api.call("POST", "/contacts", "agent1", CONTACT, HTTP_IDEMPOTENCY_KEY="k-2")
-    r = api.call("POST", "/contacts", "agent1", CONTACT | {"text": "other"},
-                 HTTP_IDEMPOTENCY_KEY="k-2")
+    r = api.call(
+        "POST", "/contacts", "agent1", CONTACT | {"text": "other"}, HTTP_IDEMPOTENCY_KEY="k-2"
+    )
     assert r.status_code == 422 and r.json()["code"] == "idempotency-key-reused"
     assert r.json()["field"] == "Idempotency-Key"
 
@@ -52,8 +58,12 @@ def test_a_refused_request_does_not_burn_its_key(api, seeded):
     bad = api.call("POST", "/andons", "agent1", PULL | {"note": ""}, HTTP_IDEMPOTENCY_KEY="k-3")
     assert bad.status_code == 422
     # The same key with the same (still bad) body is judged afresh, not replayed.
-    assert api.call("POST", "/andons", "agent1", PULL | {"note": ""},
-                    HTTP_IDEMPOTENCY_KEY="k-3").status_code == 422
+    assert (
+        api.call(
+            "POST", "/andons", "agent1", PULL | {"note": ""}, HTTP_IDEMPOTENCY_KEY="k-3"
+        ).status_code
+        == 422
+    )
     assert not Andon.objects.exists()
 
 

@@ -3,13 +3,19 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 FIXED_PATHS = [
-    ("/api/v1/products/{sku}", "put"), ("/api/v1/products/{sku}", "get"),
-    ("/api/v1/customers/{external_id}", "put"), ("/api/v1/orders/{external_id}", "put"),
-    ("/api/v1/orders/{external_id}/lines/{line_no}", "patch"), ("/api/v1/contacts", "post"),
-    ("/api/v1/andons", "post"), ("/api/v1/andons/{andon_id}", "get"),
+    ("/api/v1/products/{sku}", "put"),
+    ("/api/v1/products/{sku}", "get"),
+    ("/api/v1/customers/{external_id}", "put"),
+    ("/api/v1/orders/{external_id}", "put"),
+    ("/api/v1/orders/{external_id}/lines/{line_no}", "patch"),
+    ("/api/v1/contacts", "post"),
+    ("/api/v1/andons", "post"),
+    ("/api/v1/andons/{andon_id}", "get"),
     ("/api/v1/work-orders", "get"),
-    *[(f"/api/v1/work-orders/{{work_order_id}}/{a}", "post")
-      for a in ("start", "resolve", "confirm", "reopen")],
+    *[
+        (f"/api/v1/work-orders/{{work_order_id}}/{a}", "post")
+        for a in ("start", "resolve", "confirm", "reopen")
+    ],
 ]
 
 

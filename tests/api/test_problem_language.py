@@ -24,8 +24,9 @@ def vendor_wo(world) -> int:
 
 
 def _confirm_too_early(api, wo: int, language: str | None) -> dict:
-    r = api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1",
-                 HTTP_ACCEPT_LANGUAGE=language or "")
+    r = api.call(
+        "POST", f"/work-orders/{wo}/confirm", "confirmer1", HTTP_ACCEPT_LANGUAGE=language or ""
+    )
     assert r.status_code == 409
     body = r.json()
     assert (body["code"], body["field"], body["state"]) == ("illegal-transition", "state", "open")
@@ -35,8 +36,9 @@ def _confirm_too_early(api, wo: int, language: str | None) -> dict:
 def test_a_refusal_is_in_english_when_the_client_asks_for_it(api, vendor_wo):
     body = _confirm_too_early(api, vendor_wo, "en")
     assert body["title"] == "This step is not possible in the work order's state"
-    assert body["detail"] == ("This work order is “open”: “confirm” is not possible now; "
-                              "possible: “start”.")
+    assert body["detail"] == (
+        "This work order is “open”: “confirm” is not possible now; possible: “start”."
+    )
 
 
 @pytest.mark.parametrize("language", ["zh-CN,zh;q=0.9", "zh-hans", None])

@@ -46,11 +46,16 @@ def test_resolving_needs_findings_and_a_known_disposition(api, work_orders):
     api.call("POST", f"/work-orders/{wo}/start", "warehouse1")
     r = api.call("POST", f"/work-orders/{wo}/resolve", "warehouse1", {"findings": ""})
     assert r.status_code == 422 and r.json()["field"] == "findings"
-    r = api.call("POST", f"/work-orders/{wo}/resolve", "warehouse1",
-                 {"findings": "x", "disposition": "burn"})
+    r = api.call(
+        "POST", f"/work-orders/{wo}/resolve", "warehouse1", {"findings": "x", "disposition": "burn"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "disposition"
-    r = api.call("POST", f"/work-orders/{wo}/resolve", "warehouse1",
-                 {"findings": "x", "holds": [{"id": 999999, "disposition": "scrap"}]})
+    r = api.call(
+        "POST",
+        f"/work-orders/{wo}/resolve",
+        "warehouse1",
+        {"findings": "x", "holds": [{"id": 999999, "disposition": "scrap"}]},
+    )
     assert r.status_code == 422 and r.json()["field"] == "holds"
 
 
@@ -69,5 +74,7 @@ def test_closed_work_orders_list_the_latest_closed_first(api, work_orders):
         api.call("POST", f"/work-orders/{wo}/resolve", member, {"findings": "ok"})
         assert api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1").status_code == 200
     closed = api.call("GET", "/work-orders?state=closed", "agent1").json()
-    assert [w["id"] for w in closed] == [work_orders["warehouse-logistics"],
-                                         work_orders["vendor-management"]]
+    assert [w["id"] for w in closed] == [
+        work_orders["warehouse-logistics"],
+        work_orders["vendor-management"],
+    ]

@@ -24,12 +24,17 @@ def test_the_curl_walkthrough_plays_the_story_against_the_demo(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
     subprocess.run([andon, "migrate", "-v0"], cwd=tmp_path, env=env, check=True)
-    subprocess.run([andon, "demo", "--small"], cwd=tmp_path, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [andon, "demo", "--small"], cwd=tmp_path, env=env, check=True, capture_output=True
+    )
     port = _free_port()
-    server = subprocess.Popen([andon, "serve", "--no-migrate", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [andon, "serve", "--no-migrate", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -39,8 +44,12 @@ def test_the_curl_walkthrough_plays_the_story_against_the_demo(tmp_path: Path):
             except OSError:
                 time.sleep(0.2)
         run = subprocess.run(
-            ["bash", str(ROOT / "docs/story-api.sh")], cwd=tmp_path, capture_output=True,
-            text=True, env=env | {"ANDON": andon, "ANDON_URL": url}, timeout=120,
+            ["bash", str(ROOT / "docs/story-api.sh")],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env | {"ANDON": andon, "ANDON_URL": url},
+            timeout=120,
         )
     finally:
         server.terminate()

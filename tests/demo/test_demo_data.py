@@ -27,12 +27,18 @@ PASSWORD = "andon-demo"
 def test_the_story_identifiers_exist(demo):
     book = Product.objects.get(sku=SKU)
     assert (book.title, book.price, book.monthly_gmv, book.listing_status) == (
-        "看见", Decimal("39.80"), Decimal("1000000.00"), "active")
+        "看见",
+        Decimal("39.80"),
+        Decimal("1000000.00"),
+        "active",
+    )
     batches = {b.code: b for b in book.batches.all()}
     assert {b.supplier for b in batches.values()} == {"广西师范大学出版社"}
     assert len({b.manufacturer for b in batches.values()}) == 2
-    stock = {(s.warehouse.code, s.batch.code): s.quantity
-             for s in StockLevel.objects.filter(product=book).select_related("warehouse", "batch")}
+    stock = {
+        (s.warehouse.code, s.batch.code): s.quantity
+        for s in StockLevel.objects.filter(product=book).select_related("warehouse", "batch")
+    }
     assert {wh for wh, _ in stock} == {"wh-shanghai", "wh-beijing"}
     assert len(stock) == 4 and all(q > 0 for q in stock.values())
 
@@ -56,8 +62,9 @@ def test_the_story_identifiers_exist(demo):
         assert not Contact.objects.filter(customer=customer).exists()
     assert not Contact.objects.filter(product=book).exists()
     assert not Andon.objects.filter(product=book).exists()
-    statuses = set(OrderLine.objects.filter(product=book).values_list(
-        "fulfilment_status", flat=True))
+    statuses = set(
+        OrderLine.objects.filter(product=book).values_list("fulfilment_status", flat=True)
+    )
     assert {"packed", "placed", "shipped", "delivered"} <= statuses
 
 
@@ -72,10 +79,14 @@ def test_the_users_sign_in_with_their_roles(demo, client):
     assert User.objects.get(username="agent2").profile.team.code == "team-2"
     assert Team.objects.get(code="team-1").lead.username == "lead1"
     assert Team.objects.get(code="team-2").lead.username == "lead2"
-    assert Department.objects.get(code="vendor-management").members.filter(
-        username="vendor1").exists()
-    assert Department.objects.get(code="warehouse-logistics").members.filter(
-        username="warehouse1").exists()
+    assert (
+        Department.objects.get(code="vendor-management").members.filter(username="vendor1").exists()
+    )
+    assert (
+        Department.objects.get(code="warehouse-logistics")
+        .members.filter(username="warehouse1")
+        .exists()
+    )
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert User.objects.filter(username__startswith="agent").count() >= 12
@@ -88,9 +99,22 @@ def test_the_users_sign_in_with_their_roles(demo, client):
 
 
 def _counts() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in [
-        User, Product, Customer, Order, OrderLine, Contact, Andon, WorkOrder, Hold,
-        AuditEntry, OutboxEvent]}
+    return {
+        m.__name__: m.objects.count()
+        for m in [
+            User,
+            Product,
+            Customer,
+            Order,
+            OrderLine,
+            Contact,
+            Andon,
+            WorkOrder,
+            Hold,
+            AuditEntry,
+            OutboxEvent,
+        ]
+    }
 
 
 def test_running_twice_does_not_duplicate(demo):
@@ -102,8 +126,9 @@ def test_running_twice_does_not_duplicate(demo):
 def test_reset_reloads_the_same_identifiers(demo):
     before = _counts()
     skus = list(Product.objects.order_by("sku").values_list("sku", flat=True))
-    orders = list(Order.objects.order_by("external_id").values_list(
-        "external_id", "customer__name"))
+    orders = list(
+        Order.objects.order_by("external_id").values_list("external_id", "customer__name")
+    )
     Product.objects.filter(sku=SKU).update(title="changed by someone", listing_status="suppressed")
     User.objects.create_user("someone-else")
     out = run_demo("--reset")
@@ -112,14 +137,19 @@ def test_reset_reloads_the_same_identifiers(demo):
     book = Product.objects.get(sku=SKU)
     assert (book.title, book.listing_status) == ("看见", "active")
     assert list(Product.objects.order_by("sku").values_list("sku", flat=True)) == skus
-    assert list(Order.objects.order_by("external_id").values_list(
-        "external_id", "customer__name")) == orders
+    assert (
+        list(Order.objects.order_by("external_id").values_list("external_id", "customer__name"))
+        == orders
+    )
 
 
 def test_the_background_has_past_andons(demo):
     # The eight weeks of reviewed pulls (andon/demo/reviews_history.py) are on HIST- products.
-    closed = list(Andon.objects.filter(state="closed").exclude(product__sku__startswith="HIST-")
-                  .select_related("product"))
+    closed = list(
+        Andon.objects.filter(state="closed")
+        .exclude(product__sku__startswith="HIST-")
+        .select_related("product")
+    )
     assert len(closed) == 3
     # Recorded at their moments in the past (the services' `at`), 15 to 40 days ago.
     assert sorted((timezone.now() - a.opened_at).days for a in closed) == [15, 25, 40]
@@ -128,14 +158,22 @@ def test_the_background_has_past_andons(demo):
         assert andon.closed_at > andon.opened_at
         wos = list(andon.work_orders.all())
         assert len(wos) >= 1
-        assert all(w.state == "closed" and w.findings and w.confirmed_by.username == "confirmer1"
-                   for w in wos)
+        assert all(
+            w.state == "closed" and w.findings and w.confirmed_by.username == "confirmer1"
+            for w in wos
+        )
         assert andon.holds.exists() and not andon.holds.filter(state="held").exists()
         assert andon.evidence.values("customer").distinct().count() >= 2
-        actions = set(AuditEntry.objects.filter(andon_id=andon.pk).values_list(
-            "action", flat=True))
-        assert {"andon.pulled", "holds.placed", "workorder.resolved", "workorder.confirmed",
-                "andon.closed", "listing.relisted", "holds.finalized"} <= actions
+        actions = set(AuditEntry.objects.filter(andon_id=andon.pk).values_list("action", flat=True))
+        assert {
+            "andon.pulled",
+            "holds.placed",
+            "workorder.resolved",
+            "workorder.confirmed",
+            "andon.closed",
+            "listing.relisted",
+            "holds.finalized",
+        } <= actions
     assert WorkOrder.objects.filter(reopen_count__gt=0).exists()
 
     opened = Andon.objects.get(state="open")

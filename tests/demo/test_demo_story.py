@@ -9,10 +9,18 @@ NOTE = "100-101页未裁开"
 
 
 def _contact(api, agent: str, customer: str, order: str) -> dict:
-    r = api.call("POST", "/contacts", agent, {
-        "customer": customer, "order": order, "line_no": 1, "reason": "print-defect",
-        "text": NOTE,
-    })
+    r = api.call(
+        "POST",
+        "/contacts",
+        agent,
+        {
+            "customer": customer,
+            "order": order,
+            "line_no": 1,
+            "reason": "print-defect",
+            "text": NOTE,
+        },
+    )
     assert r.status_code == 201, r.content
     return r.json()
 
@@ -33,18 +41,27 @@ def test_the_story_is_playable_on_the_demo(demo_api):
     assert andon["listing_status"] == "suppressed" and andon["joined"] is False
     assert andon["holds"]["stock_units"] > 0 and andon["holds"]["order_lines"] > 0
     assert sorted(w["department"] for w in andon["work_orders"]) == [
-        "vendor-management", "warehouse-logistics"]
+        "vendor-management",
+        "warehouse-logistics",
+    ]
     assert andon["evidence_contacts"] == 2
-    held = set(Hold.objects.filter(andon_id=andon["id"], kind="order_line").values_list(
-        "order_line__fulfilment_status", flat=True))
+    held = set(
+        Hold.objects.filter(andon_id=andon["id"], kind="order_line").values_list(
+            "order_line__fulfilment_status", flat=True
+        )
+    )
     assert held == {"packed"}
 
     # The departments and the confirmer of the demo can finish it: the book sells again.
     wos = {w["department"]: w["id"] for w in andon["work_orders"]}
     for dept, user in [("vendor-management", "vendor1"), ("warehouse-logistics", "warehouse1")]:
         assert api.call("POST", f"/work-orders/{wos[dept]}/start", user).status_code == 200
-        r = api.call("POST", f"/work-orders/{wos[dept]}/resolve", user,
-                     {"findings": "已检验", "disposition": "release"})
+        r = api.call(
+            "POST",
+            f"/work-orders/{wos[dept]}/resolve",
+            user,
+            {"findings": "已检验", "disposition": "release"},
+        )
         assert r.status_code == 200, r.content
     for wo in wos.values():
         r = api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1")

@@ -138,17 +138,25 @@ class Workers:
     def __init__(self, log_dir: Path) -> None:
         self.procs: list[subprocess.Popen] = []
         self.log_dir = log_dir
-        self.env = {**os.environ, "DATABASE_URL": subprocess_database_url(),
-                    "ANDON_WEBHOOK_TIMEOUT": "2", "ANDON_WEBHOOK_FIRST_RETRY": "0.2"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": subprocess_database_url(),
+            "ANDON_WEBHOOK_TIMEOUT": "2",
+            "ANDON_WEBHOOK_FIRST_RETRY": "0.2",
+        }
 
     def start(self, *args: str) -> subprocess.Popen:
         path = self.log_dir / f"worker-{len(self.procs)}.log"
-        proc = subprocess.Popen([ANDON, "worker", *args], env=self.env, stdout=path.open("w"),
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [ANDON, "worker", *args], env=self.env, stdout=path.open("w"), stderr=subprocess.STDOUT
+        )
         self.procs.append(proc)
         # Django's start-up takes a second: wait for the loop, so that latencies are real.
-        wait_for(lambda: "delivering webhooks" in path.read_text() or proc.poll() is not None,
-                 20, "the worker to start")
+        wait_for(
+            lambda: "delivering webhooks" in path.read_text() or proc.poll() is not None,
+            20,
+            "the worker to start",
+        )
         assert proc.poll() is None, path.read_text()
         return proc
 

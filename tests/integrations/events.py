@@ -18,7 +18,9 @@ def listing_events_emit(count: int, products: int = 5) -> dict[str, str]:
         status = "suppressed" if suppressed else "active"
         kind = "listing.suppressed" if suppressed else "listing.relisted"
         with transaction.atomic():
-            outbox_emit(at=timezone.now(), events=[
-                Event(kind, {"sku": sku, "listing_status": status}, product_sku=sku)])
+            outbox_emit(
+                at=timezone.now(),
+                events=[Event(kind, {"sku": sku, "listing_status": status}, product_sku=sku)],
+            )
         last[sku] = status
     return last

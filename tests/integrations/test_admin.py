@@ -27,14 +27,19 @@ def test_deliveries_are_listed_by_state_endpoint_and_event_type_and_replayed(adm
     listing_events_emit(3, products=1)
     relay_pass()
     Delivery.objects.update(state=DeliveryState.DEAD)
-    for query in ("", "?state__exact=dead", f"?endpoint__id__exact={endpoint.pk}",
-                  "?event__event_type=listing.suppressed"):
+    for query in (
+        "",
+        "?state__exact=dead",
+        f"?endpoint__id__exact={endpoint.pk}",
+        "?event__event_type=listing.suppressed",
+    ):
         r = admin_client.get(f"/admin/integrations/delivery/{query}")
         assert r.status_code == 200, query
     one = Delivery.objects.first()
     assert admin_client.get(f"/admin/integrations/delivery/{one.pk}/change/").status_code == 200
-    r = admin_client.post("/admin/integrations/delivery/", {
-        "action": "replay", "_selected_action": [str(one.pk)]})
+    r = admin_client.post(
+        "/admin/integrations/delivery/", {"action": "replay", "_selected_action": [str(one.pk)]}
+    )
     assert r.status_code == 302
     one.refresh_from_db()
     assert one.state == DeliveryState.PENDING
@@ -42,15 +47,19 @@ def test_deliveries_are_listed_by_state_endpoint_and_event_type_and_replayed(adm
 
 def test_endpoints_are_paused_and_their_url_checked_like_the_api(admin_client, settings):
     endpoint = services.endpoint_create(url="http://127.0.0.1:9/hooks")
-    assert admin_client.get("/admin/integrations/webhookendpoint/?active__exact=1") \
-        .status_code == 200
-    admin_client.post("/admin/integrations/webhookendpoint/", {
-        "action": "pause", "_selected_action": [str(endpoint.pk)]})
+    assert (
+        admin_client.get("/admin/integrations/webhookendpoint/?active__exact=1").status_code == 200
+    )
+    admin_client.post(
+        "/admin/integrations/webhookendpoint/",
+        {"action": "pause", "_selected_action": [str(endpoint.pk)]},
+    )
     assert WebhookEndpoint.objects.get().active is False
 
     settings.ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    r = admin_client.post(f"/admin/integrations/webhookendpoint/{endpoint.pk}/change/", {
-        "url": "http://10.0.0.1/hooks", "description": "", "event_types": "[]",
-        "active": "on"})
+    r = admin_client.post(
+        f"/admin/integrations/webhookendpoint/{endpoint.pk}/change/",
+        {"url": "http://10.0.0.1/hooks", "description": "", "event_types": "[]", "active": "on"},
+    )
     assert r.status_code == 200 and "url" in r.context["adminform"].form.errors
     assert WebhookEndpoint.objects.get().url == "http://127.0.0.1:9/hooks"

@@ -35,10 +35,18 @@ def _catalog(api) -> None:
 
 def test_importing_the_same_rows_twice_changes_nothing_the_second_time(api):
     assert _imp(api, "products", PRODUCTS) == {
-        "created": 2, "updated": 0, "unchanged": 0, "rejected": []}
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": [],
+    }
     before = list(Product.objects.values_list("sku", "updated_at"))
     assert _imp(api, "products", PRODUCTS) == {
-        "created": 0, "updated": 0, "unchanged": 2, "rejected": []}
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "rejected": [],
+    }
     assert list(Product.objects.values_list("sku", "updated_at")) == before
     changed = [{**PRODUCTS[0], "price": "35.00"}, PRODUCTS[1]]
     assert _imp(api, "products", changed)["updated"] == 1
@@ -54,44 +62,74 @@ def test_an_import_never_relists_a_suppressed_product(api):
 
 def test_bad_rows_are_rejected_with_row_field_and_reason_and_good_rows_go_in(api):
     _catalog(api)
-    order = {"order": "o-1", "customer": "cust-a", "placed_at": "2026-11-20T10:00:00+08:00",
-             "sku": "9787549529322", "batch": "B1", "warehouse": "wh-sh"}
-    result = _imp(api, "orders", [
-        {**order, "line_no": 1, "status": "packed"},
-        {**order, "line_no": 2, "sku": "NOPE"},
-        {**order, "line_no": 3, "status": "lost"},
-        {**order, "order": "o-2", "customer": "nobody", "line_no": 1},
-        {**order, "line_no": 1, "status": "shipped"},
-    ])
+    order = {
+        "order": "o-1",
+        "customer": "cust-a",
+        "placed_at": "2026-11-20T10:00:00+08:00",
+        "sku": "9787549529322",
+        "batch": "B1",
+        "warehouse": "wh-sh",
+    }
+    result = _imp(
+        api,
+        "orders",
+        [
+            {**order, "line_no": 1, "status": "packed"},
+            {**order, "line_no": 2, "sku": "NOPE"},
+            {**order, "line_no": 3, "status": "lost"},
+            {**order, "order": "o-2", "customer": "nobody", "line_no": 1},
+            {**order, "line_no": 1, "status": "shipped"},
+        ],
+    )
     assert result["created"] == 1
     assert [(r["row"], r["field"]) for r in result["rejected"]] == [
-        (2, "sku"), (3, "status"), (4, "customer"), (5, "line_no")]
+        (2, "sku"),
+        (3, "status"),
+        (4, "customer"),
+        (5, "line_no"),
+    ]
     assert "NOPE" in result["rejected"][0]["reason"]
     assert OrderLine.objects.get().fulfilment_status == "packed"
 
 
 def test_a_held_line_keeps_its_status_but_other_lines_update(api):
     _catalog(api)
-    order = {"order": "o-1", "customer": "cust-a", "placed_at": "2026-11-20T10:00:00+08:00",
-             "sku": "9787549529322", "status": "packed"}
+    order = {
+        "order": "o-1",
+        "customer": "cust-a",
+        "placed_at": "2026-11-20T10:00:00+08:00",
+        "sku": "9787549529322",
+        "status": "packed",
+    }
     _imp(api, "orders", [{**order, "line_no": 1}, {**order, "line_no": 2}])
     OrderLine.objects.filter(line_no=1).update(on_hold=True)
-    result = _imp(api, "orders", [{**order, "line_no": 1, "status": "shipped"},
-                                  {**order, "line_no": 2, "status": "shipped"}])
+    result = _imp(
+        api,
+        "orders",
+        [
+            {**order, "line_no": 1, "status": "shipped"},
+            {**order, "line_no": 2, "status": "shipped"},
+        ],
+    )
     assert result["updated"] == 1
     assert [(r["row"], r["field"]) for r in result["rejected"]] == [(1, "status")]
     assert dict(OrderLine.objects.values_list("line_no", "fulfilment_status")) == {
-        1: "packed", 2: "shipped"}
+        1: "packed",
+        2: "shipped",
+    }
     assert OrderLine.objects.get(line_no=1).on_hold is True
 
 
 def test_thousands_of_rows_in_one_request_and_a_retry_with_the_same_key_replays(api):
-    rows = [{"external_id": f"c-{i}", "name": f"客户{i}", "phone": str(13800000000 + i)}
-            for i in range(3000)]
+    rows = [
+        {"external_id": f"c-{i}", "name": f"客户{i}", "phone": str(13800000000 + i)}
+        for i in range(3000)
+    ]
     first = _imp(api, "customers", rows, HTTP_IDEMPOTENCY_KEY="load-1")
     assert first["created"] == 3000 and Customer.objects.count() == 3000
-    again = api.call("POST", "/imports/customers", "integrator", rows,
-                     HTTP_IDEMPOTENCY_KEY="load-1")
+    again = api.call(
+        "POST", "/imports/customers", "integrator", rows, HTTP_IDEMPOTENCY_KEY="load-1"
+    )
     assert again.json() == first and again["Idempotent-Replayed"] == "true"
 
 
@@ -108,17 +146,25 @@ def _csv(path, rows: list[list]) -> None:
 def test_the_cli_imports_a_csv_twice_idempotently_and_writes_the_rejects(tmp_path, api):
     _catalog(api)
     path = tmp_path / "stock.csv"
-    _csv(path, [["sku", "warehouse", "batch", "quantity"],
-                ["9787549529322", "wh-sh", "B1", "120"],
-                ["9787549529322", "wh-xx", "B1", "5"],
-                ["9787549529322", "wh-sh", "B9", "5"],
-                ["9787000000001", "wh-sh", "B1", "-1"]])
+    _csv(
+        path,
+        [
+            ["sku", "warehouse", "batch", "quantity"],
+            ["9787549529322", "wh-sh", "B1", "120"],
+            ["9787549529322", "wh-xx", "B1", "5"],
+            ["9787549529322", "wh-sh", "B9", "5"],
+            ["9787000000001", "wh-sh", "B1", "-1"],
+        ],
+    )
     out = io.StringIO()
     call_command("import", "stock", str(path), "--no-progress", stdout=out)
     assert "1 created, 0 updated, 0 unchanged, 3 rejected" in out.getvalue()
     rejects = list(csv.DictReader((tmp_path / "stock.csv.rejects.csv").open()))
     assert [(r["rejected_line"], r["rejected_field"]) for r in rejects] == [
-        ("3", "warehouse"), ("4", "batch"), ("5", "quantity")]
+        ("3", "warehouse"),
+        ("4", "batch"),
+        ("5", "quantity"),
+    ]
     assert "wh-xx" in rejects[0]["rejected_reason"]
     out = io.StringIO()
     call_command("import", "stock", str(path), "--no-progress", stdout=out)

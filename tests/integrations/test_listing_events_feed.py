@@ -24,7 +24,9 @@ def test_the_feed_pages_listing_changes_in_order_and_an_empty_page_keeps_the_cur
     assert r.status_code == 200, r.content
     page = r.json()
     assert [(e["sku"], e["listing_status"]) for e in page["events"][:2]] == [
-        (SKU, "suppressed"), (SKU, "active")]
+        (SKU, "suppressed"),
+        (SKU, "active"),
+    ]
     assert page["events"][0]["sequence"] < page["events"][1]["sequence"]
     assert set(page["events"][0]) >= {"sku", "listing_status", "sequence", "occurred_at"}
     rest = api.call("GET", f"/listing-events?after={page['next']}", "agent1").json()
@@ -33,7 +35,9 @@ def test_the_feed_pages_listing_changes_in_order_and_an_empty_page_keeps_the_cur
     assert ids == sorted(ids) and len(set(ids)) == 7
     # Only listing events: the pull's other events never show.
     assert {e["event_type"] for e in page["events"] + rest["events"]} <= {
-        "listing.suppressed", "listing.relisted"}
+        "listing.suppressed",
+        "listing.relisted",
+    }
     empty = api.call("GET", f"/listing-events?after={rest['next']}", "agent1").json()
     assert empty == {"events": [], "next": rest["next"]}
 
@@ -45,8 +49,10 @@ def test_a_bad_cursor_is_a_422_naming_the_field(api):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'",
-                    reason="SQLite serialises writers, so ids always commit in order")
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="SQLite serialises writers, so ids always commit in order",
+)
 def test_an_event_committed_late_with_a_lower_id_is_not_skipped(api):
     """Transaction A takes an id, B takes a higher one and commits first: the feed must not
     hand out a cursor past A's id before A commits."""
@@ -56,7 +62,7 @@ def test_an_event_committed_late_with_a_lower_id_is_not_skipped(api):
     row = slow.execute(
         f"INSERT INTO {table} (occurred_at, event_type, product_sku, product_sequence, payload)"
         " VALUES (now(), 'listing.suppressed', 'SKU-SLOW', 1,"
-        " '{\"listing_status\": \"suppressed\"}') RETURNING id"
+        ' \'{"listing_status": "suppressed"}\') RETURNING id'
     ).fetchone()
     slow_id = row[0]
     listing_events_emit(1, products=1)  # commits, with a higher id

@@ -40,8 +40,17 @@ def test_during_a_rotation_both_secrets_sign_and_either_verifies():
     keys = rules.signing_secrets(new, old, now + dt.timedelta(hours=1), now)
     assert keys == [new, old]
     assert rules.signing_secrets(new, old, now - dt.timedelta(seconds=1), now) == [new]
-    claim = Claim(delivery_id=1, token="t", attempts=0, created_at=now, endpoint_id=1,
-                  url="http://127.0.0.1/", secrets=keys, msg_id="msg_1", body='{"a":1}')
+    claim = Claim(
+        delivery_id=1,
+        token="t",
+        attempts=0,
+        created_at=now,
+        endpoint_id=1,
+        url="http://127.0.0.1/",
+        secrets=keys,
+        msg_id="msg_1",
+        body='{"a":1}',
+    )
     # A non-UTC aware datetime must sign the same instant (STACK.md's trap).
     shanghai = now.astimezone(dt.timezone(dt.timedelta(hours=8)))
     headers = signature_headers(claim, shanghai)

@@ -18,20 +18,39 @@ from .events import listing_events_emit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("address,public", [
-    ("93.184.216.34", True), ("2606:4700::1", True),
-    ("127.0.0.1", False), ("10.0.0.5", False), ("172.16.3.4", False), ("192.168.1.1", False),
-    ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("::1", False),
-    ("fe80::1", False), ("fd00::1", False), ("::ffff:127.0.0.1", False), ("224.0.0.1", False),
-])
+@pytest.mark.parametrize(
+    "address,public",
+    [
+        ("93.184.216.34", True),
+        ("2606:4700::1", True),
+        ("127.0.0.1", False),
+        ("10.0.0.5", False),
+        ("172.16.3.4", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("224.0.0.1", False),
+    ],
+)
 def test_only_globally_routable_unicast_addresses_are_public(address, public):
     assert address_is_public(address) is public
 
 
-@pytest.mark.parametrize("url", [
-    "ftp://shop.example/hooks", "file:///etc/passwd", "javascript:alert(1)//x",
-    "http:///no-host", "https://shop.example:99999/hooks",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://shop.example/hooks",
+        "file:///etc/passwd",
+        "javascript:alert(1)//x",
+        "http:///no-host",
+        "https://shop.example:99999/hooks",
+    ],
+)
 def test_a_url_that_is_not_http_or_https_with_a_host_is_refused_naming_url(api, url):
     r = api.call("POST", "/webhooks", "integrator", {"url": url})
     assert r.status_code == 422 and r.json()["field"] == "url", r.content
@@ -40,11 +59,17 @@ def test_a_url_that_is_not_http_or_https_with_a_host_is_refused_naming_url(api, 
     assert r.status_code == 422 and r.json()["field"] == "url", r.content
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/hooks", "http://localhost/hooks", "https://10.0.0.5/hooks",
-    "http://169.254.169.254/latest/meta-data", "http://[::1]/hooks",
-    "http://[::ffff:127.0.0.1]/hooks",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hooks",
+        "http://localhost/hooks",
+        "https://10.0.0.5/hooks",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hooks",
+        "http://[::ffff:127.0.0.1]/hooks",
+    ],
+)
 def test_without_private_networks_an_internal_address_is_refused_naming_url(api, settings, url):
     settings.ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     r = api.call("POST", "/webhooks", "integrator", {"url": url})
@@ -59,8 +84,9 @@ def test_without_private_networks_a_public_address_is_accepted_and_a_patch_is_ch
     # An address literal: resolving it needs no network.
     r = api.call("POST", "/webhooks", "integrator", {"url": "https://93.184.216.34/hooks"})
     assert r.status_code == 201, r.content
-    patched = api.call("PATCH", f"/webhooks/{r.json()['id']}", "integrator",
-                       {"url": "http://127.0.0.1/hooks"})
+    patched = api.call(
+        "PATCH", f"/webhooks/{r.json()['id']}", "integrator", {"url": "http://127.0.0.1/hooks"}
+    )
     assert patched.status_code == 422 and patched.json()["field"] == "url"
 
 

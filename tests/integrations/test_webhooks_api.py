@@ -28,8 +28,9 @@ def test_only_integrators_manage_webhooks_and_bad_urls_are_named(api):
 
 
 def test_rotation_gives_a_new_secret_and_keeps_the_old_one_for_a_grace_period(api):
-    created = api.call("POST", "/webhooks", "integrator",
-                       {"url": "http://127.0.0.1:9/hooks"}).json()
+    created = api.call(
+        "POST", "/webhooks", "integrator", {"url": "http://127.0.0.1:9/hooks"}
+    ).json()
     rotated = api.call("POST", f"/webhooks/{created['id']}/rotate-secret", "integrator").json()
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
     assert rotated["previous_secret_expires_at"] is not None
@@ -48,16 +49,19 @@ def test_failures_retry_then_dead_letter_and_a_replay_sends_again(api, settings)
     log = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries", "integrator").json()
     assert {d["state"] for d in log} == {"dead"}
     assert all("Connection refused" in d["last_error"] or d["last_error"] for d in log)
-    dead = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries?state=dead",
-                    "integrator").json()
+    dead = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries?state=dead", "integrator").json()
     assert len(dead) == 2
 
     one = api.call("POST", f"/deliveries/{dead[0]['id']}/replay", "integrator")
     assert one.status_code == 200 and one.json()["state"] == "pending"
     assert one.json()["webhook_id"] == dead[0]["webhook_id"]  # same id: receivers dedupe
     now = timezone.now()
-    r = api.call("POST", f"/webhooks/{endpoint['id']}/replay", "integrator", {
-        "since": (now - dt.timedelta(hours=1)).isoformat(), "until": now.isoformat()})
+    r = api.call(
+        "POST",
+        f"/webhooks/{endpoint['id']}/replay",
+        "integrator",
+        {"since": (now - dt.timedelta(hours=1)).isoformat(), "until": now.isoformat()},
+    )
     assert r.status_code == 200 and r.json() == {"queued": 2}
     assert Delivery.objects.filter(state=DeliveryState.PENDING).count() == 2
     settings.ANDON_WEBHOOK_RETRY_FOR = 3600

@@ -18,8 +18,9 @@ def test_a_pull_reaches_the_storefront_signed_and_a_relist_follows_with_a_higher
     api, receiver, workers
 ):
     # Given a storefront registered for listing events, and a worker running
-    r = api.call("POST", "/webhooks", "integrator",
-                 {"url": receiver.url, "event_types": ["listing.*"]})
+    r = api.call(
+        "POST", "/webhooks", "integrator", {"url": receiver.url, "event_types": ["listing.*"]}
+    )
     assert r.status_code == 201, r.content
     endpoint = r.json()
     assert endpoint["secret"].startswith("whsec_")
@@ -33,8 +34,11 @@ def test_a_pull_reaches_the_storefront_signed_and_a_relist_follows_with_a_higher
 
     # Then the storefront learns of the stop-sell within a second, and verified its signature
     # (the receiver logs only what verifies)
-    got = wait_for(lambda: [e for e in receiver.received() if e["type"] == "listing.suppressed"],
-                   10, "listing.suppressed")
+    got = wait_for(
+        lambda: [e for e in receiver.received() if e["type"] == "listing.suppressed"],
+        10,
+        "listing.suppressed",
+    )
     assert got[0]["received_at"] - committed < 1.0, got[0]["received_at"] - committed
     assert got[0]["sku"] == SKU
     assert receiver.product(SKU)["available"] is False
@@ -42,18 +46,26 @@ def test_a_pull_reaches_the_storefront_signed_and_a_relist_follows_with_a_higher
     # When the work orders are fixed and confirmed, the relist follows, with a higher sequence
     fix_and_relist(api, andon)
     relisted = wait_for(
-        lambda: [e for e in receiver.received() if e["type"] == "listing.relisted"], 10,
+        lambda: [e for e in receiver.received() if e["type"] == "listing.relisted"],
+        10,
         "listing.relisted",
     )
     assert relisted[0]["sequence"] > got[0]["sequence"]
-    assert receiver.product(SKU) == {"sku": SKU, "available": True,
-                                     "sequence": relisted[0]["sequence"]}
+    assert receiver.product(SKU) == {
+        "sku": SKU,
+        "available": True,
+        "sequence": relisted[0]["sequence"],
+    }
     # Only the filtered family arrived, once each; the log shows one 2xx attempt each.
     assert sorted(e["type"] for e in receiver.received()) == [
-        "listing.relisted", "listing.suppressed"]
+        "listing.relisted",
+        "listing.suppressed",
+    ]
     log = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries", "integrator").json()
     assert [(d["event_type"], d["state"], d["attempts"]) for d in log] == [
-        ("listing.relisted", "delivered", 1), ("listing.suppressed", "delivered", 1)]
+        ("listing.relisted", "delivered", 1),
+        ("listing.suppressed", "delivered", 1),
+    ]
     assert log[0]["attempt_log"][0]["status_code"] == 204
     assert Delivery.objects.count() == 2
 

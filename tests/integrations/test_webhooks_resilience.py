@@ -70,9 +70,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing(receiver, workers):
     assert sum(len(v) for v in by_id.values()) <= 300 + 10
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'",
-                    reason="two workers in parallel need PostgreSQL's SKIP LOCKED; on SQLite "
-                           "the write lock serialises them")
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="two workers in parallel need PostgreSQL's SKIP LOCKED; on SQLite "
+    "the write lock serialises them",
+)
 def test_two_workers_deliver_each_of_1000_events_exactly_once(receiver, workers):
     assert connection.vendor == "postgresql"
     endpoint = services.endpoint_create(url=receiver.url)

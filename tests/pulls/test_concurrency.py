@@ -32,9 +32,11 @@ def test_twenty_simultaneous_pulls_open_one_andon_and_one_set_of_work_orders(wor
             agent = "agent1" if i % 2 else "agent2"
             start.wait(timeout=30)
             r = Client().post(
-                "/api/v1/andons", data=json.dumps(
-                    {"sku": SKU, "reason": "print-defect", "note": f"第{i}位客服按灯"}),
-                content_type="application/json", **world.auth(agent))
+                "/api/v1/andons",
+                data=json.dumps({"sku": SKU, "reason": "print-defect", "note": f"第{i}位客服按灯"}),
+                content_type="application/json",
+                **world.auth(agent),
+            )
             statuses.append(r.status_code)
         except BaseException as e:  # surfaced below: a thread must not fail silently
             errors.append(e)
@@ -68,10 +70,17 @@ def test_orders_packed_while_the_cord_is_pulled_are_all_held(world):
     def sync(i: int) -> None:
         try:
             start.wait(timeout=30)
-            body = {"customer": f"{SKU}-c0", "placed_at": "2026-11-25T10:00:00+08:00",
-                    "lines": [{"line_no": 1, "sku": SKU, "status": "packed"}]}
-            r = Client().put(f"/api/v1/orders/race-{i}", data=json.dumps(body),
-                             content_type="application/json", **world.auth("integrator"))
+            body = {
+                "customer": f"{SKU}-c0",
+                "placed_at": "2026-11-25T10:00:00+08:00",
+                "lines": [{"line_no": 1, "sku": SKU, "status": "packed"}],
+            }
+            r = Client().put(
+                f"/api/v1/orders/race-{i}",
+                data=json.dumps(body),
+                content_type="application/json",
+                **world.auth("integrator"),
+            )
             statuses.append(r.status_code)
         finally:
             connection.close()
@@ -79,9 +88,12 @@ def test_orders_packed_while_the_cord_is_pulled_are_all_held(world):
     def pull() -> None:
         try:
             start.wait(timeout=30)
-            r = Client().post("/api/v1/andons", data=json.dumps(
-                {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"}),
-                content_type="application/json", **world.auth("agent1"))
+            r = Client().post(
+                "/api/v1/andons",
+                data=json.dumps({"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"}),
+                content_type="application/json",
+                **world.auth("agent1"),
+            )
             statuses.append(r.status_code)
         finally:
             connection.close()

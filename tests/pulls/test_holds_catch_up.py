@@ -20,14 +20,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stopped(world):
     seed_product(agent=world.users["agent1"])
-    return andon_pull(actor=world.users["agent1"], sku=SKU, reason="print-defect",
-                      note="100-101页未裁开").andon
+    return andon_pull(
+        actor=world.users["agent1"], sku=SKU, reason="print-defect", note="100-101页未裁开"
+    ).andon
 
 
 def order(line_status: str) -> dict:
-    return {"customer": f"{SKU}-c0", "placed_at": "2026-11-25T10:00:00+08:00",
-            "lines": [{"line_no": 1, "sku": SKU, "batch": "B1", "warehouse": "wh-sh",
-                       "status": line_status}]}
+    return {
+        "customer": f"{SKU}-c0",
+        "placed_at": "2026-11-25T10:00:00+08:00",
+        "lines": [
+            {"line_no": 1, "sku": SKU, "batch": "B1", "warehouse": "wh-sh", "status": line_status}
+        ],
+    }
 
 
 def test_a_line_packed_after_the_pull_is_held_and_cannot_ship(api, stopped):
@@ -48,18 +53,39 @@ def test_a_placed_line_that_is_packed_later_is_held(api, stopped):
 
 
 def test_new_stock_of_a_stopped_product_is_held(api, stopped):
-    r = api.call("PUT", f"/products/{SKU}", "integrator", {
-        "title": "看见", "price": "39.80", "batches": [{"code": "B3"}],
-        "stock": [{"warehouse": "wh-sh", "batch": "B3", "quantity": 40}]})
+    r = api.call(
+        "PUT",
+        f"/products/{SKU}",
+        "integrator",
+        {
+            "title": "看见",
+            "price": "39.80",
+            "batches": [{"code": "B3"}],
+            "stock": [{"warehouse": "wh-sh", "batch": "B3", "quantity": 40}],
+        },
+    )
     assert r.status_code == 200
     assert api.call("GET", f"/andons/{stopped.pk}", "agent1").json()["holds"]["stock_units"] == 240
 
 
 def test_an_import_of_packed_lines_for_a_stopped_product_holds_them(stopped):
-    result = rows_import(kind="orders", rows=[{
-        "order": "late-3", "customer": f"{SKU}-c1", "placed_at": "2026-11-25T10:00:00+08:00",
-        "line_no": 1, "sku": SKU, "batch": "B2", "warehouse": "wh-bj", "status": "packed",
-        "quantity": 1, "unit_price": "39.80"}])
+    result = rows_import(
+        kind="orders",
+        rows=[
+            {
+                "order": "late-3",
+                "customer": f"{SKU}-c1",
+                "placed_at": "2026-11-25T10:00:00+08:00",
+                "line_no": 1,
+                "sku": SKU,
+                "batch": "B2",
+                "warehouse": "wh-bj",
+                "status": "packed",
+                "quantity": 1,
+                "unit_price": "39.80",
+            }
+        ],
+    )
     assert not result.rejected, result.rejected
     line = OrderLine.objects.get(order__external_id="late-3")
     assert line.on_hold and Hold.objects.filter(andon=stopped, order_line=line).exists()

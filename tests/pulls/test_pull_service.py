@@ -21,16 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 def pull(world, agent="agent1", note="100-101页未裁开", sku=SKU):
-    return services.andon_pull(actor=world.users[agent], sku=sku, reason="print-defect",
-                               note=note)
+    return services.andon_pull(actor=world.users[agent], sku=sku, reason="print-defect", note=note)
 
 
 class Boom(RuntimeError):
     pass
 
 
-def test_a_failure_after_suppression_before_work_orders_leaves_no_trace(world, seeded,
-                                                                         monkeypatch):
+def test_a_failure_after_suppression_before_work_orders_leaves_no_trace(world, seeded, monkeypatch):
     audit_before = AuditEntry.objects.count()
     outbox_before = OutboxEvent.objects.count()
 
@@ -60,22 +58,33 @@ def test_a_pull_credits_the_agent_and_keeps_the_team_lead_of_the_moment(world, s
     assert credit.credited and credit.agent.username == "agent1" and not credit.joined
 
 
-def test_a_different_reason_opens_its_own_andon_and_the_product_stays_suppressed(world,
-                                                                                 seeded):
+def test_a_different_reason_opens_its_own_andon_and_the_product_stays_suppressed(world, seeded):
     from andon.contacts.models import ReasonCode, ReasonRoute
     from andon.people.models import Department
 
     wrong = ReasonCode.objects.get(code="wrong-item")
     wrong.threshold = 1
     wrong.save()
-    ReasonRoute.objects.create(reason=wrong, department=Department.objects.get(
-        code="warehouse-logistics"), instruction_zh="查", instruction_en="check")
+    ReasonRoute.objects.create(
+        reason=wrong,
+        department=Department.objects.get(code="warehouse-logistics"),
+        instruction_zh="查",
+        instruction_en="check",
+    )
     first = pull(world)
     from andon.contacts.services import contact_record
-    contact_record(actor=world.users["agent1"], customer=f"{SKU}-c0", order=f"{SKU}-o0",
-                   line_no=1, reason="wrong-item", text="发错书了")
-    second = services.andon_pull(actor=world.users["agent1"], sku=SKU, reason="wrong-item",
-                                 note="发错货")
+
+    contact_record(
+        actor=world.users["agent1"],
+        customer=f"{SKU}-c0",
+        order=f"{SKU}-o0",
+        line_no=1,
+        reason="wrong-item",
+        text="发错书了",
+    )
+    second = services.andon_pull(
+        actor=world.users["agent1"], sku=SKU, reason="wrong-item", note="发错货"
+    )
     assert second.andon.pk != first.andon.pk and not second.joined
     assert Andon.objects.filter(state="open").count() == 2
     assert Product.objects.get(sku=SKU).listing_status == "suppressed"

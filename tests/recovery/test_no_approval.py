@@ -22,8 +22,18 @@ from andon.reviews.models import ReviewPolicy
 
 from ..reviews.factories import reported_product
 
-WAITING_WORDS = ("approv", "pending", "quota", "fine", "penalt", "authori", "escalat", "waiting",
-                 "sign_off", "permission")
+WAITING_WORDS = (
+    "approv",
+    "pending",
+    "quota",
+    "fine",
+    "penalt",
+    "authori",
+    "escalat",
+    "waiting",
+    "sign_off",
+    "permission",
+)
 
 
 def test_no_model_of_recovery_reviews_or_incentives_can_hold_a_request_for_approval():
@@ -41,8 +51,12 @@ def test_with_every_setting_at_its_strictest_a_recovery_takes_effect_at_once(wor
     ReviewPolicy.objects.create(sample_rate=Decimal("1"), target_rate=Decimal("0"))
     BonusPolicy.objects.create(amount_per_valid_pull=Decimal("0"))
     _, [contact, _] = reported_product(agent=world.users["agent1"])
-    given = recovery_give(actor=world.users["agent1"], contact_id=contact.pk,
-                          action="replacement", reason_above_guide="客户第二次收到坏书")
+    given = recovery_give(
+        actor=world.users["agent1"],
+        contact_id=contact.pk,
+        action="replacement",
+        reason_above_guide="客户第二次收到坏书",
+    )
     # Recorded and final: there is no later state for it to wait in.
     assert given.above_guide is True
     assert RecoveryGiven.objects.filter(pk=given.pk).exists()
@@ -56,8 +70,9 @@ def test_with_every_setting_at_its_strictest_a_pull_stops_the_line_at_once(world
     catalogue_ensure_defaults()
     GuideLimit.objects.update(max_cost=Decimal("0"))
     product, _ = reported_product(agent=world.users["agent1"])
-    result = andon_pull(actor=world.users["agent1"], sku=product.sku, reason="print-defect",
-                        note="未裁开")
+    result = andon_pull(
+        actor=world.users["agent1"], sku=product.sku, reason="print-defect", note="未裁开"
+    )
     product.refresh_from_db()
     assert result.andon.state == AndonState.OPEN
     assert product.listing_status == ListingStatus.SUPPRESSED

@@ -37,8 +37,9 @@ def contact(world):
 
 def give(api, contact, as_: str = "agent1", **body):
     # The default note follows the agent's language; the story is told in Chinese.
-    return api.call("POST", f"/contacts/{contact.pk}/recovery", as_, body,
-                    HTTP_ACCEPT_LANGUAGE="zh-hans")
+    return api.call(
+        "POST", f"/contacts/{contact.pk}/recovery", as_, body, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
 
 @pytest.mark.django_db
@@ -78,8 +79,10 @@ def test_bad_input_and_roles(api, contact):
     r = give(api, contact, action="coupon-5", note="two\nlines")
     assert r.status_code == 422 and r.json()["field"] == "note"
     assert give(api, contact, as_="vendor1", action="coupon-5").status_code == 403
-    assert api.call("POST", "/contacts/999999/recovery", "agent1",
-                    {"action": "coupon-5"}).status_code == 404
+    assert (
+        api.call("POST", "/contacts/999999/recovery", "agent1", {"action": "coupon-5"}).status_code
+        == 404
+    )
     assert not RecoveryGiven.objects.exists()
 
 

@@ -16,16 +16,29 @@ from ..web.browser import sign_in as browser_sign_in
 from .factories import pull
 
 WORDS = {
-    "en": {"kpis": "Bad-andon rate", "monday": "Monday review", "saved": "It counts against",
-           "valid": "credited to", "invalid": "invalid", "cause": "training"},
-    "zh-hans": {"kpis": "不良按灯率", "monday": "周一例会", "saved": "计入按灯时的组长",
-                "valid": "记入奖金", "invalid": "无效", "cause": "training"},
+    "en": {
+        "kpis": "Bad-andon rate",
+        "monday": "Monday review",
+        "saved": "It counts against",
+        "valid": "credited to",
+        "invalid": "invalid",
+        "cause": "training",
+    },
+    "zh-hans": {
+        "kpis": "不良按灯率",
+        "monday": "周一例会",
+        "saved": "计入按灯时的组长",
+        "valid": "记入奖金",
+        "invalid": "无效",
+        "cause": "training",
+    },
 }
 
 
 def sign_in(browser, base_url: str, username: str, lang: str):
-    return browser_sign_in(browser, base_url, username, lang,
-                           viewport={"width": 1280, "height": 900})
+    return browser_sign_in(
+        browser, base_url, username, lang, viewport={"width": 1280, "height": 900}
+    )
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
@@ -59,8 +72,9 @@ def test_a_lead_reviews_pulls_and_follows_the_rate(live_server, world, browser, 
     other.locator("button[type=submit]").click()
     other.locator("p.ok").wait_for()
     assert words["valid"] in other.inner_text()
-    verdicts = dict(PullReview.objects.filter(andon__in=[wrong, right])
-                    .values_list("andon_id", "verdict"))
+    verdicts = dict(
+        PullReview.objects.filter(andon__in=[wrong, right]).values_list("andon_id", "verdict")
+    )
     assert verdicts == {wrong.pk: "invalid", right.pk: "valid"}
 
     page.goto("/reviews/kpis/")

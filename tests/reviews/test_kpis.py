@@ -38,13 +38,21 @@ def test_no_reviewed_pulls_gives_no_rows_and_the_default_target(api, people):
 
 def test_fifty_reviewed_one_invalid_is_on_target_forty_one_is_red(api, people):
     u, t1, t2 = people
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=50),
-             invalid=1, reviewer=u["lead1"])
-    reviewed(past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=40),
-             invalid=1, reviewer=u["lead2"])
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=50),
+        invalid=1,
+        reviewer=u["lead1"],
+    )
+    reviewed(
+        past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=40),
+        invalid=1,
+        reviewer=u["lead2"],
+    )
     rows = api.call("GET", "/kpis/bad-andon-rate?period=week", "lead1").json()["rows"]
-    assert [(r["team_lead"], r["period"], r["reviewed"], r["invalid"], r["rate"], r["status"])
-            for r in rows] == [
+    assert [
+        (r["team_lead"], r["period"], r["reviewed"], r["invalid"], r["rate"], r["status"])
+        for r in rows
+    ] == [
         ("lead1", "2026-W10", 50, 1, "0.0200", "green"),
         ("lead2", "2026-W10", 40, 1, "0.0250", "red"),
     ]
@@ -54,24 +62,39 @@ def test_the_week_is_that_of_the_pull_in_the_service_time_zone(people):
     u, t1, _ = people
     # Sunday 23:30 in Shanghai is Sunday 15:30 UTC: week 9, not week 10.
     sunday_night = dt.datetime(2026, 3, 1, 23, 30, tzinfo=SH)
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=sunday_night, n=2),
-             invalid=1, reviewer=u["lead1"])
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=4),
-             invalid=0, reviewer=u["lead1"])
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=sunday_night, n=2),
+        invalid=1,
+        reviewer=u["lead1"],
+    )
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=4),
+        invalid=0,
+        reviewer=u["lead1"],
+    )
     weeks = bad_andon_rate(period="week")
     assert [(r.period, r.reviewed, r.invalid) for r in weeks] == [
-        ("2026-W09", 2, 1), ("2026-W10", 4, 0)]
+        ("2026-W09", 2, 1),
+        ("2026-W10", 4, 0),
+    ]
     months = bad_andon_rate(period="month")
     assert [(r.period, r.reviewed, r.invalid, r.rate) for r in months] == [
-        ("2026-03", 6, 1, Decimal("0.1667"))]
+        ("2026-03", 6, 1, Decimal("0.1667"))
+    ]
 
 
 def test_rates_per_team_and_for_the_whole_organisation(people):
     u, t1, t2 = people
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=10),
-             invalid=2, reviewer=u["lead1"])
-    reviewed(past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=30),
-             invalid=0, reviewer=u["lead2"])
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=10),
+        invalid=2,
+        reviewer=u["lead1"],
+    )
+    reviewed(
+        past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=30),
+        invalid=0,
+        reviewer=u["lead2"],
+    )
     teams = {r.key: (r.reviewed, r.invalid) for r in bad_andon_rate(by="team")}
     assert teams == {"team-1": (10, 2), "team-2": (30, 0)}
     [org] = bad_andon_rate(by="all")
@@ -80,8 +103,11 @@ def test_rates_per_team_and_for_the_whole_organisation(people):
 
 def test_a_configured_target_changes_the_colour_not_the_rate(api, people):
     u, t1, _ = people
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=20),
-             invalid=1, reviewer=u["lead1"])
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=20),
+        invalid=1,
+        reviewer=u["lead1"],
+    )
     ReviewPolicy.objects.create(target_rate=Decimal("0.05"))
     body = api.call("GET", "/kpis/bad-andon-rate?period=month", "lead1").json()
     assert body["target"] == "0.0500"
@@ -110,14 +136,27 @@ def test_an_agent_may_not_read_the_kpis(api, people):
 
 def test_the_monday_review_of_a_manager_and_of_the_organisation(api, people):
     u, t1, t2 = people
-    reviewed(past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=4),
-             invalid=1, reviewer=u["lead1"], root_cause="training")
-    reviewed(past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=2),
-             invalid=1, reviewer=u["lead2"], root_cause="system")
+    reviewed(
+        past_andons(agent=u["agent1"], lead=u["lead1"], team=t1, at=MON, n=4),
+        invalid=1,
+        reviewer=u["lead1"],
+        root_cause="training",
+    )
+    reviewed(
+        past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=2),
+        invalid=1,
+        reviewer=u["lead2"],
+        root_cause="system",
+    )
     past_andons(agent=u["agent2"], lead=u["lead2"], team=t2, at=MON, n=1)  # not reviewed
     m = monday_review(week_start=MON.date(), team_lead=u["lead1"])
     assert (len(m.pulls), m.reviewed, m.invalid, m.rate, m.status) == (
-        4, 4, 1, Decimal("0.25"), "red")
+        4,
+        4,
+        1,
+        Decimal("0.25"),
+        "red",
+    )
     assert m.causes["training"] == 1 and m.causes["system"] == 0
     assert m.relist_median_hours == 48.0
     org = api.call("GET", "/kpis/monday-review?week=2026-03-04", "lead2").json()

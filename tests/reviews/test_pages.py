@@ -27,8 +27,9 @@ def test_a_lead_reviews_from_the_queue_with_htmx(client, world):
     c = signed_in(client, world, "lead1")
     page = c.get("/reviews/")
     assert page.status_code == 200 and f"ANDON-{andon.pk}".encode() in page.content
-    bad = c.post(f"/reviews/andons/{andon.pk}/", {"verdict": "invalid", "root_cause": "training"},
-                 **HX)
+    bad = c.post(
+        f"/reviews/andons/{andon.pk}/", {"verdict": "invalid", "root_cause": "training"}, **HX
+    )
     assert bad.status_code == 422 and b"corrective action" in bad.content
     ok = c.post(f"/reviews/andons/{andon.pk}/", {"verdict": "valid"}, **HX)
     assert ok.status_code == 200 and b"50.00" in ok.content
@@ -38,15 +39,22 @@ def test_a_lead_reviews_from_the_queue_with_htmx(client, world):
 def test_pages_answer_in_both_languages_and_keep_agents_out(client, world):
     andon = pull(world, "agent1")
     c = signed_in(client, world, "lead1")
-    c.post(f"/reviews/andons/{andon.pk}/", {"verdict": "invalid", "root_cause": "training",
-                                            "action": "培训"})
+    c.post(
+        f"/reviews/andons/{andon.pk}/",
+        {"verdict": "invalid", "root_cause": "training", "action": "培训"},
+    )
     week = timezone.localdate().isoformat()
     for lang, word in [("en", b"Bad-andon rate"), ("zh-hans", "不良按灯率".encode())]:
         c.cookies["django_language"] = lang
-        for url in ["/reviews/kpis/", "/reviews/kpis/?period=month&by=team",
-                    f"/reviews/kpis/drill/?start={week}&by=team_lead&key=lead1",
-                    "/reviews/actions/", f"/reviews/monday/?week={week}",
-                    f"/reviews/monday/?week={week}&lead=lead1", "/bonuses/statement/?agent=agent1"]:
+        for url in [
+            "/reviews/kpis/",
+            "/reviews/kpis/?period=month&by=team",
+            f"/reviews/kpis/drill/?start={week}&by=team_lead&key=lead1",
+            "/reviews/actions/",
+            f"/reviews/monday/?week={week}",
+            f"/reviews/monday/?week={week}&lead=lead1",
+            "/bonuses/statement/?agent=agent1",
+        ]:
             r = c.get(url)
             assert r.status_code == 200, url
         assert word in c.get("/reviews/kpis/").content

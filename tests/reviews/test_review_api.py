@@ -41,8 +41,12 @@ def test_an_invalid_review_needs_cause_and_action_and_opens_a_training(api):
     assert r.status_code == 422 and r.json()["field"] == "root_cause"
     r = review(api, andon.pk, "lead1", {"verdict": "invalid", "root_cause": "training"})
     assert r.status_code == 422 and r.json()["field"] == "action"
-    r = review(api, andon.pk, "lead1", {"verdict": "invalid", "root_cause": "training",
-                                        "action": "按灯规则培训（新员工）"})
+    r = review(
+        api,
+        andon.pk,
+        "lead1",
+        {"verdict": "invalid", "root_cause": "training", "action": "按灯规则培训（新员工）"},
+    )
     assert r.status_code == 201, r.content
     [action] = r.json()["actions"]
     assert action["kind"] == "training" and action["assignee"] == "agent1"
@@ -59,16 +63,29 @@ def test_an_invalid_review_needs_cause_and_action_and_opens_a_training(api):
 
 def test_a_process_change_goes_to_a_department_with_a_due_date(api):
     andon = pull(api.world, "agent1")
-    r = review(api, andon.pk, "lead1", {
-        "verdict": "invalid", "root_cause": "process", "action": "改进原因代码说明",
-        "department": "vendor-management", "due_on": "2030-01-31"})
+    r = review(
+        api,
+        andon.pk,
+        "lead1",
+        {
+            "verdict": "invalid",
+            "root_cause": "process",
+            "action": "改进原因代码说明",
+            "department": "vendor-management",
+            "due_on": "2030-01-31",
+        },
+    )
     assert r.status_code == 201, r.content
     [action] = r.json()["actions"]
     assert action["kind"] == "process" and action["department"] == "vendor-management"
     assert action["assignee"] is None and action["due_on"] == "2030-01-31"
     bad = pull(api.world, "agent1")
-    r = review(api, bad.pk, "lead1", {"verdict": "invalid", "root_cause": "process",
-                                      "action": "x", "department": "nowhere"})
+    r = review(
+        api,
+        bad.pk,
+        "lead1",
+        {"verdict": "invalid", "root_cause": "process", "action": "x", "department": "nowhere"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "department"
 
 
@@ -76,8 +93,9 @@ def test_bad_input_is_a_problem_naming_the_field(api):
     andon = pull(api.world, "agent1")
     r = review(api, andon.pk, "lead1", {"verdict": "maybe"})
     assert r.status_code == 422 and r.json()["field"] == "verdict"
-    r = review(api, andon.pk, "lead1", {"verdict": "invalid", "root_cause": "weather",
-                                        "action": "x"})
+    r = review(
+        api, andon.pk, "lead1", {"verdict": "invalid", "root_cause": "weather", "action": "x"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "root_cause"
     assert review(api, 999999, "lead1", {"verdict": "valid"}).status_code == 404
     assert not PullReview.objects.exists()
@@ -96,8 +114,12 @@ def test_when_the_team_lead_changes_the_wrong_pull_stays_with_the_lead_of_the_pu
     andon = pull(api.world, "agent1")
     # lead2 takes over team 1 after the pull; the new lead may review it...
     Team.objects.filter(code="team-1").update(lead=api.world.users["lead2"])
-    r = review(api, andon.pk, "lead2", {"verdict": "invalid", "root_cause": "person",
-                                        "action": "一对一辅导"})
+    r = review(
+        api,
+        andon.pk,
+        "lead2",
+        {"verdict": "invalid", "root_cause": "person", "action": "一对一辅导"},
+    )
     assert r.status_code == 201, r.content
     # ...but the invalid pull counts against lead1, who led the team when it was pulled.
     assert r.json()["team_lead"] == "lead1"

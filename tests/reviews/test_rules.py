@@ -65,7 +65,12 @@ def test_a_valid_pull_needs_nothing_and_takes_no_root_cause():
 
 def test_the_five_root_causes_of_the_talk():
     assert [c.value for c in rules.RootCause] == [
-        "person", "training", "process", "money", "system"]
+        "person",
+        "training",
+        "process",
+        "money",
+        "system",
+    ]
     assert rules.action_kind_for("training") == rules.ActionKind.TRAINING
     assert rules.action_kind_for("person") == rules.ActionKind.TRAINING
     assert rules.action_kind_for("process") == rules.ActionKind.PROCESS

@@ -22,19 +22,29 @@ def load_catalog(api) -> None:
         r = api.call("PUT", f"/warehouses/{code}", "integrator", {"name": name})
         assert r.status_code == 201
     book = {
-        "title": "看见", "price": "39.80", "monthly_gmv": "1000000.00",
-        "batches": [{"code": "B1", "supplier": "广西师范大学出版社", "manufacturer": "印厂甲"},
-                    {"code": "B2", "supplier": "广西师范大学出版社", "manufacturer": "印厂乙"}],
-        "stock": [{"warehouse": "wh-sh", "batch": "B1", "quantity": 120},
-                  {"warehouse": "wh-sh", "batch": "B2", "quantity": 80},
-                  {"warehouse": "wh-bj", "batch": "B1", "quantity": 60},
-                  {"warehouse": "wh-bj", "batch": "B2", "quantity": 40}],
+        "title": "看见",
+        "price": "39.80",
+        "monthly_gmv": "1000000.00",
+        "batches": [
+            {"code": "B1", "supplier": "广西师范大学出版社", "manufacturer": "印厂甲"},
+            {"code": "B2", "supplier": "广西师范大学出版社", "manufacturer": "印厂乙"},
+        ],
+        "stock": [
+            {"warehouse": "wh-sh", "batch": "B1", "quantity": 120},
+            {"warehouse": "wh-sh", "batch": "B2", "quantity": 80},
+            {"warehouse": "wh-bj", "batch": "B1", "quantity": 60},
+            {"warehouse": "wh-bj", "batch": "B2", "quantity": 40},
+        ],
     }
     r = api.call("PUT", f"/products/{SKU}", "integrator", book)
     assert r.status_code == 201, r.content
     assert r.json()["listing_status"] == "active"
-    other = {"title": "另一本书", "price": "20.00", "batches": [{"code": "X1"}],
-             "stock": [{"warehouse": "wh-sh", "batch": "X1", "quantity": 10}]}
+    other = {
+        "title": "另一本书",
+        "price": "20.00",
+        "batches": [{"code": "X1"}],
+        "stock": [{"warehouse": "wh-sh", "batch": "X1", "quantity": 10}],
+    }
     assert api.call("PUT", "/products/9787000000001", "integrator", other).status_code == 201
     for cust in ["cust-a", "cust-b", "cust-c", "cust-d", "cust-e", "cust-f"]:
         r = api.call("PUT", f"/customers/{cust}", "integrator", {"name": cust.upper()})
@@ -49,18 +59,39 @@ def load_catalog(api) -> None:
         ("order-g", "cust-e", "9787000000001", "X1", "wh-sh", "packed", 1),
     ]
     for ext, cust, sku, batch, wh, status, qty in orders:
-        body = {"customer": cust, "placed_at": "2026-11-20T10:00:00+08:00", "channel": "web",
-                "lines": [{"line_no": 1, "sku": sku, "batch": batch, "warehouse": wh,
-                           "status": status, "quantity": qty, "unit_price": "39.80"}]}
+        body = {
+            "customer": cust,
+            "placed_at": "2026-11-20T10:00:00+08:00",
+            "channel": "web",
+            "lines": [
+                {
+                    "line_no": 1,
+                    "sku": sku,
+                    "batch": batch,
+                    "warehouse": wh,
+                    "status": status,
+                    "quantity": qty,
+                    "unit_price": "39.80",
+                }
+            ],
+        }
         r = api.call("PUT", f"/orders/{ext}", "integrator", body)
         assert r.status_code == 201, r.content
 
 
 def contact(api, agent: str, customer: str, order: str) -> dict:
-    r = api.call("POST", "/contacts", agent, {
-        "customer": customer, "order": order, "line_no": 1, "reason": "print-defect",
-        "text": "100-101页未裁开",
-    })
+    r = api.call(
+        "POST",
+        "/contacts",
+        agent,
+        {
+            "customer": customer,
+            "order": order,
+            "line_no": 1,
+            "reason": "print-defect",
+            "text": "100-101页未裁开",
+        },
+    )
     assert r.status_code == 201, r.content
     return r.json()
 
@@ -71,11 +102,19 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     # Customer A calls: one customer is not enough, and the agent is told what is missing.
     first = contact(api, "agent1", "cust-a", "order-a")
     assert first["eligibility"] == {
-        "eligible": False, "distinct_customers": 1, "threshold": 2, "window_days": 30,
-        "missing": 1, "explanation": first["eligibility"]["explanation"],
+        "eligible": False,
+        "distinct_customers": 1,
+        "threshold": 2,
+        "window_days": 30,
+        "missing": 1,
+        "explanation": first["eligibility"]["explanation"],
     }
-    early = api.call("POST", "/andons", "agent1",
-                     {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"})
+    early = api.call(
+        "POST",
+        "/andons",
+        "agent1",
+        {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"},
+    )
     assert early.status_code == 422
     problem = early.json()
     assert problem["code"] == "not-eligible"
@@ -89,20 +128,29 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     assert second["eligibility"]["eligible"] is True
     assert second["eligibility"]["distinct_customers"] == 2
 
-    pulled = api.call("POST", "/andons", "agent2",
-                      {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"})
+    pulled = api.call(
+        "POST",
+        "/andons",
+        "agent2",
+        {"sku": SKU, "reason": "print-defect", "note": "100-101页未裁开"},
+    )
     assert pulled.status_code == 201, pulled.content
     andon = pulled.json()
     assert andon["state"] == "open" and andon["joined"] is False
     assert andon["listing_status"] == "suppressed"
     # 2. all stock in every warehouse, and packed-not-shipped lines only (c and d, not e/f/g)
     assert andon["holds"] == {"stock_units": 300, "order_lines": 2}
-    held_lines = set(Hold.objects.filter(kind="order_line").values_list(
-        "order_line__order__external_id", flat=True))
+    held_lines = set(
+        Hold.objects.filter(kind="order_line").values_list(
+            "order_line__order__external_id", flat=True
+        )
+    )
     assert held_lines == {"order-c", "order-d"}
     # 3. one work order per routed department
     assert sorted(w["department"] for w in andon["work_orders"]) == [
-        "vendor-management", "warehouse-logistics"]
+        "vendor-management",
+        "warehouse-logistics",
+    ]
     assert {w["state"] for w in andon["work_orders"]} == {"open"}
     assert andon["evidence_contacts"] == 2
     product = api.call("GET", f"/products/{SKU}", "agent1").json()
@@ -110,8 +158,12 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     assert [a["id"] for a in product["open_andons"]] == [andon["id"]]
 
     # A second pull for the same reason joins: more evidence, no duplicate work orders.
-    joined = api.call("POST", "/andons", "agent1",
-                      {"sku": SKU, "reason": "print-defect", "note": "又一位顾客反馈"})
+    joined = api.call(
+        "POST",
+        "/andons",
+        "agent1",
+        {"sku": SKU, "reason": "print-defect", "note": "又一位顾客反馈"},
+    )
     assert joined.status_code == 200 and joined.json()["joined"] is True
     assert joined.json()["id"] == andon["id"]
     assert len(joined.json()["work_orders"]) == 2
@@ -128,28 +180,45 @@ def test_the_story_of_the_book_with_uncut_pages(api):
 
     # Vendor management: batch B1 from printer 甲 is bad, return it; B2 is fine.
     assert api.call("POST", f"/work-orders/{vendor_wo}/start", "vendor1").status_code == 200
-    r = api.call("POST", f"/work-orders/{vendor_wo}/resolve", "vendor1", {
-        "findings": "印厂甲B1批次裁切故障，整批退回；B2批次抽检合格",
-        "disposition": "return-to-vendor",
-        "holds": [{"id": h, "disposition": "release"} for h in b2_stock],
-    })
+    r = api.call(
+        "POST",
+        f"/work-orders/{vendor_wo}/resolve",
+        "vendor1",
+        {
+            "findings": "印厂甲B1批次裁切故障，整批退回；B2批次抽检合格",
+            "disposition": "return-to-vendor",
+            "holds": [{"id": h, "disposition": "release"} for h in b2_stock],
+        },
+    )
     assert r.status_code == 200 and r.json()["state"] == "resolved", r.content
     # Warehouse: the held units were inspected; nothing more to do from its side.
     assert api.call("POST", f"/work-orders/{warehouse_wo}/start", "warehouse1").status_code == 200
-    r = api.call("POST", f"/work-orders/{warehouse_wo}/resolve", "warehouse1",
-                 {"findings": "已开箱检验", "disposition": "release"})
+    r = api.call(
+        "POST",
+        f"/work-orders/{warehouse_wo}/resolve",
+        "warehouse1",
+        {"findings": "已开箱检验", "disposition": "release"},
+    )
     assert r.status_code == 200
 
     # The confirmer confirms one, reopens the other: still suppressed.
     r = api.call("POST", f"/work-orders/{vendor_wo}/confirm", "confirmer1")
     assert r.status_code == 200 and r.json()["state"] == "closed"
     assert r.json()["relisted"] is False and r.json()["listing_status"] == "suppressed"
-    r = api.call("POST", f"/work-orders/{warehouse_wo}/reopen", "confirmer1",
-                 {"reason": "请附上已打包订单的检验结果"})
+    r = api.call(
+        "POST",
+        f"/work-orders/{warehouse_wo}/reopen",
+        "confirmer1",
+        {"reason": "请附上已打包订单的检验结果"},
+    )
     assert r.status_code == 200 and r.json()["state"] == "reopened"
     assert api.call("GET", f"/products/{SKU}", "agent1").json()["listing_status"] == "suppressed"
-    r = api.call("POST", f"/work-orders/{warehouse_wo}/resolve", "warehouse1",
-                 {"findings": "已打包订单逐件检验，B1批次两单需重新拣货", "disposition": "release"})
+    r = api.call(
+        "POST",
+        f"/work-orders/{warehouse_wo}/resolve",
+        "warehouse1",
+        {"findings": "已打包订单逐件检验，B1批次两单需重新拣货", "disposition": "release"},
+    )
     assert r.status_code == 200
 
     # The last confirmation relists the product and carries out the dispositions.
@@ -162,18 +231,28 @@ def test_the_story_of_the_book_with_uncut_pages(api):
 
     # Holds' final state: B1 returned to vendor (units gone), B2 released, packed lines
     # (the most cautious finding: return to vendor) go back to be picked again.
-    states = {(h.kind, h.stock_level.batch.code if h.stock_level else None): h.state
-              for h in Hold.objects.select_related("stock_level__batch")}
+    states = {
+        (h.kind, h.stock_level.batch.code if h.stock_level else None): h.state
+        for h in Hold.objects.select_related("stock_level__batch")
+    }
     assert states[("stock", "B1")] == "returned_to_vendor"
     assert states[("stock", "B2")] == "released"
     assert states[("order_line", None)] == "returned_to_vendor"
     assert not Hold.objects.filter(state="held").exists()
-    units = {(s.warehouse.code, s.batch.code): s.quantity
-             for s in StockLevel.objects.filter(product__sku=SKU)}
-    assert units == {("wh-sh", "B1"): 0, ("wh-bj", "B1"): 0, ("wh-sh", "B2"): 80,
-                     ("wh-bj", "B2"): 40}
-    lines = {ln.order.external_id: (ln.fulfilment_status, ln.on_hold)
-             for ln in OrderLine.objects.select_related("order")}
+    units = {
+        (s.warehouse.code, s.batch.code): s.quantity
+        for s in StockLevel.objects.filter(product__sku=SKU)
+    }
+    assert units == {
+        ("wh-sh", "B1"): 0,
+        ("wh-bj", "B1"): 0,
+        ("wh-sh", "B2"): 80,
+        ("wh-bj", "B2"): 40,
+    }
+    lines = {
+        ln.order.external_id: (ln.fulfilment_status, ln.on_hold)
+        for ln in OrderLine.objects.select_related("order")
+    }
     assert lines["order-c"] == ("placed", False) and lines["order-d"] == ("placed", False)
     assert lines["order-f"] == ("shipped", False) and lines["order-g"] == ("packed", False)
 
@@ -181,10 +260,19 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     timeline = api.call("GET", f"/andons/{andon['id']}/timeline", "agent1").json()
     actions = [e["action"] for e in timeline]
     assert actions[:2] == ["andon.pulled", "listing.suppressed"]
-    for expected in ["holds.placed", "workorder.created", "pull.credited", "andon.joined",
-                     "workorder.started", "workorder.resolved", "workorder.reopened",
-                     "workorder.confirmed", "andon.closed", "listing.relisted",
-                     "holds.finalized"]:
+    for expected in [
+        "holds.placed",
+        "workorder.created",
+        "pull.credited",
+        "andon.joined",
+        "workorder.started",
+        "workorder.resolved",
+        "workorder.reopened",
+        "workorder.confirmed",
+        "andon.closed",
+        "listing.relisted",
+        "holds.finalized",
+    ]:
         assert expected in actions, expected
     assert actions.count("workorder.created") == 2 and actions.count("workorder.resolved") == 3
     pulled_entry = timeline[0]
@@ -193,8 +281,11 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     assert AuditEntry.objects.filter(action="contact.created").count() == 2
 
     # The storefront is told, in order.
-    seq = dict(OutboxEvent.objects.filter(product_sku=SKU, event_type__startswith="listing.")
-               .values_list("event_type", "product_sequence"))
+    seq = dict(
+        OutboxEvent.objects.filter(product_sku=SKU, event_type__startswith="listing.").values_list(
+            "event_type", "product_sequence"
+        )
+    )
     assert seq["listing.suppressed"] < seq["listing.relisted"]
 
     # After the relist the old reports do not count again: new customers are needed.

@@ -38,19 +38,46 @@ def load_catalog() -> None:
     warehouse_upsert(code="wh-sh", name="上海仓")
     warehouse_upsert(code="wh-bj", name="北京仓")
     product_upsert(
-        sku=SKU, title="看见", price=Decimal("39.80"), monthly_gmv=Decimal("1000000.00"),
-        batches=[BatchIn("B1", "广西师范大学出版社", "印厂甲"),
-                 BatchIn("B2", "广西师范大学出版社", "印厂乙")],
-        stock=[StockIn("wh-sh", "B1", 120), StockIn("wh-sh", "B2", 80),
-               StockIn("wh-bj", "B1", 60), StockIn("wh-bj", "B2", 40)],
+        sku=SKU,
+        title="看见",
+        price=Decimal("39.80"),
+        monthly_gmv=Decimal("1000000.00"),
+        batches=[
+            BatchIn("B1", "广西师范大学出版社", "印厂甲"),
+            BatchIn("B2", "广西师范大学出版社", "印厂乙"),
+        ],
+        stock=[
+            StockIn("wh-sh", "B1", 120),
+            StockIn("wh-sh", "B2", 80),
+            StockIn("wh-bj", "B1", 60),
+            StockIn("wh-bj", "B2", 40),
+        ],
     )
-    product_upsert(sku=OTHER_SKU, title="另一本书", price=Decimal("20.00"),
-                   batches=[BatchIn("X1")], stock=[StockIn("wh-sh", "X1", 10)])
+    product_upsert(
+        sku=OTHER_SKU,
+        title="另一本书",
+        price=Decimal("20.00"),
+        batches=[BatchIn("X1")],
+        stock=[StockIn("wh-sh", "X1", 10)],
+    )
     for ext, (name, phone) in CUSTOMERS.items():
         customer_upsert(external_id=ext, name=name, phone=phone)
     placed = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     for ext, cust, sku, batch, wh, status, qty in ORDERS:
-        order_upsert(external_id=ext, customer=cust, placed_at=placed, channel="web", lines=[
-            LineIn(line_no=1, sku=sku, quantity=qty, unit_price=Decimal("39.80"), batch=batch,
-                   warehouse=wh, status=status),
-        ])
+        order_upsert(
+            external_id=ext,
+            customer=cust,
+            placed_at=placed,
+            channel="web",
+            lines=[
+                LineIn(
+                    line_no=1,
+                    sku=sku,
+                    quantity=qty,
+                    unit_price=Decimal("39.80"),
+                    batch=batch,
+                    warehouse=wh,
+                    status=status,
+                ),
+            ],
+        )

@@ -14,10 +14,22 @@ from ..world import SKU, World
 
 
 def two_contacts(world: World, text_a: str = "100-101页未裁开", text_b: str = "同样") -> None:
-    contact_record(actor=world.users["agent1"], customer="cust-a", order="order-a", line_no=1,
-                   reason="print-defect", text=text_a)
-    contact_record(actor=world.users["agent2"], customer="cust-b", order="order-b", line_no=1,
-                   reason="print-defect", text=text_b)
+    contact_record(
+        actor=world.users["agent1"],
+        customer="cust-a",
+        order="order-a",
+        line_no=1,
+        reason="print-defect",
+        text=text_a,
+    )
+    contact_record(
+        actor=world.users["agent2"],
+        customer="cust-b",
+        order="order-b",
+        line_no=1,
+        reason="print-defect",
+        text=text_b,
+    )
 
 
 def pulled(world: World, note: str = "100-101页未裁开") -> PullResult:
@@ -33,5 +45,8 @@ def resolved(world: World, findings: str = "已检验") -> None:
     for dept, user in [("vendor-management", "vendor1"), ("warehouse-logistics", "warehouse1")]:
         w = wo(dept)
         work_order_act(actor=world.users[user], work_order_id=w.pk, step=Step(Action.START))
-        work_order_act(actor=world.users[user], work_order_id=w.pk, step=Step(
-            Action.RESOLVE, findings=findings, disposition=Disposition.RELEASE))
+        work_order_act(
+            actor=world.users[user],
+            work_order_id=w.pk,
+            step=Step(Action.RESOLVE, findings=findings, disposition=Disposition.RELEASE),
+        )

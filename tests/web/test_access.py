@@ -18,11 +18,16 @@ from .state import pulled, resolved, two_contacts, wo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("username, home", [
-    ("agent1", "/agent/"), ("lead1", "/team/"), ("confirmer1", "/confirm/"),
-    ("vendor1", "/departments/vendor-management/"),
-    ("warehouse1", "/departments/warehouse-logistics/"),
-])
+@pytest.mark.parametrize(
+    "username, home",
+    [
+        ("agent1", "/agent/"),
+        ("lead1", "/team/"),
+        ("confirmer1", "/confirm/"),
+        ("vendor1", "/departments/vendor-management/"),
+        ("warehouse1", "/departments/warehouse-logistics/"),
+    ],
+)
 def test_each_role_lands_on_its_own_home(shop, login, username, home):
     r = login(username).get("/")
     assert r.status_code == 302 and r["Location"] == home
@@ -37,8 +42,15 @@ def test_an_admin_lands_on_the_overview(shop, client):
 
 
 def test_anonymous_people_are_sent_to_sign_in(shop, client):
-    for url in ["/", "/agent/", f"/products/{SKU}/", "/confirm/", "/andons/",
-                "/departments/vendor-management/", "/customers/cust-a/"]:
+    for url in [
+        "/",
+        "/agent/",
+        f"/products/{SKU}/",
+        "/confirm/",
+        "/andons/",
+        "/departments/vendor-management/",
+        "/customers/cust-a/",
+    ]:
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/accounts/login/"), url
 
@@ -49,8 +61,11 @@ def _forms(world) -> list[tuple[str, str, dict]]:
     resolved(world)
     v = wo("vendor-management")
     return [
-        ("agent1", "/customers/cust-c/contacts",
-         {"order": "order-c", "line_no": 1, "reason": "print-defect", "channel": "phone"}),
+        (
+            "agent1",
+            "/customers/cust-c/contacts",
+            {"order": "order-c", "line_no": 1, "reason": "print-defect", "channel": "phone"},
+        ),
         ("agent1", f"/products/{SKU}/pull", {"reason": "print-defect", "note": "x"}),
         ("confirmer1", f"/work-orders/{v.pk}/confirm", {}),
         ("confirmer1", f"/work-orders/{v.pk}/reopen", {f"wo{v.pk}-reason": "why"}),
@@ -70,8 +85,10 @@ def test_a_form_with_the_csrf_token_is_accepted(shop, login):
     c = login("agent2", csrf=True)
     page = c.get(f"/products/{SKU}/")
     token = page.cookies["csrftoken"].value
-    r = c.post(f"/products/{SKU}/pull", {"reason": "print-defect", "note": "一行",
-                                         "csrfmiddlewaretoken": token})
+    r = c.post(
+        f"/products/{SKU}/pull",
+        {"reason": "print-defect", "note": "一行", "csrfmiddlewaretoken": token},
+    )
     assert r.status_code == 200 and Andon.objects.count() == 1
 
 
@@ -83,10 +100,14 @@ def test_a_department_member_cannot_start_or_resolve_another_departments_work_or
     r = vendor.post(f"/work-orders/{other.pk}/start")
     assert r.status_code == 403
     # The refusal names the department whose members may act (the domain words it).
-    assert ("Only members of this work order's department (Warehouse & logistics) act on it."
-            in unescape(r.content.decode()))
-    r = vendor.post(f"/work-orders/{other.pk}/resolve",
-                    {f"wo{other.pk}-findings": "x", f"wo{other.pk}-disposition": "scrap"})
+    assert (
+        "Only members of this work order's department (Warehouse & logistics) act on it."
+        in unescape(r.content.decode())
+    )
+    r = vendor.post(
+        f"/work-orders/{other.pk}/resolve",
+        {f"wo{other.pk}-findings": "x", f"wo{other.pk}-disposition": "scrap"},
+    )
     assert r.status_code == 403
     other.refresh_from_db()
     assert other.state == "open" and other.findings == ""
@@ -109,11 +130,22 @@ def test_only_service_people_pull_and_record_contacts(shop, login):
     two_contacts(shop)
     for user in ["confirmer1", "vendor1", "integrator"]:
         c = login(user)
-        assert c.post(f"/products/{SKU}/pull", {"reason": "print-defect",
-                                                "note": "x"}).status_code == 403
-        assert c.post("/customers/cust-c/contacts", {
-            "order": "order-c", "line_no": 1, "reason": "print-defect", "channel": "phone",
-        }).status_code == 403
+        assert (
+            c.post(f"/products/{SKU}/pull", {"reason": "print-defect", "note": "x"}).status_code
+            == 403
+        )
+        assert (
+            c.post(
+                "/customers/cust-c/contacts",
+                {
+                    "order": "order-c",
+                    "line_no": 1,
+                    "reason": "print-defect",
+                    "channel": "phone",
+                },
+            ).status_code
+            == 403
+        )
     assert not Andon.objects.exists() and Contact.objects.count() == 2
 
 
@@ -126,8 +158,10 @@ def test_a_confirmer_cannot_work_a_department_queue(shop, login):
 
 def test_a_pull_before_the_threshold_is_refused_in_words_and_the_contact_is_kept(shop, login):
     c = login("agent1")
-    r = c.post("/customers/cust-a/contacts", {"order": "order-a", "line_no": 1,
-                                               "reason": "print-defect", "channel": "phone"})
+    r = c.post(
+        "/customers/cust-a/contacts",
+        {"order": "order-a", "line_no": 1, "reason": "print-defect", "channel": "phone"},
+    )
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
     assert "1 more customer is needed (1 of 2 so far)" in page

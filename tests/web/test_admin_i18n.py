@@ -52,7 +52,8 @@ def test_the_admin_index_names_apps_and_models_in_the_language(world, lang):
     for label, models in registered_apps().items():
         with translation.override(lang):
             names = [str(apps.get_app_config(label).verbose_name)] + [
-                str(capfirst(m._meta.verbose_name_plural)) for m in models]
+                str(capfirst(m._meta.verbose_name_plural)) for m in models
+            ]
         for name in names:
             assert name in html, (lang, name)
             ours = apps.get_app_config(label).name.startswith(("andon.", "django.contrib."))
@@ -70,8 +71,14 @@ def test_the_reason_code_change_page_is_in_the_language(world, lang):
     html = unescape(r.content.decode())
     _site, change = DJANGO[lang]
     assert (change + t(lang, "reason code")).lower() in html.lower()
-    for label in ("distinct customers to pull", "window (days)", "safety-critical",
-                  "label (Chinese)", "label (English)", "routing"):
+    for label in (
+        "distinct customers to pull",
+        "window (days)",
+        "safety-critical",
+        "label (Chinese)",
+        "label (English)",
+        "routing",
+    ):
         assert t(lang, label) in html, (lang, label)
     assert _raw(lang, "Safety-critical reasons usually have a threshold of 1.") in html
     assert t(lang, "Service desk") in html  # the breadcrumb names the app

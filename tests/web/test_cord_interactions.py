@@ -36,8 +36,7 @@ class Counted:
         self.page.keyboard.press(key)
 
 
-def test_a_pull_from_the_product_page_is_one_click_one_line_one_confirm(
-        live_server, shop, browser):
+def test_a_pull_from_the_product_page_is_one_click_one_line_one_confirm(live_server, shop, browser):
     two_contacts(shop)
     page = sign_in(browser, live_server.url, "agent2", "en")
     page.goto(f"/products/{SKU}/")
@@ -68,8 +67,9 @@ def test_the_cord_works_from_the_keyboard(live_server, shop, browser):
     assert outline != "none", "the focus is visible"
     hands.press("Enter")
     page.wait_for_selector("#note-print-defect")
-    page.wait_for_function("document.activeElement && document.activeElement.id === "
-                           "'note-print-defect'")  # the input takes the focus at once
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'note-print-defect'"
+    )  # the input takes the focus at once
     page.keyboard.type("pages 100-101 uncut")
     hands.press("Enter")  # Enter in the one-line input is the confirm
     page.locator("#pull-result").wait_for()

@@ -10,13 +10,20 @@ from andon.recovery.services import catalogue_ensure_defaults
 pytestmark = pytest.mark.django_db
 
 
-def test_after_recording_a_contact_the_agent_gives_recovery_and_the_history_shows_it(
-        shop, login):
+def test_after_recording_a_contact_the_agent_gives_recovery_and_the_history_shows_it(shop, login):
     catalogue_ensure_defaults()
     agent = login("agent1")
-    r = agent.post("/customers/cust-a/contacts", {
-        "order": "order-a", "line_no": 1, "reason": "print-defect", "channel": "phone",
-        "text": "100-101页未裁开"}, follow=True)
+    r = agent.post(
+        "/customers/cust-a/contacts",
+        {
+            "order": "order-a",
+            "line_no": 1,
+            "reason": "print-defect",
+            "channel": "phone",
+            "text": "100-101页未裁开",
+        },
+        follow=True,
+    )
     assert r.status_code == 200
     contact_id = r.context["recorded"].pk
     page = r.content.decode()
@@ -24,8 +31,11 @@ def test_after_recording_a_contact_the_agent_gives_recovery_and_the_history_show
 
     fragment = agent.get(f"/recovery/contacts/{contact_id}/", HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and 'name="action"' in fragment.content.decode()
-    given = agent.post(f"/recovery/contacts/{contact_id}/", {
-        "action": "coupon-5", "cost": "5", "note": "5元购物券"}, HTTP_HX_REQUEST="true")
+    given = agent.post(
+        f"/recovery/contacts/{contact_id}/",
+        {"action": "coupon-5", "cost": "5", "note": "5元购物券"},
+        HTTP_HX_REQUEST="true",
+    )
     assert given.status_code == 200, given.content.decode()[:500]
 
     history = agent.get("/customers/cust-a/").content.decode()

@@ -60,7 +60,8 @@ def test_the_catalogues_are_complete_and_compiled(lang):
         assert strs and all(strs), f"untranslated: {msgid!r}"
         unescaped = msgid.encode().decode("unicode_escape").encode("latin1").decode()
         assert unescaped in mo._catalog or (unescaped, 0) in mo._catalog, (
-            f".mo is older than .po: {msgid!r}")
+            f".mo is older than .po: {msgid!r}"
+        )
     if lang == "zh_Hans":
         # A Chinese catalogue whose every entry is still English is not a translation.
         latin_only = [m for m, s, _ in entries if s and not HAN.search(s[0]) and len(m) > 12]
@@ -69,26 +70,32 @@ def test_the_catalogues_are_complete_and_compiled(lang):
 
 def _story_with_html_everywhere(world) -> int:
     two_contacts(world, text_a=SCRIPT, text_b=IMG)
-    andon = andon_pull(actor=world.users["agent2"], sku=SKU, reason="print-defect",
-                       note=IMG).andon
+    andon = andon_pull(actor=world.users["agent2"], sku=SKU, reason="print-defect", note=IMG).andon
     andon_pull(actor=world.users["agent1"], sku=SKU, reason="print-defect", note=SCRIPT)
     resolved(world, findings=SCRIPT)
     v = wo("vendor-management")
-    work_order_act(actor=world.users["confirmer1"], work_order_id=v.pk,
-                   step=Step(Action.REOPEN, reason=SCRIPT))
+    work_order_act(
+        actor=world.users["confirmer1"], work_order_id=v.pk, step=Step(Action.REOPEN, reason=SCRIPT)
+    )
     return andon.pk
 
 
 def _pages(andon_id: int) -> list[tuple[str, str]]:
     contact = Andon.objects.get(pk=andon_id).evidence.order_by("id").first()
     return [
-        ("agent1", "/agent/?q=cust"), ("agent1", "/customers/cust-a/"),
+        ("agent1", "/agent/?q=cust"),
+        ("agent1", "/customers/cust-a/"),
         ("agent1", f"/customers/cust-a/?recorded={contact.pk}"),
-        ("agent1", f"/products/{SKU}/"), ("agent1", f"/products/{SKU}/?cord=print-defect"),
-        ("agent1", "/andons/"), ("agent1", f"/andons/{andon_id}/"), ("lead2", "/team/"),
+        ("agent1", f"/products/{SKU}/"),
+        ("agent1", f"/products/{SKU}/?cord=print-defect"),
+        ("agent1", "/andons/"),
+        ("agent1", f"/andons/{andon_id}/"),
+        ("lead2", "/team/"),
         ("vendor1", "/departments/vendor-management/?closed=1"),
         ("warehouse1", "/departments/warehouse-logistics/?closed=1"),
-        ("confirmer1", "/confirm/"), ("root", "/"), ("vendor1", "/confirm/"),
+        ("confirmer1", "/confirm/"),
+        ("root", "/"),
+        ("vendor1", "/confirm/"),
     ]
 
 
@@ -110,8 +117,7 @@ def test_no_page_shows_an_untranslated_string(shop, login, client, lang):
     for user, url in pages:
         r = login(user, language=lang).get(url)
         assert r.status_code in (200, 403), url
-        assert not _offenders(r.content.decode(), lang), (url, _offenders(r.content.decode(),
-                                                                          lang))
+        assert not _offenders(r.content.decode(), lang), (url, _offenders(r.content.decode(), lang))
     r = client.get("/accounts/login/", headers={"accept-language": lang})
     assert not _offenders(r.content.decode(), lang)
 

@@ -33,8 +33,7 @@ def switch_language(page, code: str) -> None:
 
 
 def reads(page, lang: str) -> None:
-    assert page.locator("html").get_attribute("lang") == ("zh-Hans" if lang == "zh-hans"
-                                                          else "en")
+    assert page.locator("html").get_attribute("lang") == ("zh-Hans" if lang == "zh-hans" else "en")
     heading = page.locator("h2").first.inner_text()
     assert heading == t(lang, "Customer reports and the cord"), heading
     button = page.locator("#cord-print-defect button.cord").inner_text().strip()
@@ -76,14 +75,16 @@ def on_screen_and_focusable(page, selector: str) -> None:
     box = button.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= page.evaluate("innerWidth")
     button.focus()
-    assert page.evaluate("(s) => document.activeElement === document.querySelector(s)",
-                         selector), f"{selector} does not take the focus"
+    assert page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector), (
+        f"{selector} does not take the focus"
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 @pytest.mark.parametrize("name, viewport", [("tablet", TABLET), ("laptop", LAPTOP)])
 def test_product_page_and_department_queue_fit_tablet_and_laptop(
-        live_server, shop, browser, lang, name, viewport):
+    live_server, shop, browser, lang, name, viewport
+):
     two_contacts(shop)
     agent = sign_in(browser, live_server.url, "agent2", lang)
     agent.set_viewport_size(viewport)

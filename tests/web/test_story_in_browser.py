@@ -52,10 +52,13 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
     assert "1 / 2" in banner if lang == "zh-hans" else "(1 of 2 so far)" in banner
     # She gets a 5 CNY coupon and membership at 2% off, a click each, nobody asked.
     for given, action in enumerate(("coupon-5", "membership-98"), start=1):
-        a1.locator(f"#recovery-slot form:has(input[name=action][value='{action}']) "
-                   "button[type=submit]").click()
-        a1.wait_for_function("n => document.querySelectorAll("
-                             "'#recovery-slot ul li:not(.muted)').length >= n", arg=given)
+        a1.locator(
+            f"#recovery-slot form:has(input[name=action][value='{action}']) button[type=submit]"
+        ).click()
+        a1.wait_for_function(
+            "n => document.querySelectorAll('#recovery-slot ul li:not(.muted)').length >= n",
+            arg=given,
+        )
     history = a1.locator("#recovery-slot").inner_text()
     assert "5" in history and ("九八折" in history or "2% off" in history)
     shot(a1, f"{lang}-customer-history")
@@ -67,7 +70,8 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
 
     # The product page: eligibility in words, then one click, one line, one confirm.
     a2.locator("form.contact-form[data-line='order-b-1']").locator("xpath=../..").locator(
-        "a").first.click()
+        "a"
+    ).first.click()
     cord = a2.locator("#cord-print-defect")
     elig = cord.locator(".eligibility").inner_text()
     assert "2" in elig and "30" in elig
@@ -80,8 +84,10 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
     result.wait_for()
     text = result.inner_text()
     assert "300" in text and re.search(r"\b2\b", text), text
-    assert t(lang, "The listing is suppressed (stop-sell) on every channel; the storefront is "
-                   "told.") in text
+    assert (
+        t(lang, "The listing is suppressed (stop-sell) on every channel; the storefront is told.")
+        in text
+    )
     # htmx adds settle classes for a moment: wait for the class, do not compare it whole.
     expect(a2.locator("#listing-status")).to_have_class(re.compile(r"\bsuppressed\b"))
     shot(a2, f"{lang}-pull-result")
@@ -131,9 +137,11 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
     expect(a1.locator("#listing-status")).to_have_class(re.compile(r"\bactive\b"))
     a1.goto(f"/andons/{andon.pk}/")
     timeline = a1.locator(".timeline").inner_text()
-    for sentence in ["The listing was suppressed on every channel (stop-sell).",
-                     "Every work order is closed: the andon is closed.",
-                     "The product was relisted: it sells again."]:
+    for sentence in [
+        "The listing was suppressed on every channel (stop-sell).",
+        "Every work order is closed: the andon is closed.",
+        "The product was relisted: it sells again.",
+    ]:
         assert t(lang, sentence) in timeline
     assert timeline.count("100-101") >= 3  # two evidence contacts and the pull
     shot(a1, f"{lang}-andon-timeline")

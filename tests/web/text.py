@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 # <title> repeats the page heading, whose data parts are marked in the body.
 SKIP = {"script", "style", "textarea", "title"}
 READ_ATTRS = ("aria-label", "placeholder", "title", "alt")

@@ -24,10 +24,16 @@ def test_the_confirmer_may_reopen_a_resolved_work_order_which_is_worked_again():
     assert next_state(s, Action.RESOLVE) == State.RESOLVED
 
 
-@pytest.mark.parametrize("state,action", [
-    (State.OPEN, Action.CONFIRM), (State.OPEN, Action.RESOLVE), (State.IN_PROGRESS, Action.CONFIRM),
-    (State.CLOSED, Action.REOPEN), (State.CLOSED, Action.START),
-])
+@pytest.mark.parametrize(
+    "state,action",
+    [
+        (State.OPEN, Action.CONFIRM),
+        (State.OPEN, Action.RESOLVE),
+        (State.IN_PROGRESS, Action.CONFIRM),
+        (State.CLOSED, Action.REOPEN),
+        (State.CLOSED, Action.START),
+    ],
+)
 def test_illegal_moves_are_refused_with_what_is_possible(state, action):
     with translation.override("en"), pytest.raises(IllegalTransition) as err:
         next_state(state, action)

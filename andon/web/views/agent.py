@@ -42,8 +42,14 @@ def customer(request: HttpRequest, external_id: str) -> HttpResponse:
     return _customer_page(request, _customer(external_id))
 
 
-def _customer_page(request: HttpRequest, cust, *, form: ContactForm | None = None,
-                   error: str = "", status: int = 200) -> HttpResponse:
+def _customer_page(
+    request: HttpRequest,
+    cust,
+    *,
+    form: ContactForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     contacts = contacts_of_customer(customer_id=cust.pk)
     recorded = None
     recorded_id = request.GET.get("recorded", "")
@@ -51,16 +57,30 @@ def _customer_page(request: HttpRequest, cust, *, form: ContactForm | None = Non
         recorded = next((c for c in contacts if c.pk == int(recorded_id)), None)
     eligibility = None
     if recorded is not None:
-        decision = eligibility_for(product=recorded.product, reason=recorded.reason,
-                                   now=timezone.now())
-        eligibility = {"decision": decision,
-                       "explanation": decision.explanation(recorded.reason.label)}
-    return render(request, "web/agent/customer.html", {
-        "customer": cust, "orders": customer_orders(customer_id=cust.pk), "contacts": contacts,
-        "reasons": reasons_active(), "channels": ContactForm.base_fields["channel"].choices,
-        "recorded": recorded, "eligibility": eligibility, "form": form, "error": error,
-        "recovery": recovery_of_customer(cust.pk),
-    }, status=status)
+        decision = eligibility_for(
+            product=recorded.product, reason=recorded.reason, now=timezone.now()
+        )
+        eligibility = {
+            "decision": decision,
+            "explanation": decision.explanation(recorded.reason.label),
+        }
+    return render(
+        request,
+        "web/agent/customer.html",
+        {
+            "customer": cust,
+            "orders": customer_orders(customer_id=cust.pk),
+            "contacts": contacts,
+            "reasons": reasons_active(),
+            "channels": ContactForm.base_fields["channel"].choices,
+            "recorded": recorded,
+            "eligibility": eligibility,
+            "form": form,
+            "error": error,
+            "recovery": recovery_of_customer(cust.pk),
+        },
+        status=status,
+    )
 
 
 @require(people_rules.may_record_contact)
@@ -74,8 +94,13 @@ def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
     d = form.cleaned_data
     try:
         contact = contact_record(
-            actor=request.user, customer=cust.external_id, order=d["order"],
-            line_no=d["line_no"], reason=d["reason"], text=d["text"], channel=d["channel"],
+            actor=request.user,
+            customer=cust.external_id,
+            order=d["order"],
+            line_no=d["line_no"],
+            reason=d["reason"],
+            text=d["text"],
+            channel=d["channel"],
         )
     except DomainError as e:
         return _customer_page(request, cust, form=form, error=explain(e), status=e.status)

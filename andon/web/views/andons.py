@@ -43,7 +43,13 @@ def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
         for e in audit_of_andon(andon_id=andon_id)
     ]
     moments.sort(key=lambda m: (m.at, m.kind != "contact"))
-    return render(request, "web/andons/detail.html", {
-        "v": view, "moments": moments, "holds": holds_of(andon_id=andon_id),
-        "evidence": evidence,
-    })
+    return render(
+        request,
+        "web/andons/detail.html",
+        {
+            "v": view,
+            "moments": moments,
+            "holds": holds_of(andon_id=andon_id),
+            "evidence": evidence,
+        },
+    )

@@ -34,14 +34,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {
-        "open_andons": andons_list(state="open", limit=50),
-        "is_admin": people_rules.may_configure(roles(request)),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "open_andons": andons_list(state="open", limit=50),
+            "is_admin": people_rules.may_configure(roles(request)),
+        },
+    )
 
 
 @require(lambda r: r.has(Role.TEAM_LEAD))
 def team(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/team.html", {
-        "pulls": andons_of_team_lead(user_id=request.user.pk),
-    })
+    return render(
+        request,
+        "web/team.html",
+        {
+            "pulls": andons_of_team_lead(user_id=request.user.pk),
+        },
+    )

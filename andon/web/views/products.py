@@ -48,28 +48,46 @@ def _product(sku: str):
 def _cords(product, now: dt.datetime) -> list[Cord]:
     reasons = reasons_active()
     widest = max((r.window_days for r in reasons), default=30)
-    recent = contacts_recent_of_product(product_id=product.pk,
-                                        since=now - dt.timedelta(days=widest), limit=500)
+    recent = contacts_recent_of_product(
+        product_id=product.pk, since=now - dt.timedelta(days=widest), limit=500
+    )
     open_by_reason = {v.andon.reason_id: v for v in open_andons_of(product=product)}
     cords = []
     for r in reasons:
         decision = eligibility_for(product=product, reason=r, now=now)
-        cords.append(Cord(
-            reason=r, eligibility=decision, explanation=decision.explanation(r.label),
-            contacts=[c for c in recent if c.reason_id == r.pk and c.created_at >= decision.since],
-            open_andon=open_by_reason.get(r.pk),
-        ))
+        cords.append(
+            Cord(
+                reason=r,
+                eligibility=decision,
+                explanation=decision.explanation(r.label),
+                contacts=[
+                    c for c in recent if c.reason_id == r.pk and c.created_at >= decision.since
+                ],
+                open_andon=open_by_reason.get(r.pk),
+            )
+        )
     # Reasons customers are talking about first: that is where the cord is wanted.
     return sorted(cords, key=lambda c: (c.open_andon is None, -len(c.contacts), c.reason.code))
 
 
-def _page(request: HttpRequest, product, *, status: int = 200, open_reason: str = "",
-          form: PullForm | None = None, error: str = "",
-          result: PullResult | None = None) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    product,
+    *,
+    status: int = 200,
+    open_reason: str = "",
+    form: PullForm | None = None,
+    error: str = "",
+    result: PullResult | None = None,
+) -> HttpResponse:
     ctx = {
-        "product": product, "stock": stock_of(product_id=product.pk),
-        "cords": _cords(product, timezone.now()), "open_reason": open_reason,
-        "form": form, "error": error, "result": result,
+        "product": product,
+        "stock": stock_of(product_id=product.pk),
+        "cords": _cords(product, timezone.now()),
+        "open_reason": open_reason,
+        "form": form,
+        "error": error,
+        "result": result,
         "may_pull": people_rules.may_pull(roles(request)),
     }
     template = "web/products/_panel.html" if request.htmx else "web/products/detail.html"
@@ -91,8 +109,11 @@ def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
     cord = next((c for c in _cords(product, timezone.now()) if c.reason.code == reason), None)
     if cord is None:
         raise Http404
-    return render(request, "web/products/_cord_form.html",
-                  {"product": product, "c": cord, "form": PullForm(initial={"reason": reason})})
+    return render(
+        request,
+        "web/products/_cord_form.html",
+        {"product": product, "c": cord, "form": PullForm(initial={"reason": reason})},
+    )
 
 
 @require(people_rules.may_pull)
@@ -102,13 +123,24 @@ def pull(request: HttpRequest, sku: str) -> HttpResponse:
         return redirect("web:product", sku=sku)
     form = PullForm(request.POST)
     if not form.is_valid():
-        return _page(request, product, status=422, form=form,
-                     open_reason=request.POST.get("reason", ""))
+        return _page(
+            request, product, status=422, form=form, open_reason=request.POST.get("reason", "")
+        )
     try:
-        result = andon_pull(actor=request.user, sku=product.sku,
-                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        result = andon_pull(
+            actor=request.user,
+            sku=product.sku,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
     except DomainError as e:
-        return _page(request, product, status=e.status, form=form, error=explain(e),
-                     open_reason=form.cleaned_data["reason"])
+        return _page(
+            request,
+            product,
+            status=e.status,
+            form=form,
+            error=explain(e),
+            open_reason=form.cleaned_data["reason"],
+        )
     product.refresh_from_db()
     return _page(request, product, result=result)

@@ -32,20 +32,24 @@ HOLD_STATES = dict(HoldState.choices)
 def _card(wo: WorkOrder, mode: str, **extra) -> dict:
     holds = holds_of(andon_id=wo.andon_id)
     resolve_form = extra.pop("resolve_form", None) or ResolveForm(
-        hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}")
+        hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}"
+    )
     # Each held row carries its own disposition control, beside what it holds.
     rows = [(h, resolve_form[f"hold-{h.pk}"]) for h in holds]
     result: StepResult | None = extra.get("result")
-    finalized = [(HOLD_STATES.get(k, k), n) for k, n in result.holds_finalized.items()] if (
-        result) else []
+    finalized = (
+        [(HOLD_STATES.get(k, k), n) for k, n in result.holds_finalized.items()] if (result) else []
+    )
     return {
-        "wo": wo, "mode": mode,
+        "wo": wo,
+        "mode": mode,
         "can_start": mode == "department" and wo.state in (State.OPEN, State.REOPENED),
         "can_resolve": mode == "department" and wo.state in (State.IN_PROGRESS, State.REOPENED),
         "can_confirm": mode == "confirmer" and wo.state == State.RESOLVED,
         "stock_rows": [r for r in rows if r[0].kind == HoldKind.STOCK],
         "line_rows": [r for r in rows if r[0].kind == HoldKind.ORDER_LINE],
-        "resolve_form": resolve_form, "finalized": finalized,
+        "resolve_form": resolve_form,
+        "finalized": finalized,
         "finalized_text": _("; ").join(f"{label} {n}" for label, n in finalized),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),
         **extra,
@@ -63,34 +67,44 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
     # Every work order still to do, whatever the department's history: the selector's limit
     # applies per state, so years of closed work orders never push an open one off the page.
     states = [s for s in State if show_closed or s != State.CLOSED]
-    wos = sorted((w for s in states for w in work_orders_list(department=code, state=s.value)),
-                 key=lambda w: (w.due_at, w.pk))
-    return render(request, "web/queues/department.html", {
-        "department": department, "cards": [_card(w, "department") for w in wos],
-        "show_closed": show_closed,
-    })
+    wos = sorted(
+        (w for s in states for w in work_orders_list(department=code, state=s.value)),
+        key=lambda w: (w.due_at, w.pk),
+    )
+    return render(
+        request,
+        "web/queues/department.html",
+        {
+            "department": department,
+            "cards": [_card(w, "department") for w in wos],
+            "show_closed": show_closed,
+        },
+    )
 
 
 @require(people_rules.may_confirm)
 def confirm_queue(request: HttpRequest) -> HttpResponse:
     wos = work_orders_list(state=State.RESOLVED.value)
-    return render(request, "web/queues/confirm.html",
-                  {"cards": [_card(w, "confirmer") for w in wos]})
+    return render(
+        request, "web/queues/confirm.html", {"cards": [_card(w, "confirmer") for w in wos]}
+    )
 
 
 def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | None, dict]:
     """The step the form asks for, or None and the bound form with its errors."""
     prefix = f"wo{wo.pk}"
     if action == Action.RESOLVE:
-        form = ResolveForm(request.POST, prefix=prefix,
-                           hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id)])
+        form = ResolveForm(
+            request.POST, prefix=prefix, hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id)]
+        )
         if not form.is_valid():
             return None, {"resolve_form": form}
-        return Step(action, findings=form.cleaned_data["findings"],
-                    disposition=Disposition(form.cleaned_data["disposition"]),
-                    hold_dispositions={h: Disposition(d)
-                                       for h, d in form.hold_dispositions().items()}), {
-            "resolve_form": form}
+        return Step(
+            action,
+            findings=form.cleaned_data["findings"],
+            disposition=Disposition(form.cleaned_data["disposition"]),
+            hold_dispositions={h: Disposition(d) for h, d in form.hold_dispositions().items()},
+        ), {"resolve_form": form}
     if action == Action.REOPEN:
         form = ReopenForm(request.POST, prefix=prefix)
         if not form.is_valid():
@@ -116,12 +130,14 @@ def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> Ht
         result: StepResult = work_order_act(actor=request.user, work_order_id=wo.pk, step=step)
     except DomainError as e:
         return _respond(request, wo, mode, status=e.status, error=explain(e), **forms)
-    return _respond(request, work_order_get(work_order_id=wo.pk), mode, result=result,
-                    done=act.value)
+    return _respond(
+        request, work_order_get(work_order_id=wo.pk), mode, result=result, done=act.value
+    )
 
 
-def _respond(request: HttpRequest, wo: WorkOrder, mode: str, *, status: int = 200,
-             **extra) -> HttpResponse:
+def _respond(
+    request: HttpRequest, wo: WorkOrder, mode: str, *, status: int = 200, **extra
+) -> HttpResponse:
     # Someone refused for their role sees the work order, not forms they cannot use.
     ctx = _card(wo, "view" if status == 403 else mode, **extra)
     if request.htmx:

@@ -11,21 +11,30 @@ from andon.demo.console import story_hint, users_table
 
 
 class Command(BaseCommand):
-    help = ("Load the demo: the book 《看见》 and customers A and B ready for the story, "
-            "users for every role, and a background of products, orders, contacts and past "
-            "andons. Does nothing if the demo is already loaded (see --reset).")
+    help = (
+        "Load the demo: the book 《看见》 and customers A and B ready for the story, "
+        "users for every role, and a background of products, orders, contacts and past "
+        "andons. Does nothing if the demo is already loaded (see --reset)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reset", action="store_true",
+            "--reset",
+            action="store_true",
             help="Empty the WHOLE database first (Django's flush: all data, users and tokens "
-                 "included), then load the demo.")
+            "included), then load the demo.",
+        )
         size = parser.add_mutually_exclusive_group()
-        size.add_argument("--small", action="store_true",
-                          help="A tiny background (for tests and quick looks).")
-        size.add_argument("--background", type=int, metavar="N",
-                          help="Background orders (default 4000); customers, products and "
-                               "contacts scale with it.")
+        size.add_argument(
+            "--small", action="store_true", help="A tiny background (for tests and quick looks)."
+        )
+        size.add_argument(
+            "--background",
+            type=int,
+            metavar="N",
+            help="Background orders (default 4000); customers, products and "
+            "contacts scale with it.",
+        )
 
     def handle(self, *args, reset: bool, small: bool, background: int | None, **opts):
         started = time.monotonic()
@@ -33,19 +42,28 @@ class Command(BaseCommand):
             loader.database_wipe()
             self.stdout.write("database emptied / 数据库已清空")
         elif loader.demo_loaded():
-            self.stdout.write(self.style.WARNING(
-                "demo already loaded / 演示数据已存在 (andon demo --reset to reload)"))
+            self.stdout.write(
+                self.style.WARNING(
+                    "demo already loaded / 演示数据已存在 (andon demo --reset to reload)"
+                )
+            )
             return
         elif clash := loader.collisions():
             raise CommandError(
-                "this database has data the demo would collide with: " + ", ".join(clash)
-                + ". Use another database, or `andon demo --reset` to empty this one.")
+                "this database has data the demo would collide with: "
+                + ", ".join(clash)
+                + ". Use another database, or `andon demo --reset` to empty this one."
+            )
         loaded = loader.demo_load(_scale(small, background))
         seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"demo loaded in {seconds:.1f} s / 演示数据已加载: {loaded.products} products, "
-            f"{loaded.customers} customers, {loaded.orders} orders ({loaded.order_lines} lines), "
-            f"{loaded.contacts} contacts, {len(loaded.andons)} past andons"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo loaded in {seconds:.1f} s / 演示数据已加载: {loaded.products} products, "
+                f"{loaded.customers} customers, {loaded.orders} orders "
+                f"({loaded.order_lines} lines), "
+                f"{loaded.contacts} contacts, {len(loaded.andons)} past andons"
+            )
+        )
         self.stdout.write("")
         self.stdout.write(users_table())
         self.stdout.write("")
@@ -63,5 +81,6 @@ def _scale(small: bool, orders: int | None) -> background.Scale:
     return background.Scale(
         products=max(12, full.products * orders // full.orders),
         customers=max(10, full.customers * orders // full.orders),
-        orders=orders, contacts=max(10, full.contacts * orders // full.orders),
+        orders=orders,
+        contacts=max(10, full.contacts * orders // full.orders),
     )

@@ -26,23 +26,30 @@ def read_rows(path: Path) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = ("Import warehouses, products, batches, stock, customers, orders (one row per "
-            "line) or contacts from CSV/XLSX, idempotent by external ids; bad rows go to a "
-            "rejects file.")
+    help = (
+        "Import warehouses, products, batches, stock, customers, orders (one row per "
+        "line) or contacts from CSV/XLSX, idempotent by external ids; bad rows go to a "
+        "rejects file."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(ROWS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--rejects", type=Path, default=None,
-                            help="Where to write rejected rows (default: FILE.rejects.csv).")
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=None,
+            help="Where to write rejected rows (default: FILE.rejects.csv).",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, kind, file, rejects, no_progress, **opts):
         if not file.exists():
             raise CommandError(f"{file}: no such file")
         rows = read_rows(file)
-        bar = tqdm(total=len(rows), unit="row", desc=f"{kind}", disable=no_progress,
-                   file=self.stderr._out)
+        bar = tqdm(
+            total=len(rows), unit="row", desc=f"{kind}", disable=no_progress, file=self.stderr._out
+        )
         # Line numbers as a spreadsheet shows them: the header is line 1.
         result = rows_import(kind=kind, rows=rows, first_row=2, progress=bar.update)
         bar.close()

@@ -11,8 +11,10 @@ from andon.integrations.tasks import wakeups_prune
 
 
 class Command(BaseCommand):
-    help = ("Delete webhook deliveries delivered more than DAYS days ago, with their attempts "
-            "(pending and dead-lettered ones are kept), and finished wake-up tasks.")
+    help = (
+        "Delete webhook deliveries delivered more than DAYS days ago, with their attempts "
+        "(pending and dead-lettered ones are kept), and finished wake-up tasks."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=float, required=True, metavar="DAYS")
@@ -22,5 +24,7 @@ class Command(BaseCommand):
             raise CommandError("--older-than must be zero or more days")
         deleted = deliveries_prune(older_than=dt.timedelta(days=older_than))
         woken = wakeups_prune()
-        self.stdout.write(f"deleted {deleted} delivered deliveries older than {older_than:g} "
-                          f"days and {woken} finished wake-up tasks")
+        self.stdout.write(
+            f"deleted {deleted} delivered deliveries older than {older_than:g} "
+            f"days and {woken} finished wake-up tasks"
+        )

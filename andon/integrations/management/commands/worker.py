@@ -4,19 +4,28 @@ from andon.integrations import worker
 
 
 class Command(BaseCommand):
-    help = ("Run background work: Django tasks (database backend) and webhook delivery "
-            "(relay, sign, POST, retry with backoff, dead-letter). Run as many as you like on "
-            "PostgreSQL.")
+    help = (
+        "Run background work: Django tasks (database backend) and webhook delivery "
+        "(relay, sign, POST, retry with backoff, dead-letter). Run as many as you like on "
+        "PostgreSQL."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--max-seconds", type=float, default=None,
-                            help="Stop after this long (tests, benchmarks).")
-        parser.add_argument("--until-idle", action="store_true",
-                            help="Stop when no delivery is pending.")
-        parser.add_argument("--batch", type=int, default=50,
-                            help="Deliveries claimed per round.")
-        parser.add_argument("--no-tasks", action="store_true",
-                            help="Only the delivery loop; run tasks elsewhere (db_worker).")
+        parser.add_argument(
+            "--max-seconds",
+            type=float,
+            default=None,
+            help="Stop after this long (tests, benchmarks).",
+        )
+        parser.add_argument(
+            "--until-idle", action="store_true", help="Stop when no delivery is pending."
+        )
+        parser.add_argument("--batch", type=int, default=50, help="Deliveries claimed per round.")
+        parser.add_argument(
+            "--no-tasks",
+            action="store_true",
+            help="Only the delivery loop; run tasks elsewhere (db_worker).",
+        )
 
     def handle(self, *args, max_seconds, until_idle, batch, no_tasks, **opts):
         tasks = None if no_tasks else worker.tasks_start()[1]

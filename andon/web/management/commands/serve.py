@@ -12,12 +12,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-migrate", action="store_true",
-                            help="Do not apply pending migrations first.")
-        parser.add_argument("--with-worker", action=argparse.BooleanOptionalAction,
-                            default=None,
-                            help="Deliver webhooks from a thread of this process "
-                                 "(default: on for SQLite; run `andon worker` on PostgreSQL).")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help="Do not apply pending migrations first."
+        )
+        parser.add_argument(
+            "--with-worker",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Deliver webhooks from a thread of this process "
+            "(default: on for SQLite; run `andon worker` on PostgreSQL).",
+        )
 
     def handle(self, *args, host, port, threads, no_migrate, with_worker, **opts):
         from django.core.wsgi import get_wsgi_application
