@@ -14,6 +14,7 @@ from ninja import Router
 from pydantic import BaseModel, Field
 
 from andon.core.errors import InvalidInput
+from andon.core.rates import rate_text
 from andon.people.selectors import roles_of
 from andon.reviews import rules
 from andon.reviews.monday import monday_review
@@ -31,7 +32,19 @@ class RateRowOut(BaseModel):
     period_start: dt.date
     reviewed: int
     invalid: int
-    rate: Decimal | None = Field(description="invalid / reviewed; null when none reviewed.")
+    rate: Decimal | None = Field(
+        description=(
+            "invalid / reviewed, rounded half up to 4 places (0.01 percentage point): the "
+            "value the status compares with the target; null when none reviewed."
+        )
+    )
+    rate_display: str = Field(
+        description=(
+            "The rate as the console shows it: a percentage rounded half up, with the places "
+            'it takes to compare with the target as the rate does ("7.7%", "2.04%"); '
+            '"—" when none reviewed.'
+        )
+    )
     status: Literal["green", "red", "none"]
 
 
@@ -42,7 +55,7 @@ class RateOut(BaseModel):
     rows: list[RateRowOut]
 
 
-def _row(r: RateRow, by: str) -> RateRowOut:
+def _row(r: RateRow, by: str, target: Decimal) -> RateRowOut:
     return RateRowOut(
         team_lead=(r.key or None) if by == "team_lead" else None,
         team=(r.key or None) if by == "team" else None,
@@ -51,6 +64,7 @@ def _row(r: RateRow, by: str) -> RateRowOut:
         reviewed=r.reviewed,
         invalid=r.invalid,
         rate=r.rate,
+        rate_display=rate_text(r.rate, against=target),
         status=r.status,
     )
 
@@ -83,16 +97,16 @@ def kpi_bad_andon_rate(
     the whole organisation, per week or month of the pull, against the target."""
     rules.require_kpis(roles_of(request.user))
     lead = _lead(team_lead)
+    target = review_policy().target_rate
     rows = bad_andon_rate(
         period=period,
         by=by,
         since=_since(since),
         until=_since(until),
         team_lead_id=lead.pk if lead else None,
+        target=target,
     )
-    return RateOut(
-        target=review_policy().target_rate, period=period, by=by, rows=[_row(r, by) for r in rows]
-    )
+    return RateOut(target=target, period=period, by=by, rows=[_row(r, by, target) for r in rows])
 
 
 class CauseOut(BaseModel):
@@ -108,6 +122,7 @@ class MondayOut(BaseModel):
     reviewed: int
     invalid: int
     rate: Decimal | None
+    rate_display: str
     status: str
     root_causes: list[CauseOut]
     open_actions: int
@@ -133,11 +148,12 @@ def kpi_monday_review(
         reviewed=m.reviewed,
         invalid=m.invalid,
         rate=m.rate,
+        rate_display=rate_text(m.rate, against=m.target),
         status=m.status,
         root_causes=[CauseOut(root_cause=k, invalid=v) for k, v in m.causes.items()],
         open_actions=len(m.open_actions),
         recovery_cost=m.recovery_total,
         time_to_contain_median_hours=m.contain_median_hours,
         time_to_relist_median_hours=m.relist_median_hours,
-        trend=[_row(r, "all") for r in m.trend],
+        trend=[_row(r, "all", m.target) for r in m.trend],
     )

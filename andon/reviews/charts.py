@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from andon.core.rates import rate_percent, target_percent
+
 from .selectors import RateRow
 
 # Colour-blind-safe pairs; red/green status is also written in words in every table.
@@ -15,8 +17,10 @@ PALETTE = ["#0b6bcb", "#d9480f", "#2f9e44", "#7048e8", "#c2255c", "#1098ad", "#f
 TARGET = "#c92a2a"
 
 
-def _pct(rate: Decimal | None) -> float | None:
-    return None if rate is None else float(rate * 100)
+def _pct(rate: Decimal | None, target: Decimal) -> float | None:
+    # The number the table beside the chart shows (andon.core.rates), not a longer float.
+    shown = rate_percent(rate, against=target)
+    return None if shown is None else float(shown)
 
 
 def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "") -> dict:
@@ -31,7 +35,8 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
             {
                 "label": key or all_label or _("whole organisation"),
                 "data": [
-                    _pct(by_key[(key, p)].rate) if (key, p) in by_key else None for p in labels
+                    _pct(by_key[(key, p)].rate, target) if (key, p) in by_key else None
+                    for p in labels
                 ],
                 "borderColor": PALETTE[i % len(PALETTE)],
                 "backgroundColor": PALETTE[i % len(PALETTE)],
@@ -42,7 +47,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
     datasets.append(
         {
             "label": _("target"),
-            "data": [float(target * 100)] * len(labels),
+            "data": [float(target_percent(target))] * len(labels),
             "borderColor": TARGET,
             "borderDash": [6, 4],
             "pointRadius": 0,
