@@ -1,16 +1,18 @@
-"""The bonus ledger: an agent's credits for valid pulls (never a debit)."""
+"""The bonus ledger: an agent's credits for valid pulls, and the corrections that reverse one
+when a verdict is corrected to invalid (never a fine)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Literal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden, InvalidInput
 from andon.incentives.selectors import credits_of, month_bounds
@@ -27,16 +29,26 @@ class CreditOut(BaseModel):
     andon_id: int
     sku: str
     reason: str
-    amount: Decimal
+    kind: Literal["credit", "reversal"] = Field(
+        description="`credit`: a valid pull's bonus. `reversal`: a correction that takes back "
+        "an earlier credit of the same pull because its verdict was corrected to invalid."
+    )
+    amount: Decimal = Field(description="Negative for a reversal (exactly the credit reversed).")
     currency: str
     credited_at: dt.datetime
+    reverses_credited_at: dt.datetime | None = Field(
+        None, description="For a reversal: when the credit it takes back was written."
+    )
+    note: str = Field("", description="Why (the reason given for the verdict's correction).")
 
 
 class BonusesOut(BaseModel):
     agent: str
     month: str | None
-    total: Decimal
-    credits: list[CreditOut]
+    total: Decimal = Field(description="Credits less corrections.")
+    credited: Decimal = Field(description="Sum of the credits.")
+    corrected: Decimal = Field(description="Sum of the reversals (zero or negative).")
+    credits: list[CreditOut] = Field(description="Every ledger line, oldest first.")
 
 
 @router.get("/bonuses", response={200: BonusesOut, 403: Problem, 422: Problem})
@@ -57,20 +69,27 @@ def bonuses_list(
     since = until = None
     if month:
         since, until = month_bounds(int(month[:4]), int(month[5:]))
-    credits = credits_of(agent_id=user.pk, since=since, until=until)
+    lines = credits_of(agent_id=user.pk, since=since, until=until)
+    credited = sum((c.amount for c in lines if not c.is_reversal), Decimal("0.00"))
+    corrected = sum((c.amount for c in lines if c.is_reversal), Decimal("0.00"))
     return BonusesOut(
         agent=agent,
         month=month,
-        total=sum((c.amount for c in credits), Decimal("0.00")),
+        total=credited + corrected,
+        credited=credited,
+        corrected=corrected,
         credits=[
             CreditOut(
                 andon_id=c.andon_id,
                 sku=c.andon.product.sku,
                 reason=c.andon.reason.code,
+                kind=c.kind,
                 amount=c.amount,
                 currency=c.currency,
                 credited_at=c.credited_at,
+                reverses_credited_at=c.reverses.credited_at if c.reverses else None,
+                note=c.note,
             )
-            for c in credits
+            for c in lines
         ],
     )

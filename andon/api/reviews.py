@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 
 from andon.people.selectors import roles_of
 from andon.reviews import rules
-from andon.reviews.models import CorrectiveAction, PullReview
+from andon.reviews.models import CorrectiveAction, PullReview, VerdictCorrection
 from andon.reviews.selectors import corrective_actions, review_of, review_queue
-from andon.reviews.services import andon_review, corrective_action_done
+from andon.reviews.services import andon_review, corrective_action_done, review_correct
 
 from .problems import Problem
 
@@ -39,6 +39,27 @@ class ReviewIn(BaseModel):
     note: str = Field("", max_length=rules.NOTE_MAX)
 
 
+class CorrectionIn(BaseModel):
+    verdict: Literal["valid", "invalid"]
+    reason: str = Field(
+        max_length=rules.REASON_MAX,
+        description="Why the verdict is corrected (required, recorded with who and when).",
+    )
+    root_cause: Literal["person", "training", "process", "money", "system"] | None = Field(
+        None, description="Required when the corrected verdict is invalid."
+    )
+    action: str = Field(
+        "",
+        max_length=rules.NOTE_MAX,
+        description=(
+            "Corrective action, required when a valid verdict is corrected to invalid (an "
+            "invalid pull whose root cause is corrected keeps its action; a new one is optional)."
+        ),
+    )
+    department: str = Field("", max_length=50, description="Department code of a process change.")
+    due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
+
+
 class ActionOut(BaseModel):
     id: int
     andon_id: int
@@ -49,6 +70,19 @@ class ActionOut(BaseModel):
     owner: str | None
     due_on: dt.date
     done_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None = Field(
+        None, description="Set when the verdict was corrected to valid while the action was open."
+    )
+
+
+class CorrectionOut(BaseModel):
+    old_verdict: str
+    verdict: str
+    old_root_cause: str | None
+    root_cause: str | None
+    reason: str
+    corrected_by: str
+    corrected_at: dt.datetime
 
 
 class ReviewOut(BaseModel):
@@ -60,7 +94,20 @@ class ReviewOut(BaseModel):
     reviewed_at: dt.datetime
     team_lead: str | None = Field(description="The agent's team lead at the time of the pull.")
     actions: list[ActionOut]
+    corrections: list[CorrectionOut] = Field(
+        [], description="Corrections of the verdict, oldest first; `verdict` is the current one."
+    )
     bonus_credited: str | None = Field(None, description="Amount credited by this review.")
+
+
+class ReviewCorrectedOut(ReviewOut):
+    corrected: bool = Field(
+        description="False when the review had this verdict (and root cause) already: nothing "
+        "was written."
+    )
+    bonus_reversed: str | None = Field(
+        None, description="Amount the correction took back from the agent (a ledger reversal)."
+    )
 
 
 class QueueItem(BaseModel):
@@ -84,6 +131,19 @@ def action_out(a: CorrectiveAction, andon_id: int) -> ActionOut:
         owner=a.owner.get_username() if a.owner else None,
         due_on=a.due_on,
         done_at=a.done_at,
+        withdrawn_at=a.withdrawn_at,
+    )
+
+
+def correction_out(c: VerdictCorrection) -> CorrectionOut:
+    return CorrectionOut(
+        old_verdict=c.old_verdict,
+        verdict=c.new_verdict,
+        old_root_cause=c.old_root_cause or None,
+        root_cause=c.new_root_cause or None,
+        reason=c.reason,
+        corrected_by=c.corrected_by.get_username(),
+        corrected_at=c.corrected_at,
     )
 
 
@@ -97,6 +157,7 @@ def review_out(r: PullReview, credited: str | None = None) -> ReviewOut:
         reviewed_at=r.reviewed_at,
         team_lead=r.team_lead.get_username() if r.team_lead else None,
         actions=[action_out(a, r.andon_id) for a in r.actions.all()],
+        corrections=[correction_out(c) for c in r.corrections.all()],
         bonus_credited=credited,
     )
 
@@ -121,6 +182,38 @@ def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
     )
     review = review_of(andon_id=andon_id)
     return Status(201, review_out(review, str(result.credit.amount) if result.credit else None))
+
+
+@router.put(
+    "/andons/{andon_id}/review",
+    response={200: ReviewCorrectedOut, 403: Problem, 404: Problem, 422: Problem},
+)
+def andon_review_correct(request: HttpRequest, andon_id: int, payload: CorrectionIn):
+    """Correct the verdict of a reviewed pull: its reviewer or an admin, with a `reason`.
+    Valid -> invalid takes the bonus back through a ledger reversal (a correction line on the
+    agent's statement, never a fine) and needs a root cause and a corrective action; invalid ->
+    valid credits the bonus (a pull has one standing credit at most, however often it is
+    corrected) and withdraws open corrective actions. The bad-andon rate follows the current
+    verdict. Idempotent: putting the verdict the review has already answers 200 with
+    `corrected: false` and writes nothing. 404 `not-reviewed` before the first review."""
+    result = review_correct(
+        actor=request.user,
+        andon_id=andon_id,
+        verdict=payload.verdict,
+        reason=payload.reason,
+        root_cause=payload.root_cause or "",
+        action=payload.action,
+        department=payload.department,
+        due_on=payload.due_on,
+    )
+    review = review_of(andon_id=andon_id)
+    assert review is not None  # the service found it under lock in this request
+    reversed_ = sum(-r.amount for r in result.reversals) if result.reversals else None
+    return ReviewCorrectedOut(
+        **review_out(review, str(result.credit.amount) if result.credit else None).model_dump(),
+        corrected=result.changed,
+        bonus_reversed=str(reversed_) if reversed_ is not None else None,
+    )
 
 
 @router.get("/andons/{andon_id}/review", response={200: ReviewOut, 404: Problem})

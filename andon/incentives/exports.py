@@ -1,9 +1,12 @@
-"""A monthly statement as CSV or XLSX, for payroll. Columns are stable (payroll imports them);
-headers follow the active language."""
+"""A monthly statement as CSV or XLSX, for payroll. Columns are stable (payroll imports them;
+new ones are added at the end); headers follow the active language. A correction (the reversal
+of an earlier credit whose verdict was corrected to invalid) is its own line with the credit it
+takes back, never a penalty."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.utils import timezone
@@ -24,6 +27,9 @@ def _rows(statement: Statement) -> tuple[list[str], list[list]]:
         _("credited at"),
         _("amount"),
         _("currency"),
+        _("entry"),
+        _("corrects the credit of"),
+        _("why"),
     ]
     rows = [
         [
@@ -32,10 +38,13 @@ def _rows(statement: Statement) -> tuple[list[str], list[list]]:
             f"ANDON-{c.andon_id}",
             c.andon.product.sku,
             c.andon.reason.code,
-            timezone.localtime(c.andon.opened_at).strftime("%Y-%m-%d %H:%M"),
-            timezone.localtime(c.credited_at).strftime("%Y-%m-%d %H:%M"),
+            _local(c.andon.opened_at),
+            _local(c.credited_at),
             c.amount,
             c.currency,
+            c.get_kind_display(),
+            _local(c.reverses.credited_at) if c.reverses else "",
+            c.note,
         ]
         for c in statement.lines
     ]
@@ -50,9 +59,16 @@ def _rows(statement: Statement) -> tuple[list[str], list[list]]:
             "",
             statement.total,
             statement.currency,
+            "",
+            "",
+            "",
         ]
     )
     return header, rows
+
+
+def _local(at: dt.datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 def statement_csv(statement: Statement) -> bytes:

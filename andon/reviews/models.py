@@ -163,11 +163,53 @@ class CorrectiveAction(models.Model):
         related_name="+",
         verbose_name=_("done by"),
     )
+    # A verdict corrected to valid withdraws the actions it opened: nobody trains an agent for
+    # a pull that was right.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         ordering = ["due_on", "id"]
 
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.withdrawn_at is None
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:40]}"
+
+
+class VerdictCorrection(models.Model):
+    """A verdict changed after the review, by its reviewer or an admin, and why. The review row
+    holds the verdict now (the bad-andon rate reads it); these rows are its history."""
+
+    review = models.ForeignKey(
+        PullReview, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("review")
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"))
+    old_verdict = models.CharField(
+        _("verdict before"), max_length=8, choices=VerdictChoices.choices
+    )
+    new_verdict = models.CharField(_("verdict after"), max_length=8, choices=VerdictChoices.choices)
+    old_root_cause = models.CharField(
+        _("root cause before"), max_length=10, choices=RootCauseChoices.choices, blank=True
+    )
+    new_root_cause = models.CharField(
+        _("root cause after"), max_length=10, choices=RootCauseChoices.choices, blank=True
+    )
+    reason = models.CharField(_("why"), max_length=500)
+
+    class Meta:
+        verbose_name = _("verdict correction")
+        verbose_name_plural = _("verdict corrections")
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"ANDON-{self.review.andon_id}: {self.old_verdict} -> {self.new_verdict}"

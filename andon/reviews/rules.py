@@ -1,11 +1,17 @@
 """The rules of pull reviews and the bad-andon rate, in words and in code. Pure: no database.
 
-- Every andon may be reviewed once, as valid or invalid. A policy may sample: then the review
+- Every andon is reviewed once, as valid or invalid. A policy may sample: then the review
   queue shows only the andons whose id hashes below the sampling rate (deterministic, so the
   same andon is always in or out, and a lead cannot pick the easy ones).
 - An invalid pull needs a root cause (person, training, process, money, system) and a
   corrective action: training for the agent, a process change for a department, or a note.
-- The bad-andon rate is invalid reviewed pulls / reviewed pulls. It is attributed to the team
+- A verdict can be corrected afterwards by the reviewer who gave it (still a team lead) or an
+  admin, always with the reason why. To invalid, it needs what an invalid review needs (a root
+  cause; a corrective action when the pull was valid) and takes the bonus back; to valid, it
+  credits the bonus and withdraws the corrective actions still open. Correcting a verdict to
+  what it already is changes nothing.
+- The bad-andon rate is invalid reviewed pulls / reviewed pulls (the verdicts as they are now,
+  corrections included). It is attributed to the team
   lead of the agent at the moment of the pull, never to whoever leads the team at review time.
   With no reviewed pull in a period there is no rate (not 0 %, which would read as perfect).
 - Green when the rate is at or below the target (2 % by default), red above it.
@@ -69,7 +75,7 @@ def is_sampled(andon_id: int, rate: Decimal | float) -> bool:
     return Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64) < rate
 
 
-def check_review(verdict: str, root_cause: str, action: str) -> None:
+def check_review(verdict: str, root_cause: str, action: str, *, needs_action: bool = True) -> None:
     """An invalid verdict needs a root cause and a corrective action; a valid one needs neither
     (a root cause on a valid pull is refused: it would count in the wrong chart)."""
     if verdict not in Verdict.__members__.values():
@@ -85,7 +91,7 @@ def check_review(verdict: str, root_cause: str, action: str) -> None:
         return
     if not root_cause:
         raise InvalidInput(_("An invalid pull needs a root cause."), field="root_cause")
-    if not action.strip():
+    if needs_action and not action.strip():
         raise InvalidInput(
             _("An invalid pull needs a corrective action (training, process change or note)."),
             field="action",
@@ -94,6 +100,28 @@ def check_review(verdict: str, root_cause: str, action: str) -> None:
         raise InvalidInput(
             _("The corrective action is at most %(max)d characters.") % {"max": NOTE_MAX},
             field="action",
+        )
+
+
+REASON_MAX = 500
+
+
+def is_correction(old_verdict: str, old_root_cause: str, verdict: str, root_cause: str) -> bool:
+    """Whether a correction changes anything: the verdict, or an invalid pull's root cause."""
+    return (verdict, root_cause or "") != (old_verdict, old_root_cause or "")
+
+
+def check_correction(
+    *, old_verdict: str, verdict: str, root_cause: str, action: str, reason: str
+) -> None:
+    """A correction says why. To invalid it needs a root cause, and a corrective action when
+    the pull was valid (an invalid pull whose root cause is corrected has its action already)."""
+    check_review(verdict, root_cause, action, needs_action=old_verdict != Verdict.INVALID)
+    if not reason.strip():
+        raise InvalidInput(_("Say why the verdict is corrected."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("The reason is at most %(max)d characters.") % {"max": REASON_MAX}, field="reason"
         )
 
 
@@ -113,6 +141,18 @@ def may_review(r: Roles, *, user_id: int, lead_ids: Iterable[int | None]) -> boo
     if Role.ADMIN in r.roles:
         return True
     return r.has(Role.TEAM_LEAD) and user_id in set(lead_ids)
+
+
+def may_correct(r: Roles, *, user_id: int, reviewer_id: int) -> bool:
+    """The reviewer who gave the verdict (while still a team lead) or an admin corrects it."""
+    if Role.ADMIN in r.roles:
+        return True
+    return r.has(Role.TEAM_LEAD) and user_id == reviewer_id
+
+
+def require_correct(r: Roles, *, user_id: int, reviewer_id: int) -> None:
+    if not may_correct(r, user_id=user_id, reviewer_id=reviewer_id):
+        raise Forbidden(_("Only the reviewer who gave the verdict (or an admin) corrects it."))
 
 
 def may_see_kpis(r: Roles) -> bool:

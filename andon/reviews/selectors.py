@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from andon.pulls.models import Andon
 
 from . import rules
-from .models import CorrectiveAction, PullReview, ReviewPolicy
+from .models import CorrectiveAction, PullReview, ReviewPolicy, VerdictCorrection
 
 
 def review_policy() -> ReviewPolicy:
@@ -28,9 +28,18 @@ def review_policy() -> ReviewPolicy:
 
 
 def review_of(*, andon_id: int) -> PullReview | None:
+    """The review of a pull with its corrective actions and its corrections (oldest first)."""
     return (
-        PullReview.objects.select_related("reviewer", "team_lead")
-        .prefetch_related("actions")
+        PullReview.objects.select_related("reviewer", "team_lead", "agent")
+        .prefetch_related(
+            "actions__assignee",
+            "actions__department",
+            "actions__owner",
+            Prefetch(
+                "corrections",
+                queryset=VerdictCorrection.objects.select_related("corrected_by"),
+            ),
+        )
         .filter(andon_id=andon_id)
         .first()
     )
@@ -149,7 +158,7 @@ def reviews_in(
         qs = qs.filter(verdict=verdict)
     return list(
         qs.select_related("andon__product", "andon__reason", "agent", "reviewer", "team_lead")
-        .prefetch_related("actions")
+        .prefetch_related("actions", "corrections")
         .order_by("-verdict", "pulled_at")
     )
 
@@ -174,7 +183,7 @@ def corrective_actions(
         "review__andon__product", "review__agent", "assignee", "department", "owner"
     )
     if open_only:
-        qs = qs.filter(done_at__isnull=True)
+        qs = qs.filter(done_at__isnull=True, withdrawn_at__isnull=True)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     return list(qs.order_by("due_on", "id")[:limit])

@@ -1,4 +1,4 @@
-"""Reviewing pulls and tracking corrective actions.
+"""Reviewing pulls, correcting verdicts, and tracking corrective actions.
 
 Contract of `andon_review`: one transaction; locks the andon row (SELECT ... FOR UPDATE) so
 two leads reviewing at once queue, and the second gets a 409. A valid verdict credits the
@@ -6,6 +6,14 @@ opening agent's bonus (through `andon.incentives.services.bonus_credit`, once pe
 agent); an invalid one never debits anything and opens a corrective action. Writes an audit
 entry and an `andon.reviewed` outbox event. Reviews never touch the line: the product's
 listing, holds and work orders are the cord's business.
+
+Contract of `review_correct`: the same lock, so a correction queues behind a review or another
+correction of the same pull. Valid -> invalid reverses the bonus through the ledger (a
+correction line, never a fine) and opens a corrective action; invalid -> valid credits it
+(again, if it was reversed before: the ledger keeps one standing credit at most) and withdraws
+the open corrective actions. Asking for the verdict the review has already changes nothing and
+writes nothing (a retried request is harmless). Writes a `VerdictCorrection` row, an audit
+entry and an `andon.review_corrected` outbox event.
 """
 
 from __future__ import annotations
@@ -22,13 +30,13 @@ from django.utils.translation import gettext_lazy
 from andon.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.incentives.models import BonusCredit
-from andon.incentives.services import bonus_credit
+from andon.incentives.services import bonus_credit, bonus_reverse
 from andon.people.models import Department
 from andon.people.selectors import roles_of
 from andon.pulls.models import Andon, CordPull
 
 from . import rules
-from .models import CorrectiveAction, PullReview
+from .models import CorrectiveAction, PullReview, VerdictCorrection
 from .selectors import review_policy
 
 
@@ -39,6 +47,11 @@ class AndonNotFound(NotFound):
 class AlreadyReviewed(Conflict):
     code = "already-reviewed"
     title = gettext_lazy("This pull has already been reviewed")
+
+
+class NotReviewed(NotFound):
+    code = "not-reviewed"
+    title = gettext_lazy("Not reviewed")
 
 
 @dataclass(frozen=True)
@@ -63,14 +76,7 @@ def andon_review(
     """Record the verdict on a pull. Invalid: needs a root cause and a corrective action (a
     training for the agent, a process change for `department`, or a note), due in the
     policy's days unless `due_on` says otherwise. Valid: credits the bonus."""
-    andon = (
-        Andon.objects.select_for_update(of=("self",))
-        .select_related("team")
-        .filter(pk=andon_id)
-        .first()
-    )
-    if andon is None:
-        raise AndonNotFound(_("No andon %(id)s.") % {"id": andon_id}, field="id")
+    andon = _andon_locked(andon_id)
     lead_ids = [andon.team_lead_id, andon.team.lead_id if andon.team else None]
     rules.require_review(roles_of(actor), user_id=actor.pk, lead_ids=lead_ids)
     root_cause = root_cause or ""
@@ -82,13 +88,7 @@ def andon_review(
         raise AlreadyReviewed(
             _("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk}, field="id"
         )
-    dept = None
-    if department:
-        dept = Department.objects.filter(code=department).first()
-        if dept is None:
-            raise InvalidInput(
-                _("No department '%(code)s'.") % {"code": department}, field="department"
-            )
+    dept = _department(department)
     now = timezone.now()
     review = PullReview.objects.create(
         andon=andon,
@@ -153,6 +153,152 @@ def andon_review(
     return ReviewResult(review, corrective, credit)
 
 
+def _andon_locked(andon_id: int) -> Andon:
+    andon = (
+        Andon.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(pk=andon_id)
+        .first()
+    )
+    if andon is None:
+        raise AndonNotFound(_("No andon %(id)s.") % {"id": andon_id}, field="id")
+    return andon
+
+
+def _department(code: str) -> Department | None:
+    if not code:
+        return None
+    dept = Department.objects.filter(code=code).first()
+    if dept is None:
+        raise InvalidInput(_("No department '%(code)s'.") % {"code": code}, field="department")
+    return dept
+
+
+@dataclass(frozen=True)
+class CorrectionResult:
+    review: PullReview
+    correction: VerdictCorrection | None  # None: the review had that verdict already
+    action: CorrectiveAction | None = None
+    credit: BonusCredit | None = None
+    reversals: tuple[BonusCredit, ...] = ()
+    withdrawn: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.correction is not None
+
+
+@transaction.atomic
+def review_correct(
+    *,
+    actor: AbstractBaseUser,
+    andon_id: int,
+    verdict: str,
+    reason: str,
+    root_cause: str = "",
+    action: str = "",
+    department: str = "",
+    due_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> CorrectionResult:
+    """Correct the verdict on a reviewed pull, saying why (see the module's contract)."""
+    andon = _andon_locked(andon_id)
+    review = PullReview.objects.select_for_update().filter(andon_id=andon.pk).first()
+    if review is None:
+        raise NotReviewed(
+            _("ANDON-%(id)s is not reviewed yet: review it first.") % {"id": andon.pk}, field="id"
+        )
+    rules.require_correct(roles_of(actor), user_id=actor.pk, reviewer_id=review.reviewer_id)
+    root_cause, action, reason = root_cause or "", (action or "").strip(), (reason or "").strip()
+    if verdict not in rules.Verdict.__members__.values():
+        raise InvalidInput(_("The verdict is “valid” or “invalid”."), field="verdict")
+    if not rules.is_correction(review.verdict, review.root_cause, verdict, root_cause):
+        return CorrectionResult(review, None)
+    rules.check_correction(
+        old_verdict=review.verdict,
+        verdict=verdict,
+        root_cause=root_cause,
+        action=action,
+        reason=reason,
+    )
+    dept = _department(department)
+    now = at or timezone.now()
+    old_verdict, old_cause = review.verdict, review.root_cause
+    correction = VerdictCorrection.objects.create(
+        review=review,
+        corrected_by=actor,
+        corrected_at=now,
+        old_verdict=old_verdict,
+        new_verdict=verdict,
+        old_root_cause=old_cause,
+        new_root_cause=root_cause,
+        reason=reason,
+    )
+    review.verdict, review.root_cause = verdict, root_cause
+    review.save(update_fields=["verdict", "root_cause"])
+    corrective, credit, reversals, withdrawn = None, None, [], 0
+    if verdict == rules.Verdict.INVALID:
+        if old_verdict == rules.Verdict.VALID:
+            reversals = bonus_reverse(andon_id=andon.pk, actor_id=actor.pk, at=now, note=reason)
+        if action:
+            corrective = _corrective_open(review, andon, actor, action, dept, due_on, now)
+    else:
+        withdrawn = _actions_withdraw(review, now)
+        credit = _credit_opening_pull(andon, actor, now, note=reason)
+    _correction_record(andon, correction, actor, corrective, credit, reversals, withdrawn)
+    return CorrectionResult(review, correction, corrective, credit, tuple(reversals), withdrawn)
+
+
+def _actions_withdraw(review: PullReview, now: dt.datetime) -> int:
+    return CorrectiveAction.objects.filter(
+        review=review, done_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+
+
+def _correction_record(
+    andon: Andon,
+    c: VerdictCorrection,
+    actor: AbstractBaseUser,
+    corrective: CorrectiveAction | None,
+    credit: BonusCredit | None,
+    reversals: list[BonusCredit],
+    withdrawn: int,
+) -> None:
+    data = {
+        "old_verdict": c.old_verdict,
+        "verdict": c.new_verdict,
+        "old_root_cause": c.old_root_cause,
+        "root_cause": c.new_root_cause,
+        "reason": c.reason,
+        "correction_id": c.pk,
+        "action_id": corrective.pk if corrective else None,
+        "credited": str(credit.amount) if credit else None,
+        "reversed": str(sum(-r.amount for r in reversals)) if reversals else None,
+        "actions_withdrawn": withdrawn,
+    }
+    audit_record(
+        actor_id=actor.pk,
+        at=c.corrected_at,
+        entries=[Audit("andon.review_corrected", "andon", andon.pk, andon.pk, data)],
+    )
+    outbox_emit(
+        at=c.corrected_at,
+        events=[
+            Event(
+                "andon.review_corrected",
+                {
+                    "andon_id": andon.pk,
+                    "old_verdict": c.old_verdict,
+                    "verdict": c.new_verdict,
+                    "root_cause": c.new_root_cause,
+                    "reason": c.reason,
+                    "corrected_by": actor.get_username(),
+                },
+            )
+        ],
+    )
+
+
 def _corrective_open(
     review: PullReview,
     andon: Andon,
@@ -179,7 +325,9 @@ def _corrective_open(
     )
 
 
-def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime):
+def _credit_opening_pull(
+    andon: Andon, actor: AbstractBaseUser, now: dt.datetime, note: str = ""
+) -> BonusCredit | None:
     """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
     pull = (
         CordPull.objects.filter(andon_id=andon.pk, credited=True)
@@ -194,6 +342,7 @@ def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime
         agent_username=agent.get_username(),
         actor_id=actor.pk,
         at=now,
+        note=note,
     )
 
 
@@ -213,7 +362,7 @@ def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> Correc
         rules.may_review(r, user_id=actor.pk, lead_ids=[ca.owner_id]) or actor.pk == ca.assignee_id
     ):
         raise Forbidden(_("Only the owner, the assignee or an admin closes a corrective action."))
-    if ca.done_at is not None:
+    if ca.done_at is not None or ca.withdrawn_at is not None:
         return ca
     now = timezone.now()
     ca.done_at, ca.done_by = now, actor
