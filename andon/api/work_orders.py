@@ -7,11 +7,10 @@ from ninja import Router
 from pydantic import BaseModel, Field
 
 from andon.holds.rules import Disposition
-from andon.holds.selectors import holds_of
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX, Action, State
-from andon.workorders.selectors import work_order_get, work_orders_list
+from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
 from andon.workorders.services import Step
 
 from .problems import Problem
@@ -35,6 +34,20 @@ class HoldOut(BaseModel):
     batch: str | None = None
     order: str | None = None
     line_no: int | None = None
+    dispositions: dict[str, Disposition | None] = Field(
+        {},
+        description=(
+            "What each department's resolution says about this hold, by department code; "
+            "null: not resolved yet (or resolved while nothing was held)."
+        ),
+    )
+    plan: Disposition | None = Field(
+        None,
+        description=(
+            "What happens to it at relist: the most cautious of the departments' dispositions; "
+            "null while none has decided (or once the hold is released or disposed of)."
+        ),
+    )
 
 
 class WorkOrderOut(WorkOrderBrief):
@@ -47,7 +60,13 @@ class WorkOrderOut(WorkOrderBrief):
     started_at: dt.datetime | None
     resolved_at: dt.datetime | None
     findings: str
-    disposition: str
+    disposition: str = Field(
+        description="This department's disposition of the held goods; empty before it resolves, "
+        "or when nothing was held when it resolved."
+    )
+    hold_dispositions: dict[str, Disposition] = Field(
+        {}, description="This department's per-hold exceptions, by hold id."
+    )
     closed_at: dt.datetime | None
     reopen_count: int
     last_reopen_reason: str
@@ -62,10 +81,16 @@ class HoldDispositionIn(BaseModel):
 
 class ResolveIn(BaseModel):
     findings: str = Field(min_length=1, max_length=FINDINGS_MAX)
-    disposition: Disposition = Field(
-        Disposition.RELEASE, description="Default for the andon's holds, as these findings say."
+    disposition: Disposition | None = Field(
+        None,
+        description=(
+            "What happens to the andon's held goods, as these findings say. Required while "
+            "goods are held (422 `disposition-required`): there is no default."
+        ),
     )
-    holds: list[HoldDispositionIn] = Field([], description="Per-hold exceptions.")
+    holds: list[HoldDispositionIn] = Field(
+        [], description="Per-hold exceptions, where a hold's fate differs from `disposition`."
+    )
 
 
 class ReopenIn(BaseModel):
@@ -75,6 +100,19 @@ class ReopenIn(BaseModel):
 class StepOut(WorkOrderOut):
     andon_closed: bool
     relisted: bool
+    holds_finalized: dict[str, int] = Field(
+        {}, description="After a relist: hold rows per final state (released, scrapped...)."
+    )
+    units_on_hand: int | None = Field(
+        None,
+        description=(
+            "After a relist: the product's stock now. 0 means it is listed but has nothing to "
+            "sell (see `units_removed`: the held stock was returned to the vendor or scrapped)."
+        ),
+    )
+    units_removed: int = Field(
+        0, description="After a relist: stock units the dispositions returned or scrapped."
+    )
 
 
 def work_order_brief(wo: WorkOrder) -> WorkOrderBrief:
@@ -95,12 +133,15 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
         resolved_at=wo.resolved_at,
         findings=wo.findings,
         disposition=wo.disposition,
+        hold_dispositions=wo.hold_dispositions or {},
         closed_at=wo.closed_at,
         reopen_count=wo.reopen_count,
         last_reopen_reason=wo.last_reopen_reason,
         listing_status=andon.product.listing_status,
     )
     if with_holds:
+        plan = disposition_plan(andon_id=andon.pk)
+        codes = [w.department.code for w in plan.work_orders]
         out["holds"] = [
             HoldOut(
                 id=h.pk,
@@ -111,8 +152,11 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
                 batch=h.stock_level.batch.code if h.stock_level else None,
                 order=h.order_line.order.external_id if h.order_line else None,
                 line_no=h.order_line.line_no if h.order_line else None,
+                dispositions=dict(zip(codes, row.said, strict=True)),
+                plan=row.plan,
             )
-            for h in holds_of(andon_id=andon.pk)
+            for row in plan.rows
+            for h in [row.hold]
         ]
     return out
 
@@ -139,6 +183,9 @@ def _act(request: HttpRequest, work_order_id: int, step: Step) -> dict:
         work_order_out(_fresh(result.work_order.pk)),
         andon_closed=result.andon_closed,
         relisted=result.relisted,
+        holds_finalized=result.holds_finalized,
+        units_on_hand=result.units_on_hand,
+        units_removed=result.units_removed,
     )
 
 
@@ -161,7 +208,8 @@ def work_order_start(request: HttpRequest, work_order_id: int):
 
 @router.post("/work-orders/{work_order_id}/resolve", response=STEP_RESPONSES)
 def work_order_resolve(request: HttpRequest, work_order_id: int, payload: ResolveIn):
-    """Findings, and what to do with the held goods (default and per-hold exceptions)."""
+    """Findings, and what happens to the held goods: a `disposition` for all of them (required
+    while goods are held; nothing is released by default) and per-hold exceptions."""
     return _act(
         request,
         work_order_id,
@@ -176,7 +224,10 @@ def work_order_resolve(request: HttpRequest, work_order_id: int, payload: Resolv
 
 @router.post("/work-orders/{work_order_id}/confirm", response=STEP_RESPONSES)
 def work_order_confirm(request: HttpRequest, work_order_id: int):
-    """The service confirmer closes the work order; the last one relists the product."""
+    """The service confirmer closes the work order; the last one relists the product and
+    carries out the plan of the held goods (`GET /work-orders/{id}` shows it per hold). 409
+    `holds-without-disposition` when goods held after every department resolved have no
+    disposition: reopen a work order first."""
     return _act(request, work_order_id, Step(Action.CONFIRM))
 
 

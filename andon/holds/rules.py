@@ -1,8 +1,18 @@
-"""How findings turn into the fate of held goods. Pure."""
+"""How findings turn into the fate of held goods. Pure.
+
+- There is no default disposition: a department that resolves a work order while goods are
+  held says what happens to them (one disposition for all, and per hold where different).
+- When departments say different things about the same held unit, the more cautious finding
+  wins: a unit one department wants scrapped is never sold because another released it.
+- A department that resolved while nothing was held said nothing about goods: it neither
+  releases nor keeps anything. A held unit nobody said anything about has no plan (None),
+  never an implicit "release".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -13,8 +23,6 @@ class Disposition(StrEnum):
     SCRAP = "scrap"
 
 
-# When two departments say different things about the same held unit, the more cautious
-# finding wins: a unit one department wants scrapped is never sold because another released it.
 SEVERITY = {
     Disposition.RELEASE: 0,
     Disposition.FIX: 1,
@@ -26,8 +34,36 @@ SEVERITY = {
 REMOVES_UNITS = frozenset({Disposition.RETURN_TO_VENDOR, Disposition.SCRAP})
 
 
-def most_cautious(dispositions: Iterable[Disposition]) -> Disposition:
-    return max(dispositions, key=SEVERITY.__getitem__, default=Disposition.RELEASE)
+def most_cautious(dispositions: Iterable[Disposition | None]) -> Disposition | None:
+    """The most cautious of what was said; None when nothing was."""
+    said = [d for d in dispositions if d is not None]
+    return max(said, key=SEVERITY.__getitem__) if said else None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one department's resolution says about an andon's held goods: a disposition for
+    all of them (None: it said nothing, or has not resolved yet) and per-hold exceptions."""
+
+    default: Disposition | None
+    overrides: Mapping[int, Disposition] = field(default_factory=dict)
+
+    def for_hold(self, hold_id: int) -> Disposition | None:
+        return self.overrides.get(hold_id, self.default)
+
+
+def planned(hold_id: int, findings: Iterable[Finding]) -> Disposition | None:
+    """What happens to one held unit: the most cautious of what the departments said."""
+    return most_cautious(f.for_hold(hold_id) for f in findings)
+
+
+def planned_default(findings: Iterable[Finding]) -> Disposition | None:
+    """What happens to the held units no department named one by one."""
+    return most_cautious(f.default for f in findings)
+
+
+def overridden(findings: Iterable[Finding]) -> set[int]:
+    return {h for f in findings for h in f.overrides}
 
 
 def final_state(disposition: Disposition) -> str:

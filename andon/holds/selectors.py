@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from .models import Hold, HoldKind
+from .models import Hold, HoldKind, HoldState
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,8 @@ def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
 
 def hold_ids_of(*, andon_id: int, ids: list[int]) -> set[int]:
     return set(Hold.objects.filter(andon_id=andon_id, id__in=ids).values_list("id", flat=True))
+
+
+def held_goods_exist(*, andon_id: int) -> bool:
+    """Whether the andon still holds anything (stock or packed lines) not yet disposed of."""
+    return Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD).exists()

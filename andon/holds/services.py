@@ -71,9 +71,11 @@ def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> t
 
 @dataclass
 class DispositionPlan:
-    """What one andon's findings say: a default for its holds and per-hold exceptions."""
+    """What one andon's findings say: a plan for its holds and per-hold exceptions. No
+    default: `default` None means no department decided on the held goods that are not
+    named one by one, and they are left as they are (the relist gate refuses that case)."""
 
-    default: Disposition = Disposition.RELEASE
+    default: Disposition | None
     overrides: dict[int, Disposition] = field(default_factory=dict)
 
 
@@ -95,9 +97,10 @@ def holds_finalize(
             finalized[final_state(d)] += Hold.objects.filter(
                 andon_id=andon_id, id__in=ids, state=HoldState.HELD
             ).update(state=final_state(d), finalized_at=at)
-        finalized[final_state(plan.default)] += Hold.objects.filter(
-            andon_id=andon_id, state=HoldState.HELD
-        ).update(state=final_state(plan.default), finalized_at=at)
+        if plan.default is not None:
+            finalized[final_state(plan.default)] += Hold.objects.filter(
+                andon_id=andon_id, state=HoldState.HELD
+            ).update(state=final_state(plan.default), finalized_at=at)
     _remove_units(product_id=product_id, at=at)
     _lines_off_hold(product_id=product_id, at=at)
     return {k: v for k, v in finalized.items() if v}

@@ -19,15 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
-from andon.catalog.selectors import product_get
+from andon.catalog.selectors import product_get, stock_units
 from andon.catalog.services import listing_relist, listing_suppress
 from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import reason_get
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.holds.models import Hold, HoldState
-from andon.holds.rules import Disposition, most_cautious
-from andon.holds.selectors import HoldCounts, hold_counts, hold_ids_of
+from andon.holds.rules import overridden, planned, planned_default
+from andon.holds.selectors import HoldCounts, hold_counts
 from andon.holds.services import (
     DispositionPlan,
     holds_finalize,
@@ -36,9 +36,10 @@ from andon.holds.services import (
 )
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of, team_of
+from andon.workorders.errors import HoldsWithoutDisposition
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action
-from andon.workorders.selectors import work_order_get
+from andon.workorders.selectors import findings_by_andon, undecided_holds, work_order_get
 from andon.workorders.services import RouteSpec, Step, work_order_step, work_orders_open
 
 from . import rules
@@ -245,7 +246,9 @@ def _link_evidence(
     return ids
 
 
-def _listing_events(product: Product, event_type: str, changed: bool) -> list[Event]:
+def _listing_events(
+    product: Product, event_type: str, changed: bool, extra: dict | None = None
+) -> list[Event]:
     if not changed:
         return []
     return [
@@ -254,6 +257,7 @@ def _listing_events(product: Product, event_type: str, changed: bool) -> list[Ev
             {
                 "sku": product.sku,
                 "listing_status": product.listing_status,
+                **(extra or {}),
             },
             product_sku=product.sku,
         )
@@ -324,6 +328,10 @@ class StepResult:
     andon_closed: bool = False
     relisted: bool = False
     holds_finalized: dict[str, int] = field(default_factory=dict)
+    # After a relist: the stock the product sells from now, and what the dispositions took
+    # out of stock (returned to the vendor or scrapped). Relisted with 0 units on hand is said.
+    units_on_hand: int | None = None
+    units_removed: int = 0
 
 
 @transaction.atomic
@@ -337,16 +345,6 @@ def work_order_act(
     if step.action == Action.CONFIRM:
         product = Product.objects.select_for_update().get(pk=wo.andon.product_id)
     wo = work_order_get(work_order_id=work_order_id, for_update=True)
-    if step.action == Action.RESOLVE and step.hold_dispositions:
-        unknown = set(step.hold_dispositions) - hold_ids_of(
-            andon_id=wo.andon_id, ids=list(step.hold_dispositions)
-        )
-        if unknown:
-            raise InvalidInput(
-                _("Holds %(ids)s do not belong to andon %(andon)s.")
-                % {"ids": ", ".join(str(i) for i in sorted(unknown)), "andon": wo.andon_id},
-                field="holds",
-            )
     now = at or timezone.now()
     wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)
     if product is None:
@@ -360,6 +358,17 @@ def _after_confirmation(
     states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
     if not rules.andon_is_done(states):
         return StepResult(wo)
+    undecided = undecided_holds(andon_id=wo.andon_id)
+    if undecided:
+        raise HoldsWithoutDisposition(
+            _(
+                "ANDON-%(id)s holds %(n)d rows of goods that no department has decided on (they "
+                "were held after every work order was resolved): reopen a work order so that its "
+                "department says what happens to them."
+            )
+            % {"id": wo.andon_id, "n": undecided},
+            field="disposition",
+        )
     Andon.objects.filter(pk=wo.andon_id).update(state=AndonState.CLOSED, closed_at=now)
     audit = [Audit("andon.closed", "andon", wo.andon_id, wo.andon_id)]
     events = [
@@ -368,51 +377,48 @@ def _after_confirmation(
         )
     ]
     open_left = Andon.objects.filter(product=product, state=AndonState.OPEN).count()
-    finalized: dict[str, int] = {}
     relisted = rules.may_relist(open_left) and listing_relist(product=product, at=now)
-    if relisted:
-        finalized = holds_finalize(product_id=product.pk, plans=_plans(product), at=now)
-        audit += [
-            Audit("listing.relisted", "product", product.sku, wo.andon_id),
-            Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized),
-        ]
-        events += _listing_events(product, "listing.relisted", True) + [
-            Event(
-                "hold.finalized", {"sku": product.sku, "holds": finalized}, product_sku=product.sku
-            )
-        ]
+    if not relisted:
+        audit_record(actor_id=actor.pk, at=now, entries=audit)
+        outbox_emit(at=now, events=events)
+        return StepResult(wo, andon_closed=True)
+    before = stock_units(product_id=product.pk)
+    finalized = holds_finalize(product_id=product.pk, plans=_plans(product), at=now)
+    on_hand = stock_units(product_id=product.pk)
+    stock = {"units_on_hand": on_hand, "units_removed": before - on_hand}
+    audit += [
+        Audit("listing.relisted", "product", product.sku, wo.andon_id, stock),
+        Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized),
+    ]
+    events += _listing_events(product, "listing.relisted", True, stock) + [
+        Event("hold.finalized", {"sku": product.sku, "holds": finalized}, product_sku=product.sku)
+    ]
     audit_record(actor_id=actor.pk, at=now, entries=audit)
     outbox_emit(at=now, events=events)
-    return StepResult(wo, andon_closed=True, relisted=relisted, holds_finalized=finalized)
+    return StepResult(
+        wo,
+        andon_closed=True,
+        relisted=True,
+        holds_finalized=finalized,
+        units_on_hand=on_hand,
+        units_removed=before - on_hand,
+    )
 
 
 def _plans(product: Product) -> dict[int, DispositionPlan]:
     """Per andon with goods still held: the most cautious of its departments' findings, for
-    every hold, with per-hold exceptions weighed against the other departments' defaults."""
-    andon_ids = set(
-        Hold.objects.filter(andon__product=product, state=HoldState.HELD).values_list(
-            "andon_id", flat=True
-        )
+    every hold, with per-hold exceptions weighed against the other departments' defaults
+    (holds.rules). Two queries, whatever the number of andons."""
+    andon_ids = list(
+        Hold.objects.filter(andon__product=product, state=HoldState.HELD)
+        .values_list("andon_id", flat=True)
+        .distinct()
     )
     plans: dict[int, DispositionPlan] = {}
-    for andon_id in andon_ids:
-        wos = list(
-            WorkOrder.objects.filter(andon_id=andon_id).values("disposition", "hold_dispositions")
-        )
-        defaults = [Disposition(w["disposition"] or Disposition.RELEASE) for w in wos]
-        overridden = {int(h) for w in wos for h in w["hold_dispositions"]}
+    for andon_id, findings in findings_by_andon(andon_ids=andon_ids).items():
+        per_hold = {h: planned(h, findings) for h in overridden(findings)}
         plans[andon_id] = DispositionPlan(
-            default=most_cautious(defaults),
-            overrides={
-                h: most_cautious(
-                    Disposition(
-                        w["hold_dispositions"].get(str(h))
-                        or w["disposition"]
-                        or Disposition.RELEASE
-                    )
-                    for w in wos
-                )
-                for h in overridden
-            },
+            default=planned_default(findings),
+            overrides={h: d for h, d in per_hold.items() if d is not None},
         )
     return plans

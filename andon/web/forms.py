@@ -58,8 +58,12 @@ class ResolveForm(forms.Form):
     findings = forms.CharField(
         label=_("Findings"), max_length=FINDINGS_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # No disposition is preselected: the department says what happens to held goods (the
+    # service refuses a resolution without one while goods are held, and explains).
     disposition = forms.ChoiceField(
-        label=_("Held goods, by default"), choices=DISPOSITIONS, initial="release"
+        label=_("What happens to all held goods"),
+        choices=[("", _("— choose —"))] + list(DISPOSITIONS),
+        required=False,
     )
 
     def __init__(self, *args, hold_ids: list[int] = (), **kwargs) -> None:
@@ -69,7 +73,7 @@ class ResolveForm(forms.Form):
             self.fields[f"hold-{h}"] = forms.ChoiceField(
                 label=_("Hold %(id)s") % {"id": h},
                 required=False,
-                choices=[("", _("as the default"))] + list(DISPOSITIONS),
+                choices=[("", _("as for all"))] + list(DISPOSITIONS),
             )
 
     def hold_dispositions(self) -> dict[int, str]:

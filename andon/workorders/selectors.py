@@ -1,7 +1,20 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+
+from andon.holds.models import Hold, HoldKind, HoldState
+from andon.holds.rules import (
+    SEVERITY,
+    Disposition,
+    Finding,
+    overridden,
+    planned,
+    planned_default,
+)
+from andon.holds.selectors import holds_of
 
 from .errors import WorkOrderNotFound
 from .models import WorkOrder
@@ -41,3 +54,141 @@ def work_orders_of(*, andon_ids: list[int]) -> dict[int, list[WorkOrder]]:
 
 def open_work_order_count(*, andon_id: int) -> int:
     return WorkOrder.objects.filter(andon_id=andon_id).exclude(state=State.CLOSED).count()
+
+
+# A work order's disposition counts once it is resolved (and while it stays closed); one that
+# is being worked again (reopened) or not resolved yet has not said anything.
+SAID_STATES = frozenset({State.RESOLVED, State.CLOSED})
+
+
+def finding_of(wo: WorkOrder) -> Finding | None:
+    """What a work order's resolution says about the held goods; None until it is resolved."""
+    if wo.state not in SAID_STATES:
+        return None
+    return Finding(
+        Disposition(wo.disposition) if wo.disposition else None,
+        {int(h): Disposition(d) for h, d in (wo.hold_dispositions or {}).items()},
+    )
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    hold: Hold
+    said: tuple[Disposition | None, ...]  # per work order of the plan, in its order
+    plan: Disposition | None  # None: nobody has said anything about this hold yet
+
+
+@dataclass(frozen=True)
+class PlanTotal:
+    disposition: Disposition | None
+    stock_units: int
+    order_lines: int
+
+
+@dataclass(frozen=True)
+class DispositionPlanView:
+    """What the confirmer checks before confirming: every hold of the andon, what each
+    department's finding says about it, and what will happen to it (the most cautious)."""
+
+    andon_id: int
+    work_orders: list[WorkOrder]
+    findings: list[Finding | None]  # per work order; None: not resolved yet
+    default: Disposition | None
+    rows: list[HoldPlan]
+    totals: list[PlanTotal]  # over every held unit, not only the rows shown
+    more: int  # held rows beyond those listed
+
+    @property
+    def held(self) -> bool:
+        return any(t.stock_units or t.order_lines for t in self.totals)
+
+    @property
+    def pending(self) -> bool:
+        """Some department has not resolved yet: the plan may still change."""
+        return any(f is None for f in self.findings)
+
+    @property
+    def unplanned(self) -> bool:
+        """Goods are held that no department has decided on yet."""
+        return any(t.disposition is None and (t.stock_units or t.order_lines) for t in self.totals)
+
+
+def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
+    """The andon's disposition plan as it stands. Four queries, whatever the number of holds:
+    the work orders, the held goods nobody named one by one (aggregated), those named, and
+    the first `limit` holds to list."""
+    wos = list(
+        WorkOrder.objects.filter(andon_id=andon_id).select_related("department").order_by("id")
+    )
+    findings = [finding_of(w) for w in wos]
+    said = [f for f in findings if f is not None]
+    default = planned_default(said)
+    named = overridden(said)
+    held = Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD)
+    rest = held.exclude(id__in=named).aggregate(
+        rows=Count("id"),
+        units=Sum("quantity", filter=Q(kind=HoldKind.STOCK)),
+        lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
+    )
+    totals: dict[Disposition | None, tuple[int, int]] = {}
+    if rest["rows"]:
+        totals[default] = (rest["units"] or 0, rest["lines"])
+    held_rows = rest["rows"]
+    for h in held.filter(id__in=named).only("id", "kind", "quantity"):
+        units, lines = totals.get(planned(h.pk, said), (0, 0))
+        if h.kind == HoldKind.STOCK:
+            units += h.quantity
+        else:
+            lines += 1
+        totals[planned(h.pk, said)] = (units, lines)
+        held_rows += 1
+    holds = holds_of(andon_id=andon_id, limit=limit)
+    rows = [
+        HoldPlan(
+            h,
+            tuple(f.for_hold(h.pk) if f else None for f in findings),
+            planned(h.pk, said) if h.state == HoldState.HELD else None,
+        )
+        for h in holds
+    ]
+    listed = sum(1 for h in holds if h.state == HoldState.HELD)
+    return DispositionPlanView(
+        andon_id=andon_id,
+        work_orders=wos,
+        findings=findings,
+        default=default,
+        rows=rows,
+        # Undecided first (what the confirmer must not miss), then the most cautious.
+        totals=[
+            PlanTotal(d, u, n)
+            for d, (u, n) in sorted(
+                totals.items(), key=lambda kv: -1 if kv[0] is None else -SEVERITY[kv[0]]
+            )
+        ],
+        more=max(0, held_rows - listed),
+    )
+
+
+def findings_by_andon(*, andon_ids: list[int]) -> dict[int, list[Finding]]:
+    """What the resolved work orders of each andon say about its held goods, in one query."""
+    out: dict[int, list[Finding]] = {a: [] for a in andon_ids}
+    for wo in WorkOrder.objects.filter(andon_id__in=andon_ids).only(
+        "andon_id", "state", "disposition", "hold_dispositions"
+    ):
+        finding = finding_of(wo)
+        if finding is not None:
+            out[wo.andon_id].append(finding)
+    return out
+
+
+def undecided_holds(*, andon_id: int) -> int:
+    """Held rows of the andon that no resolved work order decided on (all of its departments
+    resolved while nothing was held, and goods arrived after)."""
+    findings = findings_by_andon(andon_ids=[andon_id])[andon_id]
+    if planned_default(findings) is not None:
+        return 0
+    return (
+        Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD)
+        .exclude(id__in=overridden(findings))
+        .count()
+    )

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.holds.rules import Disposition
+from andon.holds.selectors import held_goods_exist, hold_ids_of
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 
+from .errors import DispositionRequired, UnknownHolds
 from .models import WorkOrder
 from .rules import (
     CONFIRMER_ACTIONS,
@@ -137,6 +139,8 @@ def _check_role(wo: WorkOrder, action: Action, actor: AbstractBaseUser) -> None:
 
 
 def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
+    """Findings are required; so is a disposition while the andon holds goods (no default: see
+    holds.rules), with per-hold exceptions only for the andon's own holds."""
     findings = (step.findings or "").strip()
     if not findings:
         raise InvalidInput(_("Findings are required to resolve a work order."), field="findings")
@@ -146,16 +150,38 @@ def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.d
             % {"max": FINDINGS_MAX, "n": len(findings)},
             field="findings",
         )
+    overrides = step.hold_dispositions or {}
+    if overrides:
+        unknown = set(overrides) - hold_ids_of(andon_id=wo.andon_id, ids=list(overrides))
+        if unknown:
+            raise UnknownHolds(
+                _("Holds %(ids)s do not belong to andon %(andon)s.")
+                % {"ids": ", ".join(str(i) for i in sorted(unknown)), "andon": wo.andon_id},
+                field="holds",
+            )
+    if step.disposition is None and held_goods_exist(andon_id=wo.andon_id):
+        raise DispositionRequired(
+            _(
+                "Goods are held: say what happens to them (release, fix, return to vendor or "
+                "scrap), for all of them and per hold where different. Nothing is released "
+                "by default."
+            ),
+            field="disposition",
+        )
     wo.findings = findings
-    wo.disposition = (step.disposition or Disposition.RELEASE).value
-    wo.hold_dispositions = {str(k): v.value for k, v in (step.hold_dispositions or {}).items()}
+    wo.disposition = step.disposition.value if step.disposition else ""
+    wo.hold_dispositions = {str(k): v.value for k, v in overrides.items()}
     wo.resolved_at, wo.resolved_by = at, actor
 
 
 def _record(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
     data = {"state": wo.state, "department": wo.department.code}
     if step.action == Action.RESOLVE:
-        data |= {"findings": wo.findings, "disposition": wo.disposition}
+        data |= {
+            "findings": wo.findings,
+            "disposition": wo.disposition,
+            "hold_dispositions": wo.hold_dispositions,
+        }
     if step.action == Action.REOPEN:
         data["reason"] = wo.last_reopen_reason
     audit_record(

@@ -28,7 +28,9 @@ def test_a_department_member_cannot_act_on_another_departments_work_order(api, w
 def test_only_a_confirmer_confirms_or_reopens(api, work_orders, who):
     wo = work_orders["vendor-management"]
     api.call("POST", f"/work-orders/{wo}/start", "vendor1")
-    api.call("POST", f"/work-orders/{wo}/resolve", "vendor1", {"findings": "ok"})
+    api.call(
+        "POST", f"/work-orders/{wo}/resolve", "vendor1", {"findings": "ok", "disposition": "fix"}
+    )
     assert api.call("POST", f"/work-orders/{wo}/confirm", who).status_code == 403
     assert api.call("POST", f"/work-orders/{wo}/reopen", who, {"reason": "no"}).status_code == 403
     assert api.call("GET", f"/work-orders/{wo}", who).json()["state"] == "resolved"
@@ -46,6 +48,10 @@ def test_resolving_needs_findings_and_a_known_disposition(api, work_orders):
     api.call("POST", f"/work-orders/{wo}/start", "warehouse1")
     r = api.call("POST", f"/work-orders/{wo}/resolve", "warehouse1", {"findings": ""})
     assert r.status_code == 422 and r.json()["field"] == "findings"
+    # Goods are held: no disposition is assumed.
+    r = api.call("POST", f"/work-orders/{wo}/resolve", "warehouse1", {"findings": "x"})
+    assert r.status_code == 422 and r.json()["field"] == "disposition"
+    assert r.json()["code"] == "disposition-required"
     r = api.call(
         "POST", f"/work-orders/{wo}/resolve", "warehouse1", {"findings": "x", "disposition": "burn"}
     )
@@ -71,7 +77,9 @@ def test_closed_work_orders_list_the_latest_closed_first(api, work_orders):
     for dept, member in (("vendor-management", "vendor1"), ("warehouse-logistics", "warehouse1")):
         wo = work_orders[dept]
         api.call("POST", f"/work-orders/{wo}/start", member)
-        api.call("POST", f"/work-orders/{wo}/resolve", member, {"findings": "ok"})
+        api.call(
+            "POST", f"/work-orders/{wo}/resolve", member, {"findings": "ok", "disposition": "fix"}
+        )
         assert api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1").status_code == 200
     closed = api.call("GET", "/work-orders?state=closed", "agent1").json()
     assert [w["id"] for w in closed] == [

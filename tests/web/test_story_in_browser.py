@@ -117,6 +117,8 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
     card.locator("form[action$='/start'] button").click()
     w.wait_for_selector(f"#wo-{wh_wo.pk} .badge.in_progress")
     card.locator("textarea").fill("已开箱检验")
+    # Nothing is preselected: the department says what happens to the held goods.
+    card.locator(f"select[name=wo{wh_wo.pk}-disposition]").select_option("release")
     card.locator("form.resolve-form button[type=submit]").click()
     w.wait_for_selector(f"#wo-{wh_wo.pk} .badge.resolved")
 

@@ -102,7 +102,7 @@ def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | N
         return Step(
             action,
             findings=form.cleaned_data["findings"],
-            disposition=Disposition(form.cleaned_data["disposition"]),
+            disposition=Disposition(d) if (d := form.cleaned_data["disposition"]) else None,
             hold_dispositions={h: Disposition(d) for h, d in form.hold_dispositions().items()},
         ), {"resolve_form": form}
     if action == Action.REOPEN:
