@@ -11,11 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from andon.incentives.exports import statement_csv, statement_xlsx
+from andon.incentives.selectors import Statement, month_totals, monthly_statement
 from andon.people.rules import Role
 from andon.people.selectors import roles_of
-
-from .exports import statement_csv, statement_xlsx
-from .selectors import Statement, month_totals, monthly_statement
 
 
 def _statement(request: HttpRequest) -> tuple[Statement, bool]:
@@ -43,7 +42,7 @@ def statement(request: HttpRequest) -> HttpResponse:
     st, manager = _statement(request)
     return render(
         request,
-        "incentives/statement.html",
+        "web/incentives/statement.html",
         {
             "st": st,
             "manager": manager,

@@ -22,12 +22,19 @@ from andon.core.errors import DomainError
 from andon.people.models import Department, Team
 from andon.people.rules import Role
 from andon.people.selectors import roles_of
+from andon.reviews import rules
+from andon.reviews.models import RootCauseChoices
+from andon.reviews.monday import managers, monday_review
+from andon.reviews.selectors import (
+    bad_andon_rate,
+    corrective_actions,
+    review_policy,
+    review_queue,
+    reviews_in,
+)
+from andon.reviews.services import andon_review, corrective_action_done
 
-from . import charts, rules
-from .models import RootCauseChoices
-from .monday import managers, monday_review
-from .selectors import bad_andon_rate, corrective_actions, review_policy, review_queue, reviews_in
-from .services import andon_review, corrective_action_done
+from .. import charts
 
 TREND_PERIODS = {"week": 12, "month": 6}
 
@@ -58,7 +65,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
     return render(
         request,
-        "reviews/queue.html",
+        "web/reviews/queue.html",
         {
             "andons": andons,
             "policy": review_policy(),
@@ -90,14 +97,14 @@ def review(request: HttpRequest, andon_id: int) -> HttpResponse:
         if request.htmx:
             return render(
                 request,
-                "reviews/_review_form.html",
+                "web/reviews/_review_form.html",
                 {"error": e, "a": {"pk": andon_id}, **_form_choices()},
                 status=422,
             )
         messages.error(request, e.detail)
         return redirect("reviews:queue")
     if request.htmx:
-        return render(request, "reviews/_reviewed.html", {"result": result})
+        return render(request, "web/reviews/_reviewed.html", {"result": result})
     messages.success(request, _("ANDON-%(id)s reviewed.") % {"id": andon_id})
     return redirect("reviews:queue")
 
@@ -116,7 +123,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
     rows = bad_andon_rate(period=period, by=by, since=_aware(start), target=policy.target_rate)
     return render(
         request,
-        "reviews/kpis.html",
+        "web/reviews/kpis.html",
         {
             "rows": sorted(rows, key=lambda r: (r.period_start, r.key), reverse=True),
             "chart": charts.rate_trend(rows, policy.target_rate),
@@ -155,7 +162,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     rate = rules.bad_andon_rate(len(reviews), invalid)
     return render(
         request,
-        "reviews/drill.html",
+        "web/reviews/drill.html",
         {
             "reviews": reviews,
             "start": start,
@@ -174,7 +181,7 @@ def actions(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("state") == "all"
     return render(
         request,
-        "reviews/actions.html",
+        "web/reviews/actions.html",
         {
             "actions": corrective_actions(open_only=not show_all),
             "show_all": show_all,
@@ -208,7 +215,7 @@ def monday(request: HttpRequest) -> HttpResponse:
     cause_labels = dict(RootCauseChoices.choices)
     return render(
         request,
-        "reviews/monday.html",
+        "web/reviews/monday.html",
         {
             "m": m,
             "managers": managers(),

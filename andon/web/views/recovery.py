@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from andon.contacts.models import Contact
 from andon.core.errors import DomainError, InvalidInput
 from andon.people.selectors import roles_of
-
-from . import rules
-from .selectors import recovery_catalogue, recovery_of_customer
-from .services import recovery_give
+from andon.recovery import rules
+from andon.recovery.selectors import recovery_catalogue, recovery_of_customer
+from andon.recovery.services import recovery_give
 
 
 @login_required
@@ -55,7 +54,7 @@ def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
         "posted": request.POST if error else {},
         "history": recovery_of_customer(contact.customer_id),
     }
-    template = "recovery/_contact.html" if request.htmx else "recovery/contact_page.html"
+    template = "web/recovery/_contact.html" if request.htmx else "web/recovery/contact_page.html"
     return render(request, template, context, status=status)
 
 
