@@ -25,7 +25,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from andon.core.errors import Forbidden, InvalidInput
-from andon.people.rules import Role, Roles
+from andon.people.rules import Role, Roles, may_see_kpis
 
 DEFAULT_TARGET = Decimal("0.02")
 NOTE_MAX = 500
@@ -113,11 +113,6 @@ def may_review(r: Roles, *, user_id: int, lead_ids: Iterable[int | None]) -> boo
     if Role.ADMIN in r.roles:
         return True
     return r.has(Role.TEAM_LEAD) and user_id in set(lead_ids)
-
-
-def may_see_kpis(r: Roles) -> bool:
-    """Managers (team leads and admins) see the bad-andon rate and the Monday review."""
-    return r.has(Role.TEAM_LEAD)
 
 
 def require_kpis(r: Roles) -> None:

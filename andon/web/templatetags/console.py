@@ -10,7 +10,6 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from andon.people import rules as people_rules
-from andon.reviews.rules import may_see_kpis
 
 from ..access import roles
 
@@ -41,6 +40,6 @@ def console_nav(context: template.Context) -> dict:
         "lead": r.has(people_rules.Role.TEAM_LEAD),
         "departments": sorted(r.department_codes),
         "confirmer": people_rules.may_confirm(r),
-        "manager": may_see_kpis(r),
+        "manager": people_rules.may_see_kpis(r),
         "admin": people_rules.may_configure(r),
     }

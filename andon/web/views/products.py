@@ -94,7 +94,7 @@ def _page(
     return render(request, template, ctx, status=status)
 
 
-@require(lambda r: True)
+@require(people_rules.signed_in)
 def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
     return _page(request, _product(sku), open_reason=request.GET.get("cord", ""))
 

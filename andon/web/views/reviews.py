@@ -5,13 +5,8 @@ call a selector or one service, render."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
-from andon.people.models import Department, Team
+from andon.people import rules as people_rules
 from andon.people.rules import Role
-from andon.people.selectors import roles_of
+from andon.people.selectors import departments_list, team_id_by_code, user_by_username
 from andon.reviews import rules
 from andon.reviews.models import RootCauseChoices
 from andon.reviews.monday import managers, monday_review
@@ -35,25 +30,16 @@ from andon.reviews.selectors import (
 from andon.reviews.services import andon_review, corrective_action_done
 
 from .. import charts
+from ..access import require, roles
 
 TREND_PERIODS = {"week": 12, "month": 6}
 
 
-def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Team leads and admins; others get a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not rules.may_see_kpis(roles_of(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+managers_only = require(people_rules.may_see_kpis)
 
 
 def _is_admin(request: HttpRequest) -> bool:
-    return Role.ADMIN in roles_of(request.user).roles
+    return Role.ADMIN in roles(request).roles
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -75,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _form_choices() -> dict:
-    return {"causes": RootCauseChoices.choices, "departments": Department.objects.order_by("code")}
+    return {"causes": RootCauseChoices.choices, "departments": departments_list()}
 
 
 @require_POST
@@ -151,10 +137,12 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
     by, key = request.GET.get("by", "team_lead"), request.GET.get("key", "")
     lead_id = team_id = None
+    # An unknown key matches nothing (-1), rather than everyone.
     if by == "team_lead" and key:
-        lead_id = User.objects.filter(username=key).values_list("pk", flat=True).first() or -1
+        lead = user_by_username(key)
+        lead_id = lead.pk if lead else -1
     elif by == "team" and key:
-        team_id = Team.objects.filter(code=key).values_list("pk", flat=True).first() or -1
+        team_id = team_id_by_code(key) or -1
     reviews = reviews_in(
         since=_aware(start), until=_aware(end), team_lead_id=lead_id, team_id=team_id
     )
@@ -191,7 +179,7 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@require(people_rules.signed_in)
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     try:
         corrective_action_done(actor=request.user, action_id=action_id)
@@ -208,9 +196,7 @@ def monday(request: HttpRequest) -> HttpResponse:
         week = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         week = rules.last_week(timezone.localdate())[0]
-    lead = None
-    if request.GET.get("lead"):
-        lead = User.objects.filter(username=request.GET["lead"]).first()
+    lead = user_by_username(request.GET.get("lead", ""))
     m = monday_review(week_start=week, team_lead=lead)
     cause_labels = dict(RootCauseChoices.choices)
     return render(
