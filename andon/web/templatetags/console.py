@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from andon.people import rules as people_rules
 
+from .. import links
 from ..access import roles
 
 register = template.Library()
@@ -25,6 +26,12 @@ def cny(value: Decimal | int | float | None) -> str:
     amount = intcomma(number_format(Decimal(value), 2, force_grouping=True))
     symbol = "CN¥" if (get_language() or "").startswith("en") else "¥"
     return f"{symbol}{amount}"
+
+
+@register.simple_tag
+def cord_url(sku: str, reason: str) -> str:
+    """`{% cord_url sku reason %}`: the product page with that reason's cord open, focused."""
+    return links.cord_url(sku, reason)
 
 
 @register.inclusion_tag("web/_nav.html", takes_context=True)
