@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden, InvalidInput
 from andon.incentives.selectors import credits_of, month_bounds
+from andon.people.rules import may_see_kpis
 from andon.people.selectors import roles_of
-from andon.reviews.rules import may_see_kpis
 
 from .problems import Problem
 

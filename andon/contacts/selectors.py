@@ -49,3 +49,12 @@ def contacts_by_ids(*, ids: list[int]) -> list[Contact]:
         .select_related("reason", "customer", "order_line__order", "agent")
         .order_by("created_at", "id")
     )
+
+
+def contact_get(*, contact_id: int) -> Contact | None:
+    """One contact with what its pages show (customer, product, reason); None when unknown."""
+    return (
+        Contact.objects.select_related("customer", "product", "reason")
+        .filter(pk=contact_id)
+        .first()
+    )

@@ -55,3 +55,35 @@ def may_load_catalog(r: Roles) -> bool:
 
 def may_configure(r: Roles) -> bool:
     return Role.ADMIN in r.roles
+
+
+def signed_in(r: Roles) -> bool:
+    """Pages every signed-in person may read (andons, their timelines, product pages): the
+    console checks the sign-in; what a page lets one do is checked by the rules above."""
+    return True
+
+
+def may_see_kpis(r: Roles) -> bool:
+    """Managers (team leads and admins) see reviews, the bad-andon rate and the Monday review."""
+    return r.has(Role.TEAM_LEAD)
+
+
+def may_give_recovery(r: Roles) -> bool:
+    """Agents give recovery; team leads are service people too and may as well."""
+    return r.has(Role.AGENT) or r.has(Role.TEAM_LEAD)
+
+
+def may_earn_bonus(r: Roles) -> bool:
+    """Service people are credited for valid pulls and read their own bonus statement."""
+    return r.has(Role.AGENT) or r.has(Role.TEAM_LEAD)
+
+
+def may_reveal_phone(r: Roles) -> bool:
+    """Service people call customers back; everyone else sees the masked number only."""
+    return may_record_contact(r)
+
+
+def may_act_on_work_orders(r: Roles) -> bool:
+    """Department members and confirmers; which work order and which step is the service's
+    decision (its department, its state)."""
+    return bool(r.department_codes) or r.has(Role.CONFIRMER)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from .models import Department, Team
@@ -26,3 +27,26 @@ def departments_by_code(*, codes: list[str] | None = None) -> dict[str, Departme
     """Departments by code (all when `codes` is None), to show names where data holds codes."""
     qs = Department.objects.all() if codes is None else Department.objects.filter(code__in=codes)
     return {d.code: d for d in qs}
+
+
+def departments_list() -> list[Department]:
+    return list(Department.objects.order_by("code"))
+
+
+def user_by_username(username: str) -> AbstractBaseUser | None:
+    """The person behind a username in a URL or a filter; None when there is none."""
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username).first()
+
+
+def team_id_by_code(code: str) -> int | None:
+    return Team.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+def service_people() -> list[AbstractBaseUser]:
+    """Agents and team leads: the people who pull the cord and earn bonuses, by username."""
+    names = [Role.AGENT.value, Role.TEAM_LEAD.value]
+    return list(
+        get_user_model().objects.filter(groups__name__in=names).distinct().order_by("username")
+    )

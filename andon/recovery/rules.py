@@ -34,11 +34,6 @@ class Kind(StrEnum):
     PHOTO_WAIVED = "photo_waived"
 
 
-def may_give_recovery(r: Roles) -> bool:
-    """Agents give recovery; team leads are service people too and may as well."""
-    return r.has(Role.AGENT) or r.has(Role.TEAM_LEAD)
-
-
 def guide_for(r: Roles, limits: Mapping[str, Decimal]) -> Decimal | None:
     """The most generous guide among the person's roles (role -> max cost); None: no guide."""
     held = [limit for role, limit in limits.items() if r.has(Role(role))]

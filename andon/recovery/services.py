@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from andon.contacts.models import Contact
 from andon.core.errors import Forbidden, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.people.rules import may_give_recovery
 from andon.people.selectors import roles_of, team_of
 
 from . import rules
@@ -43,7 +44,7 @@ def recovery_give(
     """Give one catalogue action to the customer of a contact. `cost` defaults to the action's
     default cost, or the product's price for a replacement or a refund."""
     r = roles_of(actor)
-    if not rules.may_give_recovery(r):
+    if not may_give_recovery(r):
         raise Forbidden(_("Only agents and team leads give service recovery."))
     contact = Contact.objects.select_related("product", "customer").filter(pk=contact_id).first()
     if contact is None:

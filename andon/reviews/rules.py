@@ -31,7 +31,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from andon.core.errors import Forbidden, InvalidInput
-from andon.people.rules import Role, Roles
+from andon.people.rules import Role, Roles, may_see_kpis
 
 DEFAULT_TARGET = Decimal("0.02")
 NOTE_MAX = 500
@@ -153,11 +153,6 @@ def may_correct(r: Roles, *, user_id: int, reviewer_id: int) -> bool:
 def require_correct(r: Roles, *, user_id: int, reviewer_id: int) -> None:
     if not may_correct(r, user_id=user_id, reviewer_id=reviewer_id):
         raise Forbidden(_("Only the reviewer who gave the verdict (or an admin) corrects it."))
-
-
-def may_see_kpis(r: Roles) -> bool:
-    """Managers (team leads and admins) see the bad-andon rate and the Monday review."""
-    return r.has(Role.TEAM_LEAD)
 
 
 def require_kpis(r: Roles) -> None:

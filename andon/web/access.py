@@ -1,10 +1,15 @@
 """Who may open a console page, decided by the people domain's rules. Services check roles
-again on every write: a page check only keeps people out of screens they cannot use."""
+again on every write: a page check only keeps people out of screens they cannot use.
+
+Every console view is wrapped in `require(rule)`, the one idiom (a test walks the URLs and
+fails on a view without it): `require(people_rules.may_pull)`, or with arguments taken from
+the URL, `require(people_rules.may_work_on, "code")`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,25 +18,29 @@ from django.http import HttpRequest, HttpResponse
 from andon.people.rules import Roles
 from andon.people.selectors import roles_of
 
+View = Callable[..., HttpResponse]
+
 
 def roles(request: HttpRequest) -> Roles:
     # One read per request: nav, page checks and templates all ask.
     if not hasattr(request, "_andon_roles"):
-        request._andon_roles = roles_of(request.user)
-    return request._andon_roles
+        request._andon_roles = roles_of(request.user)  # type: ignore[attr-defined]
+    return request._andon_roles  # type: ignore[attr-defined]
 
 
-def require(predicate: Callable[[Roles], bool]) -> Callable:
-    """Signed in, and the role predicate holds; otherwise 403."""
+def require(predicate: Callable[..., bool], *url_args: str) -> Callable[[View], View]:
+    """Signed in (else the sign-in page), and `predicate(roles, *url values)` holds (else 403).
+    `url_args` names the URL's keyword arguments the predicate takes after the roles."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not predicate(roles(request)):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not predicate(roles(request), *(kwargs[a] for a in url_args)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        guarded = login_required(wrapped)
+        guarded.andon_rule = predicate  # type: ignore[attr-defined]
+        return guarded
 
     return decorator

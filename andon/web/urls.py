@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import agent, andons, home, products, queues
+from .views import agent, andons, home, incentives, products, queues, recovery, reviews
 
 app_name = "web"
 urlpatterns = [
@@ -24,3 +24,32 @@ urlpatterns = [
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
 ]
+
+# Pages mounted under their own prefixes and namespaces (config/urls.py), URLs unchanged.
+reviews_urls = (
+    [
+        path("", reviews.queue, name="queue"),
+        path("andons/<int:andon_id>/", reviews.review, name="review"),
+        path("kpis/", reviews.kpis, name="kpis"),
+        path("kpis/drill/", reviews.drill, name="drill"),
+        path("actions/", reviews.actions, name="actions"),
+        path("actions/<int:action_id>/done", reviews.action_done, name="action_done"),
+        path("monday/", reviews.monday, name="monday"),
+    ],
+    "reviews",
+)
+incentives_urls = (
+    [
+        path("statement/", incentives.statement, name="statement"),
+        re_path(
+            r"^statement\.(?P<fmt>csv|xlsx)$",
+            incentives.statement_export,
+            name="statement_export",
+        ),
+    ],
+    "incentives",
+)
+recovery_urls = (
+    [path("contacts/<int:contact_id>/", recovery.contact_recovery, name="contact")],
+    "recovery",
+)

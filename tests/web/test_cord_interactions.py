@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from andon.catalog.models import Product
+from andon.contacts.models import Contact
 from andon.pulls.models import Andon
 
 from ..world import SKU
@@ -75,3 +76,56 @@ def test_the_cord_works_from_the_keyboard(live_server, shop, browser):
     page.locator("#pull-result").wait_for()
     assert Andon.objects.get().note == "pages 100-101 uncut"
     page.context.close()
+
+
+def _focused_id(page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_from_the_product_page_the_cord_is_one_click_one_line_and_enter(
+    live_server, shop, browser, lang
+):
+    two_contacts(shop)
+    page = sign_in(browser, live_server.url, "agent2", lang)
+    page.goto(f"/products/{SKU}/")
+    hands = Counted(page)
+    hands.click("#cord-print-defect button.cord")
+    page.wait_for_function("document.activeElement.id === 'note-print-defect'")
+    hands.type_line(":focus", "pages 100-101 uncut")  # typed where the focus already is
+    hands.press("Enter")
+    page.locator("#pull-result").wait_for()
+    assert (hands.clicks, hands.lines, hands.keys) == (1, 1, 1)
+    assert Andon.objects.get().note == "pages 100-101 uncut"
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_from_the_recorded_contacts_suggestion_the_cord_is_one_click_one_line_and_enter(
+    live_server, shop, browser, lang
+):
+    """The customer's page, right after the second customer's contact, says "you may pull"
+    and links to the product page with the cord open: the line has the focus on arrival (a
+    `#fragment` in that link made Chromium skip autofocus and cost a click)."""
+    two_contacts(shop)
+    second = Contact.objects.order_by("-id").first()
+    page = sign_in(browser, live_server.url, "agent2", lang)
+    page.goto(f"/customers/cust-b/?recorded={second.pk}")
+    hands = Counted(page)
+    hands.click("#recorded a")
+    page.wait_for_load_state("load")
+    assert "#" not in page.url
+    page.wait_for_function("document.activeElement.id === 'note-print-defect'")
+    hands.type_line(":focus", "100-101页未裁开")
+    hands.press("Enter")
+    page.locator("#pull-result").wait_for()
+    assert (hands.clicks, hands.lines, hands.keys) == (1, 1, 1)
+    assert Andon.objects.get().note == "100-101页未裁开"
+    assert Product.objects.get(sku=SKU).listing_status == "suppressed"
+    page.context.close()
+
+
+def test_the_cord_link_without_javascript_lands_on_the_open_cord_without_a_fragment(shop, login):
+    two_contacts(shop)
+    r = login("agent2").get(f"/products/{SKU}/cord?reason=print-defect")
+    assert r.status_code == 302 and r["Location"] == f"/products/{SKU}/?cord=print-defect"

@@ -10,8 +10,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from andon.people import rules as people_rules
-from andon.reviews.rules import may_see_kpis
 
+from .. import links
 from ..access import roles
 
 register = template.Library()
@@ -28,6 +28,12 @@ def cny(value: Decimal | int | float | None) -> str:
     return f"{symbol}{amount}"
 
 
+@register.simple_tag
+def cord_url(sku: str, reason: str) -> str:
+    """`{% cord_url sku reason %}`: the product page with that reason's cord open, focused."""
+    return links.cord_url(sku, reason)
+
+
 @register.inclusion_tag("web/_nav.html", takes_context=True)
 def console_nav(context: template.Context) -> dict:
     request = context.get("request")
@@ -41,6 +47,6 @@ def console_nav(context: template.Context) -> dict:
         "lead": r.has(people_rules.Role.TEAM_LEAD),
         "departments": sorted(r.department_codes),
         "confirmer": people_rules.may_confirm(r),
-        "manager": may_see_kpis(r),
+        "manager": people_rules.may_see_kpis(r),
         "admin": people_rules.may_configure(r),
     }

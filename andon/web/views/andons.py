@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,8 +12,11 @@ from andon.contacts.selectors import contacts_by_ids
 from andon.core.errors import DomainError
 from andon.core.selectors import audit_of_andon
 from andon.holds.selectors import holds_of
+from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.selectors import andon_view, andons_list, evidence_contact_ids_of
+
+from ..access import require
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,12 @@ class Moment:
     department: Any = None
 
 
-@login_required
+@require(people_rules.signed_in)
 def andons_index(request: HttpRequest) -> HttpResponse:
     return render(request, "web/andons/index.html", {"andons": andons_list(limit=100)})
 
 
-@login_required
+@require(people_rules.signed_in)
 def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
     try:
         view = andon_view(andon_id=andon_id)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -12,10 +11,11 @@ from ..access import require, roles
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and probes: public, says nothing but that the process answers."""
     return JsonResponse({"status": "ok"})
 
 
-@login_required
+@require(people_rules.signed_in)
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on the page it works in all day."""
     r = roles(request)
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return overview(request)
 
 
-@login_required
+@require(people_rules.signed_in)
 def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -44,7 +44,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(lambda r: r.has(Role.TEAM_LEAD))
+@require(people_rules.may_see_kpis)
 def team(request: HttpRequest) -> HttpResponse:
     return render(
         request,

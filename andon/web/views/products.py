@@ -21,6 +21,7 @@ from andon.pulls.services import PullResult, andon_pull
 from ..access import require, roles
 from ..errors import explain
 from ..forms import PullForm
+from ..links import cord_url
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _page(
     return render(request, template, ctx, status=status)
 
 
-@require(lambda r: True)
+@require(people_rules.signed_in)
 def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
     return _page(request, _product(sku), open_reason=request.GET.get("cord", ""))
 
@@ -105,7 +106,7 @@ def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
     product = _product(sku)
     reason = request.GET.get("reason", "")
     if not request.htmx:
-        return redirect(f"{request.path.rsplit('/cord', 1)[0]}/?cord={reason}#cord-{reason}")
+        return redirect(cord_url(product.sku, reason))
     cord = next((c for c in _cords(product, timezone.now()) if c.reason.code == reason), None)
     if cord is None:
         raise Http404

@@ -3,8 +3,6 @@ queue (confirm or reopen). Each step is one call of the cord's `work_order_act`.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +20,7 @@ from andon.workorders.rules import Action, State
 from andon.workorders.selectors import work_order_get, work_orders_list
 from andon.workorders.services import Step
 
-from ..access import require, roles
+from ..access import require
 from ..errors import explain
 from ..forms import ReopenForm, ResolveForm
 
@@ -56,10 +54,8 @@ def _card(wo: WorkOrder, mode: str, **extra) -> dict:
     }
 
 
-@login_required
+@require(people_rules.may_work_on, "code")
 def department_queue(request: HttpRequest, code: str) -> HttpResponse:
-    if not people_rules.may_work_on(roles(request), code):
-        raise PermissionDenied
     department = departments_by_code(codes=[code]).get(code)
     if department is None:
         raise Http404
@@ -113,7 +109,7 @@ def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | N
     return Step(action), {}
 
 
-@login_required
+@require(people_rules.may_act_on_work_orders)
 def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:home")

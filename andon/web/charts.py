@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from andon.core.rates import rate_percent, target_percent
-
-from .selectors import RateRow
+from andon.reviews.selectors import RateRow
 
 # Colour-blind-safe pairs; red/green status is also written in words in every table.
 PALETTE = ["#0b6bcb", "#d9480f", "#2f9e44", "#7048e8", "#c2255c", "#1098ad", "#f59f00"]

@@ -6,31 +6,22 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from andon.contacts.models import Contact
+from andon.contacts.selectors import contact_get
 from andon.core.errors import DomainError, InvalidInput
-from andon.people.selectors import roles_of
+from andon.people import rules as people_rules
+from andon.recovery.selectors import recovery_catalogue, recovery_of_customer
+from andon.recovery.services import recovery_give
 
-from . import rules
-from .selectors import recovery_catalogue, recovery_of_customer
-from .services import recovery_give
+from ..access import require, roles
 
 
-@login_required
+@require(people_rules.may_give_recovery)
 def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
-    r = roles_of(request.user)
-    if not rules.may_give_recovery(r):
-        raise PermissionDenied
-    contact = (
-        Contact.objects.select_related("customer", "product", "reason")
-        .filter(pk=contact_id)
-        .first()
-    )
+    contact = contact_get(contact_id=contact_id)
     if contact is None:
         raise Http404
     error = given = None
@@ -49,13 +40,13 @@ def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
             error, status = e, 422
     context = {
         "contact": contact,
-        "catalogue": recovery_catalogue(roles=r),
+        "catalogue": recovery_catalogue(roles=roles(request)),
         "error": error,
         "given": given,
         "posted": request.POST if error else {},
         "history": recovery_of_customer(contact.customer_id),
     }
-    template = "recovery/_contact.html" if request.htmx else "recovery/contact_page.html"
+    template = "web/recovery/_contact.html" if request.htmx else "web/recovery/contact_page.html"
     return render(request, template, context, status=status)
 
 

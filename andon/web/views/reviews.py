@@ -5,13 +5,8 @@ call a selector or one service, render."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,34 +14,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
-from andon.people.models import Department, Team
+from andon.people import rules as people_rules
 from andon.people.rules import Role
-from andon.people.selectors import roles_of
+from andon.people.selectors import departments_list, team_id_by_code, user_by_username
+from andon.reviews import rules
+from andon.reviews.models import RootCauseChoices
+from andon.reviews.monday import managers, monday_review
+from andon.reviews.selectors import (
+    bad_andon_rate,
+    corrective_actions,
+    review_policy,
+    review_queue,
+    reviews_in,
+)
+from andon.reviews.services import andon_review, corrective_action_done
 
-from . import charts, rules
-from .models import RootCauseChoices
-from .monday import managers, monday_review
-from .selectors import bad_andon_rate, corrective_actions, review_policy, review_queue, reviews_in
-from .services import andon_review, corrective_action_done
+from .. import charts
+from ..access import require, roles
 
 TREND_PERIODS = {"week": 12, "month": 6}
 
 
-def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Team leads and admins; others get a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not rules.may_see_kpis(roles_of(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+managers_only = require(people_rules.may_see_kpis)
 
 
 def _is_admin(request: HttpRequest) -> bool:
-    return Role.ADMIN in roles_of(request.user).roles
+    return Role.ADMIN in roles(request).roles
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -58,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
     return render(
         request,
-        "reviews/queue.html",
+        "web/reviews/queue.html",
         {
             "andons": andons,
             "policy": review_policy(),
@@ -68,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _form_choices() -> dict:
-    return {"causes": RootCauseChoices.choices, "departments": Department.objects.order_by("code")}
+    return {"causes": RootCauseChoices.choices, "departments": departments_list()}
 
 
 @require_POST
@@ -90,14 +83,14 @@ def review(request: HttpRequest, andon_id: int) -> HttpResponse:
         if request.htmx:
             return render(
                 request,
-                "reviews/_review_form.html",
+                "web/reviews/_review_form.html",
                 {"error": e, "a": {"pk": andon_id}, **_form_choices()},
                 status=422,
             )
         messages.error(request, e.detail)
         return redirect("reviews:queue")
     if request.htmx:
-        return render(request, "reviews/_reviewed.html", {"result": result})
+        return render(request, "web/reviews/_reviewed.html", {"result": result})
     messages.success(request, _("ANDON-%(id)s reviewed.") % {"id": andon_id})
     return redirect("reviews:queue")
 
@@ -116,7 +109,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
     rows = bad_andon_rate(period=period, by=by, since=_aware(start), target=policy.target_rate)
     return render(
         request,
-        "reviews/kpis.html",
+        "web/reviews/kpis.html",
         {
             "rows": sorted(rows, key=lambda r: (r.period_start, r.key), reverse=True),
             "chart": charts.rate_trend(rows, policy.target_rate),
@@ -144,10 +137,12 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
     by, key = request.GET.get("by", "team_lead"), request.GET.get("key", "")
     lead_id = team_id = None
+    # An unknown key matches nothing (-1), rather than everyone.
     if by == "team_lead" and key:
-        lead_id = User.objects.filter(username=key).values_list("pk", flat=True).first() or -1
+        lead = user_by_username(key)
+        lead_id = lead.pk if lead else -1
     elif by == "team" and key:
-        team_id = Team.objects.filter(code=key).values_list("pk", flat=True).first() or -1
+        team_id = team_id_by_code(key) or -1
     reviews = reviews_in(
         since=_aware(start), until=_aware(end), team_lead_id=lead_id, team_id=team_id
     )
@@ -155,7 +150,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     rate = rules.bad_andon_rate(len(reviews), invalid)
     return render(
         request,
-        "reviews/drill.html",
+        "web/reviews/drill.html",
         {
             "reviews": reviews,
             "start": start,
@@ -174,7 +169,7 @@ def actions(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("state") == "all"
     return render(
         request,
-        "reviews/actions.html",
+        "web/reviews/actions.html",
         {
             "actions": corrective_actions(open_only=not show_all),
             "show_all": show_all,
@@ -184,7 +179,7 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@require(people_rules.signed_in)
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     try:
         corrective_action_done(actor=request.user, action_id=action_id)
@@ -201,14 +196,12 @@ def monday(request: HttpRequest) -> HttpResponse:
         week = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         week = rules.last_week(timezone.localdate())[0]
-    lead = None
-    if request.GET.get("lead"):
-        lead = User.objects.filter(username=request.GET["lead"]).first()
+    lead = user_by_username(request.GET.get("lead", ""))
     m = monday_review(week_start=week, team_lead=lead)
     cause_labels = dict(RootCauseChoices.choices)
     return render(
         request,
-        "reviews/monday.html",
+        "web/reviews/monday.html",
         {
             "m": m,
             "managers": managers(),

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from andon.people.rules import Role
-from andon.people.selectors import roles_of
+from andon.incentives.exports import statement_csv, statement_xlsx
+from andon.incentives.selectors import Statement, month_totals, monthly_statement
+from andon.people import rules as people_rules
+from andon.people.selectors import service_people, user_by_username
 
-from .exports import statement_csv, statement_xlsx
-from .selectors import Statement, month_totals, monthly_statement
+from ..access import require, roles
 
 
 def _statement(request: HttpRequest) -> tuple[Statement, bool]:
     """The statement asked for; agents only ever get their own."""
-    r = roles_of(request.user)
-    manager = r.has(Role.TEAM_LEAD)
+    manager = people_rules.may_see_kpis(roles(request))
     username = request.GET.get("agent") or request.user.get_username()
     if username != request.user.get_username() and not manager:
         raise PermissionDenied
-    agent = User.objects.filter(username=username).first()
+    agent = user_by_username(username)
     if agent is None:
         raise Http404
     today = timezone.localdate()
@@ -38,24 +36,23 @@ def _statement(request: HttpRequest) -> tuple[Statement, bool]:
     ), manager
 
 
-@login_required
+@require(people_rules.may_earn_bonus)
 def statement(request: HttpRequest) -> HttpResponse:
     st, manager = _statement(request)
     return render(
         request,
-        "incentives/statement.html",
+        "web/incentives/statement.html",
         {
             "st": st,
             "manager": manager,
             "totals": month_totals(year=st.year, month=st.month) if manager else [],
-            "agents": User.objects.filter(groups__name="agent").order_by("username")
-            if manager
-            else [],
+            # Leads pull too: the one whose statement is shown is always in the list.
+            "agents": service_people() if manager else [],
         },
     )
 
 
-@login_required
+@require(people_rules.may_earn_bonus)
 def statement_export(request: HttpRequest, fmt: str) -> HttpResponse:
     st, _ = _statement(request)
     name = f"bonus-{st.agent}-{st.period}.{fmt}"
