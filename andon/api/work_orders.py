@@ -152,7 +152,7 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
                 batch=h.stock_level.batch.code if h.stock_level else None,
                 order=h.order_line.order.external_id if h.order_line else None,
                 line_no=h.order_line.line_no if h.order_line else None,
-                dispositions=dict(zip(codes, row.said, strict=True)),
+                dispositions={c: w.disposition for c, w in zip(codes, row.said, strict=True)},
                 plan=row.plan,
             )
             for row in plan.rows

@@ -130,3 +130,12 @@ def month_totals(*, year: int, month: int) -> list[MonthTotal]:
         MonthTotal(r["agent_id"], r["agent__username"], r["n"], r["total"], r["corrections"])
         for r in rows
     ]
+
+
+def ledger_of_pull(*, andon_id: int) -> list[BonusCredit]:
+    """Every ledger line of one pull, in order: what it paid, and what corrections took back."""
+    return list(
+        BonusCredit.objects.filter(andon_id=andon_id)
+        .select_related("agent")
+        .order_by("agent_id", "sequence")
+    )

@@ -30,7 +30,9 @@ def review_policy() -> ReviewPolicy:
 def review_of(*, andon_id: int) -> PullReview | None:
     """The review of a pull with its corrective actions and its corrections (oldest first)."""
     return (
-        PullReview.objects.select_related("reviewer", "team_lead", "agent")
+        PullReview.objects.select_related(
+            "reviewer", "team_lead", "agent", "andon__product", "andon__reason"
+        )
         .prefetch_related(
             "actions__assignee",
             "actions__department",

@@ -9,6 +9,8 @@ from andon.contacts.models import Channel
 from andon.contacts.selectors import reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.pulls.rules import NOTE_MAX
+from andon.reviews import rules as review_rules
+from andon.reviews.models import RootCauseChoices, VerdictChoices
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
 
@@ -86,3 +88,50 @@ class ResolveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why reopen"), max_length=REOPEN_REASON_MAX)
+
+
+class ReviewForm(forms.Form):
+    """A verdict on a pull. No verdict is preselected, and a refused form is shown again
+    exactly as it was sent (the service judges it; the form only parses and labels)."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=VerdictChoices.choices, widget=forms.RadioSelect, required=False
+    )
+    root_cause = forms.ChoiceField(
+        label=_("Root cause"), choices=[("", "—")] + RootCauseChoices.choices, required=False
+    )
+    action = forms.CharField(
+        label=_("Corrective action"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "maxlength": review_rules.NOTE_MAX,
+                "placeholder": _("e.g. training on the cord rules, due in 2 weeks"),
+            }
+        ),
+    )
+    department = forms.ChoiceField(
+        label=_("Department (process change)"), choices=[("", "—")], required=False
+    )
+
+    def __init__(
+        self, *args, departments: list[tuple[str, str]] = (), error_field: str | None = None, **kw
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["department"].choices = [("", "—"), *departments]
+        if error_field in self.fields:
+            self.fields[error_field].widget.attrs["aria-invalid"] = "true"
+
+    def value(self, name: str) -> str:
+        """What was sent for a field, as sent (the service validates it)."""
+        return str(self.data.get(self.add_prefix(name), "")) if self.is_bound else ""
+
+
+class CorrectionForm(ReviewForm):
+    """Correcting a verdict: as a review, with the reason why (required by the service)."""
+
+    reason = forms.CharField(
+        label=_("Why the verdict is corrected"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": review_rules.REASON_MAX}),
+    )

@@ -30,6 +30,7 @@ reviews_urls = (
     [
         path("", reviews.queue, name="queue"),
         path("andons/<int:andon_id>/", reviews.review, name="review"),
+        path("andons/<int:andon_id>/correct/", reviews.correct, name="correct"),
         path("kpis/", reviews.kpis, name="kpis"),
         path("kpis/drill/", reviews.drill, name="drill"),
         path("actions/", reviews.actions, name="actions"),

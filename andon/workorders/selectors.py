@@ -71,11 +71,35 @@ def finding_of(wo: WorkOrder) -> Finding | None:
     )
 
 
+DISPOSITION_LABELS = dict(WorkOrder.DISPOSITION_CHOICES)
+
+
+def disposition_label(d: Disposition | None) -> str:
+    return str(DISPOSITION_LABELS[d.value]) if d is not None else ""
+
+
+@dataclass(frozen=True)
+class Said:
+    """One department's word on one hold."""
+
+    disposition: Disposition | None
+    resolved: bool  # False: the work order has not been resolved yet
+    exception: bool = False  # named for this hold, unlike the department's disposition for all
+
+    @property
+    def label(self) -> str:
+        return disposition_label(self.disposition)
+
+
 @dataclass(frozen=True)
 class HoldPlan:
     hold: Hold
-    said: tuple[Disposition | None, ...]  # per work order of the plan, in its order
+    said: tuple[Said, ...]  # per work order of the plan, in its order
     plan: Disposition | None  # None: nobody has said anything about this hold yet
+
+    @property
+    def plan_label(self) -> str:
+        return disposition_label(self.plan)
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,10 @@ class PlanTotal:
     disposition: Disposition | None
     stock_units: int
     order_lines: int
+
+    @property
+    def label(self) -> str:
+        return disposition_label(self.disposition)
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,10 @@ class DispositionPlanView:
     rows: list[HoldPlan]
     totals: list[PlanTotal]  # over every held unit, not only the rows shown
     more: int  # held rows beyond those listed
+
+    @property
+    def default_label(self) -> str:
+        return disposition_label(self.default)
 
     @property
     def held(self) -> bool:
@@ -146,7 +178,10 @@ def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
     rows = [
         HoldPlan(
             h,
-            tuple(f.for_hold(h.pk) if f else None for f in findings),
+            tuple(
+                Said(f.for_hold(h.pk), True, h.pk in f.overrides) if f else Said(None, False)
+                for f in findings
+            ),
             planned(h.pk, said) if h.state == HoldState.HELD else None,
         )
         for h in holds

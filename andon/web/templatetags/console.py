@@ -28,6 +28,14 @@ def cny(value: Decimal | int | float | None) -> str:
     return f"{symbol}{amount}"
 
 
+@register.filter
+def cny_signed(value: Decimal | int | float | None) -> str:
+    """A ledger amount: a reversal reads "−¥50.00" (the sign before the symbol, a true minus)."""
+    if value is None:
+        return ""
+    return f"−{cny(-Decimal(value))}" if Decimal(value) < 0 else cny(value)
+
+
 @register.simple_tag
 def cord_url(sku: str, reason: str) -> str:
     """`{% cord_url sku reason %}`: the product page with that reason's cord open, focused."""

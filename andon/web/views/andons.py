@@ -11,12 +11,14 @@ from django.shortcuts import render
 from andon.contacts.selectors import contacts_by_ids
 from andon.core.errors import DomainError
 from andon.core.selectors import audit_of_andon
-from andon.holds.selectors import holds_of
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.selectors import andon_view, andons_list, evidence_contact_ids_of
+from andon.reviews import rules as review_rules
+from andon.reviews.selectors import review_of
+from andon.workorders.selectors import disposition_plan
 
-from ..access import require
+from ..access import require, roles
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,19 @@ def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
         for e in audit_of_andon(andon_id=andon_id)
     ]
     moments.sort(key=lambda m: (m.at, m.kind != "contact"))
+    review = review_of(andon_id=andon_id)
     return render(
         request,
         "web/andons/detail.html",
         {
             "v": view,
             "moments": moments,
-            "holds": holds_of(andon_id=andon_id),
+            "plan": disposition_plan(andon_id=andon_id),
             "evidence": evidence,
+            "review": review,
+            "may_correct": review is not None
+            and review_rules.may_correct(
+                roles(request), user_id=request.user.pk, reviewer_id=review.reviewer_id
+            ),
         },
     )

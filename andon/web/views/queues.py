@@ -17,7 +17,7 @@ from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action, State
-from andon.workorders.selectors import work_order_get, work_orders_list
+from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
 from andon.workorders.services import Step
 
 from ..access import require
@@ -29,6 +29,9 @@ HOLD_STATES = dict(HoldState.choices)
 
 def _card(wo: WorkOrder, mode: str, **extra) -> dict:
     holds = holds_of(andon_id=wo.andon_id)
+    # The confirmer (and anyone only looking) sees every hold's plan: what each department
+    # said and the most cautious result, before confirming.
+    plan = disposition_plan(andon_id=wo.andon_id) if mode != "department" else None
     resolve_form = extra.pop("resolve_form", None) or ResolveForm(
         hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}"
     )
@@ -49,6 +52,8 @@ def _card(wo: WorkOrder, mode: str, **extra) -> dict:
         "resolve_form": resolve_form,
         "finalized": finalized,
         "finalized_text": _("; ").join(f"{label} {n}" for label, n in finalized),
+        "plan": plan,
+        "held_any": any(h.state == HoldState.HELD for h in holds),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),
         **extra,
     }

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
+from andon.incentives.selectors import ledger_of_pull
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
@@ -23,14 +26,21 @@ from andon.reviews.monday import managers, monday_review
 from andon.reviews.selectors import (
     bad_andon_rate,
     corrective_actions,
+    review_of,
     review_policy,
     review_queue,
     reviews_in,
 )
-from andon.reviews.services import andon_review, corrective_action_done
+from andon.reviews.services import (
+    CorrectionResult,
+    andon_review,
+    corrective_action_done,
+    review_correct,
+)
 
 from .. import charts
 from ..access import require, roles
+from ..forms import CorrectionForm, ReviewForm
 
 TREND_PERIODS = {"week": 12, "month": 6}
 
@@ -46,53 +56,157 @@ def _aware(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), timezone.get_current_timezone())
 
 
+def _departments() -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in departments_list()]
+
+
+def _review_form(andon_id: int, departments: list[tuple[str, str]], **kw) -> ReviewForm:
+    # Unprefixed names (the API's words), ids unique per row of the queue.
+    return ReviewForm(auto_id=f"rv{andon_id}-%s", departments=departments, **kw)
+
+
 @managers_only
 def queue(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request)
+
+
+def _queue_page(
+    request: HttpRequest, refused: tuple[int, ReviewForm, DomainError] | None = None
+) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
+    departments = _departments()
+    rows = []
+    for a in andons:
+        if refused and refused[0] == a.pk:
+            rows.append((a, refused[1], refused[2]))
+        else:
+            rows.append((a, _review_form(a.pk, departments), None))
     return render(
         request,
         "web/reviews/queue.html",
-        {
-            "andons": andons,
-            "policy": review_policy(),
-            **_form_choices(),
-        },
+        {"rows": rows, "andons": andons, "policy": review_policy()},
+        status=refused[2].status if refused else 200,
     )
-
-
-def _form_choices() -> dict:
-    return {"causes": RootCauseChoices.choices, "departments": departments_list()}
 
 
 @require_POST
 @managers_only
 def review(request: HttpRequest, andon_id: int) -> HttpResponse:
-    """One verdict. HTMX swaps the row with the outcome; without JS, back to the queue."""
-    p = request.POST
+    """One verdict. HTMX swaps the row with the outcome; without JS, back to the queue. A
+    refusal shows the form again exactly as it was sent, with the reason."""
+    form = _review_form(andon_id, _departments(), data=request.POST)
+    verdict = form.value("verdict")
     try:
         result = andon_review(
             actor=request.user,
             andon_id=andon_id,
-            verdict=p.get("verdict", ""),
-            root_cause=p.get("root_cause", "") if p.get("verdict") == "invalid" else "",
-            action=p.get("action", ""),
-            note=p.get("note", ""),
-            department=p.get("department", ""),
+            verdict=verdict,
+            root_cause=form.value("root_cause") if verdict == "invalid" else "",
+            action=form.value("action"),
+            department=form.value("department"),
         )
     except DomainError as e:
+        form = _review_form(andon_id, _departments(), data=request.POST, error_field=e.field)
         if request.htmx:
             return render(
                 request,
                 "web/reviews/_review_form.html",
-                {"error": e, "a": {"pk": andon_id}, **_form_choices()},
-                status=422,
+                {"error": e, "a": {"pk": andon_id}, "form": form},
+                status=e.status,
             )
-        messages.error(request, e.detail)
-        return redirect("reviews:queue")
+        return _queue_page(request, refused=(andon_id, form, e))
     if request.htmx:
         return render(request, "web/reviews/_reviewed.html", {"result": result})
     messages.success(request, _("ANDON-%(id)s reviewed.") % {"id": andon_id})
     return redirect("reviews:queue")
+
+
+@require(people_rules.may_see_kpis)
+def correct(request: HttpRequest, andon_id: int) -> HttpResponse:
+    """Correct a reviewed pull's verdict, with the reason: its reviewer or an admin. Shows the
+    verdict as it is, its corrections and what the pull paid; no verdict preselected."""
+    review = review_of(andon_id=andon_id)
+    if review is None:
+        raise Http404
+    if not rules.may_correct(
+        roles(request), user_id=request.user.pk, reviewer_id=review.reviewer_id
+    ):
+        raise PermissionDenied
+    departments = _departments()
+    form = CorrectionForm(departments=departments)
+    error = None
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, departments=departments)
+        verdict = form.value("verdict")
+        try:
+            result = review_correct(
+                actor=request.user,
+                andon_id=andon_id,
+                verdict=verdict,
+                reason=form.value("reason"),
+                root_cause=form.value("root_cause") if verdict == "invalid" else "",
+                action=form.value("action"),
+                department=form.value("department"),
+            )
+        except DomainError as e:
+            error = e
+            form = CorrectionForm(request.POST, departments=departments, error_field=e.field)
+        else:
+            messages.success(request, correction_message(result))
+            return redirect("reviews:correct", andon_id=andon_id)
+    return render(
+        request,
+        "web/reviews/correct.html",
+        {
+            "review": review,
+            "andon": review.andon,
+            "form": form,
+            "error": error,
+            "ledger": ledger_of_pull(andon_id=andon_id),
+        },
+        status=error.status if error else 200,
+    )
+
+
+def correction_message(result: CorrectionResult) -> str:
+    """What the correction did, in a sentence for the reviewer."""
+    r = result.review
+    if not result.changed:
+        return _("The verdict is already “%(verdict)s”: nothing changed.") % {
+            "verdict": r.get_verdict_display()
+        }
+    parts = [
+        _("Verdict corrected to “%(verdict)s”.") % {"verdict": r.get_verdict_display()},
+    ]
+    if result.reversals:
+        amount = sum(-line.amount for line in result.reversals)
+        parts.append(
+            _(
+                "The bonus of %(amount)s CNY is taken back by a correction line on the agent's "
+                "statement (not a penalty)."
+            )
+            % {"amount": amount}
+        )
+    if result.credit:
+        parts.append(
+            _("A bonus of %(amount)s CNY is credited to the agent.")
+            % {"amount": result.credit.amount}
+        )
+    if result.withdrawn:
+        parts.append(
+            ngettext(
+                "%(n)d open corrective action is withdrawn.",
+                "%(n)d open corrective actions are withdrawn.",
+                result.withdrawn,
+            )
+            % {"n": result.withdrawn}
+        )
+    if result.action:
+        parts.append(
+            _("Corrective action “%(what)s” due %(due)s.")
+            % {"what": result.action.description, "due": result.action.due_on}
+        )
+    return " ".join(parts)
 
 
 @managers_only
@@ -148,6 +262,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
     invalid = sum(r.verdict == "invalid" for r in reviews)
     rate = rules.bad_andon_rate(len(reviews), invalid)
+    target = review_policy().target_rate
     return render(
         request,
         "web/reviews/drill.html",
@@ -159,7 +274,16 @@ def drill(request: HttpRequest) -> HttpResponse:
             "label": rules.period_label(start, period),
             "invalid": invalid,
             "rate": rate,
-            "status": rules.status(rate, review_policy().target_rate),
+            "target": target,
+            "status": rules.status(rate, target),
+            # The reviewer (or an admin) may correct a verdict from here.
+            "correctable": {
+                r.pk
+                for r in reviews
+                if rules.may_correct(
+                    roles(request), user_id=request.user.pk, reviewer_id=r.reviewer_id
+                )
+            },
         },
     )
 
