@@ -69,6 +69,7 @@ def test_a_lead_reviews_pulls_and_follows_the_rate(live_server, world, browser, 
     row.locator("p.ok").wait_for()
     assert words["saved"] in row.inner_text()
     other = page.locator(f"#andon-{right.pk}")
+    other.get_by_role("radio").first.check()  # nothing is preselected
     other.locator("button[type=submit]").click()
     other.locator("p.ok").wait_for()
     assert words["valid"] in other.inner_text()

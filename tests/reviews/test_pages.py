@@ -90,3 +90,45 @@ def test_the_recovery_fragment_gives_in_one_click(client, world):
     r = c.post(f"/recovery/contacts/{contact.pk}/", {"action": "coupon-5", "cost": "abc"}, **HX)
     assert r.status_code == 422
     assert c.get(f"/recovery/contacts/{contact.pk}/").status_code == 200
+
+
+def test_without_javascript_a_refused_review_shows_the_queue_with_the_form_as_sent(client, world):
+    andon = pull(world, "agent1")
+    c = signed_in(client, world, "lead1")
+    r = c.post(f"/reviews/andons/{andon.pk}/", {"verdict": "invalid", "action": "培训"})
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "An invalid pull needs a root cause." in html
+    assert f'value="invalid" id="rv{andon.pk}-verdict_1" checked' in html
+    assert f'value="valid" id="rv{andon.pk}-verdict_0">' in html  # not checked
+    assert 'name="action" value="培训"' in html
+    assert not PullReview.objects.exists() and not BonusCredit.objects.exists()
+
+
+def test_the_correction_page_is_for_the_reviewer_or_an_admin(client, world):
+    andon = pull(world, "agent1")
+    c = signed_in(client, world, "lead1")
+    assert c.get(f"/reviews/andons/{andon.pk}/correct/").status_code == 404  # not reviewed
+    c.post(f"/reviews/andons/{andon.pk}/", {"verdict": "valid"}, **HX)
+    page = c.get(f"/reviews/andons/{andon.pk}/correct/")
+    assert page.status_code == 200 and b"checked" not in page.content
+    other = signed_in(client.__class__(), world, "lead2")
+    assert other.get(f"/reviews/andons/{andon.pk}/correct/").status_code == 403
+    r = other.post(f"/reviews/andons/{andon.pk}/correct/", {"verdict": "invalid", "reason": "x"})
+    assert r.status_code == 403 and PullReview.objects.get().verdict == "valid"
+    # Refused for a missing reason: 422, the choice kept, nothing written.
+    r = c.post(
+        f"/reviews/andons/{andon.pk}/correct/",
+        {"verdict": "invalid", "root_cause": "person", "action": "辅导"},
+    )
+    assert r.status_code == 422 and b"Say why the verdict is corrected." in r.content
+    assert b'value="invalid" id="id_verdict_1" checked' in r.content
+    assert PullReview.objects.get().verdict == "valid" and BonusCredit.objects.count() == 1
+    r = c.post(
+        f"/reviews/andons/{andon.pk}/correct/",
+        {"verdict": "invalid", "root_cause": "person", "action": "辅导", "reason": "重复投诉"},
+        follow=True,
+    )
+    assert r.status_code == 200 and b"Verdict corrected to" in r.content
+    assert PullReview.objects.get().verdict == "invalid"
+    assert BonusCredit.objects.filter(kind="reversal").count() == 1
