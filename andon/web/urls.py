@@ -32,6 +32,7 @@ reviews_urls = (
         path("andons/<int:andon_id>/", reviews.review, name="review"),
         path("andons/<int:andon_id>/correct/", reviews.correct, name="correct"),
         path("kpis/", reviews.kpis, name="kpis"),
+        path("kpis.csv", reviews.kpis_export, name="kpis_export"),
         path("kpis/drill/", reviews.drill, name="drill"),
         path("actions/", reviews.actions, name="actions"),
         path("actions/<int:action_id>/done", reviews.action_done, name="action_done"),

@@ -21,6 +21,7 @@ from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
 from andon.reviews import rules
+from andon.reviews.exports import rates_csv
 from andon.reviews.models import RootCauseChoices
 from andon.reviews.monday import managers, monday_review
 from andon.reviews.selectors import (
@@ -209,8 +210,7 @@ def correction_message(result: CorrectionResult) -> str:
     return " ".join(parts)
 
 
-@managers_only
-def kpis(request: HttpRequest) -> HttpResponse:
+def _kpi_rows(request: HttpRequest) -> dict:
     period = request.GET.get("period", "week")
     period = period if period in TREND_PERIODS else "week"
     by = request.GET.get("by", "team_lead")
@@ -219,20 +219,37 @@ def kpis(request: HttpRequest) -> HttpResponse:
     start = rules.period_start(today, period)
     for _i in range(TREND_PERIODS[period] - 1):
         start = rules.period_start(start - dt.timedelta(days=1), period)
-    policy = review_policy()
-    rows = bad_andon_rate(period=period, by=by, since=_aware(start), target=policy.target_rate)
+    target = review_policy().target_rate
+    rows = bad_andon_rate(period=period, by=by, since=_aware(start), target=target)
+    return {"rows": rows, "period": period, "by": by, "target": target, "since": start}
+
+
+@managers_only
+def kpis(request: HttpRequest) -> HttpResponse:
+    ctx = _kpi_rows(request)
+    rows = ctx["rows"]
     return render(
         request,
         "web/reviews/kpis.html",
         {
+            **ctx,
             "rows": sorted(rows, key=lambda r: (r.period_start, r.key), reverse=True),
-            "chart": charts.rate_trend(rows, policy.target_rate),
-            "period": period,
-            "by": by,
-            "target": policy.target_rate,
-            "since": start,
+            "chart": charts.rate_trend(rows, ctx["target"]),
         },
     )
+
+
+@managers_only
+def kpis_export(request: HttpRequest) -> HttpResponse:
+    """The table of the KPI page as CSV, with the rates as the page shows them."""
+    ctx = _kpi_rows(request)
+    response = HttpResponse(
+        rates_csv(ctx["rows"], by=ctx["by"], target=ctx["target"]),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"bad-andon-rate-{ctx['period']}-{ctx['by']}-{ctx['since']:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @managers_only
