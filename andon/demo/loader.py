@@ -18,6 +18,7 @@ from andon.pulls.models import Andon
 
 from . import background, history
 from .config import DEPARTMENTS, config_load
+from .corrections import corrections_load
 from .people import people, people_load
 from .reviews_history import load_review_history
 from .story import SKU, story_load, warehouses_load
@@ -78,6 +79,7 @@ def demo_load(scale: background.Scale) -> Loaded:
     agent_ids = [u.pk for name, u in users.items() if name.startswith("agent")]
     background.contacts_load(rng, scale.contacts, bg, lines, agent_ids, now)
     andons = history.history_load(rng, reserved, bg.customer_ids, users, now)
+    corrections_load(andons, users)
     # Eight weeks of reviewed pulls, bonuses and recovery: the charts need a trend.
     load_review_history(weeks=8, rng=random.Random(SEED + 1))
     return Loaded(

@@ -72,10 +72,12 @@ def andon_review(
     note: str = "",
     department: str = "",
     due_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> ReviewResult:
     """Record the verdict on a pull. Invalid: needs a root cause and a corrective action (a
     training for the agent, a process change for `department`, or a note), due in the
-    policy's days unless `due_on` says otherwise. Valid: credits the bonus."""
+    policy's days unless `due_on` says otherwise. Valid: credits the bonus. `at` is now
+    unless history is being recorded (the demo)."""
     andon = _andon_locked(andon_id)
     lead_ids = [andon.team_lead_id, andon.team.lead_id if andon.team else None]
     rules.require_review(roles_of(actor), user_id=actor.pk, lead_ids=lead_ids)
@@ -89,7 +91,7 @@ def andon_review(
             _("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk}, field="id"
         )
     dept = _department(department)
-    now = timezone.now()
+    now = at or timezone.now()
     review = PullReview.objects.create(
         andon=andon,
         reviewer=actor,

@@ -13,9 +13,11 @@ from andon.catalog.models import Product, StockLevel
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.models import AuditEntry, OutboxEvent
 from andon.holds.models import Hold
+from andon.incentives.models import BonusCredit
 from andon.orders.models import Customer, Order, OrderLine
 from andon.people.models import Department, Team
 from andon.pulls.models import Andon
+from andon.reviews.models import CorrectiveAction, VerdictCorrection
 from andon.workorders.models import WorkOrder
 
 from .conftest import run_demo
@@ -208,3 +210,23 @@ def test_it_refuses_to_mix_with_other_data(db):
     assert not Product.objects.exists()
     assert "loaded" in run_demo("--reset")
     assert User.objects.get(username="admin").check_password(PASSWORD)
+
+
+def test_the_demo_shows_corrected_verdicts_and_the_ledger_following_them(demo):
+    corrections = list(VerdictCorrection.objects.select_related("review", "corrected_by"))
+    assert sorted((c.old_verdict, c.new_verdict) for c in corrections) == [
+        ("invalid", "valid"),
+        ("valid", "invalid"),
+    ]
+    assert all(c.reason and c.corrected_at < timezone.now() for c in corrections)
+    to_invalid = next(c for c in corrections if c.new_verdict == "invalid")
+    lines = BonusCredit.objects.filter(andon_id=to_invalid.review.andon_id).order_by("sequence")
+    assert [(line.kind, line.amount) for line in lines] == [
+        ("credit", Decimal("50.00")),
+        ("reversal", Decimal("-50.00")),
+    ]
+    to_valid = next(c for c in corrections if c.new_verdict == "valid")
+    assert BonusCredit.objects.filter(andon_id=to_valid.review.andon_id, kind="credit").count() == 1
+    assert CorrectiveAction.objects.filter(
+        review=to_valid.review, withdrawn_at__isnull=False
+    ).exists()
