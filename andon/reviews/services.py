@@ -88,7 +88,12 @@ def andon_review(
         raise InvalidInput(_("At most %(max)d characters.") % {"max": rules.NOTE_MAX}, field="note")
     if PullReview.objects.filter(andon_id=andon.pk).exists():
         raise AlreadyReviewed(
-            _("ANDON-%(id)s has already been reviewed.") % {"id": andon.pk}, field="id"
+            _(
+                "ANDON-%(id)s has already been reviewed; its reviewer (or an admin) may correct "
+                "the verdict, with a reason."
+            )
+            % {"id": andon.pk},
+            field="id",
         )
     dept = _department(department)
     now = at or timezone.now()

@@ -28,10 +28,10 @@ HOLD_STATES = dict(HoldState.choices)
 
 
 def _card(wo: WorkOrder, mode: str, **extra) -> dict:
-    holds = holds_of(andon_id=wo.andon_id)
     # The confirmer (and anyone only looking) sees every hold's plan: what each department
-    # said and the most cautious result, before confirming.
+    # said and the most cautious result, before confirming. The plan lists the holds itself.
     plan = disposition_plan(andon_id=wo.andon_id) if mode != "department" else None
+    holds = [r.hold for r in plan.rows] if plan else holds_of(andon_id=wo.andon_id)
     resolve_form = extra.pop("resolve_form", None) or ResolveForm(
         hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}"
     )
