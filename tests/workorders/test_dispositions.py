@@ -183,3 +183,24 @@ def test_goods_held_after_every_department_resolved_without_a_disposition_block_
     r = api.call("POST", f"/work-orders/{last}/confirm", "confirmer1")
     assert r.status_code == 200 and r.json()["relisted"] is True
     assert r.json()["units_on_hand"] == 30
+
+
+def test_the_plan_reads_in_four_queries_whatever_the_number_of_holds(
+    api, world, django_assert_num_queries
+):
+    seed_product(sku="978-many", agent=world.users["agent1"], packed_lines=300)
+    andon = andon_pull(
+        actor=world.users["agent1"], sku="978-many", reason="print-defect", note="x"
+    ).andon
+    wos = {w.department.code: w.pk for w in andon.work_orders.all()}
+    some = list(Hold.objects.filter(andon=andon).values_list("id", flat=True)[:50])
+    for dept, wo in wos.items():
+        start(api, wo, dept)
+        body = {"findings": "x", "disposition": "fix"}
+        if dept == "vendor-management":
+            body["holds"] = [{"id": h, "disposition": "scrap"} for h in some]
+        assert resolve(api, wo, dept, body).status_code == 200
+    with django_assert_num_queries(4):
+        plan = disposition_plan(andon_id=andon.pk)
+        totals = {t.disposition: (t.stock_units, t.order_lines) for t in plan.totals}
+    assert sum(n for _, n in totals.values()) == 300 and plan.more == 304 - 200
