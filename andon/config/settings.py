@@ -120,6 +120,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("ANDON_TIME_ZONE", "Asia/Shanghai")
+# Dates and times written one way in both languages (2026-11-10 21:29, in TIME_ZONE).
+FORMAT_MODULE_PATH = ["andon.config.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -60,19 +60,28 @@ def _titles(rng: random.Random, words: list[str], n: int) -> list[str]:
     ]
 
 
-def products_load(rng: random.Random, n: int, warehouses: dict[str, Warehouse]) -> Background:
+def products_load(
+    rng: random.Random,
+    n: int,
+    warehouses: dict[str, Warehouse],
+    featured_items: tuple[str, ...] = (),
+) -> Background:
     books = n // 2
     book_titles = _titles(
         rng, [a + b for a in names.BOOK_WORDS_A for b in names.BOOK_WORDS_B], books
     )
-    goods = _titles(
+    # The goods the past andons are about come first, so that their notes fit their product.
+    sizes = dict(names.HOUSEHOLD_ITEMS)
+    featured = [f"{rng.choice(names.HOUSEHOLD_BRANDS)} {i} {sizes[i]}" for i in featured_items]
+    goods = featured + _titles(
         rng,
         [
             f"{b} {item} {size}"
             for b in names.HOUSEHOLD_BRANDS
             for item, size in names.HOUSEHOLD_ITEMS
+            if f"{b} {item} {size}" not in featured
         ],
-        n - books,
+        n - books - len(featured),
     )
     rows, kinds = [], {}
     for i, title in enumerate(book_titles):
@@ -260,7 +269,7 @@ def contacts_load(
                 order_line_id=line_ids[(line.order.pk, line.line_no)],
                 product_id=line.product_id,
                 reason_id=reasons[reason],
-                text=rng.choice(names.CONTACT_TEXTS[reason]),
+                text=rng.choice(names.CONTACT_TEXTS[(kind, reason)]),
                 channel=rng.choices(list(Channel.values), [50, 30, 10, 10])[0],
                 handling_seconds=rng.randint(60, 900),
                 agent_id=rng.choice(agent_ids),

@@ -24,12 +24,12 @@ from andon.pulls.services import andon_pull, work_order_act
 from andon.workorders.rules import Action
 from andon.workorders.services import Step
 
-from . import names
-
 
 @dataclass(frozen=True)
 class Past:
     kind: str  # which kind of background product it happens to
+    item: str  # the household item it is about ("" for a book): the note must fit it
+    texts: tuple[str, ...]  # what the reporting customers said, in their words
     reason: str
     agent: str
     note: str
@@ -46,6 +46,12 @@ class Past:
 PAST = [
     Past(
         "book",
+        "",
+        (
+            "第3章后面又是第3章，没有第4章",
+            "装订错了，缺了一章",
+            "Chapter 4 is missing, chapter 3 twice",
+        ),
         "print-defect",
         "agent3",
         "第3章重复装订，缺第4章",
@@ -62,6 +68,8 @@ PAST = [
     ),
     Past(
         "household",
+        "陶瓷马克杯",
+        ("马克杯杯身裂了", "外箱压扁，杯子有裂纹", "The mug arrived cracked"),
         "damaged-in-transit",
         "agent5",
         "杯身裂纹，外箱压痕明显",
@@ -83,6 +91,8 @@ PAST = [
     ),
     Past(
         "household",
+        "不粘炒锅",
+        ("炒锅没有锅盖", "套装里少了锅盖", "Lid missing from the wok set"),
         "missing-parts",
         "agent4",
         "缺少锅盖",
@@ -99,6 +109,8 @@ PAST = [
     ),
     Past(
         "household",
+        "纯棉毛巾",
+        ("下单白色，收到的是灰色毛巾", "毛巾颜色发错了", "Ordered white towels, got grey"),
         "wrong-item",
         "agent6",
         "下单白色收到灰色",
@@ -133,7 +145,7 @@ def history_load(
                 order=line.order.external_id,
                 line_no=1,
                 reason=past.reason,
-                text=rng.choice(names.CONTACT_TEXTS[past.reason]),
+                text=past.texts[k % len(past.texts)],
                 channel=rng.choice(["phone", "chat"]),
                 handling_seconds=rng.randint(120, 480),
                 at=placed + dt.timedelta(days=6, hours=k),
@@ -231,3 +243,6 @@ def _order(
         fulfilment_status=status,
         status_changed_at=placed + dt.timedelta(days=2),
     )
+
+
+FEATURED_ITEMS = tuple(p.item for p in PAST if p.item)

@@ -72,7 +72,7 @@ def demo_load(scale: background.Scale) -> Loaded:
     warehouses = warehouses_load()
     story_load(warehouses, now)
 
-    bg = background.products_load(rng, scale.products, warehouses)
+    bg = background.products_load(rng, scale.products, warehouses, history.FEATURED_ITEMS)
     bg.customer_ids = background.customers_load(rng, scale.customers)
     reserved = _reserved(bg)
     lines = background.orders_load(rng, scale.orders, bg, {p.sku for p in reserved}, now)
@@ -106,6 +106,7 @@ def _reserved(bg: background.Background) -> list[Product]:
             s
             for s in sorted(bg.products)
             if bg.kinds[s] == past.kind
+            and past.item in bg.products[s].title
             and s in with_two_batches
             and s not in {p.sku for p in picked}
         )

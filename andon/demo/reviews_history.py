@@ -34,7 +34,17 @@ from andon.reviews.models import CorrectiveAction, PullReview
 from andon.reviews.selectors import review_policy
 from andon.workorders.models import WorkOrder
 
+from . import names
+
 PREFIX = "HIST-"
+
+
+def _said(reason: str, k: int) -> str:
+    """The k-th thing a reader says about a book for this reason (the note is the first)."""
+    texts = names.CONTACT_TEXTS.get(("book", reason)) or ("同样的问题",)
+    return texts[k % len(texts)]
+
+
 TITLES = [
     "城南旧事",
     "活着",
@@ -85,6 +95,8 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
     members = {t.pk: list(User.objects.filter(profile__team=t).order_by("username")) for t in teams}
     reasons = list(ReasonCode.objects.filter(active=True).prefetch_related("routes"))
     reasons = [r for r in reasons if r.routes.all()] or reasons
+    # The history's products are books: only what a reader could report about a book.
+    reasons = [r for r in reasons if ("book", r.code) in names.CONTACT_TEXTS] or reasons
     if not teams or not reasons:
         return
     policy = review_policy()
@@ -158,7 +170,7 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
             order_line=ln,
             product=products[i // 2],
             reason=plan[i // 2][3],
-            text="同样的问题，第二位客户",
+            text=_said(plan[i // 2][3].code, i),
             agent=plan[i // 2][2],
             handling_seconds=rng.randint(90, 400),
         )
@@ -169,7 +181,7 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
             product=products[k],
             reason=p[3],
             state=AndonState.CLOSED,
-            note="两位客户反映同一问题",
+            note=_said(p[3].code, 0),
             opened_at=p[0],
             opened_by=p[2],
             team=p[1],

@@ -42,3 +42,45 @@ def hold_ids_of(*, andon_id: int, ids: list[int]) -> set[int]:
 def held_goods_exist(*, andon_id: int) -> bool:
     """Whether the andon still holds anything (stock or packed lines) not yet disposed of."""
     return Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD).exists()
+
+
+@dataclass(frozen=True)
+class HoldTally:
+    """What an andon holds (or held) in one state: stock in units and in batch-in-warehouse
+    rows, packed order lines and their units. Rows and units are different numbers: a page
+    names each."""
+
+    state: str
+    stock_units: int = 0
+    stock_rows: int = 0
+    order_lines: int = 0
+    line_units: int = 0
+
+
+def hold_tallies(*, andon_ids: list[int]) -> dict[int, list[HoldTally]]:
+    """Per andon, its holds per state (still held first), in one grouped query."""
+    rows = (
+        Hold.objects.filter(andon_id__in=andon_ids)
+        .values("andon_id", "state")
+        .annotate(
+            stock_units=Sum("quantity", filter=Q(kind=HoldKind.STOCK)),
+            stock_rows=Count("id", filter=Q(kind=HoldKind.STOCK)),
+            order_lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
+            line_units=Sum("quantity", filter=Q(kind=HoldKind.ORDER_LINE)),
+        )
+        .order_by("andon_id", "state")
+    )
+    out: dict[int, list[HoldTally]] = {a: [] for a in andon_ids}
+    for r in rows:
+        out[r["andon_id"]].append(
+            HoldTally(
+                state=r["state"],
+                stock_units=r["stock_units"] or 0,
+                stock_rows=r["stock_rows"],
+                order_lines=r["order_lines"],
+                line_units=r["line_units"] or 0,
+            )
+        )
+    for tallies in out.values():
+        tallies.sort(key=lambda t: (t.state != HoldState.HELD, t.state))
+    return out

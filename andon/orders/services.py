@@ -6,12 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.catalog.errors import UnknownBatch, UnknownProduct, UnknownWarehouse
 from andon.catalog.models import Batch, Product, Warehouse
+from andon.core.errors import Forbidden
+from andon.core.services import Audit, audit_record
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
 
 from .errors import LineOnHold
 from .models import Customer, FulfilmentStatus, Order, OrderLine
@@ -126,3 +131,25 @@ def _on_hold(line_no: int, order: str) -> str:
         "Line %(line)s of order %(order)s is on hold by an andon; its status changes "
         "when the hold is released."
     ) % {"line": line_no, "order": order}
+
+
+@transaction.atomic
+def customer_phone_reveal(*, actor: AbstractBaseUser, external_id: str) -> str:
+    """The customer's full phone number, for a service person calling back; the reveal is
+    written to the audit trail (who, whose number, when) in the same transaction."""
+    if not people_rules.may_reveal_phone(roles_of(actor)):
+        raise Forbidden(_("Only agents and team leads see a customer's full phone number."))
+    customer = customer_get(external_id=external_id)
+    audit_record(
+        actor_id=actor.pk,
+        at=timezone.now(),
+        entries=[
+            Audit(
+                "customer.phone_revealed",
+                "customer",
+                customer.external_id,
+                data={"customer": customer.external_id},
+            )
+        ],
+    )
+    return customer.phone

@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.core.paginator import Paginator
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
@@ -70,6 +71,67 @@ def andons_list(
     if state:
         qs = qs.filter(state=state)
     return _views(list(qs.order_by("-opened_at")[:limit]))
+
+
+@dataclass(frozen=True)
+class AndonPage:
+    """One page of the andons list, with what the page's navigation needs."""
+
+    views: list[AndonView]
+    number: int
+    num_pages: int
+    count: int
+    start_index: int
+    end_index: int
+    page_range: list[int | str]
+
+
+def andons_page(
+    *,
+    state: str = "",
+    reason: str = "",
+    sku: str = "",
+    q: str = "",
+    page: int | str = 1,
+    per_page: int = 25,
+) -> AndonPage:
+    """The andons list: newest first, filtered by state, reason and product, searched by
+    ANDON id, note, product title or SKU. Four queries a page, whatever its length: the count,
+    the page, its work orders, its holds."""
+    qs = Andon.objects.select_related("product", "reason", "opened_by")
+    if state:
+        qs = qs.filter(state=state)
+    if reason:
+        qs = qs.filter(reason__code=reason)
+    if sku:
+        qs = qs.filter(product__sku=sku)
+    q = (q or "").strip()
+    if q:
+        match = Q(note__icontains=q) | Q(product__title__icontains=q) | Q(product__sku__iexact=q)
+        number = q.upper().removeprefix("ANDON-").strip()
+        if number.isdigit() and len(number) < 19:
+            match |= Q(pk=int(number))
+        qs = qs.filter(match)
+    p = Paginator(qs.order_by("-opened_at", "-id"), per_page).get_page(page)
+    return AndonPage(
+        views=_views(list(p.object_list)),
+        number=p.number,
+        num_pages=p.paginator.num_pages,
+        count=p.paginator.count,
+        start_index=p.start_index(),
+        end_index=p.end_index(),
+        page_range=list(p.paginator.get_elided_page_range(p.number, on_each_side=2, on_ends=1)),
+    )
+
+
+def andon_products() -> list[tuple[str, str]]:
+    """(SKU, title) of every product that has had an andon, by title: the list's filter."""
+    return list(
+        Product.objects.filter(andons__isnull=False)
+        .distinct()
+        .order_by("title", "sku")
+        .values_list("sku", "title")
+    )
 
 
 def open_andons_of(*, product: Product) -> list[AndonView]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from andon.core.rates import rate_percent, target_percent
@@ -32,7 +33,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
     for i, key in enumerate(keys):
         datasets.append(
             {
-                "label": key or all_label or _("whole organisation"),
+                "label": key or all_label or capfirst(_("whole organisation")),
                 "data": [
                     _pct(by_key[(key, p)].rate, target) if (key, p) in by_key else None
                     for p in labels
@@ -45,7 +46,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
         )
     datasets.append(
         {
-            "label": _("target"),
+            "label": capfirst(_("target")),
             "data": [float(target_percent(target))] * len(labels),
             "borderColor": TARGET,
             "borderDash": [6, 4],
@@ -63,7 +64,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
             "scales": {
                 "y": {
                     "beginAtZero": True,
-                    "title": {"display": True, "text": _("bad-andon rate (%)")},
+                    "title": {"display": True, "text": capfirst(_("bad-andon rate (%)"))},
                 }
             },
             "plugins": {"legend": {"position": "bottom"}},
@@ -78,7 +79,7 @@ def causes_bar(causes: dict[str, int], labels: dict[str, str]) -> dict:
             "labels": [str(labels[c]) for c in causes],
             "datasets": [
                 {
-                    "label": _("invalid pulls"),
+                    "label": capfirst(_("invalid pulls")),
                     "data": list(causes.values()),
                     "backgroundColor": "#d9480f",
                 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from andon.contacts.models import Channel
@@ -14,7 +15,8 @@ from andon.reviews.models import RootCauseChoices, VerdictChoices
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
 
-DISPOSITIONS = WorkOrder.DISPOSITION_CHOICES
+# Labels as a list shows them ("Return to vendor"), not as the lower-case stored words.
+DISPOSITIONS = [(value, capfirst(label)) for value, label in WorkOrder.DISPOSITION_CHOICES]
 
 
 def reason_choices() -> list[tuple[str, str]]:
@@ -40,7 +42,11 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(value, capfirst(label)) for value, label in Channel.choices],
+        initial=Channel.PHONE,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

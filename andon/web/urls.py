@@ -11,6 +11,7 @@ urlpatterns = [
     path("agent/", agent.workspace, name="workspace"),
     path("customers/<str:external_id>/", agent.customer, name="customer"),
     path("customers/<str:external_id>/contacts", agent.contact_create, name="contact_create"),
+    path("customers/<str:external_id>/phone", agent.phone_reveal, name="phone_reveal"),
     path("products/<str:sku>/", products.product_detail, name="product"),
     path("products/<str:sku>/cord", products.cord_open, name="cord"),
     path("products/<str:sku>/pull", products.pull, name="pull"),

@@ -3,6 +3,7 @@ reopened by the confirmer and worked again. Pure."""
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -37,6 +38,10 @@ TRANSITIONS: dict[State, dict[Action, State]] = {
 # Who acts: the department's members work, the service confirmer judges.
 DEPARTMENT_ACTIONS = frozenset({Action.START, Action.RESOLVE})
 CONFIRMER_ACTIONS = frozenset({Action.CONFIRM, Action.REOPEN})
+
+# The department's clock (the SLA) runs while the work is theirs: not once it is resolved and
+# waits for the confirmer, nor once it is closed.
+DEPARTMENT_STATES = frozenset({State.OPEN, State.IN_PROGRESS, State.REOPENED})
 
 FINDINGS_MAX = 4000
 REOPEN_REASON_MAX = 500
@@ -81,3 +86,8 @@ def next_state(state: State, action: Action) -> State:
 
 def is_done(state: State) -> bool:
     return state == State.CLOSED
+
+
+def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Past its due time while the department still has to act on it."""
+    return due_at is not None and state in DEPARTMENT_STATES and due_at < now

@@ -12,6 +12,7 @@ from django.utils import timezone
 from andon.catalog.models import Product, StockLevel
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.models import AuditEntry, OutboxEvent
+from andon.demo import history, names
 from andon.holds.models import Hold
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Customer, Order, OrderLine
@@ -210,6 +211,33 @@ def test_it_refuses_to_mix_with_other_data(db):
     assert not Product.objects.exists()
     assert "loaded" in run_demo("--reset")
     assert User.objects.get(username="admin").check_password(PASSWORD)
+
+
+def test_what_customers_said_fits_the_product_they_said_it_about(demo):
+    """A laundry bag is never "missing its lid" and a novel never "arrives cracked": each past
+    andon's product is the item its note is about, and every contact's words are words said
+    about that kind of product and that reason."""
+    for past in history.PAST:
+        andon = Andon.objects.exclude(product__sku__startswith="HIST-").get(note=past.note)
+        title = andon.product.title
+        if past.item:
+            assert past.item in title, (past.note, title)
+        else:
+            assert andon.product.sku.startswith("978"), (past.note, title)
+        said = set(andon.evidence.values_list("text", flat=True))
+        assert said and said <= set(past.texts), (past.note, said)
+    said_about = {
+        kind: {t for (k, _), texts in names.CONTACT_TEXTS.items() if k == kind for t in texts}
+        for kind in ("book", "household")
+    }
+    past_texts = {t for p in history.PAST for t in p.texts}
+    for sku, text, reason in Contact.objects.exclude(text__in=past_texts).values_list(
+        "product__sku", "text", "reason__code"
+    ):
+        kind = "book" if sku.startswith("978") or sku.startswith("HIST-") else "household"
+        assert text in said_about[kind] or sku == SKU, (sku, reason, text)
+        if text in said_about[kind]:
+            assert text in names.CONTACT_TEXTS[(kind, reason)], (sku, reason, text)
 
 
 def test_the_demo_shows_corrected_verdicts_and_the_ledger_following_them(demo):

@@ -8,6 +8,7 @@ import io
 import pytest
 import tablib
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from andon.catalog.models import Product, StockLevel
 from andon.orders.models import Customer, OrderLine
@@ -157,7 +158,9 @@ def test_the_cli_imports_a_csv_twice_idempotently_and_writes_the_rejects(tmp_pat
         ],
     )
     out = io.StringIO()
-    call_command("import", "stock", str(path), "--no-progress", stdout=out)
+    with pytest.raises(CommandError, match="3 of 4 rows rejected") as rejected:
+        call_command("import", "stock", str(path), "--no-progress", stdout=out)
+    assert rejected.value.returncode == 3, "a script notices"
     assert "1 created, 0 updated, 0 unchanged, 3 rejected" in out.getvalue()
     rejects = list(csv.DictReader((tmp_path / "stock.csv.rejects.csv").open()))
     assert [(r["rejected_line"], r["rejected_field"]) for r in rejects] == [
@@ -167,7 +170,8 @@ def test_the_cli_imports_a_csv_twice_idempotently_and_writes_the_rejects(tmp_pat
     ]
     assert "wh-xx" in rejects[0]["rejected_reason"]
     out = io.StringIO()
-    call_command("import", "stock", str(path), "--no-progress", stdout=out)
+    with pytest.raises(CommandError):
+        call_command("import", "stock", str(path), "--no-progress", stdout=out)
     assert "0 created, 0 updated, 1 unchanged, 3 rejected" in out.getvalue()
     assert StockLevel.objects.get().quantity == 120
 

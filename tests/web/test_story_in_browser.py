@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from andon.catalog.models import Product
 from andon.holds.models import Hold
+from andon.incentives.models import BonusCredit
 from andon.pulls.models import Andon
 from andon.workorders.models import WorkOrder
 
@@ -147,5 +148,18 @@ def test_the_story_through_the_console(live_server, shop, browser, lang):
         assert t(lang, sentence) in timeline
     assert timeline.count("100-101") >= 3  # two evidence contacts and the pull
     shot(a1, f"{lang}-andon-timeline")
-    for p in (a1, a2, v, w, c):
+
+    # agent2 is in team-2: lead2 answers for the pull and reviews it (README, step 6).
+    lead = sign_in(browser, url, "lead2", lang)
+    lead.goto("/reviews/")
+    row = lead.locator(f"#andon-{andon.pk}")
+    row.locator("input[name=verdict][value=valid]").check()
+    row.locator("button[type=submit]").click()
+    lead.wait_for_selector(f"#andon-{andon.pk} [role=status]")
+    assert BonusCredit.objects.get(andon=andon).agent.username == "agent2"
+    a1.goto(f"/andons/{andon.pk}/")
+    timeline = a1.locator(".timeline").inner_text()
+    with translation.override(lang):
+        assert _("%(who)s reviewed the pull: valid.") % {"who": "lead2"} in timeline
+    for p in (a1, a2, v, w, c, lead):
         p.context.close()

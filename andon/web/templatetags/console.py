@@ -1,39 +1,100 @@
-"""Formatting that follows the active language: money in CNY, role navigation."""
+"""The console's one set of filters and tags: moments, days, money, status pills, the label
+colon of each language (andon/web/formatting.py says how), links and role navigation."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import pgettext
 
+from andon.orders.rules import mask_phone
 from andon.people import rules as people_rules
+from andon.workorders.rules import is_overdue
 
-from .. import links
+from .. import formatting, links
 from ..access import roles
 
 register = template.Library()
 
 
-@register.filter
-def cny(value: Decimal | int | float | None) -> str:
-    """CNY the way each language writes it: ¥1,000,000.00 in Chinese, CN¥1,000,000.00 in
-    English (the plain ¥ would read as yen to an English reader)."""
-    if value is None:
-        return ""
-    amount = intcomma(number_format(Decimal(value), 2, force_grouping=True))
-    symbol = "CN¥" if (get_language() or "").startswith("en") else "¥"
-    return f"{symbol}{amount}"
+@register.filter(is_safe=True)
+def when(value: dt.datetime | dt.date | None) -> SafeString | str:
+    """`{{ x.created_at|when }}`: 2026-11-10 21:29 in the console's time zone."""
+    return formatting.when(value)
+
+
+@register.filter(is_safe=True)
+def day(value: dt.date | dt.datetime | None) -> SafeString | str:
+    """`{{ x.due_on|day }}`: 2026-11-10."""
+    return formatting.day(value)
+
+
+@register.filter(is_safe=True)
+def cny(value: Decimal | int | float | None) -> SafeString | str:
+    """`{{ price|cny }}`: ¥1,000,000.00 in Chinese, CN¥1,000,000.00 in English, unbroken."""
+    return formatting.money(value)
+
+
+@register.filter(is_safe=True)
+def money(value: Decimal | int | float | None, currency: str = "CNY") -> SafeString | str:
+    """`{{ c.amount|money:c.currency }}`."""
+    return formatting.money(value, currency or "CNY")
 
 
 @register.filter
-def cny_signed(value: Decimal | int | float | None) -> str:
-    """A ledger amount: a reversal reads "−¥50.00" (the sign before the symbol, a true minus)."""
-    if value is None:
-        return ""
-    return f"−{cny(-Decimal(value))}" if Decimal(value) < 0 else cny(value)
+def masked_phone(phone: str) -> str:
+    """`{{ customer.phone|masked_phone }}`: 138****4567; the full number only on request."""
+    return mask_phone(phone or "")
+
+
+@register.simple_tag
+def time_zone() -> str:
+    """The console's time zone, as the footer names it once on every page."""
+    return formatting.zone_label()
+
+
+@register.simple_tag
+def colon() -> str:
+    """`{% translate "Note" %}{% colon %}`: ": " in English, "：" in Chinese."""
+    return formatting.colon()
+
+
+@register.simple_tag
+def pill(value: str, label: str, id: str = "") -> SafeString:
+    """`{% pill wo.state wo.get_state_display %}`: a status as a coloured pill, its label
+    capitalised ("In progress", not the raw "in progress"), never wrapped mid-word."""
+    if id:
+        return format_html('<span id="{}" class="badge {}">{}</span>', id, value, capfirst(label))
+    return format_html('<span class="badge {}">{}</span>', value, capfirst(label))
+
+
+@register.filter
+def overdue(wo: Any) -> bool:
+    """`{% if wo|overdue %}`: past its due time while the department still has to act."""
+    return is_overdue(wo.state, wo.due_at, timezone.now())
+
+
+@register.simple_tag
+def overdue_mark() -> SafeString:
+    return format_html('<span class="badge overdue">{}</span>', pgettext("work order", "overdue"))
+
+
+@register.simple_tag
+def due(wo: Any) -> SafeString:
+    """`{% due wo %}`: a work order's due time, marked "overdue" (in words and in red) while
+    the department still has to act on it past that time."""
+    if not overdue(wo):
+        return format_html('<span class="due">{}</span>', formatting.when(wo.due_at))
+    return format_html(
+        '<span class="due overdue">{} {}</span>', formatting.when(wo.due_at), overdue_mark()
+    )
 
 
 @register.simple_tag

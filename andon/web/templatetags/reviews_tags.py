@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from andon.core.rates import rate_text, target_text
@@ -31,4 +32,5 @@ def target_pct(target: Decimal) -> str:
 def kpi_status(status: str) -> str:
     """A badge that says the status in words as well as in colour."""
     words = {"green": _("on target"), "red": _("above target"), "none": _("no reviews")}
-    return format_html('<span class="kpi-status {}">{}</span>', status, words.get(status, status))
+    label = capfirst(words.get(status, status))
+    return format_html('<span class="kpi-status {}">{}</span>', status, label)

@@ -11,11 +11,12 @@ from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.contacts.services import contact_record
 from andon.core.errors import DomainError
 from andon.orders.selectors import customer_get, customer_orders, customers_search
+from andon.orders.services import customer_phone_reveal
 from andon.people import rules as people_rules
 from andon.pulls.selectors import eligibility_for
 from andon.recovery.selectors import recovery_of_customer
 
-from ..access import require
+from ..access import require, roles
 from ..errors import explain
 from ..forms import ContactForm, SearchForm
 
@@ -49,6 +50,7 @@ def _customer_page(
     form: ContactForm | None = None,
     error: str = "",
     status: int = 200,
+    phone: str = "",
 ) -> HttpResponse:
     contacts = contacts_of_customer(customer_id=cust.pk)
     recorded = None
@@ -78,6 +80,8 @@ def _customer_page(
             "form": form,
             "error": error,
             "recovery": recovery_of_customer(cust.pk),
+            "phone": phone,
+            "may_reveal": people_rules.may_reveal_phone(roles(request)),
         },
         status=status,
     )
@@ -106,3 +110,17 @@ def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
         return _customer_page(request, cust, form=form, error=explain(e), status=e.status)
     url = reverse("web:customer", kwargs={"external_id": cust.external_id})
     return redirect(f"{url}?recorded={contact.pk}#recorded")
+
+
+@require(people_rules.may_reveal_phone)
+def phone_reveal(request: HttpRequest, external_id: str) -> HttpResponse:
+    """The full number on request (POST: it writes an audit row); HTMX swaps it in place."""
+    if request.method != "POST":
+        return redirect("web:customer", external_id=external_id)
+    try:
+        phone = customer_phone_reveal(actor=request.user, external_id=external_id)
+    except DomainError:
+        raise Http404 from None
+    if request.htmx:
+        return render(request, "web/agent/_phone.html", {"phone": phone, "revealed": True})
+    return _customer_page(request, _customer(external_id), phone=phone)

@@ -71,6 +71,18 @@ def _cords(product, now: dt.datetime) -> list[Cord]:
     return sorted(cords, key=lambda c: (c.open_andon is None, -len(c.contacts), c.reason.code))
 
 
+def _reported(cords: list[Cord]) -> tuple[list[Cord], list[Cord]]:
+    """The reasons with something to act on (reports in the window, an open andon, or enough
+    customers), and the quiet others, which the page lists in one line: a box with a disabled
+    button for each of them only hid the ones that matter."""
+    shown: list[Cord] = []
+    quiet: list[Cord] = []
+    for c in cords:
+        active = c.contacts or c.open_andon or c.eligibility.distinct_customers
+        (shown if active else quiet).append(c)
+    return shown, quiet
+
+
 def _page(
     request: HttpRequest,
     product,
@@ -81,10 +93,12 @@ def _page(
     error: str = "",
     result: PullResult | None = None,
 ) -> HttpResponse:
+    cords, quiet = _reported(_cords(product, timezone.now()))
     ctx = {
         "product": product,
         "stock": stock_of(product_id=product.pk),
-        "cords": _cords(product, timezone.now()),
+        "cords": cords,
+        "quiet": quiet,
         "open_reason": open_reason,
         "form": form,
         "error": error,

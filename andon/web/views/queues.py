@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from andon.core.errors import DomainError
 from andon.holds.models import HoldKind, HoldState
 from andon.holds.rules import Disposition
-from andon.holds.selectors import holds_of
+from andon.holds.selectors import hold_tallies, holds_of
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
@@ -23,8 +22,7 @@ from andon.workorders.services import Step
 from ..access import require
 from ..errors import explain
 from ..forms import ReopenForm, ResolveForm
-
-HOLD_STATES = dict(HoldState.choices)
+from ..timeline import holds_in_words
 
 
 def _card(wo: WorkOrder, mode: str, **extra) -> dict:
@@ -38,8 +36,12 @@ def _card(wo: WorkOrder, mode: str, **extra) -> dict:
     # Each held row carries its own disposition control, beside what it holds.
     rows = [(h, resolve_form[f"hold-{h.pk}"]) for h in holds]
     result: StepResult | None = extra.get("result")
+    # After a relist: what became of the held goods, in units and rows (not a count of rows
+    # that read as units).
     finalized = (
-        [(HOLD_STATES.get(k, k), n) for k, n in result.holds_finalized.items()] if (result) else []
+        holds_in_words(hold_tallies(andon_ids=[wo.andon_id])[wo.andon_id])
+        if result and result.holds_finalized
+        else ""
     )
     return {
         "wo": wo,
@@ -50,8 +52,8 @@ def _card(wo: WorkOrder, mode: str, **extra) -> dict:
         "stock_rows": [r for r in rows if r[0].kind == HoldKind.STOCK],
         "line_rows": [r for r in rows if r[0].kind == HoldKind.ORDER_LINE],
         "resolve_form": resolve_form,
-        "finalized": finalized,
-        "finalized_text": _("; ").join(f"{label} {n}" for label, n in finalized),
+        "finalized": bool(finalized),
+        "finalized_text": finalized,
         "plan": plan,
         "held_any": any(h.state == HoldState.HELD for h in holds),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -339,7 +340,7 @@ def monday(request: HttpRequest) -> HttpResponse:
         week = rules.last_week(timezone.localdate())[0]
     lead = user_by_username(request.GET.get("lead", ""))
     m = monday_review(week_start=week, team_lead=lead)
-    cause_labels = dict(RootCauseChoices.choices)
+    cause_labels = {k: capfirst(label) for k, label in RootCauseChoices.choices}
     return render(
         request,
         "web/reviews/monday.html",

@@ -9,14 +9,14 @@ class Command(BaseCommand):
     help = "Create, list or revoke API bearer tokens."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(dest="action", required=True, help="What to do.")
         create = sub.add_parser("create", help="Print a new token for USERNAME.")
-        create.add_argument("username")
+        create.add_argument("username", help="Whose token: it acts with this user's roles.")
         create.add_argument("--name", default="", help="What the token is for.")
         listing = sub.add_parser("list", help="List tokens (prefixes only).")
-        listing.add_argument("username", nargs="?")
+        listing.add_argument("username", nargs="?", help="Only this user's tokens.")
         revoke = sub.add_parser("revoke", help="Revoke a token by its prefix.")
-        revoke.add_argument("prefix")
+        revoke.add_argument("prefix", help="The token's first 12 characters (as listed).")
 
     def handle(self, *args, action, **opts):
         return getattr(self, f"_{action}")(**opts)

@@ -12,7 +12,7 @@ from andon.demo.console import story_hint, users_table
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: the book 《看见》 and customers A and B ready for the story, "
+        "Load the demo data, ready for the story. The book 《看见》 and customers A and B, "
         "users for every role, and a background of products, orders, contacts and past "
         "andons. Does nothing if the demo is already loaded (see --reset)."
     )

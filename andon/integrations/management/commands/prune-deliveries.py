@@ -12,12 +12,19 @@ from andon.integrations.tasks import wakeups_prune
 
 class Command(BaseCommand):
     help = (
-        "Delete webhook deliveries delivered more than DAYS days ago, with their attempts "
-        "(pending and dead-lettered ones are kept), and finished wake-up tasks."
+        "Delete old delivered webhook deliveries. Those delivered more than DAYS days ago go, "
+        "with their attempts and the finished wake-up tasks; pending and dead-lettered ones "
+        "are kept."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+        parser.add_argument(
+            "--older-than",
+            type=float,
+            required=True,
+            metavar="DAYS",
+            help="Age in days of the deliveries to delete (counted from their delivery).",
+        )
 
     def handle(self, *args, older_than, **opts):
         if older_than < 0:

@@ -5,9 +5,9 @@ from andon.integrations import worker
 
 class Command(BaseCommand):
     help = (
-        "Run background work: Django tasks (database backend) and webhook delivery "
-        "(relay, sign, POST, retry with backoff, dead-letter). Run as many as you like on "
-        "PostgreSQL."
+        "Run background work: webhook delivery and Django tasks. Delivery relays the outbox, "
+        "signs, POSTs, retries with backoff and dead-letters; tasks run on the database "
+        "backend. Run as many as you like on PostgreSQL."
     )
 
     def add_arguments(self, parser):

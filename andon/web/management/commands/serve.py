@@ -6,12 +6,26 @@ from django.db import connection
 
 
 class Command(BaseCommand):
-    help = "Serve the console and the API (waitress, a production WSGI server)."
+    help = (
+        "Serve the console and the API. A waitress server (a production WSGI server, threads); "
+        "it migrates first unless told not to, and on SQLite also delivers webhooks."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).",
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=8,
+            help="Requests served at the same time by this process (default 8).",
+        )
         parser.add_argument(
             "--no-migrate", action="store_true", help="Do not apply pending migrations first."
         )
