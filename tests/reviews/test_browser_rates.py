@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from andon.people.models import Team
@@ -55,6 +56,6 @@ def test_rates_are_rounded_and_never_contradict_the_target(live_server, world, b
     page.goto(f"/reviews/monday/?week={at.date():%Y-%m-%d}&lead=lead2")
     tile = page.locator(".tile").nth(2).inner_text()
     with translation.override(lang):
-        above = _("above target")
+        above = capfirst(_("above target"))
     assert tile.index("2.04%") < tile.index(above) < tile.index("2.0%", tile.index("2.04%") + 1)
     page.context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from andon.holds.models import Hold
@@ -79,7 +80,7 @@ def test_dispositions_are_chosen_shown_to_the_confirmer_and_an_empty_relist_is_s
     assert any("供应商" in h or "Vendor" in h for h in headers)
     assert any("仓储" in h or "Warehouse" in h for h in headers)
     with translation.override(lang):
-        release, scrap, rtv = _("release"), _("scrap"), _("return to vendor")
+        release, scrap, rtv = (capfirst(_(w)) for w in ("release", "scrap", "return to vendor"))
     b2 = plan.locator(f"tr[data-hold='{batch_b2[0].pk}']").inner_text()
     assert release in b2 and scrap in b2 and t(lang, "(this hold)") in b2
     assert plan.locator(f"tr[data-hold='{batch_b2[0].pk}'] td.plan").inner_text() == scrap
