@@ -35,7 +35,7 @@ def bearer_of(request: HttpRequest) -> str | None:
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = getattr(request, "_andon_token_user", None) or user_for_token(token)
+        user = request.META.get("andon.token_user") or user_for_token(token)
         if user is not None:
             request.user = user
         return user

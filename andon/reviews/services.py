@@ -179,7 +179,7 @@ def _corrective_open(
     )
 
 
-def _credit_opening_pull(andon: Andon, actor: User, now: dt.datetime):
+def _credit_opening_pull(andon: Andon, actor: User, now: dt.datetime) -> BonusCredit | None:
     """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
     pull = (
         CordPull.objects.filter(andon_id=andon.pk, credited=True)
