@@ -65,7 +65,8 @@ def database_version() -> str:
         return f"SQLite {sqlite3.sqlite_version} (file in a temp dir, WAL)"
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
-        return f"PostgreSQL {cur.fetchone()[0]} (127.0.0.1, database andon_bench)"
+        name = connection.settings_dict["NAME"]
+        return f"PostgreSQL {cur.fetchone()[0]} (127.0.0.1, database {name})"
 
 
 def machine() -> list[tuple[str, str]]:
