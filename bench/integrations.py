@@ -465,9 +465,7 @@ def _run(url: str, workdir: Path, preset: Preset, args: argparse.Namespace) -> s
     load_after, cpu_used = load_average(), cpu.summary()
     title = {"sqlite": "SQLite (embedded default)", "postgresql": "PostgreSQL"}[connection.vendor]
     command = "`.venv/bin/python bench/integrations.py" + (
-        " --postgres postgres://postgres@127.0.0.1:5432/andon_integrations_bench`"
-        if args.postgres
-        else "`"
+        f" --postgres {args.postgres}`" if args.postgres else "`"
     )
     wakeup = (
         "a task row polled every 0.2 s by the worker's task thread"
