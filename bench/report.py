@@ -58,6 +58,14 @@ def _git(*args: str) -> str:
         return "unknown"
 
 
+def _tree_state() -> str:
+    """Whether the commit id names exactly the code that ran."""
+    changes = _git("status", "--porcelain", "--untracked-files=no")
+    if changes == "unknown":
+        return "working tree state unknown"
+    return "clean working tree" if not changes else "with uncommitted changes"
+
+
 def database_version() -> str:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -85,7 +93,7 @@ def machine() -> list[tuple[str, str]]:
         (
             "Code",
             f"git {_git('rev-parse', '--short', 'HEAD')} on {_git('branch', '--show-current')}"
-            " (the working tree as it was at run time)",
+            f" ({_tree_state()})",
         ),
     ]
 
