@@ -83,7 +83,7 @@ def bonuses_list(
                 andon_id=c.andon_id,
                 sku=c.andon.product.sku,
                 reason=c.andon.reason.code,
-                kind=c.kind,
+                kind="reversal" if c.is_reversal else "credit",
                 amount=c.amount,
                 currency=c.currency,
                 credited_at=c.credited_at,

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import BaseModel, Field
 
+from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.models import WorkOrder
@@ -116,7 +117,9 @@ class StepOut(WorkOrderOut):
 
 
 def work_order_brief(wo: WorkOrder) -> WorkOrderBrief:
-    return WorkOrderBrief(id=wo.pk, department=wo.department.code, state=wo.state, due_at=wo.due_at)
+    return WorkOrderBrief(
+        id=wo.pk, department=wo.department.code, state=State(wo.state), due_at=wo.due_at
+    )
 
 
 def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
@@ -177,7 +180,7 @@ def work_order_read(request: HttpRequest, work_order_id: int):
     return work_order_out(_fresh(work_order_id), with_holds=True)
 
 
-def _act(request: HttpRequest, work_order_id: int, step: Step) -> dict:
+def _act(request: AuthenticatedRequest, work_order_id: int, step: Step) -> dict:
     result: StepResult = work_order_act(actor=request.user, work_order_id=work_order_id, step=step)
     return dict(
         work_order_out(_fresh(result.work_order.pk)),
@@ -201,13 +204,13 @@ STEP_RESPONSES = {200: StepOut, 403: Problem, 404: Problem, 409: Problem, 422: P
 
 
 @router.post("/work-orders/{work_order_id}/start", response=STEP_RESPONSES)
-def work_order_start(request: HttpRequest, work_order_id: int):
+def work_order_start(request: AuthenticatedRequest, work_order_id: int):
     """A member of the work order's department starts working on it."""
     return _act(request, work_order_id, Step(Action.START))
 
 
 @router.post("/work-orders/{work_order_id}/resolve", response=STEP_RESPONSES)
-def work_order_resolve(request: HttpRequest, work_order_id: int, payload: ResolveIn):
+def work_order_resolve(request: AuthenticatedRequest, work_order_id: int, payload: ResolveIn):
     """Findings, and what happens to the held goods: a `disposition` for all of them (required
     while goods are held; nothing is released by default) and per-hold exceptions."""
     return _act(
@@ -223,7 +226,7 @@ def work_order_resolve(request: HttpRequest, work_order_id: int, payload: Resolv
 
 
 @router.post("/work-orders/{work_order_id}/confirm", response=STEP_RESPONSES)
-def work_order_confirm(request: HttpRequest, work_order_id: int):
+def work_order_confirm(request: AuthenticatedRequest, work_order_id: int):
     """The service confirmer closes the work order; the last one relists the product and
     carries out the plan of the held goods (`GET /work-orders/{id}` shows it per hold). 409
     `holds-without-disposition` when goods held after every department resolved have no
@@ -232,5 +235,5 @@ def work_order_confirm(request: HttpRequest, work_order_id: int):
 
 
 @router.post("/work-orders/{work_order_id}/reopen", response=STEP_RESPONSES)
-def work_order_reopen(request: HttpRequest, work_order_id: int, payload: ReopenIn):
+def work_order_reopen(request: AuthenticatedRequest, work_order_id: int, payload: ReopenIn):
     return _act(request, work_order_id, Step(Action.REOPEN, reason=payload.reason))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,7 +134,7 @@ def _on_hold(line_no: int, order: str) -> str:
 
 
 @transaction.atomic
-def customer_phone_reveal(*, actor: AbstractBaseUser, external_id: str) -> str:
+def customer_phone_reveal(*, actor: User, external_id: str) -> str:
     """The customer's full phone number, for a service person calling back; the reveal is
     written to the audit trail (who, whose number, when) in the same transaction."""
     if not people_rules.may_reveal_phone(roles_of(actor)):

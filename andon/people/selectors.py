@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from .models import Department, Team
 from .rules import GROUP_ROLES, Role, Roles
 
 
-def roles_of(user: AbstractBaseUser) -> Roles:
+def roles_of(user: User | AnonymousUser) -> Roles:
     if not user.is_authenticated:
         return Roles()
     names = set(user.groups.values_list("name", flat=True))
@@ -33,20 +32,18 @@ def departments_list() -> list[Department]:
     return list(Department.objects.order_by("code"))
 
 
-def user_by_username(username: str) -> AbstractBaseUser | None:
+def user_by_username(username: str) -> User | None:
     """The person behind a username in a URL or a filter; None when there is none."""
     if not username:
         return None
-    return get_user_model().objects.filter(username=username).first()
+    return User.objects.filter(username=username).first()
 
 
 def team_id_by_code(code: str) -> int | None:
     return Team.objects.filter(code=code).values_list("pk", flat=True).first()
 
 
-def service_people() -> list[AbstractBaseUser]:
+def service_people() -> list[User]:
     """Agents and team leads: the people who pull the cord and earn bonuses, by username."""
     names = [Role.AGENT.value, Role.TEAM_LEAD.value]
-    return list(
-        get_user_model().objects.filter(groups__name__in=names).distinct().order_by("username")
-    )
+    return list(User.objects.filter(groups__name__in=names).distinct().order_by("username"))

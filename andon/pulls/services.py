@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +58,7 @@ class PullResult:
 
 @transaction.atomic
 def andon_pull(
-    *, actor: AbstractBaseUser, sku: str, reason: str, note: str, at: dt.datetime | None = None
+    *, actor: User, sku: str, reason: str, note: str, at: dt.datetime | None = None
 ) -> PullResult:
     """Pull the cord on a product for a reason: join the open andon for that reason, or open
     one when the eligibility rule is met. Never waits for anyone's approval. `at` is now
@@ -84,7 +84,7 @@ def _open(
     product: Product,
     reason: ReasonCode,
     decision: rules.Eligibility,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str,
     now: dt.datetime,
 ) -> PullResult:
@@ -194,7 +194,7 @@ def _join(
     product: Product,
     reason: ReasonCode,
     decision: rules.Eligibility,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str,
     now: dt.datetime,
 ) -> PullResult:
@@ -336,7 +336,7 @@ class StepResult:
 
 @transaction.atomic
 def work_order_act(
-    *, actor: AbstractBaseUser, work_order_id: int, step: Step, at: dt.datetime | None = None
+    *, actor: User, work_order_id: int, step: Step, at: dt.datetime | None = None
 ) -> StepResult:
     """One step of a work order. A confirmation may close the andon and, through the relist
     gate, relist the product and carry out the holds' dispositions, in the same transaction."""
@@ -353,7 +353,7 @@ def work_order_act(
 
 
 def _after_confirmation(
-    wo: WorkOrder, product: Product, actor: AbstractBaseUser, now: dt.datetime
+    wo: WorkOrder, product: Product, actor: User, now: dt.datetime
 ) -> StepResult:
     states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
     if not rules.andon_is_done(states):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +64,7 @@ class ReviewResult:
 @transaction.atomic
 def andon_review(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     andon_id: int,
     verdict: str,
     root_cause: str = "",
@@ -198,7 +198,7 @@ class CorrectionResult:
 @transaction.atomic
 def review_correct(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     andon_id: int,
     verdict: str,
     reason: str,
@@ -265,7 +265,7 @@ def _actions_withdraw(review: PullReview, now: dt.datetime) -> int:
 def _correction_record(
     andon: Andon,
     c: VerdictCorrection,
-    actor: AbstractBaseUser,
+    actor: User,
     corrective: CorrectiveAction | None,
     credit: BonusCredit | None,
     reversals: list[BonusCredit],
@@ -309,7 +309,7 @@ def _correction_record(
 def _corrective_open(
     review: PullReview,
     andon: Andon,
-    actor: AbstractBaseUser,
+    actor: User,
     action: str,
     dept: Department | None,
     due_on: dt.date | None,
@@ -333,7 +333,7 @@ def _corrective_open(
 
 
 def _credit_opening_pull(
-    andon: Andon, actor: AbstractBaseUser, now: dt.datetime, note: str = ""
+    andon: Andon, actor: User, now: dt.datetime, note: str = ""
 ) -> BonusCredit | None:
     """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
     pull = (
@@ -354,7 +354,7 @@ def _credit_opening_pull(
 
 
 @transaction.atomic
-def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> CorrectiveAction:
+def corrective_action_done(*, actor: User, action_id: int) -> CorrectiveAction:
     """Mark a corrective action done: its owner, its assignee or an admin may."""
     ca = (
         CorrectiveAction.objects.select_for_update()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,7 @@ from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
 
 # Labels as a list shows them ("Return to vendor"), not as the lower-case stored words.
 DISPOSITIONS = [(value, capfirst(label)) for value, label in WorkOrder.DISPOSITION_CHOICES]
+CHANNELS = [(value, capfirst(label)) for value, label in Channel.choices]
 
 
 def reason_choices() -> list[tuple[str, str]]:
@@ -42,15 +46,13 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        choices=[(value, capfirst(label)) for value, label in Channel.choices],
-        initial=Channel.PHONE,
-    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, initial=Channel.PHONE)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = reason_choices()
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)  # declared above; `fields` holds Fields
+        reason.choices = reason_choices()
 
 
 class PullForm(forms.Form):
@@ -74,7 +76,7 @@ class ResolveForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, hold_ids: list[int] = (), **kwargs) -> None:
+    def __init__(self, *args, hold_ids: Iterable[int] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.hold_ids = list(hold_ids)
         for h in self.hold_ids:
@@ -101,10 +103,15 @@ class ReviewForm(forms.Form):
     exactly as it was sent (the service judges it; the form only parses and labels)."""
 
     verdict = forms.ChoiceField(
-        label=_("Verdict"), choices=VerdictChoices.choices, widget=forms.RadioSelect, required=False
+        label=_("Verdict"),
+        choices=[(v, capfirst(label)) for v, label in VerdictChoices.choices],
+        widget=forms.RadioSelect,
+        required=False,
     )
     root_cause = forms.ChoiceField(
-        label=_("Root cause"), choices=[("", "—")] + RootCauseChoices.choices, required=False
+        label=_("Root cause"),
+        choices=[("", "—"), *((v, capfirst(label)) for v, label in RootCauseChoices.choices)],
+        required=False,
     )
     action = forms.CharField(
         label=_("Corrective action"),
@@ -121,10 +128,14 @@ class ReviewForm(forms.Form):
     )
 
     def __init__(
-        self, *args, departments: list[tuple[str, str]] = (), error_field: str | None = None, **kw
+        self,
+        *args: Any,
+        departments: Sequence[tuple[str, str]] = (),
+        error_field: str | None = None,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
-        self.fields["department"].choices = [("", "—"), *departments]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "—"), *departments]
         if error_field in self.fields:
             self.fields[error_field].widget.attrs["aria-invalid"] = "true"
 

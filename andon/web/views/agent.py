@@ -10,6 +10,7 @@ from django.utils import timezone
 from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.contacts.services import contact_record
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.orders.services import customer_phone_reveal
 from andon.people import rules as people_rules
@@ -18,11 +19,11 @@ from andon.recovery.selectors import recovery_of_customer
 
 from ..access import require, roles
 from ..errors import explain
-from ..forms import ContactForm, SearchForm
+from ..forms import CHANNELS, ContactForm, SearchForm
 
 
 @require(people_rules.may_record_contact)
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     ctx = {"form": form, "q": q, "customers": customers_search(q=q)}
@@ -74,7 +75,7 @@ def _customer_page(
             "orders": customer_orders(customer_id=cust.pk),
             "contacts": contacts,
             "reasons": reasons_active(),
-            "channels": ContactForm.base_fields["channel"].choices,
+            "channels": CHANNELS,
             "recorded": recorded,
             "eligibility": eligibility,
             "form": form,
@@ -88,7 +89,7 @@ def _customer_page(
 
 
 @require(people_rules.may_record_contact)
-def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
+def contact_create(request: AuthenticatedRequest, external_id: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:customer", external_id=external_id)
     cust = _customer(external_id)
@@ -113,7 +114,7 @@ def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
 
 
 @require(people_rules.may_reveal_phone)
-def phone_reveal(request: HttpRequest, external_id: str) -> HttpResponse:
+def phone_reveal(request: AuthenticatedRequest, external_id: str) -> HttpResponse:
     """The full number on request (POST: it writes an audit row); HTMX swaps it in place."""
     if request.method != "POST":
         return redirect("web:customer", external_id=external_id)

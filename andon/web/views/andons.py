@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from andon.contacts.selectors import contacts_by_ids, reasons_active
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.core.selectors import audit_of_andon
 from andon.holds.selectors import hold_tallies
 from andon.people import rules as people_rules
@@ -43,7 +44,13 @@ def andons_index(request: HttpRequest) -> HttpResponse:
         "sku": g.get("sku", ""),
         "q": g.get("q", "").strip()[:100],
     }
-    page = andons_page(**filters, page=g.get("page", 1))
+    page = andons_page(
+        state=filters["state"],
+        reason=filters["reason"],
+        sku=filters["sku"],
+        q=filters["q"],
+        page=g.get("page", 1),
+    )
     return render(
         request,
         "web/andons/index.html",
@@ -59,7 +66,7 @@ def andons_index(request: HttpRequest) -> HttpResponse:
 
 
 @require(people_rules.signed_in)
-def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
+def andon_detail(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
     try:
         view = andon_view(andon_id=andon_id)
     except DomainError:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from andon.contacts.selectors import contact_get
 from andon.core.errors import DomainError, InvalidInput
+from andon.core.http import AuthenticatedRequest
 from andon.people import rules as people_rules
 from andon.recovery.selectors import recovery_catalogue, recovery_of_customer
 from andon.recovery.services import recovery_give
@@ -20,7 +21,7 @@ from ..access import require, roles
 
 
 @require(people_rules.may_give_recovery)
-def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_recovery(request: AuthenticatedRequest, contact_id: int) -> HttpResponse:
     contact = contact_get(contact_id=contact_id)
     if contact is None:
         raise Http404

@@ -17,10 +17,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.incentives.selectors import ledger_of_pull
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
+from andon.pulls.models import Andon
 from andon.reviews import rules
 from andon.reviews.exports import rates_csv
 from andon.reviews.models import RootCauseChoices
@@ -68,16 +70,16 @@ def _review_form(andon_id: int, departments: list[tuple[str, str]], **kw) -> Rev
 
 
 @managers_only
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     return _queue_page(request)
 
 
 def _queue_page(
-    request: HttpRequest, refused: tuple[int, ReviewForm, DomainError] | None = None
+    request: AuthenticatedRequest, refused: tuple[int, ReviewForm, DomainError] | None = None
 ) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
     departments = _departments()
-    rows = []
+    rows: list[tuple[Andon, ReviewForm, DomainError | None]] = []
     for a in andons:
         if refused and refused[0] == a.pk:
             rows.append((a, refused[1], refused[2]))
@@ -93,7 +95,7 @@ def _queue_page(
 
 @require_POST
 @managers_only
-def review(request: HttpRequest, andon_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
     """One verdict. HTMX swaps the row with the outcome; without JS, back to the queue. A
     refusal shows the form again exactly as it was sent, with the reason."""
     form = _review_form(andon_id, _departments(), data=request.POST)
@@ -124,7 +126,7 @@ def review(request: HttpRequest, andon_id: int) -> HttpResponse:
 
 
 @require(people_rules.may_see_kpis)
-def correct(request: HttpRequest, andon_id: int) -> HttpResponse:
+def correct(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
     """Correct a reviewed pull's verdict, with the reason: its reviewer or an admin. Shows the
     verdict as it is, its corrections and what the pull paid; no verdict preselected."""
     review = review_of(andon_id=andon_id)
@@ -254,7 +256,7 @@ def kpis_export(request: HttpRequest) -> HttpResponse:
 
 
 @managers_only
-def drill(request: HttpRequest) -> HttpResponse:
+def drill(request: AuthenticatedRequest) -> HttpResponse:
     """The pulls behind one cell of the KPI table, with verdicts, root causes and actions."""
     period = "month" if request.GET.get("period") == "month" else "week"
     try:
@@ -322,7 +324,7 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(people_rules.signed_in)
-def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     try:
         corrective_action_done(actor=request.user, action_id=action_id)
         messages.success(request, _("Corrective action marked done."))
