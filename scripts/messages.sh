@@ -5,5 +5,5 @@
 # lines in andon/locale/*/LC_MESSAGES/django.po, run this again to compile.
 set -euo pipefail
 cd "$(dirname "$0")/../andon"
-../.venv/bin/andon makemessages -l zh_Hans -l en --verbosity 0 "$@"
+../.venv/bin/andon makemessages -l zh_Hans -l en --no-obsolete --verbosity 0 "$@"
 ../.venv/bin/andon compilemessages -l zh_Hans -l en --verbosity 0
