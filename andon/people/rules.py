@@ -55,3 +55,8 @@ def may_load_catalog(r: Roles) -> bool:
 
 def may_configure(r: Roles) -> bool:
     return Role.ADMIN in r.roles
+
+
+def may_correct_problems(r: Roles) -> bool:
+    """Team leads (and admins) merge, split and move contacts between detected problems."""
+    return r.has(Role.TEAM_LEAD)
