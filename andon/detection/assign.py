@@ -22,7 +22,7 @@ from andon.contacts.models import Contact, ReasonCode
 
 from . import embedding, rules
 from .models import Assignment, Method, Problem, ProblemState
-from .text import Lexical, label_from, language_of, lexical_of
+from .text import label_from, language_of, lexical_of
 
 _lexical = lru_cache(maxsize=50_000)(lexical_of)
 
@@ -93,8 +93,14 @@ def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candid
         if len(cand.members) >= rules.MEMBERS_PER_PROBLEM:
             continue
         report = rules.Report(
-            cid, customer, reason, reported, _lexical(text), embedding.from_bytes(blob),
-            bool(text.strip()), pinned,
+            cid,
+            customer,
+            reason,
+            reported,
+            _lexical(text),
+            embedding.from_bytes(blob),
+            bool(text.strip()),
+            pinned,
         )
         cand.members.append(report)
         cand.reasons[reason] += 1

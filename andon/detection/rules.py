@@ -103,7 +103,13 @@ def pair_logit(a: Report, b: Report) -> tuple[float, float]:
     na, nb = a.lexical.numbers, b.lexical.numbers
     shared = bool(na & nb)
     differ = bool(na) and bool(nb) and not shared
-    z = w[0] + w[1] * similarity + w[2] * shared + w[3] * differ + w[4] * (a.reason_id == b.reason_id)
+    z = (
+        w[0]
+        + w[1] * similarity
+        + w[2] * shared
+        + w[3] * differ
+        + w[4] * (a.reason_id == b.reason_id)
+    )
     return z, similarity
 
 
@@ -135,9 +141,7 @@ def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
             if report.vector is not None and c.members[top].vector is not None
             else "lexical"
         )
-        choice = Choice(
-            c.key, method, _sigmoid(mean), c.members[top].contact_id, logits[top][1]
-        )
+        choice = Choice(c.key, method, _sigmoid(mean), c.members[top].contact_id, logits[top][1])
         rank = (choice.score, c.last_at, -c.key)
         if best is None or rank > best_rank:
             best, best_rank = choice, rank

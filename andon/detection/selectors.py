@@ -17,7 +17,7 @@ from andon.core.i18n import in_reader_language
 
 from . import rules
 from .errors import ProblemNotFound
-from .models import Assignment, Problem, ProblemState
+from .models import AlertState, Assignment, Problem, ProblemAlert, ProblemState
 
 
 @dataclass
@@ -170,8 +170,9 @@ def suggestion_for(*, contact: Contact, now: dt.datetime | None = None) -> Sugge
     reason = contact.reason
     since = now - dt.timedelta(days=reason.window_days)
     rows = list(
-        Assignment.objects.filter(problem_id=assignment.problem_id, reported_at__gte=since)
-        .values_list("customer_id", "reason__code", "reason__label_zh", "reason__label_en")
+        Assignment.objects.filter(
+            problem_id=assignment.problem_id, reported_at__gte=since
+        ).values_list("customer_id", "reason__code", "reason__label_zh", "reason__label_en")
     )
     customers = {r[0] for r in rows}
     others = len(customers - {contact.customer_id})
@@ -193,7 +194,7 @@ def suggestion_for(*, contact: Contact, now: dt.datetime | None = None) -> Sugge
 
 
 def suggestion_sentence(s: Suggestion) -> str:
-    coded = _("、").join(s.reason_labels) if s.reason_labels else ""
+    coded = _(", ").join(s.reason_labels) if s.reason_labels else ""
     reported = ngettext(
         "This sounds like “%(label)s”, which %(n)d other customer reported (coded %(coded)s)",
         "This sounds like “%(label)s”, which %(n)d other customers reported (coded %(coded)s)",
@@ -210,3 +211,64 @@ def suggestion_sentence(s: Suggestion) -> str:
 
 def window_start(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - dt.timedelta(days=rules.WINDOW_DAYS)
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: ProblemAlert
+    trend: list[int]  # distinct complaining customers per week, oldest first
+
+
+def alerts_open(*, weeks: int = 8, now: dt.datetime | None = None) -> list[AlertRow]:
+    """Open complaint-rate alerts, the most GMV at stake first, each with its weekly trend."""
+    now = now or timezone.now()
+    alerts = list(
+        ProblemAlert.objects.filter(state=AlertState.OPEN)
+        .select_related("product", "problem")
+        .order_by("-gmv_at_stake", "-raised_at", "id")
+    )
+    trends = weekly_complainers(product_ids=[a.product_id for a in alerts], weeks=weeks, now=now)
+    return [AlertRow(a, trends.get(a.product_id, [0] * weeks)) for a in alerts]
+
+
+def weekly_complainers(
+    *, product_ids: list[int], weeks: int, now: dt.datetime
+) -> dict[int, list[int]]:
+    """Distinct complaining customers per product in each of the last `weeks` 7-day spans."""
+    start = now - dt.timedelta(days=7 * weeks)
+    out = {p: [set() for _ in range(weeks)] for p in product_ids}
+    rows = Contact.objects.filter(product_id__in=product_ids, created_at__gte=start).values_list(
+        "product_id", "customer_id", "created_at"
+    )
+    for pid, cid, at in rows:
+        i = min(int((at - start).total_seconds() // (7 * 86400)), weeks - 1)
+        out[pid][i].add(cid)
+    return {p: [len(s) for s in spans] for p, spans in out.items()}
+
+
+def problems_active(*, since: dt.datetime, limit: int = 50) -> list[ProblemView]:
+    """Open problems of every product active since `since`, reported by two or more
+    customers, the most customers first: the Problems page's list."""
+    stats = list(
+        Assignment.objects.filter(reported_at__gte=since, problem__state=ProblemState.OPEN)
+        .values("problem_id")
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            n=Count("contact_id"),
+            first=Min("reported_at"),
+            last=Max("reported_at"),
+        )
+        .filter(customers__gte=2)
+        .order_by("-customers", "-last", "problem_id")[:limit]
+    )
+    problems = Problem.objects.select_related("product").in_bulk([s["problem_id"] for s in stats])
+    return [
+        ProblemView(
+            problems[s["problem_id"]],
+            distinct_customers=s["customers"],
+            contacts_count=s["n"],
+            first_at=s["first"],
+            last_at=s["last"],
+        )
+        for s in stats
+    ]

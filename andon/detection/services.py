@@ -320,7 +320,10 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
         row = assignment_row(it, vectors.get(it.contact_id), ch, keys)
         before = old.get(it.contact_id)
         if row.pinned and before:
-            row.corrected_by_id, row.corrected_at = before["corrected_by_id"], before["corrected_at"]
+            row.corrected_by_id, row.corrected_at = (
+                before["corrected_by_id"],
+                before["corrected_at"],
+            )
         rows.append(row)
     Assignment.objects.bulk_create(rows, batch_size=500)
     used = set(keys.values())

@@ -29,13 +29,15 @@ _DIGITS = re.compile(r"\d+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z]+")
 # Words that carry no defect: agents' framing ("customer says", "called again") and grammar.
-_STOP_EN = frozenset(
-    "the a an is are was were it its i my me to of and or in on at for with this that be been "
-    "has have had not no but so as by from after before when what why how can get got just very "
-    "too also only even still will would should could do does did dont doesnt cant wont im ive "
-    "you your we our they their them he she his her there here than then out up down off all any "
-    "some one customer customers says said again called call asks wants".split()
+_STOP_WORDS_EN = (
+    "the a an is are was were it its i my me to of and or in on at for with this that be "
+    "been has have had not no but so as by from after before when what why how can get got "
+    "just very too also only even still will would should could do does did dont doesnt "
+    "cant wont im ive you your we our they their them he she his her there here than then "
+    "out up down off all any some one customer customers says said again called call asks "
+    "wants"
 )
+_STOP_EN = frozenset(_STOP_WORDS_EN.split())
 _STOP_ZH = frozenset("的了是我在有就都也还很吗呢吧啊呀着把被给让说要会这那个一不没客户顾客又来电")
 
 
@@ -96,7 +98,7 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def language_of(text: str) -> str:
-    """"zh" when Chinese characters make up a fair part of the text, else "en"."""
+    """ "zh" when Chinese characters make up a fair part of the text, else "en"."""
     cjk = sum(len(r) for r in _CJK.findall(text or ""))
     return "zh" if cjk >= 2 and cjk >= 0.2 * len((text or "").replace(" ", "")) else "en"
 
@@ -104,14 +106,23 @@ def language_of(text: str) -> str:
 _CLAUSE = re.compile(r"[，,。.!！？?；;：:\n]+")
 
 
-def label_from(text: str, limit: int = 40) -> str:
-    """A problem's label: the first clause of a report that says something, shortened."""
+def label_from(text: str, limit: int = 60) -> str:
+    """A problem's label: the first clause of a report that says something, shortened (at a
+    word's end for English)."""
     for clause in _CLAUSE.split(text or ""):
         clause = clause.strip(" -~—…")
         if len(clause) >= 4:
-            return clause if len(clause) <= limit else clause[: limit - 1] + "…"
-    text = (text or "").strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            return _shorten(clause, limit)
+    return _shorten((text or "").strip(), limit)
+
+
+def _shorten(s: str, limit: int) -> str:
+    if len(s) <= limit:
+        return s
+    cut = s[: limit - 1]
+    if " " in cut and not _CJK.search(cut[-1]):
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 @dataclass(frozen=True)

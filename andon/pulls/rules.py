@@ -3,8 +3,9 @@
 - Eligibility: an agent may pull when at least N distinct customers (the reason's threshold,
   default 2; 1 for safety-critical reasons) reported the same reason on the same product
   within the reason's window (default 30 days), or the same detected problem, however each
-  was coded (andon.detection finds the problem behind the words). Evidence used by an andon that has since been
-  closed does not count again: after a relist, the product needs new reports.
+  was coded (andon.detection finds the problem behind the words). Evidence used by an andon
+  that has since been closed does not count again: after a relist, the product needs new
+  reports.
 - When the rule is not met the agent is told exactly what is missing.
 - No approval: nothing here, and no setting anywhere, makes a pull wait for a person.
 - The note is one line: 1 to 200 characters, no line breaks.

@@ -31,8 +31,10 @@ def eligibility_for(
     began; one more with a problem: its distinct customers since then, however coded."""
     policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
     closed = Andon.objects.filter(product=product, state=AndonState.CLOSED)
-    closed = closed.filter(Q(reason=reason) | Q(problem=problem)) if problem else closed.filter(
-        reason=reason
+    closed = (
+        closed.filter(Q(reason=reason) | Q(problem=problem))
+        if problem
+        else closed.filter(reason=reason)
     )
     last_closed = closed.aggregate(at=Max("closed_at"))["at"]
     since = evidence_since(now, policy, last_closed)

@@ -43,9 +43,7 @@ def labelled_read(part: str) -> list[LabelledContact]:
         if problem == "solo":
             solo += 1
             label = f"solo-{solo}"
-        out.append(
-            LabelledContact(len(out), sku, title, category, label, customer, reason, text)
-        )
+        out.append(LabelledContact(len(out), sku, title, category, label, customer, reason, text))
     return out
 
 
