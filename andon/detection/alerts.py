@@ -1,9 +1,11 @@
 """Complaint-rate alerts (SPEC capability 6): per product, distinct complaining customers /
 units delivered in the window, tested against the rest of the catalogue (rules.py says how).
+Units delivered: the delivered order lines Andon holds, or what the storefront's monthly GMV
+implies (GMV / price over the window) when that is more.
 
 `problem_alerts_scan` is the one writer: it raises an alert (outbox `problem.alerted`),
 refreshes the numbers of an open one, and clears one whose rate fell back. Run it from
-`andon detection alerts` (cron) or the task enqueued by a contact intake. It reads aggregates
+`andon detection alerts` (cron, e.g. hourly: a rate over 30 days moves slowly). It reads aggregates
 only and locks nothing but its own alert rows: the cord never waits for it. Its outbox events
 carry the SKU in the payload, not in the per-product sequence (that sequence orders the
 listing's stop-sell and relist, which an alert does not change, and taking its lock would make
@@ -19,7 +21,6 @@ from django.db import transaction
 from django.db.models import Count, DateTimeField, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_tasks import task
 
 from andon.catalog.models import Product
 from andon.contacts.models import Contact
@@ -79,12 +80,26 @@ def largest_problems(product_ids: list[int], since: dt.datetime) -> dict[int, in
     return out
 
 
+def units_sold_by_gmv(window_days: int) -> dict[int, int]:
+    """Units the storefront's monthly GMV implies over the window (GMV / price): Andon often
+    holds only part of a product's orders (those synced, those complained about), and a rate
+    over a partial denominator would flag every product whose orders are not all here."""
+    out = {}
+    for pid, price, gmv in Product.objects.filter(price__gt=0, monthly_gmv__gt=0).values_list(
+        "id", "price", "monthly_gmv"
+    ):
+        out[pid] = int(gmv / price * window_days / 30)
+    return out
+
+
 def rate_tests(
     *, now: dt.datetime, window_days: int = rules.WINDOW_DAYS
 ) -> dict[int, rules.RateTest]:
     since = now - dt.timedelta(days=window_days)
     complainers = complainers_by_product(since, now)
-    units = units_by_product(since, now)
+    delivered = units_by_product(since, now)
+    by_gmv = units_sold_by_gmv(window_days)
+    units = {p: max(delivered.get(p, 0), by_gmv.get(p, 0)) for p in {*delivered, *by_gmv}}
     total_c, total_u = sum(complainers.values()), sum(units.values())
     tested = [p for p, u in units.items() if u > 0]
     return {
@@ -158,10 +173,3 @@ def _payload(alert: ProblemAlert, product: Product) -> dict:
         "problem_id": alert.problem_id,
         "problem_label": problem.label if problem else None,
     }
-
-
-@task()
-def problem_alerts_refresh() -> dict[str, int]:
-    """The task a contact intake enqueues: scan now (cheap aggregates)."""
-    scan = problem_alerts_scan()
-    return {"raised": scan.raised, "cleared": scan.cleared}

@@ -73,6 +73,20 @@ def assignment_quietly(contact: Contact) -> Assignment | None:
         return None
 
 
+def contacts_assign_quietly(*, contact_ids: list[int]) -> int:
+    """An import's contacts, assigned set-based in the import's transaction, inside a
+    savepoint: if detection fails, the contacts are imported all the same (and `andon
+    detection pending` assigns them later)."""
+    if not contact_ids:
+        return 0
+    try:
+        with transaction.atomic():
+            return contacts_assign(contact_ids=contact_ids)
+    except Exception:
+        log.exception("detection: %d imported contacts left unassigned", len(contact_ids))
+        return 0
+
+
 # --- corrections --------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agent, andons, home, products, queues
+from .views import agent, andons, detection, home, products, queues
 
 app_name = "web"
 urlpatterns = [
@@ -23,4 +23,11 @@ urlpatterns = [
     ),
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
+    path("problems/", detection.problems_index, name="problems"),
+    path("problems/<int:problem_id>/", detection.problem_detail, name="problem"),
+    path(
+        "problems/<int:problem_id>/<str:action>",
+        detection.problem_correct,
+        name="problem_correct",
+    ),
 ]

@@ -16,6 +16,8 @@ from andon.holds.selectors import holds_of
 from andon.people.selectors import departments_by_code
 from andon.pulls.selectors import andon_view, andons_list, evidence_contact_ids_of
 
+from .detection import andon_causes
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -51,5 +53,6 @@ def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
             "moments": moments,
             "holds": holds_of(andon_id=andon_id),
             "evidence": evidence,
+            "andon_causes": andon_causes(view.andon.product_id),
         },
     )

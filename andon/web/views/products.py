@@ -21,6 +21,7 @@ from andon.pulls.services import PullResult, andon_pull
 from ..access import require, roles
 from ..errors import explain
 from ..forms import PullForm
+from .detection import problem_cords, problem_for_cord
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,12 @@ def _page(
     error: str = "",
     result: PullResult | None = None,
 ) -> HttpResponse:
+    cords = _cords(product, timezone.now())
     ctx = {
         "product": product,
         "stock": stock_of(product_id=product.pk),
-        "cords": _cords(product, timezone.now()),
+        "cords": cords,
+        **problem_cords(product, cords, request.GET.get("problem", "")),
         "open_reason": open_reason,
         "form": form,
         "error": error,
@@ -112,7 +115,12 @@ def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
     return render(
         request,
         "web/products/_cord_form.html",
-        {"product": product, "c": cord, "form": PullForm(initial={"reason": reason})},
+        {
+            "product": product,
+            "c": cord,
+            "form": PullForm(initial={"reason": reason}),
+            "problem": problem_for_cord(product, request.GET.get("problem", "")),
+        },
     )
 
 
@@ -132,6 +140,7 @@ def pull(request: HttpRequest, sku: str) -> HttpResponse:
             sku=product.sku,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
+            problem=form.cleaned_data["problem"],
         )
     except DomainError as e:
         return _page(
