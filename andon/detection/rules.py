@@ -76,11 +76,18 @@ class Candidate:
         if len(self.members) > MEMBERS_PER_PROBLEM:
             # Drop the oldest uncorrected member: corrections keep teaching.
             drop = next((i for i, m in enumerate(self.members) if not m.pinned), 0)
-            self.members.pop(drop)
+            gone = self.members.pop(drop)
+            self.reasons[gone.reason_id] -= 1
+            if not self.reasons[gone.reason_id]:
+                del self.reasons[gone.reason_id]
 
     @property
     def main_reason(self) -> int | None:
-        return self.reasons.most_common(1)[0][0] if self.reasons else None
+        """The most frequent reason code; the lowest id among equals (whatever the order the
+        members were read in)."""
+        if not self.reasons:
+            return None
+        return min(self.reasons, key=lambda r: (-self.reasons[r], r))
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,14 @@ def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
     """The problem this report belongs to, among the product's active ones (see the module
     docstring); ties go to the most recently active problem, then the oldest key."""
     window_start = report.at - dt.timedelta(days=WINDOW_DAYS)
-    active = [c for c in candidates if c.members and c.last_at and c.last_at >= window_start]
+    active = []
+    for c in candidates:
+        # Members reported within the window before this report (as the database reads them).
+        recent = [m for m in c.members if window_start <= m.at <= report.at]
+        if recent:
+            live = Candidate(c.key, recent, Counter(m.reason_id for m in recent))
+            live.last_at = max(m.at for m in recent)
+            active.append(live)
     if not report.has_text:
         return _by_reason(report, active)
     best: Choice | None = None

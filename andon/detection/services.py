@@ -326,7 +326,7 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
         if pinned is not None and pinned not in open_ids:
             pinned = None  # its problem is gone: a person's choice no longer applies
         placed.append((it, replay.place(it, vectors.get(it.contact_id), pinned)))
-    _reuse_ids(replay, placed, old, open_ids)
+    _reuse_ids(placed, old, open_ids)
     Assignment.objects.filter(product_id=product_id).delete()
     keys = write_new_problems(product_id, replay, placed)
     rows = []
@@ -349,17 +349,19 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
     return len(items), len(used)
 
 
-def _reuse_ids(replay: Replay, placed, old: dict, open_ids: set[int]) -> None:
+def _reuse_ids(placed: list, old: dict, open_ids: set[int]) -> None:
     """Give each new group the id of the old open problem it shares most contacts with (each
     old id once, the largest overlaps first), so that links and andons keep pointing at the
-    same problem."""
+    same problem. A problem that holds corrected contacts takes back the largest group of its
+    former members too: a person put a contact beside those members, and the replay's order
+    (the corrected contact may be older than them) must not separate them again."""
     overlap: dict[tuple[int, int], int] = {}
     for it, ch in placed:
         before = old.get(it.contact_id)
         if ch.key < 0 and before and before["problem_id"] in open_ids:
             pair = (ch.key, before["problem_id"])
             overlap[pair] = overlap.get(pair, 0) + 1
-    taken = {k for k in replay.candidates if k > 0}
+    taken: set[int] = set()
     renamed: dict[int, int] = {}
     for (key, pid), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0][1], -kv[0][0])):
         if key in renamed or pid in taken:
@@ -368,11 +370,10 @@ def _reuse_ids(replay: Replay, placed, old: dict, open_ids: set[int]) -> None:
         taken.add(pid)
     for i, (it, ch) in enumerate(placed):
         if ch.key in renamed:
+            method = ch.method
             placed[i] = (
                 it,
-                type(ch)(
-                    renamed[ch.key], ch.method, ch.score, ch.matched_contact_id, ch.similarity
-                ),
+                type(ch)(renamed[ch.key], method, ch.score, ch.matched_contact_id, ch.similarity),
             )
 
 

@@ -27,9 +27,12 @@ def model() -> bool:
 
 @pytest.fixture
 def catalogue(world):
-    ReasonCode.objects.get_or_create(
-        code="other", defaults={"label_zh": "其他", "label_en": "Other"}
-    )
+    for code, zh, en in (
+        ("other", "其他", "Other"),
+        ("description-mismatch", "与描述不符", "Not as described"),
+        ("damaged-in-transit", "运输破损", "Damaged in transit"),
+    ):
+        ReasonCode.objects.get_or_create(code=code, defaults={"label_zh": zh, "label_en": en})
     return Catalogue(world)
 
 
