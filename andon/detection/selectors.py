@@ -32,7 +32,16 @@ class ProblemView:
 
     @property
     def main_reason(self) -> str | None:
-        return max(self.reasons, key=lambda c: (self.reasons[c], c)) if self.reasons else None
+        """The reason code most of its contacts were coded with; among equals, the first
+        customer's (the cord is offered with it)."""
+        return main_reason(self.reasons, [c.reason.code for c in self.contacts])
+
+
+def main_reason(counts: dict[str, int], in_order: list[str]) -> str | None:
+    if not counts:
+        return None
+    first = {code: i for i, code in reversed(list(enumerate(in_order)))}
+    return min(counts, key=lambda c: (-counts[c], first.get(c, len(in_order)), c))
 
 
 def problem_get(*, problem_id: int, field: str = "problem") -> Problem:
@@ -162,34 +171,42 @@ class Suggestion:
 
 
 def suggestion_for(*, contact: Contact, now: dt.datetime | None = None) -> Suggestion | None:
-    """None when the contact has no problem or is the only report of it."""
+    """None when the contact has no problem or is its only customer. The cord is offered with
+    the problem's main reason code and that reason's threshold and window."""
     assignment = problem_of_contact(contact_id=contact.pk)
     if assignment is None:
         return None
     now = now or timezone.now()
-    reason = contact.reason
-    since = now - dt.timedelta(days=reason.window_days)
     rows = list(
         Assignment.objects.filter(
-            problem_id=assignment.problem_id, reported_at__gte=since
-        ).values_list("customer_id", "reason__code", "reason__label_zh", "reason__label_en")
+            problem_id=assignment.problem_id,
+            reported_at__gte=now - dt.timedelta(days=rules.WINDOW_DAYS),
+        )
+        .order_by("reported_at", "contact_id")
+        .values_list(
+            "customer_id", "reason__code", "reason__label_zh", "reason__label_en", "reported_at"
+        )
     )
-    customers = {r[0] for r in rows}
+    codes = [r[1] for r in rows]
+    pull_reason = main_reason(Counter(codes), codes) or contact.reason.code
+    policy = ReasonCode.objects.get(code=pull_reason)
+    since = now - dt.timedelta(days=policy.window_days)
+    customers = {r[0] for r in rows if r[4] >= since}
     others = len(customers - {contact.customer_id})
     if others == 0:
         return None
     counts = Counter((r[1], r[2], r[3]) for r in rows)
-    ordered = sorted(counts, key=lambda k: (-counts[k], k[0]))
+    ordered = sorted(counts, key=lambda k: (-counts[k], codes.index(k[0])))
     n = len(customers)
     return Suggestion(
         problem=assignment.problem,
         others=others,
         reason_codes=[k[0] for k in ordered],
         reason_labels=[in_reader_language(k[1], k[2]) for k in ordered],
-        pull_reason=reason.code,
-        eligible=n >= reason.threshold,
-        missing=max(reason.threshold - n, 0),
-        threshold=reason.threshold,
+        pull_reason=pull_reason,
+        eligible=n >= policy.threshold,
+        missing=max(policy.threshold - n, 0),
+        threshold=policy.threshold,
     )
 
 
