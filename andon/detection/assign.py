@@ -187,20 +187,23 @@ class Replay:
 
 
 def vectors_for(items: Sequence[Incoming], stored: dict[int, bytes] | None = None) -> dict:
-    """Unit vectors by contact id: stored ones reused, the others encoded in batches."""
+    """Unit vectors by contact id: stored ones reused, the others encoded in batches, each
+    distinct text once."""
     out = {}
-    missing = []
+    missing: dict[str, list[int]] = {}
     for it in items:
         blob = (stored or {}).get(it.contact_id)
         if blob:
             out[it.contact_id] = embedding.from_bytes(blob)
         elif it.text.strip():
-            missing.append(it)
-    for start in range(0, len(missing), 256):
-        part = missing[start : start + 256]
-        vecs = embedding.vectors([it.text for it in part], wait=True)
-        for i, it in enumerate(part):
-            out[it.contact_id] = vecs[i] if vecs is not None else None
+            missing.setdefault(it.text, []).append(it.contact_id)
+    texts = list(missing)
+    for start in range(0, len(texts), 64):
+        part = texts[start : start + 64]
+        vecs = embedding.vectors(part, wait=True)
+        for i, text in enumerate(part):
+            for cid in missing[text]:
+                out[cid] = vecs[i] if vecs is not None else None
     return out
 
 
