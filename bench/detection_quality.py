@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.detection_quality fit       # weights from dev.txt only
     .venv/bin/python -m bench.detection_quality quality   # pairwise P/R/F1, dev and held-out
+    .venv/bin/python -m bench.detection_quality tune      # the thresholds, chosen on dev only
 
 The replay here is the product's own decision (`andon.detection.rules.choose` over the same
 candidates, in report order), run in memory without a database: what the service would
@@ -136,12 +137,46 @@ def fit() -> dict[str, tuple[float, ...]]:
     return out
 
 
+GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+def tune() -> dict[str, float]:
+    """Pick each threshold on dev.txt: the most precise one within one point of the best F1.
+    The held-out figures are printed beside, never used."""
+    parts = {p: labelled_read(p) for p in ("dev", "heldout")}
+    vecs = {p: vectors_of(cs) for p, cs in parts.items()}
+    chosen = {}
+    for name, use_vectors in (("SAME_PROBLEM", True), ("SAME_PROBLEM_LEXICAL", False)):
+        scores: dict[float, dict[str, PairScore]] = {}
+        saved = getattr(rules, name)
+        for thr in GRID:
+            setattr(rules, name, thr)
+            scores[thr] = {}
+            for p, cs in parts.items():
+                gold = [f"{c.sku}/{c.problem}" for c in cs]
+                pred = replay(cs, vecs[p] if use_vectors else None)
+                scores[thr][p] = pairwise(gold, pred, [c.sku for c in cs])
+            print(
+                f"{name} {thr}: dev {_fmt(scores[thr]['dev'])} | held-out "
+                f"{_fmt(scores[thr]['heldout'])}"
+            )
+        setattr(rules, name, saved)
+        best = max(s["dev"].f1 for s in scores.values())
+        near = [t for t in GRID if scores[t]["dev"].f1 >= best - 0.01]
+        chosen[name] = max(near, key=lambda t: (scores[t]["dev"].precision, t))
+    return chosen
+
+
 def _fmt(s: PairScore) -> str:
     return f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}"
 
 
 def main(argv: list[str]) -> None:
     what = argv[0] if argv else "quality"
+    if what == "tune":
+        for name, t in tune().items():
+            print(f"{name} = {t}")
+        return
     if what == "fit":
         for name, w in fit().items():
             print(f"{name} = {w}")

