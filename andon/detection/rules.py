@@ -3,10 +3,11 @@
 - The same problem: a report joins the product's problem whose members it resembles most,
   when the average evidence over those members says "same problem" with a probability above
   a threshold chosen on the development set; otherwise it opens a problem of its own.
-  Evidence for a pair of reports: the cosine of their sentence embeddings (multilingual,
-  so a Chinese and an English report of one defect meet without a shared word), the
-  numbers both name (page 100-101, E4) or name differently, and whether the agents coded the same reason (a weak prior, never a gate). Without
-  embeddings (model unavailable) character n-grams take the cosine's place.
+  Evidence for a pair of reports: the cosine of their sentence embeddings (multilingual, so
+  a Chinese and an English report of one defect meet without a shared word), the numbers
+  both name (page 100-101, E4) or name differently, and whether the agents coded the same
+  reason (a weak prior, never a gate). Without embeddings (model unavailable) character
+  n-grams take the cosine's place.
 - A report without text follows its reason code: the most recent problem of the product where
   that reason is the most common one; else a problem of its own.
 - Corrections are members like any other: a contact moved, merged or split by a person keeps
