@@ -22,8 +22,8 @@ UNCUT = [
     ("100-101页未裁开", "print-defect"),
 ]
 MISSING = [
-    ("第200页后面直接跳到217页，中间少了一整帖", "print-defect"),
-    ("pages 201 to 216 are missing, goes straight from 200 to 217", "description-mismatch"),
+    ("封面被压折了，书角也撞坏了，快递箱都湿了", "damaged-in-transit"),
+    ("cover arrived creased and the corners are crushed, the box was soaked", "other"),
 ]
 
 
