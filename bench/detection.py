@@ -35,7 +35,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stats import percentile, table  # noqa: E402
+from bench.stats import percentile, table
 
 PG_NAME = "andon_h9_bench"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -99,7 +99,7 @@ def build_world(n_contacts: int, n_products: int, rng: random.Random):
     from andon.detection.embedding import to_bytes
     from andon.detection.models import Assignment, Problem
     from andon.orders.models import Customer, Order, OrderLine
-    from tests.detection.labelled import labelled_read
+    from bench.labelled import labelled_read
 
     texts = [c.text for c in labelled_read("dev")]
     agent = User.objects.create_user("bench-agent")

@@ -22,9 +22,9 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from andon.detection import embedding, rules  # noqa: E402
-from andon.detection.text import lexical_of  # noqa: E402
-from tests.detection.labelled import LabelledContact, PairScore, labelled_read, pairwise  # noqa: E402
+from andon.detection import embedding, rules
+from andon.detection.text import lexical_of
+from bench.labelled import LabelledContact, PairScore, labelled_read, pairwise
 
 BASE = "2026-11-01T09:00:00+08:00"
 

@@ -58,6 +58,14 @@ def _git(*args: str) -> str:
         return "unknown"
 
 
+def _tree_state() -> str:
+    """Whether the commit id names exactly the code that ran."""
+    changes = _git("status", "--porcelain", "--untracked-files=no")
+    if changes == "unknown":
+        return "working tree state unknown"
+    return "clean working tree" if not changes else "with uncommitted changes"
+
+
 def database_version() -> str:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -65,7 +73,8 @@ def database_version() -> str:
         return f"SQLite {sqlite3.sqlite_version} (file in a temp dir, WAL)"
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
-        return f"PostgreSQL {cur.fetchone()[0]} (127.0.0.1, database andon_bench)"
+        name = connection.settings_dict["NAME"]
+        return f"PostgreSQL {cur.fetchone()[0]} (127.0.0.1, database {name})"
 
 
 def machine() -> list[tuple[str, str]]:
@@ -84,7 +93,7 @@ def machine() -> list[tuple[str, str]]:
         (
             "Code",
             f"git {_git('rev-parse', '--short', 'HEAD')} on {_git('branch', '--show-current')}"
-            " (the working tree as it was at run time)",
+            f" ({_tree_state()})",
         ),
     ]
 

@@ -19,6 +19,7 @@ class Summary:
     n: int
     median_ms: float
     p90_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
 
@@ -30,6 +31,7 @@ class Summary:
             n=len(samples),
             median_ms=statistics.median(samples) * 1000,
             p90_ms=percentile(samples, 90) * 1000,
+            p95_ms=percentile(samples, 95) * 1000,
             p99_ms=percentile(samples, 99) * 1000,
             max_ms=max(samples) * 1000,
         )

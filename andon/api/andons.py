@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
+from andon.core.http import AuthenticatedRequest
 from andon.core.selectors import audit_of_andon
 from andon.pulls.rules import NOTE_MAX
 from andon.pulls.selectors import AndonView, andon_view, andons_list
@@ -80,7 +81,7 @@ def andon_out(view: AndonView, joined: bool = False) -> AndonOut:
 
 
 @router.post("/andons", response={200: AndonOut, 201: AndonOut, 403: Problem, 422: Problem})
-def andon_create(request: HttpRequest, payload: AndonIn):
+def andon_create(request: AuthenticatedRequest, payload: AndonIn):
     """Pull the cord. 201: a new andon (product suppressed, stock and packed lines held, work
     orders opened). 200: joined the open andon for the same product and reason. 422 with the
     eligibility explanation when not enough customers reported it yet. Never waits for an

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -13,7 +13,7 @@ from andon.core.models import ApiToken, hash_token
 _TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
-def user_for_token(raw: str) -> AbstractBaseUser | None:
+def user_for_token(raw: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
@@ -34,8 +34,8 @@ def bearer_of(request: HttpRequest) -> str | None:
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
-        user = getattr(request, "_andon_token_user", None) or user_for_token(token)
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = request.META.get("andon.token_user") or user_for_token(token)
         if user is not None:
             request.user = user
         return user

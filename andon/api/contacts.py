@@ -11,6 +11,7 @@ from andon.catalog.models import Product
 from andon.contacts.models import Channel
 from andon.contacts.selectors import reasons_active
 from andon.contacts.services import TEXT_MAX
+from andon.core.http import AuthenticatedRequest
 from andon.detection.selectors import suggestion_for
 from andon.detection.services import contact_intake
 from andon.pulls.selectors import eligibility_for
@@ -82,7 +83,7 @@ class ReasonOut(BaseModel):
 
 
 @router.post("/contacts", response={201: ContactOut, 403: Problem, 422: Problem})
-def contact_create(request: HttpRequest, payload: ContactIn):
+def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     """Record a customer's report on an order line. Always recorded; the answer tells whether
     the product may now be pulled for that reason."""
     intake = contact_intake(actor=request.user, **payload.model_dump())

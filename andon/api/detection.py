@@ -4,6 +4,7 @@ alerts and shared causes across products."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from andon.catalog.errors import ProductNotFound
 from andon.catalog.selectors import product_get
-from andon.contacts.models import ReasonCode
+from andon.contacts.selectors import reasons_all
+from andon.core.http import AuthenticatedRequest
 from andon.detection import causes, selectors
 from andon.detection import services as detection
 from andon.detection.selectors import ProblemView
@@ -51,11 +53,11 @@ class ClustersQuery(BaseModel):
     product: str = Field(min_length=1, max_length=64, description="The product's SKU.")
 
 
-def _policies() -> dict[str, ReasonCode]:
-    return {r.code: r for r in ReasonCode.objects.all()}
+def _policies() -> dict[str, Any]:
+    return {r.code: r for r in reasons_all()}
 
 
-def cluster_out(view: ProblemView, policies: dict[str, ReasonCode]) -> ClusterOut:
+def cluster_out(view: ProblemView, policies: dict[str, Any]) -> ClusterOut:
     main = policies.get(view.main_reason or "")
     suggest = False
     if main is not None and view.last_at is not None:
@@ -113,7 +115,7 @@ ERRORS = {403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 @router.post("/problem-clusters/{problem_id}/merge", response={200: ClusterOut, **ERRORS})
-def cluster_merge(request: HttpRequest, problem_id: int, payload: MergeIn):
+def cluster_merge(request: AuthenticatedRequest, problem_id: int, payload: MergeIn):
     """Merge this problem into another of the same product (team leads, admins). Its contacts
     move there and stay there; it is kept as "merged into" the other."""
     target = detection.problem_merge(
@@ -123,7 +125,7 @@ def cluster_merge(request: HttpRequest, problem_id: int, payload: MergeIn):
 
 
 @router.post("/problem-clusters/{problem_id}/split", response={201: ClusterOut, **ERRORS})
-def cluster_split(request: HttpRequest, problem_id: int, payload: ContactsIn):
+def cluster_split(request: AuthenticatedRequest, problem_id: int, payload: ContactsIn):
     """Take some contacts out of this problem into a new one (team leads, admins)."""
     new = detection.problem_split(
         actor=request.user, problem_id=problem_id, contact_ids=payload.contacts
@@ -132,7 +134,7 @@ def cluster_split(request: HttpRequest, problem_id: int, payload: ContactsIn):
 
 
 @router.post("/problem-clusters/{problem_id}/move", response={200: ClusterOut, **ERRORS})
-def cluster_move(request: HttpRequest, problem_id: int, payload: ContactsIn):
+def cluster_move(request: AuthenticatedRequest, problem_id: int, payload: ContactsIn):
     """Move contacts of the same product into this problem (team leads, admins)."""
     target = detection.problem_contacts_move(
         actor=request.user, contact_ids=payload.contacts, problem_id=problem_id

@@ -47,14 +47,15 @@ class IdempotencyMiddleware:
         user = user_for_token(raw) if raw else None
         if user is None:
             return self.get_response(request)  # the API answers 401 itself
-        request._andon_token_user = user
+        request.META["andon.token_user"] = user  # BearerToken reuses it: one token lookup
         digest = hashlib.sha256(
             request.method.encode() + request.path.encode() + b"\n" + request.body
         ).hexdigest()
         with transaction.atomic():
-            record, replay = _claim(user.pk, key, request, digest)
+            record, replay = _claim(user.pk, key, request.method, request.path, digest)
             if replay is not None:
                 return replay
+            assert record is not None  # _claim answers with a new record or a replay
             response = self.get_response(request)
             if 200 <= response.status_code < 300:
                 record.status_code = response.status_code
@@ -67,15 +68,15 @@ class IdempotencyMiddleware:
 
 
 def _claim(
-    user_id: int, key: str, request: HttpRequest, digest: str
+    user_id: int, key: str, method: str, path: str, digest: str
 ) -> tuple[IdempotencyRecord | None, HttpResponse | None]:
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
                 user_id=user_id,
                 key=key,
-                method=request.method,
-                path=request.path,
+                method=method,
+                path=path,
                 request_hash=digest,
             )
             return record, None

@@ -82,7 +82,7 @@ def line_out(line: OrderLine) -> LineOut:
         line_no=line.line_no,
         sku=line.product.sku,
         quantity=line.quantity,
-        status=line.fulfilment_status,
+        status=FulfilmentStatus(line.fulfilment_status),
         on_hold=line.on_hold,
     )
 

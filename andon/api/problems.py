@@ -62,7 +62,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem_response(
         status=exc.status,
         code=exc.code,
-        title=exc.title,
+        title=str(exc.title),  # lazy: rendered in the request's language
         detail=exc.detail,
         field=exc.field,
         **exc.extra,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
+from andon.core.http import AuthenticatedRequest
 from andon.orders.models import Customer
 from andon.people.selectors import roles_of
 from andon.recovery.models import RecoveryGiven
@@ -82,7 +83,7 @@ def recovery_out(g: RecoveryGiven) -> RecoveryOut:
     "/contacts/{contact_id}/recovery",
     response={201: RecoveryOut, 403: Problem, 404: Problem, 422: Problem},
 )
-def recovery_create(request: HttpRequest, contact_id: int, payload: RecoveryIn):
+def recovery_create(request: AuthenticatedRequest, contact_id: int, payload: RecoveryIn):
     """Give the customer of a contact one recovery action, at once. Above the guide of your
     role, add one line of reason; there is never an approval."""
     given = recovery_give(actor=request.user, contact_id=contact_id, **payload.model_dump())

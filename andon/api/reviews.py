@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
+from andon.core.http import AuthenticatedRequest
 from andon.people.selectors import roles_of
 from andon.reviews import rules
 from andon.reviews.models import CorrectiveAction, PullReview
@@ -105,7 +106,7 @@ def review_out(r: PullReview, credited: str | None = None) -> ReviewOut:
     "/andons/{andon_id}/review",
     response={201: ReviewOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
 )
-def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
+def andon_review_create(request: AuthenticatedRequest, andon_id: int, payload: ReviewIn):
     """Review a pull as valid (credits the agent's bonus once) or invalid (needs a root cause
     and a corrective action; counts against the team lead of the time of the pull, never
     against the agent). 409 when already reviewed."""
@@ -120,6 +121,7 @@ def andon_review_create(request: HttpRequest, andon_id: int, payload: ReviewIn):
         due_on=payload.due_on,
     )
     review = review_of(andon_id=andon_id)
+    assert review is not None  # andon_review wrote it just above
     return Status(201, review_out(review, str(result.credit.amount) if result.credit else None))
 
 
@@ -170,6 +172,6 @@ def corrective_actions_list(request: HttpRequest, state: Literal["open", "all"] 
 @router.post(
     "/corrective-actions/{action_id}/done", response={200: ActionOut, 403: Problem, 404: Problem}
 )
-def corrective_action_mark_done(request: HttpRequest, action_id: int):
+def corrective_action_mark_done(request: AuthenticatedRequest, action_id: int):
     a = corrective_action_done(actor=request.user, action_id=action_id)
     return action_out(a, a.review.andon_id)

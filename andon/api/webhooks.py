@@ -10,6 +10,7 @@ from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden
+from andon.core.http import AuthenticatedRequest
 from andon.integrations import selectors, services
 from andon.integrations.models import Delivery, DeliveryState, WebhookEndpoint
 from andon.people import rules as people_rules
@@ -109,7 +110,7 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
         event_type=d.event.event_type,
         sku=d.event.product_sku,
         sequence=d.event.product_sequence,
-        state=d.state,
+        state=DeliveryState(d.state),
         attempts=d.attempts,
         next_attempt_at=d.next_attempt_at if d.state == DeliveryState.PENDING else None,
         last_status_code=d.last_status_code,
@@ -128,7 +129,7 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
 
 
 @router.post("/webhooks", response={201: EndpointWithSecret, 403: Problem, 422: Problem})
-def webhook_create(request: HttpRequest, payload: EndpointIn):
+def webhook_create(request: AuthenticatedRequest, payload: EndpointIn):
     """Register an endpoint. The answer carries its signing secret, once. The URL must be
     http(s); where ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS is off (production), its host must
     resolve to public addresses only (422 naming `url` otherwise). Redirects are not

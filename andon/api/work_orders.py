@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import BaseModel, Field
 
+from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
 from andon.holds.selectors import holds_of
 from andon.pulls.services import StepResult, work_order_act
@@ -78,7 +79,9 @@ class StepOut(WorkOrderOut):
 
 
 def work_order_brief(wo: WorkOrder) -> WorkOrderBrief:
-    return WorkOrderBrief(id=wo.pk, department=wo.department.code, state=wo.state, due_at=wo.due_at)
+    return WorkOrderBrief(
+        id=wo.pk, department=wo.department.code, state=State(wo.state), due_at=wo.due_at
+    )
 
 
 def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
@@ -133,7 +136,7 @@ def work_order_read(request: HttpRequest, work_order_id: int):
     return work_order_out(_fresh(work_order_id), with_holds=True)
 
 
-def _act(request: HttpRequest, work_order_id: int, step: Step) -> dict:
+def _act(request: AuthenticatedRequest, work_order_id: int, step: Step) -> dict:
     result: StepResult = work_order_act(actor=request.user, work_order_id=work_order_id, step=step)
     return dict(
         work_order_out(_fresh(result.work_order.pk)),
@@ -154,13 +157,13 @@ STEP_RESPONSES = {200: StepOut, 403: Problem, 404: Problem, 409: Problem, 422: P
 
 
 @router.post("/work-orders/{work_order_id}/start", response=STEP_RESPONSES)
-def work_order_start(request: HttpRequest, work_order_id: int):
+def work_order_start(request: AuthenticatedRequest, work_order_id: int):
     """A member of the work order's department starts working on it."""
     return _act(request, work_order_id, Step(Action.START))
 
 
 @router.post("/work-orders/{work_order_id}/resolve", response=STEP_RESPONSES)
-def work_order_resolve(request: HttpRequest, work_order_id: int, payload: ResolveIn):
+def work_order_resolve(request: AuthenticatedRequest, work_order_id: int, payload: ResolveIn):
     """Findings, and what to do with the held goods (default and per-hold exceptions)."""
     return _act(
         request,
@@ -175,11 +178,11 @@ def work_order_resolve(request: HttpRequest, work_order_id: int, payload: Resolv
 
 
 @router.post("/work-orders/{work_order_id}/confirm", response=STEP_RESPONSES)
-def work_order_confirm(request: HttpRequest, work_order_id: int):
+def work_order_confirm(request: AuthenticatedRequest, work_order_id: int):
     """The service confirmer closes the work order; the last one relists the product."""
     return _act(request, work_order_id, Step(Action.CONFIRM))
 
 
 @router.post("/work-orders/{work_order_id}/reopen", response=STEP_RESPONSES)
-def work_order_reopen(request: HttpRequest, work_order_id: int, payload: ReopenIn):
+def work_order_reopen(request: AuthenticatedRequest, work_order_id: int, payload: ReopenIn):
     return _act(request, work_order_id, Step(Action.REOPEN, reason=payload.reason))

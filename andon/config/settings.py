@@ -83,7 +83,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path.cwd() / 'andon.sqlite3'}"
     # Reusing connections halves contact intake latency on PostgreSQL (bench/RESULTS.md);
     # health checks drop a connection the server closed instead of failing a request.

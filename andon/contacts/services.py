@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ TEXT_MAX = 4000
 @transaction.atomic
 def contact_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     customer: str,
     order: str,
     line_no: int,

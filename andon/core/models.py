@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -9,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("audit entries are append-only")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise TypeError("audit entries are append-only")
 
 
@@ -43,12 +44,12 @@ class AuditEntry(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("audit entries are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("audit entries are append-only")
 
     def __str__(self) -> str:

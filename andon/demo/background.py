@@ -207,7 +207,7 @@ def orders_load(
 
 
 # Which reasons a customer could give for each kind of product, and how often.
-REASON_MIX = {
+REASON_MIX: dict[str, list[tuple[str, float]]] = {
     "book": [
         ("print-defect", 20),
         ("damaged-in-transit", 30),

@@ -202,6 +202,7 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
             closed_at=a.closed_at,
         )
         for a in andons
+        if a.closed_at is not None  # all are: they were created closed
         for r in a.reason.routes.all()
     )
     _reviews(andons, plan, policy, bonus, now, rng)

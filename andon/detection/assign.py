@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from django.db.models import Q
 
 from andon.contacts.models import Contact, ReasonCode
@@ -38,7 +39,7 @@ class Incoming:
     at: dt.datetime
     text: str
 
-    def report(self, vector=None, pinned: bool = False) -> rules.Report:
+    def report(self, vector: np.ndarray | None = None, pinned: bool = False) -> rules.Report:
         return rules.Report(
             contact_id=self.contact_id,
             customer_id=self.customer_id,
@@ -169,7 +170,9 @@ class Replay:
     candidates: dict[int, rules.Candidate]
     next_key: int = -1
 
-    def place(self, item: Incoming, vector, pinned_key: int | None = None) -> rules.Choice:
+    def place(
+        self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
+    ) -> rules.Choice:
         report = item.report(vector, pinned=pinned_key is not None)
         if pinned_key is not None:
             choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
@@ -186,10 +189,12 @@ class Replay:
         return choice
 
 
-def vectors_for(items: Sequence[Incoming], stored: dict[int, bytes] | None = None) -> dict:
+def vectors_for(
+    items: Sequence[Incoming], stored: dict[int, bytes] | None = None
+) -> dict[int, np.ndarray | None]:
     """Unit vectors by contact id: stored ones reused, the others encoded in batches, each
     distinct text once."""
-    out = {}
+    out: dict[int, np.ndarray | None] = {}
     missing: dict[str, list[int]] = {}
     for it in items:
         blob = (stored or {}).get(it.contact_id)
@@ -240,22 +245,24 @@ def contacts_assign(
 def _write_new_problems(
     product_id: int, replay: Replay, placed: list[tuple[Incoming, rules.Choice]]
 ) -> dict[int, int]:
+    # Every choice a replay made has a key (an existing problem or a new negative one).
     """Create the problems a replay opened (negative keys) and fill missing labels of the
     existing ones; returns key -> problem id."""
     first: dict[int, dict[str, str]] = {}
     created_at: dict[int, dt.datetime] = {}
-    for it, ch in placed:
-        labels = first.setdefault(ch.key, {})
+    keyed = [(it, _key(ch)) for it, ch in placed]
+    for it, key in keyed:
+        labels = first.setdefault(key, {})
         for name, label in labels_for(it.text).items():
             labels.setdefault(name, label)
-        created_at.setdefault(ch.key, it.at)
+        created_at.setdefault(key, it.at)
     new_keys = sorted((k for k in first if k < 0), reverse=True)
     # A problem opened by a report without text is named after its reason code.
-    reasons = ReasonCode.objects.in_bulk({it.reason_id for it, ch in placed if not first[ch.key]})
-    for it, ch in placed:
-        if ch.key < 0 and not first[ch.key] and it.reason_id in reasons:
+    reasons = ReasonCode.objects.in_bulk({it.reason_id for it, key in keyed if not first[key]})
+    for it, key in keyed:
+        if key < 0 and not first[key] and it.reason_id in reasons:
             r = reasons[it.reason_id]
-            first[ch.key] = {"label_zh": r.label_zh, "label_en": r.label_en}
+            first[key] = {"label_zh": r.label_zh, "label_en": r.label_en}
     problems = Problem.objects.bulk_create(
         [Problem(product_id=product_id, created_at=created_at[k], **first[k]) for k in new_keys]
     )
@@ -268,10 +275,18 @@ def _write_new_problems(
     return keys
 
 
-def _assignment_row(it: Incoming, vector, ch: rules.Choice, keys: dict[int, int]) -> Assignment:
+def _key(choice: rules.Choice) -> int:
+    if choice.key is None:
+        raise ValueError("a replayed choice always has a problem key")
+    return choice.key
+
+
+def _assignment_row(
+    it: Incoming, vector: np.ndarray | None, ch: rules.Choice, keys: dict[int, int]
+) -> Assignment:
     return Assignment(
         contact_id=it.contact_id,
-        problem_id=keys[ch.key],
+        problem_id=keys[_key(ch)],
         product_id=it.product_id,
         customer_id=it.customer_id,
         reason_id=it.reason_id,

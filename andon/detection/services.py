@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -29,7 +30,7 @@ from andon.core.services import Audit, audit_record
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 
-from . import embedding
+from . import embedding, rules
 from .assign import (
     INCOMING_FIELDS,
     Incoming,
@@ -56,7 +57,7 @@ class Intake:
 
 
 @transaction.atomic
-def contact_intake(*, actor: AbstractBaseUser, **fields) -> Intake:
+def contact_intake(*, actor: User, **fields: Any) -> Intake:
     """Record a contact (`contacts.services.contact_record`'s arguments) and assign it to a
     problem of its product in the same transaction. The assignment can fail without failing
     the contact: it is then None, and the next rebuild or import assigns the contact."""
@@ -90,7 +91,7 @@ def contacts_assign_quietly(*, contact_ids: list[int]) -> int:
 # --- corrections --------------------------------------------------------------------------
 
 
-def _check_may_correct(actor: AbstractBaseUser) -> None:
+def _check_may_correct(actor: User) -> None:
     if not people_rules.may_correct_problems(roles_of(actor)):
         raise Forbidden(_("Only team leads and admins correct problems."))
 
@@ -126,7 +127,7 @@ def _assignments_of(contact_ids: list[int], field: str = "contacts") -> list[Ass
     return found
 
 
-def _pin(assignments: list[Assignment], problem: Problem, actor: AbstractBaseUser, now) -> None:
+def _pin(assignments: list[Assignment], problem: Problem, actor: User, now: dt.datetime) -> None:
     Assignment.objects.filter(contact_id__in=[a.contact_id for a in assignments]).update(
         problem=problem,
         pinned=True,
@@ -137,9 +138,7 @@ def _pin(assignments: list[Assignment], problem: Problem, actor: AbstractBaseUse
 
 
 @transaction.atomic
-def problem_contacts_move(
-    *, actor: AbstractBaseUser, contact_ids: list[int], problem_id: int
-) -> Problem:
+def problem_contacts_move(*, actor: User, contact_ids: list[int], problem_id: int) -> Problem:
     """Move contacts into a problem of their product. They stay there (pinned), and later
     reports that resemble them follow them."""
     _check_may_correct(actor)
@@ -173,7 +172,7 @@ def problem_contacts_move(
 
 
 @transaction.atomic
-def problem_merge(*, actor: AbstractBaseUser, problem_id: int, into_id: int) -> Problem:
+def problem_merge(*, actor: User, problem_id: int, into_id: int) -> Problem:
     """Merge a problem into another of the same product: all its contacts move (pinned), it
     is kept as "merged into" the other, so that links to it still resolve."""
     _check_may_correct(actor)
@@ -215,7 +214,7 @@ def problem_merge(*, actor: AbstractBaseUser, problem_id: int, into_id: int) -> 
 
 
 @transaction.atomic
-def problem_split(*, actor: AbstractBaseUser, problem_id: int, contact_ids: list[int]) -> Problem:
+def problem_split(*, actor: User, problem_id: int, contact_ids: list[int]) -> Problem:
     """Take contacts out of a problem into a new problem of their own (pinned there)."""
     _check_may_correct(actor)
     source = _problem_for_update(problem_id, "problem")
@@ -349,7 +348,9 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
     return len(items), len(used)
 
 
-def _reuse_ids(placed: list, old: dict, open_ids: set[int]) -> None:
+def _reuse_ids(
+    placed: list[tuple[Incoming, rules.Choice]], old: dict[int, Any], open_ids: set[int]
+) -> None:
     """Give each new group the id of the old open problem it shares most contacts with (each
     old id once, the largest overlaps first), so that links and andons keep pointing at the
     same problem. A problem that holds corrected contacts takes back the largest group of its
@@ -358,7 +359,7 @@ def _reuse_ids(placed: list, old: dict, open_ids: set[int]) -> None:
     overlap: dict[tuple[int, int], int] = {}
     for it, ch in placed:
         before = old.get(it.contact_id)
-        if ch.key < 0 and before and before["problem_id"] in open_ids:
+        if ch.key is not None and ch.key < 0 and before and before["problem_id"] in open_ids:
             pair = (ch.key, before["problem_id"])
             overlap[pair] = overlap.get(pair, 0) + 1
     taken: set[int] = set()
@@ -395,7 +396,9 @@ def contacts_assign_pending(
     return done
 
 
-def problem_customers(*, problem_ids: list[int], since: dt.datetime | None = None) -> dict:
+def problem_customers(
+    *, problem_ids: list[int], since: dt.datetime | None = None
+) -> dict[int, int]:
     """Distinct customers per problem (a customer who reports twice is one customer)."""
     qs = Assignment.objects.filter(problem_id__in=problem_ids)
     if since is not None:

@@ -68,7 +68,7 @@ def statement_csv(statement: Statement) -> bytes:
 def statement_xlsx(statement: Statement) -> bytes:
     header, rows = _rows(statement)
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the one sheet of a new workbook
     ws.title = statement.period
     ws.append(header)
     for row in rows:

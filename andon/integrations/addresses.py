@@ -45,7 +45,8 @@ def url_address_problem(url: str) -> str | None:
     except (OSError, UnicodeError):
         return gettext("The host “%(host)s” does not resolve.") % {"host": host}
     for *_ignored, sockaddr in infos:
-        if not address_is_public(sockaddr[0]):
+        # Only a text address can be checked; any other form is refused, not waved through.
+        if not isinstance(sockaddr[0], str) or not address_is_public(sockaddr[0]):
             return gettext(
                 "The host “%(host)s” resolves to %(address)s, a loopback, private or "
                 "link-local address; webhooks go to public addresses only."

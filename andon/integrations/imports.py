@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -131,15 +131,19 @@ def _unique(
     return out
 
 
+M = TypeVar("M", bound=models.Model)
+K = TypeVar("K", bound=Hashable)
+
+
 def _upsert(
-    model: type[models.Model],
-    items: Iterable[tuple[Hashable, dict[str, Any]]],
-    existing: Mapping[Hashable, models.Model],
+    model: type[M],
+    items: Iterable[tuple[K, dict[str, Any]]],
+    existing: Mapping[K, M],
     unique: list[str],
     result: ImportResult | None,
-    extra: Mapping[Hashable, dict[str, Any]] | None = None,
+    extra: Mapping[K, dict[str, Any]] | None = None,
     touch: tuple[str, ...] = (),
-) -> set[Hashable]:
+) -> set[K]:
     """Write the new and changed rows in one upsert; count created/updated/unchanged.
     `extra` values are written but not compared (timestamps). Returns the written keys."""
     writes, written = [], set()
@@ -162,7 +166,7 @@ def _upsert(
         writes.append(model(**row))
         written.add(k)
     if writes:
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             writes,
             update_conflicts=True,
             unique_fields=unique,
@@ -437,8 +441,10 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
                     },
                 )
             )
-            changed = current is None or current.fulfilment_status != r.status
-            stamps[key] = {"status_changed_at": now if changed else current.status_changed_at}
+            if current is not None and current.fulfilment_status == r.status:
+                stamps[key] = {"status_changed_at": current.status_changed_at}
+            else:
+                stamps[key] = {"status_changed_at": now}
     _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
     # A line packed while its product is stopped is held by the open andon at once.
     holds_catch_up(product_ids=pids.values())

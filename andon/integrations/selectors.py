@@ -41,7 +41,7 @@ def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
     table = OutboxEvent._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor != "postgresql":
-            cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+            cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             return int(cur.fetchone()[0])
         holders = (
             "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation'"
@@ -49,10 +49,7 @@ def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
             f" AND relation = '{table}'::regclass AND mode = 'RowExclusiveLock'"
             " AND pid <> pg_backend_pid()"
         )
-        cur.execute(
-            f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}),"  # noqa: S608
-            f" ARRAY({holders})"
-        )
+        cur.execute(f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}), ARRAY({holders})")
         top, writers = cur.fetchone()
         deadline = time.monotonic() + wait
         while writers:

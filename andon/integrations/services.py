@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,7 @@ def endpoint_create(
     url: str,
     event_types: Sequence[str] = (),
     description: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh `whsec_` secret; it receives events from now on (older
     ones only by a replay of a time range)."""

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from .models import Department, Team
 from .rules import GROUP_ROLES, Role, Roles
 
 
-def roles_of(user: AbstractBaseUser) -> Roles:
+def roles_of(user: User | AnonymousUser) -> Roles:
     if not user.is_authenticated:
         return Roles()
     names = set(user.groups.values_list("name", flat=True))

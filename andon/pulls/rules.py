@@ -84,7 +84,7 @@ def eligibility(
     """The reason-code rule, or the problem rule when a problem is named: whichever counts
     more distinct customers decides (both rules stay valid)."""
     by_problem = problem_customers is not None and problem_customers > distinct_customers
-    n = problem_customers if by_problem else distinct_customers
+    n = problem_customers if problem_customers is not None and by_problem else distinct_customers
     return Eligibility(
         eligible=n >= policy.threshold,
         distinct_customers=n,

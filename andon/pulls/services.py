@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,7 +61,7 @@ class PullResult:
 @transaction.atomic
 def andon_pull(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     sku: str,
     reason: str,
     note: str,
@@ -118,7 +118,7 @@ def _open(
     product: Product,
     reason: ReasonCode,
     decision: rules.Eligibility,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str,
     now: dt.datetime,
     problem: Problem | None = None,
@@ -231,7 +231,7 @@ def _join(
     product: Product,
     reason: ReasonCode,
     decision: rules.Eligibility,
-    actor: AbstractBaseUser,
+    actor: User,
     note: str,
     now: dt.datetime,
     problem: Problem | None = None,
@@ -372,7 +372,7 @@ class StepResult:
 
 @transaction.atomic
 def work_order_act(
-    *, actor: AbstractBaseUser, work_order_id: int, step: Step, at: dt.datetime | None = None
+    *, actor: User, work_order_id: int, step: Step, at: dt.datetime | None = None
 ) -> StepResult:
     """One step of a work order. A confirmation may close the andon and, through the relist
     gate, relist the product and carry out the holds' dispositions, in the same transaction."""
@@ -399,7 +399,7 @@ def work_order_act(
 
 
 def _after_confirmation(
-    wo: WorkOrder, product: Product, actor: AbstractBaseUser, now: dt.datetime
+    wo: WorkOrder, product: Product, actor: User, now: dt.datetime
 ) -> StepResult:
     states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
     if not rules.andon_is_done(states):

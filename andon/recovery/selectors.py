@@ -89,12 +89,12 @@ def recovery_cost(
     qs = RecoveryGiven.objects.filter(given_at__gte=since, given_at__lt=until)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
-    rows = qs.values("action_id").annotate(
+    grouped = qs.values("action_id").annotate(
         given=Count("id"),
         cost=Sum("cost"),
         above=Count("id", filter=Q(above_guide=True)),
     )
-    rows = list(rows)
+    rows = list(grouped)
     ids = [r["action_id"] for r in rows]
     actions = {a.pk: a for a in RecoveryAction.objects.filter(pk__in=ids)}
     return sorted(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ class ContactNotFound(NotFound):
 @transaction.atomic
 def recovery_give(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     contact_id: int,
     action: str,
     cost: Decimal | None = None,

@@ -8,12 +8,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from andon.contacts.models import Contact
 from andon.core.errors import DomainError, InvalidInput
+from andon.core.http import AuthenticatedRequest
 from andon.people.selectors import roles_of
 
 from . import rules
@@ -22,7 +23,7 @@ from .services import recovery_give
 
 
 @login_required
-def contact_recovery(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_recovery(request: AuthenticatedRequest, contact_id: int) -> HttpResponse:
     r = roles_of(request.user)
     if not rules.may_give_recovery(r):
         raise PermissionDenied

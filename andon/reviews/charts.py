@@ -3,9 +3,10 @@ to the vendored Chart.js, so the numbers in a chart are the numbers in the table
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .selectors import RateRow
@@ -67,7 +68,7 @@ def rate_trend(rows: Sequence[RateRow], target: Decimal, *, all_label: str = "")
     }
 
 
-def causes_bar(causes: dict[str, int], labels: dict[str, str]) -> dict:
+def causes_bar(causes: dict[str, int], labels: Mapping[str, str | Promise]) -> dict:
     return {
         "type": "bar",
         "data": {

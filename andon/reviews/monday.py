@@ -97,11 +97,11 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
         period="week", by=by, since=trend_since, until=until, team_lead_id=lead_id, target=target
     )
     week = next((r for r in trend if r.period_start == week_start), None)
-    andons = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until)
+    opened = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until)
     if lead_id:
-        andons = andons.filter(team_lead_id=lead_id)
+        opened = opened.filter(team_lead_id=lead_id)
     andons = list(
-        andons.select_related("product", "reason", "opened_by", "team_lead", "review").order_by(
+        opened.select_related("product", "reason", "opened_by", "team_lead", "review").order_by(
             "opened_at", "id"
         )
     )

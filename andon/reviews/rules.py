@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Literal
 
 from django.utils.translation import gettext as _
 
@@ -139,7 +140,10 @@ def bad_andon_rate(reviewed: int, invalid: int) -> Decimal | None:
     return (Decimal(invalid) / Decimal(reviewed)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
-def status(rate: Decimal | None, target: Decimal) -> str:
+RateStatus = Literal["green", "red", "none"]
+
+
+def status(rate: Decimal | None, target: Decimal) -> RateStatus:
     """ "green" at or below the target, "red" above, "none" without reviews."""
     if rate is None:
         return "none"

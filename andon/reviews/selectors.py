@@ -65,10 +65,10 @@ class RateRow:
     reviewed: int
     invalid: int
     rate: Decimal | None
-    status: str
+    status: rules.RateStatus
 
 
-def _trunc(period: str):
+def _trunc(period: str) -> TruncMonth | TruncWeek:
     tz = timezone.get_current_timezone()
     return (
         TruncMonth("pulled_at", tzinfo=tz)

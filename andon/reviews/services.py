@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +51,7 @@ class ReviewResult:
 @transaction.atomic
 def andon_review(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     andon_id: int,
     verdict: str,
     root_cause: str = "",
@@ -156,7 +156,7 @@ def andon_review(
 def _corrective_open(
     review: PullReview,
     andon: Andon,
-    actor: AbstractBaseUser,
+    actor: User,
     action: str,
     dept: Department | None,
     due_on: dt.date | None,
@@ -179,7 +179,7 @@ def _corrective_open(
     )
 
 
-def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime):
+def _credit_opening_pull(andon: Andon, actor: User, now: dt.datetime) -> BonusCredit | None:
     """The pull that opened the andon is the credited one (joins add evidence, not bonus)."""
     pull = (
         CordPull.objects.filter(andon_id=andon.pk, credited=True)
@@ -198,7 +198,7 @@ def _credit_opening_pull(andon: Andon, actor: AbstractBaseUser, now: dt.datetime
 
 
 @transaction.atomic
-def corrective_action_done(*, actor: AbstractBaseUser, action_id: int) -> CorrectiveAction:
+def corrective_action_done(*, actor: User, action_id: int) -> CorrectiveAction:
     """Mark a corrective action done: its owner, its assignee or an admin may."""
     ca = (
         CorrectiveAction.objects.select_for_update()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.people.models import Department, Team
 from andon.people.rules import Role
 from andon.people.selectors import roles_of
@@ -73,7 +74,7 @@ def _form_choices() -> dict:
 
 @require_POST
 @managers_only
-def review(request: HttpRequest, andon_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
     """One verdict. HTMX swaps the row with the outcome; without JS, back to the queue."""
     p = request.POST
     try:
@@ -185,7 +186,7 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     try:
         corrective_action_done(actor=request.user, action_id=action_id)
         messages.success(request, _("Corrective action marked done."))

@@ -15,10 +15,12 @@ from andon.people.selectors import roles_of
 
 
 def roles(request: HttpRequest) -> Roles:
-    # One read per request: nav, page checks and templates all ask.
-    if not hasattr(request, "_andon_roles"):
-        request._andon_roles = roles_of(request.user)
-    return request._andon_roles
+    # One read per request: nav, page checks and templates all ask. Kept in the request's
+    # environ under a namespaced key (the WSGI way to carry per-request state), not as an
+    # attribute HttpRequest does not declare.
+    if "andon.roles" not in request.META:
+        request.META["andon.roles"] = roles_of(request.user)
+    return request.META["andon.roles"]
 
 
 def require(predicate: Callable[[Roles], bool]) -> Callable:

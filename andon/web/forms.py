@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from andon.workorders.models import WorkOrder
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
 
 DISPOSITIONS = WorkOrder.DISPOSITION_CHOICES
+CHANNELS = Channel.choices
 
 
 def reason_choices() -> list[tuple[str, str]]:
@@ -38,11 +41,13 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, initial=Channel.PHONE)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = reason_choices()
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)  # declared above; `fields` holds Fields
+        reason.choices = reason_choices()
 
 
 class PullForm(forms.Form):
@@ -64,7 +69,7 @@ class ResolveForm(forms.Form):
         label=_("Held goods, by default"), choices=DISPOSITIONS, initial="release"
     )
 
-    def __init__(self, *args, hold_ids: list[int] = (), **kwargs) -> None:
+    def __init__(self, *args, hold_ids: Iterable[int] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.hold_ids = list(hold_ids)
         for h in self.hold_ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from andon.core.errors import Forbidden, InvalidInput
@@ -91,7 +91,7 @@ class Step:
 
 
 def work_order_step(
-    *, work_order: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime
+    *, work_order: WorkOrder, step: Step, actor: User, at: dt.datetime
 ) -> WorkOrder:
     """Apply one step to a locked work order. Contract: the caller holds the row lock and the
     transaction; the step is checked against the role and the state machine first."""
@@ -124,7 +124,7 @@ def work_order_step(
     return wo
 
 
-def _check_role(wo: WorkOrder, action: Action, actor: AbstractBaseUser) -> None:
+def _check_role(wo: WorkOrder, action: Action, actor: User) -> None:
     roles = roles_of(actor)
     if action in DEPARTMENT_ACTIONS and not people_rules.may_work_on(roles, wo.department.code):
         raise Forbidden(
@@ -136,7 +136,7 @@ def _check_role(wo: WorkOrder, action: Action, actor: AbstractBaseUser) -> None:
         raise Forbidden(_("Only service confirmers confirm or reopen work orders."))
 
 
-def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
+def _resolve_fields(wo: WorkOrder, step: Step, actor: User, at: dt.datetime) -> None:
     findings = (step.findings or "").strip()
     if not findings:
         raise InvalidInput(_("Findings are required to resolve a work order."), field="findings")
@@ -152,7 +152,7 @@ def _resolve_fields(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.d
     wo.resolved_at, wo.resolved_by = at, actor
 
 
-def _record(wo: WorkOrder, step: Step, actor: AbstractBaseUser, at: dt.datetime) -> None:
+def _record(wo: WorkOrder, step: Step, actor: User, at: dt.datetime) -> None:
     data = {"state": wo.state, "department": wo.department.code}
     if step.action == Action.RESOLVE:
         data |= {"findings": wo.findings, "disposition": wo.disposition}

@@ -84,7 +84,7 @@ def make_handler(store: Store, hooks: list[Webhook]) -> type[BaseHTTPRequestHand
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             if self.path != "/webhooks":
                 return self._send(404, {"error": "not found"})
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -101,14 +101,14 @@ def make_handler(store: Store, hooks: list[Webhook]) -> type[BaseHTTPRequestHand
             store.apply(self.headers["webhook-id"], event)
             return self._send(204)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/health":
                 return self._send(200, {"ok": True})
             if self.path.startswith("/products/"):
                 return self._send(200, store.product(self.path.removeprefix("/products/")))
             return self._send(404, {"error": "not found"})
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet by default
+        def log_message(self, format: str, *args) -> None:  # quiet by default
             pass
 
     return Handler

@@ -110,7 +110,7 @@ def test_an_endpoint_that_became_internal_is_not_posted_to(api, settings):
 
 
 class _Redirecting(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - the stdlib's name
+    def do_POST(self):
         self.send_response(302)
         self.send_header("Location", "http://127.0.0.1:9/elsewhere")
         self.end_headers()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.detection.services import contact_intake
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.people import rules as people_rules
@@ -17,12 +18,12 @@ from andon.recovery.selectors import recovery_of_customer
 
 from ..access import require
 from ..errors import explain
-from ..forms import ContactForm, SearchForm
+from ..forms import CHANNELS, ContactForm, SearchForm
 from .detection import suggestion_after
 
 
 @require(people_rules.may_record_contact)
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     ctx = {"form": form, "q": q, "customers": customers_search(q=q)}
@@ -74,7 +75,7 @@ def _customer_page(
             "orders": customer_orders(customer_id=cust.pk),
             "contacts": contacts,
             "reasons": reasons_active(),
-            "channels": ContactForm.base_fields["channel"].choices,
+            "channels": CHANNELS,
             "recorded": recorded,
             "eligibility": eligibility,
             "suggestion": suggestion,
@@ -87,7 +88,7 @@ def _customer_page(
 
 
 @require(people_rules.may_record_contact)
-def contact_create(request: HttpRequest, external_id: str) -> HttpResponse:
+def contact_create(request: AuthenticatedRequest, external_id: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:customer", external_id=external_id)
     cust = _customer(external_id)

@@ -41,7 +41,7 @@ def andon_detail(request: HttpRequest, andon_id: int) -> HttpResponse:
     departments = departments_by_code()
     evidence = contacts_by_ids(ids=evidence_contact_ids_of(andon_id=andon_id))
     moments = [Moment(c.created_at, "contact", c) for c in evidence] + [
-        Moment(e.occurred_at, "audit", e, departments.get((e.data or {}).get("department")))
+        Moment(e.occurred_at, "audit", e, departments.get((e.data or {}).get("department", "")))
         for e in audit_of_andon(andon_id=andon_id)
     ]
     moments.sort(key=lambda m: (m.at, m.kind != "contact"))

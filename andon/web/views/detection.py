@@ -14,11 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from andon.contacts.models import Contact
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.detection import causes, selectors
 from andon.detection import services as detection
-from andon.detection.models import Problem
 from andon.detection.selectors import ProblemView, Suggestion
 from andon.people import rules as people_rules
 
@@ -94,7 +93,7 @@ def _ids(values: list[str]) -> list[int]:
 
 
 @require(people_rules.may_correct_problems)
-def problem_correct(request: HttpRequest, problem_id: int, action: str) -> HttpResponse:
+def problem_correct(request: AuthenticatedRequest, problem_id: int, action: str) -> HttpResponse:
     """One form per correction: merge into another problem, split the ticked contacts out,
     or move the ticked contacts into another problem of the product."""
     if request.method != "POST":
@@ -155,7 +154,7 @@ def problem_cords(product, cords: list, open_problem: str = "") -> dict:
     }
 
 
-def problem_for_cord(product, problem_id: str) -> Problem | None:
+def problem_for_cord(product: Any, problem_id: str) -> Any:
     if not problem_id.isdigit():
         return None
     try:
@@ -165,7 +164,7 @@ def problem_for_cord(product, problem_id: str) -> Problem | None:
     return problem if problem.product_id == product.pk else None
 
 
-def suggestion_after(contact: Contact) -> Suggestion | None:
+def suggestion_after(contact: Any) -> Suggestion | None:
     return selectors.suggestion_for(contact=contact)
 
 

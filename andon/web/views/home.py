@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from andon.core.http import AuthenticatedRequest
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.pulls.selectors import andons_list, andons_of_team_lead
@@ -45,7 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require(lambda r: r.has(Role.TEAM_LEAD))
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "web/team.html",

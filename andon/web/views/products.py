@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from andon.catalog.selectors import product_get, stock_of
 from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import contacts_recent_of_product, reasons_active
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.people import rules as people_rules
 from andon.pulls.rules import Eligibility
 from andon.pulls.selectors import AndonView, eligibility_for, open_andons_of
@@ -72,7 +73,7 @@ def _cords(product, now: dt.datetime) -> list[Cord]:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     product,
     *,
     status: int = 200,
@@ -98,12 +99,12 @@ def _page(
 
 
 @require(lambda r: True)
-def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
+def product_detail(request: AuthenticatedRequest, sku: str) -> HttpResponse:
     return _page(request, _product(sku), open_reason=request.GET.get("cord", ""))
 
 
 @require(people_rules.may_pull)
-def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
+def cord_open(request: AuthenticatedRequest, sku: str) -> HttpResponse:
     """The click on a reason's cord: the one-line input, focused, with the reason shown."""
     product = _product(sku)
     reason = request.GET.get("reason", "")
@@ -125,7 +126,7 @@ def cord_open(request: HttpRequest, sku: str) -> HttpResponse:
 
 
 @require(people_rules.may_pull)
-def pull(request: HttpRequest, sku: str) -> HttpResponse:
+def pull(request: AuthenticatedRequest, sku: str) -> HttpResponse:
     product = _product(sku)
     if request.method != "POST":
         return redirect("web:product", sku=sku)

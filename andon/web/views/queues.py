@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from andon.core.errors import DomainError
+from andon.core.http import AuthenticatedRequest
 from andon.holds.models import HoldKind, HoldState
 from andon.holds.rules import Disposition
 from andon.holds.selectors import holds_of
@@ -106,15 +107,15 @@ def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | N
             hold_dispositions={h: Disposition(d) for h, d in form.hold_dispositions().items()},
         ), {"resolve_form": form}
     if action == Action.REOPEN:
-        form = ReopenForm(request.POST, prefix=prefix)
-        if not form.is_valid():
-            return None, {"reopen_form": form}
-        return Step(action, reason=form.cleaned_data["reason"]), {"reopen_form": form}
+        reopen = ReopenForm(request.POST, prefix=prefix)
+        if not reopen.is_valid():
+            return None, {"reopen_form": reopen}
+        return Step(action, reason=reopen.cleaned_data["reason"]), {"reopen_form": reopen}
     return Step(action), {}
 
 
 @login_required
-def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> HttpResponse:
+def work_order_step(request: AuthenticatedRequest, work_order_id: int, action: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:home")
     try:
@@ -136,7 +137,7 @@ def work_order_step(request: HttpRequest, work_order_id: int, action: str) -> Ht
 
 
 def _respond(
-    request: HttpRequest, wo: WorkOrder, mode: str, *, status: int = 200, **extra
+    request: AuthenticatedRequest, wo: WorkOrder, mode: str, *, status: int = 200, **extra
 ) -> HttpResponse:
     # Someone refused for their role sees the work order, not forms they cannot use.
     ctx = _card(wo, "view" if status == 403 else mode, **extra)

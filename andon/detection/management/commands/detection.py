@@ -46,8 +46,9 @@ class Command(BaseCommand):
             raise CommandError(f"no product with SKU {sku!r}")
         if not embedding.warm_up(wait=True):
             self.stderr.write("the sentence model is off or unavailable: lexical evidence only")
-        bar = tqdm(
-            total=services.contacts_to_rebuild(sku=sku) if action == "rebuild" else None,
+        total = services.contacts_to_rebuild(sku=sku) if action == "rebuild" else None
+        bar = tqdm(  # type: ignore[call-overload]
+            total=total,
             unit="contact",
             desc=action,
             disable=opts["no_progress"],

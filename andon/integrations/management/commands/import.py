@@ -47,7 +47,9 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"{file}: no such file")
         rows = read_rows(file)
-        bar = tqdm(
+        # The raw stream (OutputWrapper would end each of tqdm's "\r" redraws with a newline).
+        # django-stubs types OutputWrapper's unknown attributes as callables, `_out` included.
+        bar = tqdm(  # type: ignore[call-overload]
             total=len(rows), unit="row", desc=f"{kind}", disable=no_progress, file=self.stderr._out
         )
         # Line numbers as a spreadsheet shows them: the header is line 1.

@@ -1,5 +1,6 @@
-"""The labelled bilingual set of service-desk contacts (dev.txt, heldout.txt): the reader and
-the pairwise measure that bench/detection.py and the tests share."""
+"""The labelled bilingual set of service-desk contacts (tests/detection/labelled/dev.txt and
+heldout.txt, data kept beside the tests): the reader and the pairwise measure that the
+benchmarks and the tests share."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent.parent / "tests" / "detection" / "labelled"
 
 
 @dataclass(frozen=True)
