@@ -136,41 +136,76 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def _live(report: Report, candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates as the database reads them for this report: members reported within
+    the window before it, corrected ones first then the newest, at most CANDIDATE_REPORTS in
+    all and MEMBERS_PER_PROBLEM a problem (the same cut online and in a replay)."""
+    window_start = report.at - dt.timedelta(days=WINDOW_DAYS)
+    pool = [(c.key, m) for c in candidates for m in c.members if window_start <= m.at <= report.at]
+    pool.sort(key=lambda km: (not km[1].pinned, -km[1].at.timestamp(), -km[1].contact_id))
+    live: dict[int, Candidate] = {}
+    for key, m in pool[:CANDIDATE_REPORTS]:
+        c = live.setdefault(key, Candidate(key))
+        if len(c.members) < MEMBERS_PER_PROBLEM:
+            c.members.append(m)
+            c.reasons[m.reason_id] += 1
+            c.last_at = max(c.last_at or m.at, m.at)
+    return list(live.values())
+
+
 def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
     """The problem this report belongs to, among the product's active ones (see the module
-    docstring); ties go to the most recently active problem, then the oldest key."""
-    window_start = report.at - dt.timedelta(days=WINDOW_DAYS)
-    active = []
-    for c in candidates:
-        # Members reported within the window before this report (as the database reads them).
-        recent = [m for m in c.members if window_start <= m.at <= report.at]
-        if recent:
-            live = Candidate(c.key, recent, Counter(m.reason_id for m in recent))
-            live.last_at = max(m.at for m in recent)
-            active.append(live)
+    docstring); ties go to the most recently active problem, then the oldest key. The pair
+    evidence is computed for all members at once (one matrix product for the cosines)."""
+    active = _live(report, candidates)
     if not report.has_text:
         return _by_reason(report, active)
+    if not active:
+        return Choice(None, "embedding" if report.vector is not None else "lexical", 0.0)
+    members = [m for c in active for m in c.members]
+    z, similarity, by_vector = _logits(report, members)
     best: Choice | None = None
     best_rank: tuple = ()
+    start = 0
     for c in active:
-        logits = [pair_logit(report, m) for m in c.members]
-        mean = sum(z for z, _ in logits) / len(logits)
-        top = max(range(len(logits)), key=lambda i: logits[i][0])
-        method = (
-            "embedding"
-            if report.vector is not None and c.members[top].vector is not None
-            else "lexical"
-        )
-        choice = Choice(c.key, method, _sigmoid(mean), c.members[top].contact_id, logits[top][1])
+        end = start + len(c.members)
+        top = start + int(np.argmax(z[start:end]))
+        method = "embedding" if by_vector[top] else "lexical"
+        score = _sigmoid(float(z[start:end].mean()))
+        choice = Choice(c.key, method, score, members[top].contact_id, float(similarity[top]))
         rank = (choice.score, c.last_at, -c.key)
         if best is None or rank > best_rank:
             best, best_rank = choice, rank
-    if best is not None:
-        threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
-        if best.score >= threshold:
-            return best
+        start = end
+    assert best is not None
+    threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
+    if best.score >= threshold:
+        return best
     method = "embedding" if report.vector is not None else "lexical"
-    return Choice(None, method, best.score if best else 0.0)
+    return Choice(None, method, best.score)
+
+
+def _logits(report: Report, members: Sequence[Report]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """pair_logit for every member, vectorised: (log-odds, similarity, by vector)."""
+    n = len(members)
+    by_vector = np.array(
+        [report.vector is not None and m.vector is not None for m in members], dtype=bool
+    )
+    similarity = np.zeros(n)
+    if by_vector.any():
+        idx = np.flatnonzero(by_vector)
+        matrix = np.stack([members[i].vector for i in idx])  # type: ignore[misc]
+        similarity[idx] = matrix @ report.vector
+    for i in np.flatnonzero(~by_vector):
+        similarity[i] = _overlap(report.lexical.grams, members[i].lexical.grams)
+    na = report.lexical.numbers
+    shared = np.array([bool(na & m.lexical.numbers) for m in members], dtype=float)
+    differ = np.array([bool(na) and bool(m.lexical.numbers) for m in members], dtype=float)
+    differ *= 1 - shared
+    same_reason = np.array([m.reason_id == report.reason_id for m in members], dtype=float)
+    w = np.where(by_vector[:, None], EMBEDDING_WEIGHTS, LEXICAL_WEIGHTS)
+    z = w[:, 0] + w[:, 1] * similarity + w[:, 2] * shared + w[:, 3] * differ + w[:, 4] * same_reason
+    return z, similarity, by_vector
 
 
 def _by_reason(report: Report, active: Sequence[Candidate]) -> Choice:
