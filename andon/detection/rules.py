@@ -193,11 +193,11 @@ def _logits(report: Report, members: Sequence[Report]) -> tuple[np.ndarray, np.n
     )
     similarity = np.zeros(n)
     if by_vector.any():
-        idx = np.flatnonzero(by_vector)
-        matrix = np.stack([members[i].vector for i in idx])  # type: ignore[misc]
+        idx = [int(i) for i in np.flatnonzero(by_vector)]
+        matrix = np.stack([v for i in idx if (v := members[i].vector) is not None])
         similarity[idx] = matrix @ report.vector
     for i in np.flatnonzero(~by_vector):
-        similarity[i] = _overlap(report.lexical.grams, members[i].lexical.grams)
+        similarity[i] = _overlap(report.lexical.grams, members[int(i)].lexical.grams)
     na = report.lexical.numbers
     shared = np.array([bool(na & m.lexical.numbers) for m in members], dtype=float)
     differ = np.array([bool(na) and bool(m.lexical.numbers) for m in members], dtype=float)
