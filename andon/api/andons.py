@@ -22,6 +22,12 @@ class AndonIn(BaseModel):
     sku: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=50, description="Reason code.")
     note: str = Field(description=f"One line, 1 to {NOTE_MAX} characters.")
+    problem: int | None = Field(
+        None,
+        ge=1,
+        description="A detected problem of the product (GET /problem-clusters): eligible when "
+        "enough customers reported it however coded; joins that problem's open andon.",
+    )
 
 
 class HoldsOut(BaseModel):
@@ -40,6 +46,7 @@ class AndonOut(BaseModel):
     closed_at: dt.datetime | None
     listing_status: str
     joined: bool = Field(False, description="True when this pull joined an open andon.")
+    problem: int | None = Field(None, description="The detected problem it was pulled for.")
     evidence_contacts: int
     work_orders: list[WorkOrderBrief]
     holds: HoldsOut
@@ -66,6 +73,7 @@ def andon_out(view: AndonView, joined: bool = False) -> AndonOut:
         closed_at=a.closed_at,
         listing_status=a.product.listing_status,
         joined=joined,
+        problem=a.problem_id,
         evidence_contacts=a.evidence_links.count(),
         work_orders=[work_order_brief(w) for w in view.work_orders],
         holds=HoldsOut(stock_units=view.holds.stock_units, order_lines=view.holds.order_lines),
@@ -79,7 +87,11 @@ def andon_create(request: AuthenticatedRequest, payload: AndonIn):
     eligibility explanation when not enough customers reported it yet. Never waits for an
     approval."""
     result = andon_pull(
-        actor=request.user, sku=payload.sku, reason=payload.reason, note=payload.note
+        actor=request.user,
+        sku=payload.sku,
+        reason=payload.reason,
+        note=payload.note,
+        problem=payload.problem,
     )
     view = AndonView(result.andon, result.work_orders, result.holds)
     return Status(200 if result.joined else 201, andon_out(view, joined=result.joined))

@@ -9,6 +9,7 @@ from . import (
     andons,
     bonuses,
     contacts,
+    detection,
     imports,
     kpis,
     listing_events,
@@ -58,5 +59,6 @@ for module in (
     kpis,
     bonuses,
     recovery,
+    detection,
 ):
     api.add_router("", module.router)

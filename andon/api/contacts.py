@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 from andon.catalog.models import Product
 from andon.contacts.models import Channel
 from andon.contacts.selectors import reasons_active
-from andon.contacts.services import TEXT_MAX, contact_record
+from andon.contacts.services import TEXT_MAX
 from andon.core.http import AuthenticatedRequest
+from andon.detection.selectors import suggestion_for
+from andon.detection.services import contact_intake
 from andon.pulls.selectors import eligibility_for
 
 from .problems import Problem
@@ -30,6 +32,27 @@ class ContactIn(BaseModel):
     handling_seconds: int | None = Field(None, ge=0, le=86_400)
 
 
+class SuggestionOut(BaseModel):
+    sentence: str = Field(description="What the agent reads, in the request's language.")
+    other_customers: int
+    reasons: list[str] = Field(description="Reason codes of the problem's contacts.")
+    pull_reason: str
+    eligible: bool
+    missing: int
+
+
+class ContactProblemOut(BaseModel):
+    id: int
+    label: str
+    method: str = Field(description="embedding, lexical or reason: what decided it.")
+    score: float
+    matched_contact: int | None = Field(description="The closest earlier report, if any.")
+    similarity: float
+    suggestion: SuggestionOut | None = Field(
+        description="Set when other customers reported the same problem: the cord's offer."
+    )
+
+
 class ContactOut(BaseModel):
     id: int
     created_at: dt.datetime
@@ -43,6 +66,9 @@ class ContactOut(BaseModel):
     agent: str
     eligibility: EligibilityOut = Field(
         description="Whether the product may now be pulled for this reason, and why (not)."
+    )
+    problem: ContactProblemOut | None = Field(
+        None, description="The detected problem this contact was assigned to (null if none)."
     )
 
 
@@ -60,9 +86,35 @@ class ReasonOut(BaseModel):
 def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     """Record a customer's report on an order line. Always recorded; the answer tells whether
     the product may now be pulled for that reason."""
-    contact = contact_record(actor=request.user, **payload.model_dump())
+    intake = contact_intake(actor=request.user, **payload.model_dump())
+    contact = intake.contact
     product = Product.objects.get(pk=contact.product_id)
-    decision = eligibility_for(product=product, reason=contact.reason, now=timezone.now())
+    now = timezone.now()
+    problem_out = None
+    if (a := intake.assignment) is not None:
+        problem = a.problem
+        s = suggestion_for(contact=contact, now=now)
+        problem_out = ContactProblemOut(
+            id=problem.pk,
+            label=problem.label,
+            method=a.method,
+            score=round(a.score, 4),
+            matched_contact=a.matched_contact_id,
+            similarity=round(a.similarity, 4),
+            suggestion=SuggestionOut(
+                sentence=s.sentence(),
+                other_customers=s.others,
+                reasons=s.reason_codes,
+                pull_reason=s.pull_reason,
+                eligible=s.eligible,
+                missing=s.missing,
+            )
+            if s
+            else None,
+        )
+        decision = eligibility_for(product=product, reason=contact.reason, now=now, problem=problem)
+    else:
+        decision = eligibility_for(product=product, reason=contact.reason, now=now)
     return Status(
         201,
         ContactOut(
@@ -77,6 +129,7 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
             channel=contact.channel,
             agent=request.user.get_username(),
             eligibility=eligibility_out(decision, contact.reason.label),
+            problem=problem_out,
         ),
     )
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "andon.holds",
     "andon.workorders",
     "andon.pulls",
+    "andon.detection",
     "andon.recovery",
     "andon.incentives",
     "andon.reviews",

@@ -18,6 +18,11 @@ def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
         ) from None
 
 
+def reasons_all() -> list[ReasonCode]:
+    """Every reason code, active or not (a problem's old contacts may carry a retired one)."""
+    return list(ReasonCode.objects.order_by("code"))
+
+
 def reasons_active() -> list[ReasonCode]:
     return list(ReasonCode.objects.filter(active=True).order_by("code"))
 

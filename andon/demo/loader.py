@@ -19,6 +19,7 @@ from andon.pulls.models import Andon
 from . import background, history
 from .config import DEPARTMENTS, config_load
 from .corrections import corrections_load
+from .detection import detection_load
 from .people import people, people_load
 from .reviews_history import load_review_history
 from .story import SKU, story_load, warehouses_load
@@ -82,6 +83,7 @@ def demo_load(scale: background.Scale) -> Loaded:
     corrections_load(andons, users)
     # Eight weeks of reviewed pulls, bonuses and recovery: the charts need a trend.
     load_review_history(weeks=8, rng=random.Random(SEED + 1))
+    detection_load(random.Random(SEED + 2), agent_ids, now)
     return Loaded(
         products=Product.objects.count(),
         customers=Customer.objects.count(),

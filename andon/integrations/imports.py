@@ -11,6 +11,7 @@ of stock on hold. Stock rows are imported under the products' row locks (taken i
 the cord's lock order: listing -> stock), so a pull placing holds at the same moment waits
 for the chunk and then holds the new quantity; order lines are locked as they are updated.
 Imports write no outbox events: they load the storefront's own state, which it already knows.
+Imported contacts are assigned to problems in their chunk's transaction (andon.detection).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pydantic import ValidationError
 from andon.catalog.models import Batch, Product, StockLevel, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import InvalidInput
+from andon.detection.services import contacts_assign_quietly
 from andon.holds.models import Hold, HoldState
 from andon.orders.models import Customer, Order, OrderLine
 from andon.pulls.services import holds_catch_up, listings_lock
@@ -547,7 +549,13 @@ def _contacts(rows: Parsed, result: ImportResult) -> None:
                 )
             else:
                 items.append((r.external_id, values))
-    _upsert(Contact, items, existing, ["external_id"], result)
+    written = _upsert(Contact, items, existing, ["external_id"], result)
+    # New contacts get their problem in this chunk's transaction, set-based (detection
+    # decides; a failure there never fails the import).
+    new = [k for k in written if k not in existing]
+    contacts_assign_quietly(
+        contact_ids=list(Contact.objects.filter(external_id__in=new).values_list("id", flat=True))
+    )
 
 
 HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {

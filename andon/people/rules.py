@@ -87,3 +87,8 @@ def may_act_on_work_orders(r: Roles) -> bool:
     """Department members and confirmers; which work order and which step is the service's
     decision (its department, its state)."""
     return bool(r.department_codes) or r.has(Role.CONFIRMER)
+
+
+def may_correct_problems(r: Roles) -> bool:
+    """Team leads (and admins) merge, split and move contacts between detected problems."""
+    return r.has(Role.TEAM_LEAD)

@@ -57,6 +57,16 @@ class Andon(models.Model):
         verbose_name=_("team lead"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The detected problem the pull was for, when the agent pulled from a problem: a later pull
+    # for the same problem joins this andon, whatever reason it was coded with.
+    problem = models.ForeignKey(
+        "detection.Problem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="andons",
+        verbose_name=_("problem"),
+    )
     evidence = models.ManyToManyField(
         "contacts.Contact",
         through="AndonEvidence",

@@ -2,8 +2,10 @@
 
 - Eligibility: an agent may pull when at least N distinct customers (the reason's threshold,
   default 2; 1 for safety-critical reasons) reported the same reason on the same product
-  within the reason's window (default 30 days). Evidence used by an andon that has since been
-  closed does not count again: after a relist, the product needs new reports.
+  within the reason's window (default 30 days), or the same detected problem, however each
+  was coded (andon.detection finds the problem behind the words). Evidence used by an andon
+  that has since been closed does not count again: after a relist, the product needs new
+  reports.
 - When the rule is not met the agent is told exactly what is missing.
 - No approval: nothing here, and no setting anywhere, makes a pull wait for a person.
 - The note is one line: 1 to 200 characters, no line breaks.
@@ -38,6 +40,8 @@ class Eligibility:
     threshold: int
     window_days: int
     since: dt.datetime
+    # Met through a detected problem rather than the reason code alone.
+    by_problem: bool = False
 
     @property
     def missing(self) -> int:
@@ -71,13 +75,23 @@ def evidence_since(
     return max(start, last_closed_at) if last_closed_at else start
 
 
-def eligibility(distinct_customers: int, policy: Policy, since: dt.datetime) -> Eligibility:
+def eligibility(
+    distinct_customers: int,
+    policy: Policy,
+    since: dt.datetime,
+    problem_customers: int | None = None,
+) -> Eligibility:
+    """The reason-code rule, or the problem rule when a problem is named: whichever counts
+    more distinct customers decides (both rules stay valid)."""
+    by_problem = problem_customers is not None and problem_customers > distinct_customers
+    n = problem_customers if problem_customers is not None and by_problem else distinct_customers
     return Eligibility(
-        eligible=distinct_customers >= policy.threshold,
-        distinct_customers=distinct_customers,
+        eligible=n >= policy.threshold,
+        distinct_customers=n,
         threshold=policy.threshold,
         window_days=policy.window_days,
         since=since,
+        by_problem=by_problem,
     )
 
 

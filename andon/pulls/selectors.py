@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from andon.catalog.models import Product
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import NotFound
+from andon.detection.models import Problem
+from andon.detection.selectors import problem_contact_ids, problem_distinct_customers
 from andon.holds.selectors import HoldCounts, hold_counts
 from andon.workorders.models import WorkOrder
 from andon.workorders.selectors import work_orders_of
@@ -22,13 +24,20 @@ class AndonNotFound(NotFound):
     code = "andon-not-found"
 
 
-def eligibility_for(*, product: Product, reason: ReasonCode, now: dt.datetime) -> Eligibility:
-    """Two indexed reads: the last closed andon for this product and reason, then the distinct
-    customers who reported the reason since the window (or that andon's close) began."""
+def eligibility_for(
+    *, product: Product, reason: ReasonCode, now: dt.datetime, problem: Problem | None = None
+) -> Eligibility:
+    """Two indexed reads: the last closed andon for this product and reason (or problem), then
+    the distinct customers who reported the reason since the window (or that andon's close)
+    began; one more with a problem: its distinct customers since then, however coded."""
     policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
-    last_closed = Andon.objects.filter(
-        product=product, reason=reason, state=AndonState.CLOSED
-    ).aggregate(at=Max("closed_at"))["at"]
+    closed = Andon.objects.filter(product=product, state=AndonState.CLOSED)
+    closed = (
+        closed.filter(Q(reason=reason) | Q(problem=problem))
+        if problem
+        else closed.filter(reason=reason)
+    )
+    last_closed = closed.aggregate(at=Max("closed_at"))["at"]
     since = evidence_since(now, policy, last_closed)
     n = (
         Contact.objects.filter(product=product, reason=reason, created_at__gte=since)
@@ -36,15 +45,28 @@ def eligibility_for(*, product: Product, reason: ReasonCode, now: dt.datetime) -
         .distinct()
         .count()
     )
-    return eligibility(n, policy, since)
+    by_problem = None
+    if problem is not None:
+        by_problem = problem_distinct_customers(problem_id=problem.pk, since=since)
+    return eligibility(n, policy, since, by_problem)
 
 
-def evidence_contact_ids(*, product: Product, reason: ReasonCode, since: dt.datetime) -> list[int]:
-    return list(
+def evidence_contact_ids(
+    *,
+    product: Product,
+    reason: ReasonCode,
+    since: dt.datetime,
+    problem: Problem | None = None,
+) -> list[int]:
+    """The reason's contacts since `since`, and the problem's (however coded) when named."""
+    ids = set(
         Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
             "id", flat=True
         )
     )
+    if problem is not None:
+        ids.update(problem_contact_ids(problem_id=problem.pk, since=since))
+    return sorted(ids)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,11 @@ from andon.catalog.selectors import product_get, stock_units
 from andon.catalog.services import listing_relist, listing_suppress
 from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import reason_get
-from andon.core.errors import Forbidden, InvalidInput
+from andon.core.errors import Forbidden, InvalidInput, UnknownReference
 from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.detection.errors import ProblemNotFound
+from andon.detection.models import Problem
+from andon.detection.selectors import problem_resolved
 from andon.holds.models import Hold, HoldState
 from andon.holds.rules import overridden, planned, planned_default
 from andon.holds.selectors import HoldCounts, hold_counts
@@ -58,26 +61,58 @@ class PullResult:
 
 @transaction.atomic
 def andon_pull(
-    *, actor: User, sku: str, reason: str, note: str, at: dt.datetime | None = None
+    *,
+    actor: User,
+    sku: str,
+    reason: str,
+    note: str,
+    problem: int | None = None,
+    at: dt.datetime | None = None,
 ) -> PullResult:
     """Pull the cord on a product for a reason: join the open andon for that reason, or open
     one when the eligibility rule is met. Never waits for anyone's approval. `at` is now
-    unless history is being recorded (the demo)."""
+    unless history is being recorded (the demo).
+
+    `problem` (a detected problem of the product, optional): the pull is for that problem.
+    It is eligible when enough distinct customers reported the problem, however each was
+    coded; it joins the open andon of that problem if there is one; its evidence lists the
+    problem's contacts. Detection's rows are only read, never locked."""
     if not people_rules.may_pull(roles_of(actor)):
         raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
     reason_code = reason_get(code=reason)
     product = product_get(sku=sku, for_update=True, as_reference=True)
+    found = _problem_of(product, problem) if problem is not None else None
     now = at or timezone.now()
-    decision = eligibility_for(product=product, reason=reason_code, now=now)
-    open_andon = Andon.objects.filter(
-        product=product, reason=reason_code, state=AndonState.OPEN
-    ).first()
+    decision = eligibility_for(product=product, reason=reason_code, now=now, problem=found)
+    open_andon = None
+    if found is not None:
+        open_andon = Andon.objects.filter(
+            product=product, problem=found, state=AndonState.OPEN
+        ).first()
+    if open_andon is None:
+        open_andon = Andon.objects.filter(
+            product=product, reason=reason_code, state=AndonState.OPEN
+        ).first()
     if open_andon is not None:
-        return _join(open_andon, product, reason_code, decision, actor, note, now)
+        return _join(open_andon, product, reason_code, decision, actor, note, now, found)
     if not decision.eligible:
         raise rules.NotEligible(decision, reason_code.label)
-    return _open(product, reason_code, decision, actor, note, now)
+    return _open(product, reason_code, decision, actor, note, now, found)
+
+
+def _problem_of(product: Product, problem_id: int) -> Problem:
+    try:
+        problem = problem_resolved(problem_id=problem_id)
+    except ProblemNotFound as e:
+        raise UnknownReference(e.detail, field="problem") from None
+    if problem.product_id != product.pk:
+        raise InvalidInput(
+            _("Problem %(id)s is about another product than %(sku)s.")
+            % {"id": problem_id, "sku": product.sku},
+            field="problem",
+        )
+    return problem
 
 
 def _open(
@@ -87,6 +122,7 @@ def _open(
     actor: User,
     note: str,
     now: dt.datetime,
+    problem: Problem | None = None,
 ) -> PullResult:
     routes = [
         RouteSpec(
@@ -112,8 +148,9 @@ def _open(
         opened_by=actor,
         team=team,
         team_lead=team.lead if team else None,
+        problem=problem,
     )
-    evidence = _link_evidence(andon, product, reason, decision.since)
+    evidence = _link_evidence(andon, product, reason, decision.since, problem)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
     suppressed = listing_suppress(product=product, at=now)
     held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
@@ -159,6 +196,7 @@ def _open(
                     "note": note,
                     "evidence_contacts": evidence,
                     "distinct_customers": decision.distinct_customers,
+                    "problem": problem.pk if problem else None,
                 },
             ),
             *(
@@ -197,9 +235,11 @@ def _join(
     actor: User,
     note: str,
     now: dt.datetime,
+    problem: Problem | None = None,
 ) -> PullResult:
-    """A second pull for the same reason adds evidence to the open andon: no new work orders."""
-    evidence = _link_evidence(andon, product, reason, decision.since)
+    """A second pull for the same reason (or problem) adds evidence to the open andon: no new
+    work orders."""
+    evidence = _link_evidence(andon, product, reason, decision.since, problem)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, joined=True)
     audit_record(
         actor_id=actor.pk,
@@ -237,9 +277,13 @@ def _join(
 
 
 def _link_evidence(
-    andon: Andon, product: Product, reason: ReasonCode, since: dt.datetime
+    andon: Andon,
+    product: Product,
+    reason: ReasonCode,
+    since: dt.datetime,
+    problem: Problem | None = None,
 ) -> list[int]:
-    ids = evidence_contact_ids(product=product, reason=reason, since=since)
+    ids = evidence_contact_ids(product=product, reason=reason, since=since, problem=problem)
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
     )

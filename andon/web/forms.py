@@ -62,6 +62,8 @@ class PullForm(forms.Form):
     note = forms.CharField(
         label=_("What is wrong, in one line"), max_length=NOTE_MAX * 4, required=False
     )
+    # A detected problem the pull is for (the product page's problems), optional.
+    problem = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class ResolveForm(forms.Form):

@@ -1,6 +1,16 @@
 from django.urls import path, re_path
 
-from .views import agent, andons, home, incentives, products, queues, recovery, reviews
+from .views import (
+    agent,
+    andons,
+    detection,
+    home,
+    incentives,
+    products,
+    queues,
+    recovery,
+    reviews,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -24,6 +34,13 @@ urlpatterns = [
     ),
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
+    path("problems/", detection.problems_index, name="problems"),
+    path("problems/<int:problem_id>/", detection.problem_detail, name="problem"),
+    path(
+        "problems/<int:problem_id>/<str:action>",
+        detection.problem_correct,
+        name="problem_correct",
+    ),
 ]
 
 # Pages mounted under their own prefixes and namespaces (config/urls.py), URLs unchanged.

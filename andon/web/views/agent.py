@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from andon.contacts.selectors import contacts_of_customer, reasons_active
-from andon.contacts.services import contact_record
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
+from andon.detection.services import contact_intake
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.orders.services import customer_phone_reveal
 from andon.people import rules as people_rules
@@ -20,6 +20,7 @@ from andon.recovery.selectors import recovery_of_customer
 from ..access import require, roles
 from ..errors import explain
 from ..forms import CHANNELS, ContactForm, SearchForm
+from .detection import suggestion_after
 
 
 @require(people_rules.may_record_contact)
@@ -58,7 +59,7 @@ def _customer_page(
     recorded_id = request.GET.get("recorded", "")
     if recorded_id.isdigit():
         recorded = next((c for c in contacts if c.pk == int(recorded_id)), None)
-    eligibility = None
+    eligibility = suggestion = None
     if recorded is not None:
         decision = eligibility_for(
             product=recorded.product, reason=recorded.reason, now=timezone.now()
@@ -67,6 +68,7 @@ def _customer_page(
             "decision": decision,
             "explanation": decision.explanation(recorded.reason.label),
         }
+        suggestion = suggestion_after(recorded)
     return render(
         request,
         "web/agent/customer.html",
@@ -78,6 +80,7 @@ def _customer_page(
             "channels": CHANNELS,
             "recorded": recorded,
             "eligibility": eligibility,
+            "suggestion": suggestion,
             "form": form,
             "error": error,
             "recovery": recovery_of_customer(cust.pk),
@@ -98,7 +101,7 @@ def contact_create(request: AuthenticatedRequest, external_id: str) -> HttpRespo
         return _customer_page(request, cust, form=form, status=422)
     d = form.cleaned_data
     try:
-        contact = contact_record(
+        contact = contact_intake(
             actor=request.user,
             customer=cust.external_id,
             order=d["order"],
@@ -106,7 +109,7 @@ def contact_create(request: AuthenticatedRequest, external_id: str) -> HttpRespo
             reason=d["reason"],
             text=d["text"],
             channel=d["channel"],
-        )
+        ).contact
     except DomainError as e:
         return _customer_page(request, cust, form=form, error=explain(e), status=e.status)
     url = reverse("web:customer", kwargs={"external_id": cust.external_id})

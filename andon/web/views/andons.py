@@ -25,6 +25,7 @@ from andon.workorders.selectors import disposition_plan
 
 from ..access import require, roles
 from ..timeline import Entry, holds_in_words, sentence
+from .detection import andon_causes
 
 
 @dataclass(frozen=True)
@@ -101,5 +102,6 @@ def andon_detail(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
             and review_rules.may_correct(
                 roles(request), user_id=request.user.pk, reviewer_id=review.reviewer_id
             ),
+            "andon_causes": andon_causes(view.andon.product_id),
         },
     )

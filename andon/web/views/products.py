@@ -23,6 +23,7 @@ from ..access import require, roles
 from ..errors import explain
 from ..forms import PullForm
 from ..links import cord_url
+from .detection import problem_cords, problem_for_cord
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def _page(
         "stock": stock_of(product_id=product.pk),
         "cords": cords,
         "quiet": quiet,
+        **problem_cords(product, cords, request.GET.get("problem", "")),
         "open_reason": open_reason,
         "form": form,
         "error": error,
@@ -128,7 +130,12 @@ def cord_open(request: AuthenticatedRequest, sku: str) -> HttpResponse:
     return render(
         request,
         "web/products/_cord_form.html",
-        {"product": product, "c": cord, "form": PullForm(initial={"reason": reason})},
+        {
+            "product": product,
+            "c": cord,
+            "form": PullForm(initial={"reason": reason}),
+            "problem": problem_for_cord(product, request.GET.get("problem", "")),
+        },
     )
 
 
@@ -148,6 +155,7 @@ def pull(request: AuthenticatedRequest, sku: str) -> HttpResponse:
             sku=product.sku,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
+            problem=form.cleaned_data["problem"],
         )
     except DomainError as e:
         return _page(

@@ -1,0 +1,312 @@
+"""Assigning contacts to problems: one at a time (a contact being recorded), a set at a time
+(an import) and a whole product again (a rebuild). All three run the same decision
+(`rules.choose`) over the same candidates, in the order the contacts were reported, so a
+rebuild gives the answer online assignment gave (corrections aside, which it applies from the
+start).
+
+Contract: callers own the transaction. Nothing here locks a listing, an andon or a contact:
+a pull never waits for detection. Concurrent assignments of one product may each open a
+problem for the same new defect; the next report joins one of them, and a team lead merges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from django.db.models import Q
+
+from andon.contacts.models import Contact, ReasonCode
+
+from . import embedding, rules
+from .models import Assignment, Method, Problem, ProblemState
+from .text import label_from, language_of, lexical_of
+
+_lexical = lru_cache(maxsize=50_000)(lexical_of)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A contact to assign, as read in one query."""
+
+    contact_id: int
+    product_id: int
+    customer_id: int
+    reason_id: int
+    at: dt.datetime
+    text: str
+
+    def report(self, vector: np.ndarray | None = None, pinned: bool = False) -> rules.Report:
+        return rules.Report(
+            contact_id=self.contact_id,
+            customer_id=self.customer_id,
+            reason_id=self.reason_id,
+            at=self.at,
+            lexical=_lexical(self.text),
+            vector=vector,
+            has_text=bool(self.text.strip()),
+            pinned=pinned,
+        )
+
+
+INCOMING_FIELDS = ("id", "product_id", "customer_id", "reason_id", "created_at", "text")
+
+
+def incoming_of(contact: Contact) -> Incoming:
+    return Incoming(
+        contact.pk,
+        contact.product_id,
+        contact.customer_id,
+        contact.reason_id,
+        contact.created_at,
+        contact.text,
+    )
+
+
+def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candidate]:
+    """The product's open problems active in the window before `at`, through their corrected,
+    then most recent, members: one indexed query of at most CANDIDATE_REPORTS rows."""
+    rows = (
+        Assignment.objects.filter(
+            product_id=product_id,
+            reported_at__gte=at - dt.timedelta(days=rules.WINDOW_DAYS),
+            reported_at__lte=at,
+            problem__state=ProblemState.OPEN,
+        )
+        .order_by("-pinned", "-reported_at", "-contact_id")
+        .values_list(
+            "contact_id",
+            "problem_id",
+            "customer_id",
+            "reason_id",
+            "reported_at",
+            "vector",
+            "pinned",
+            "contact__text",
+        )[: rules.CANDIDATE_REPORTS]
+    )
+    out: dict[int, rules.Candidate] = {}
+    for cid, pid, customer, reason, reported, blob, pinned, text in rows:
+        cand = out.setdefault(pid, rules.Candidate(pid))
+        if len(cand.members) >= rules.MEMBERS_PER_PROBLEM:
+            continue
+        report = rules.Report(
+            cid,
+            customer,
+            reason,
+            reported,
+            _lexical(text),
+            embedding.from_bytes(blob),
+            bool(text.strip()),
+            pinned,
+        )
+        cand.members.append(report)
+        cand.reasons[reason] += 1
+        cand.last_at = max(cand.last_at or reported, reported)
+    # Oldest first, as they would have been added.
+    for cand in out.values():
+        cand.members.reverse()
+    return out
+
+
+def labels_for(text: str) -> dict[str, str]:
+    if not text.strip():
+        return {}
+    return {f"label_{language_of(text)}": label_from(text)}
+
+
+def problem_open(*, product_id: int, at: dt.datetime, text: str, fallback: str = "") -> Problem:
+    labels = labels_for(text) or {"label_zh": fallback, "label_en": fallback}
+    return Problem.objects.create(product_id=product_id, created_at=at, **labels)
+
+
+def _fill_label(problem_id: int, text: str) -> None:
+    """A problem reported so far in one language gets its label in the other at the first
+    report in that language."""
+    for name, label in labels_for(text).items():
+        Problem.objects.filter(pk=problem_id, **{name: ""}).update(**{name: label})
+
+
+def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignment:
+    """Assign one contact (see the module docstring). Without the model at hand (`wait` False
+    and not loaded yet) the lexical evidence decides."""
+    item = incoming_of(contact)
+    vectors = embedding.vectors([item.text], wait=wait_for_model) if item.text.strip() else None
+    vector = vectors[0] if vectors is not None else None
+    report = item.report(vector)
+    candidates = candidates_of(product_id=item.product_id, at=item.at)
+    choice = rules.choose(report, candidates.values())
+    if choice.key is None:
+        problem_id = problem_open(
+            product_id=item.product_id, at=item.at, text=item.text, fallback=contact.reason.label
+        ).pk
+    else:
+        problem_id = choice.key
+        _fill_label(problem_id, item.text)
+    return Assignment.objects.create(
+        contact_id=item.contact_id,
+        problem_id=problem_id,
+        product_id=item.product_id,
+        customer_id=item.customer_id,
+        reason_id=item.reason_id,
+        reported_at=item.at,
+        vector=embedding.to_bytes(vector),
+        method=choice.method,
+        score=choice.score,
+        matched_contact_id=choice.matched_contact_id,
+        similarity=choice.similarity,
+    )
+
+
+@dataclass
+class Replay:
+    """Assignment of many contacts of one product in memory, in report order; problems that
+    do not exist yet have negative keys until they are written."""
+
+    product_id: int
+    candidates: dict[int, rules.Candidate]
+    next_key: int = -1
+
+    def place(
+        self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
+    ) -> rules.Choice:
+        report = item.report(vector, pinned=pinned_key is not None)
+        if pinned_key is not None:
+            choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
+        else:
+            choice = rules.choose(report, self.candidates.values())
+        key = choice.key
+        if key is None:
+            key = self.next_key
+            self.next_key -= 1
+            choice = rules.Choice(
+                key, choice.method, choice.score, choice.matched_contact_id, choice.similarity
+            )
+        self.candidates.setdefault(key, rules.Candidate(key)).add(report)
+        return choice
+
+
+def vectors_for(
+    items: Sequence[Incoming], stored: dict[int, bytes] | None = None
+) -> dict[int, np.ndarray | None]:
+    """Unit vectors by contact id: stored ones reused, the others encoded in batches, each
+    distinct text once."""
+    out: dict[int, np.ndarray | None] = {}
+    missing: dict[str, list[int]] = {}
+    for it in items:
+        blob = (stored or {}).get(it.contact_id)
+        if blob:
+            out[it.contact_id] = embedding.from_bytes(blob)
+        elif it.text.strip():
+            missing.setdefault(it.text, []).append(it.contact_id)
+    texts = list(missing)
+    for start in range(0, len(texts), 64):
+        part = texts[start : start + 64]
+        vecs = embedding.vectors(part, wait=True)
+        for i, text in enumerate(part):
+            for cid in missing[text]:
+                out[cid] = vecs[i] if vecs is not None else None
+    return out
+
+
+def contacts_assign(
+    *, contact_ids: Iterable[int], progress: Callable[[int], None] | None = None
+) -> int:
+    """Assign the given contacts that have no problem yet, set-based: one read of the
+    contacts, vectors in batches, one read of candidates per product, bulk writes. Returns
+    how many were assigned."""
+    items = [
+        Incoming(*row)
+        for row in Contact.objects.filter(id__in=list(contact_ids), assignment__isnull=True)
+        .order_by("created_at", "id")
+        .values_list(*INCOMING_FIELDS)
+    ]
+    if not items:
+        return 0
+    vectors = vectors_for(items)
+    by_product: dict[int, list[Incoming]] = {}
+    for it in items:
+        by_product.setdefault(it.product_id, []).append(it)
+    rows: list[Assignment] = []
+    for product_id, product_items in by_product.items():
+        replay = Replay(product_id, candidates_of(product_id=product_id, at=product_items[-1].at))
+        placed = [(it, replay.place(it, vectors.get(it.contact_id))) for it in product_items]
+        keys = _write_new_problems(product_id, replay, placed)
+        rows += [_assignment_row(it, vectors.get(it.contact_id), ch, keys) for it, ch in placed]
+        if progress:
+            progress(len(product_items))
+    Assignment.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _write_new_problems(
+    product_id: int, replay: Replay, placed: list[tuple[Incoming, rules.Choice]]
+) -> dict[int, int]:
+    # Every choice a replay made has a key (an existing problem or a new negative one).
+    """Create the problems a replay opened (negative keys) and fill missing labels of the
+    existing ones; returns key -> problem id."""
+    first: dict[int, dict[str, str]] = {}
+    created_at: dict[int, dt.datetime] = {}
+    keyed = [(it, _key(ch)) for it, ch in placed]
+    for it, key in keyed:
+        labels = first.setdefault(key, {})
+        for name, label in labels_for(it.text).items():
+            labels.setdefault(name, label)
+        created_at.setdefault(key, it.at)
+    new_keys = sorted((k for k in first if k < 0), reverse=True)
+    # A problem opened by a report without text is named after its reason code.
+    reasons = ReasonCode.objects.in_bulk({it.reason_id for it, key in keyed if not first[key]})
+    for it, key in keyed:
+        if key < 0 and not first[key] and it.reason_id in reasons:
+            r = reasons[it.reason_id]
+            first[key] = {"label_zh": r.label_zh, "label_en": r.label_en}
+    problems = Problem.objects.bulk_create(
+        [Problem(product_id=product_id, created_at=created_at[k], **first[k]) for k in new_keys]
+    )
+    keys = {k: p.pk for k, p in zip(new_keys, problems, strict=True)}
+    for key, labels in first.items():
+        if key > 0:
+            for name, label in labels.items():
+                Problem.objects.filter(pk=key, **{name: ""}).update(**{name: label})
+        keys.setdefault(key, key)
+    return keys
+
+
+def _key(choice: rules.Choice) -> int:
+    if choice.key is None:
+        raise ValueError("a replayed choice always has a problem key")
+    return choice.key
+
+
+def _assignment_row(
+    it: Incoming, vector: np.ndarray | None, ch: rules.Choice, keys: dict[int, int]
+) -> Assignment:
+    return Assignment(
+        contact_id=it.contact_id,
+        problem_id=keys[_key(ch)],
+        product_id=it.product_id,
+        customer_id=it.customer_id,
+        reason_id=it.reason_id,
+        reported_at=it.at,
+        vector=embedding.to_bytes(vector),
+        method=ch.method,
+        score=ch.score,
+        matched_contact_id=ch.matched_contact_id,
+        similarity=ch.similarity,
+        pinned=ch.method == Method.MANUAL,
+    )
+
+
+def unassigned_contact_ids(*, product_id: int | None = None) -> list[int]:
+    qs = Contact.objects.filter(assignment__isnull=True)
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    return list(qs.order_by("created_at", "id").values_list("id", flat=True))
+
+
+def problems_referenced() -> Q:
+    """Problems an andon cites (the relation is declared by the cord, above this layer)."""
+    return Q(andons__isnull=False)

@@ -1,0 +1,66 @@
+"""`andon detection rebuild [--product SKU]`: recompute the problems from scratch, with a
+progress bar. `andon detection alerts`: scan complaint rates now (cron it, e.g. hourly).
+`andon detection pending`: assign contacts that have no problem yet."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from andon.catalog.models import Product
+from andon.detection import embedding, services
+from andon.detection.alerts import problem_alerts_scan
+
+
+class Command(BaseCommand):
+    help = "Problem detection: rebuild the problems, scan complaint-rate alerts, assign pending."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        rebuild = sub.add_parser(
+            "rebuild",
+            help="Recompute every assignment from scratch (corrections by people are kept).",
+        )
+        rebuild.add_argument("--product", metavar="SKU", help="Only this product.")
+        rebuild.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        alerts = sub.add_parser("alerts", help="Scan complaint rates and raise/clear alerts.")
+        alerts.add_argument(
+            "--window-days", type=int, default=30, help="Complaints and deliveries of N days."
+        )
+        pending = sub.add_parser("pending", help="Assign contacts that have no problem yet.")
+        pending.add_argument("--product", metavar="SKU", help="Only this product.")
+        pending.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, action, **opts):
+        if action == "alerts":
+            if opts["window_days"] < 1:
+                raise CommandError("--window-days must be at least 1")
+            scan = problem_alerts_scan(window_days=opts["window_days"])
+            self.stdout.write(
+                f"{scan.tested} products tested: {scan.raised} alerts raised, "
+                f"{scan.refreshed} refreshed, {scan.cleared} cleared"
+            )
+            return
+        sku = opts.get("product")
+        if sku and not Product.objects.filter(sku=sku).exists():
+            raise CommandError(f"no product with SKU {sku!r}")
+        if not embedding.warm_up(wait=True):
+            self.stderr.write("the sentence model is off or unavailable: lexical evidence only")
+        total = services.contacts_to_rebuild(sku=sku) if action == "rebuild" else None
+        bar = tqdm(  # type: ignore[call-overload]
+            total=total,
+            unit="contact",
+            desc=action,
+            disable=opts["no_progress"],
+            file=self.stderr._out,
+        )
+        if action == "rebuild":
+            done = services.problems_rebuild(sku=sku, progress=bar.update)
+            bar.close()
+            self.stdout.write(
+                f"{done.contacts} contacts of {done.products} products in {done.problems} problems"
+            )
+        else:
+            n = services.contacts_assign_pending(sku=sku, progress=bar.update)
+            bar.close()
+            self.stdout.write(f"{n} contacts assigned")

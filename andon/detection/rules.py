@@ -1,0 +1,273 @@
+"""Detection's decisions, in words and in code. Pure: no database, no clock, no model.
+
+- The same problem: a report joins the product's problem whose members it resembles most,
+  when the average evidence over those members says "same problem" with a probability above
+  a threshold chosen on the development set; otherwise it opens a problem of its own.
+  Evidence for a pair of reports: the cosine of their sentence embeddings (multilingual, so
+  a Chinese and an English report of one defect meet without a shared word), the numbers
+  both name (page 100-101, E4) or name differently, and whether the agents coded the same
+  reason (a weak prior, never a gate). Without embeddings (model unavailable) character
+  n-grams take the cosine's place.
+- A report without text follows its reason code: the most recent problem of the product where
+  that reason is the most common one; else a problem of its own.
+- Corrections are members like any other: a contact moved, merged or split by a person keeps
+  its place, and later reports that resemble it follow it there.
+- Only problems active within the window (30 days) are candidates, compared through their
+  most recent members (corrected ones first): a report is decided in milliseconds whatever
+  the history, and the same replay of the same reports gives the same problems (rebuild).
+- Complaint-rate alert: distinct complaining customers / units delivered in the window,
+  tested against the rest of the catalogue with a one-sided Poisson test, Bonferroni-corrected
+  over the products tested, with at least 3 complaining customers and a rate at least 1.5x
+  the baseline: a real spike, never steady noise, never a fixed percentage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .text import Lexical
+
+WINDOW_DAYS = 30
+MEMBERS_PER_PROBLEM = 20
+CANDIDATE_REPORTS = 400
+# The probability above which a report joins a problem, chosen on dev.txt only by
+# `python -m bench.detection_quality tune`: the most precise threshold within one point of
+# the best pairwise F1 (a wrong merge can put two defects behind one pull; a wrong split is
+# one click for a team lead). One for each kind of evidence.
+SAME_PROBLEM = 0.2
+SAME_PROBLEM_LEXICAL = 0.25
+
+# Logistic weights of the pair evidence, fitted on tests/detection/labelled/dev.txt only by
+# `python -m bench.detection fit` (the held-out part is never read by the fit).
+# Order: bias, cosine (or n-gram overlap), numbers shared, numbers differ, same reason.
+EMBEDDING_WEIGHTS = (-4.99, 9.63, 2.77, -0.35, 0.4)
+LEXICAL_WEIGHTS = (-2.13, 4.45, 3.95, 0.26, 0.66)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A contact as detection sees it."""
+
+    contact_id: int
+    customer_id: int
+    reason_id: int
+    at: dt.datetime
+    lexical: Lexical
+    vector: np.ndarray | None = None  # unit length
+    has_text: bool = True
+    pinned: bool = False
+
+
+@dataclass
+class Candidate:
+    """A problem of the product, through its members (corrected ones first, then the most
+    recent), each at most MEMBERS_PER_PROBLEM."""
+
+    key: int
+    members: list[Report] = field(default_factory=list)
+    reasons: Counter[int] = field(default_factory=Counter)
+    last_at: dt.datetime | None = None
+
+    def add(self, report: Report) -> None:
+        self.members.append(report)
+        self.reasons[report.reason_id] += 1
+        if self.last_at is None or report.at > self.last_at:
+            self.last_at = report.at
+        if len(self.members) > MEMBERS_PER_PROBLEM:
+            # Drop the oldest uncorrected member: corrections keep teaching.
+            drop = next((i for i, m in enumerate(self.members) if not m.pinned), 0)
+            gone = self.members.pop(drop)
+            self.reasons[gone.reason_id] -= 1
+            if not self.reasons[gone.reason_id]:
+                del self.reasons[gone.reason_id]
+
+    @property
+    def main_reason(self) -> int | None:
+        """The most frequent reason code; the lowest id among equals (whatever the order the
+        members were read in)."""
+        if not self.reasons:
+            return None
+        return min(self.reasons, key=lambda r: (-self.reasons[r], r))
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: int | None  # None: open a problem of its own
+    method: str  # "embedding", "lexical", "reason"
+    score: float = 0.0
+    matched_contact_id: int | None = None
+    similarity: float = 0.0
+
+
+def pair_logit(a: Report, b: Report) -> tuple[float, float]:
+    """Log-odds that two reports describe the same problem, and the similarity behind it."""
+    if a.vector is not None and b.vector is not None:
+        w = EMBEDDING_WEIGHTS
+        similarity = float(np.dot(a.vector, b.vector))
+    else:
+        w = LEXICAL_WEIGHTS
+        similarity = _overlap(a.lexical.grams, b.lexical.grams)
+    na, nb = a.lexical.numbers, b.lexical.numbers
+    shared = bool(na & nb)
+    differ = bool(na) and bool(nb) and not shared
+    z = (
+        w[0]
+        + w[1] * similarity
+        + w[2] * shared
+        + w[3] * differ
+        + w[4] * (a.reason_id == b.reason_id)
+    )
+    return z, similarity
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _live(report: Report, candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates as the database reads them for this report: members reported within
+    the window before it, corrected ones first then the newest, at most CANDIDATE_REPORTS in
+    all and MEMBERS_PER_PROBLEM a problem (the same cut online and in a replay)."""
+    window_start = report.at - dt.timedelta(days=WINDOW_DAYS)
+    pool = [(c.key, m) for c in candidates for m in c.members if window_start <= m.at <= report.at]
+    pool.sort(key=lambda km: (not km[1].pinned, -km[1].at.timestamp(), -km[1].contact_id))
+    live: dict[int, Candidate] = {}
+    for key, m in pool[:CANDIDATE_REPORTS]:
+        c = live.setdefault(key, Candidate(key))
+        if len(c.members) < MEMBERS_PER_PROBLEM:
+            c.members.append(m)
+            c.reasons[m.reason_id] += 1
+            c.last_at = max(c.last_at or m.at, m.at)
+    return list(live.values())
+
+
+def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
+    """The problem this report belongs to, among the product's active ones (see the module
+    docstring); ties go to the most recently active problem, then the oldest key. The pair
+    evidence is computed for all members at once (one matrix product for the cosines)."""
+    active = _live(report, candidates)
+    if not report.has_text:
+        return _by_reason(report, active)
+    if not active:
+        return Choice(None, "embedding" if report.vector is not None else "lexical", 0.0)
+    members = [m for c in active for m in c.members]
+    z, similarity, by_vector = _logits(report, members)
+    best: Choice | None = None
+    best_rank: tuple = ()
+    start = 0
+    for c in active:
+        end = start + len(c.members)
+        top = start + int(np.argmax(z[start:end]))
+        method = "embedding" if by_vector[top] else "lexical"
+        score = _sigmoid(float(z[start:end].mean()))
+        choice = Choice(c.key, method, score, members[top].contact_id, float(similarity[top]))
+        rank = (choice.score, c.last_at, -c.key)
+        if best is None or rank > best_rank:
+            best, best_rank = choice, rank
+        start = end
+    assert best is not None
+    threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
+    if best.score >= threshold:
+        return best
+    method = "embedding" if report.vector is not None else "lexical"
+    return Choice(None, method, best.score)
+
+
+def _logits(report: Report, members: Sequence[Report]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """pair_logit for every member, vectorised: (log-odds, similarity, by vector)."""
+    n = len(members)
+    by_vector = np.array(
+        [report.vector is not None and m.vector is not None for m in members], dtype=bool
+    )
+    similarity = np.zeros(n)
+    if by_vector.any():
+        idx = [int(i) for i in np.flatnonzero(by_vector)]
+        matrix = np.stack([v for i in idx if (v := members[i].vector) is not None])
+        similarity[idx] = matrix @ report.vector
+    for i in np.flatnonzero(~by_vector):
+        similarity[i] = _overlap(report.lexical.grams, members[int(i)].lexical.grams)
+    na = report.lexical.numbers
+    shared = np.array([bool(na & m.lexical.numbers) for m in members], dtype=float)
+    differ = np.array([bool(na) and bool(m.lexical.numbers) for m in members], dtype=float)
+    differ *= 1 - shared
+    same_reason = np.array([m.reason_id == report.reason_id for m in members], dtype=float)
+    w = np.where(by_vector[:, None], EMBEDDING_WEIGHTS, LEXICAL_WEIGHTS)
+    z = w[:, 0] + w[:, 1] * similarity + w[:, 2] * shared + w[:, 3] * differ + w[:, 4] * same_reason
+    return z, similarity, by_vector
+
+
+def _by_reason(report: Report, active: Sequence[Candidate]) -> Choice:
+    same = [c for c in active if c.main_reason == report.reason_id]
+    if not same:
+        return Choice(None, "reason")
+    c = max(same, key=lambda c: (c.last_at, -c.key))
+    return Choice(c.key, "reason", 1.0, c.members[-1].contact_id, 0.0)
+
+
+# --- complaint rate -------------------------------------------------------------------------
+
+MIN_COMPLAINERS = 3
+MIN_RATIO = 1.5
+ALPHA = 0.01
+
+
+def poisson_upper_tail(k: int, mu: float) -> float:
+    """P(X >= k) for X ~ Poisson(mu), summed in the tail itself so that tiny p-values keep
+    their precision."""
+    if k <= 0:
+        return 1.0
+    if mu <= 0:
+        return 0.0
+    if k <= mu:
+        below = sum(math.exp(i * math.log(mu) - mu - math.lgamma(i + 1)) for i in range(k))
+        return max(0.0, min(1.0, 1.0 - below))
+    total, i = 0.0, k
+    term = math.exp(k * math.log(mu) - mu - math.lgamma(k + 1))
+    while term > 1e-300 and (total == 0.0 or term > total * 1e-15):
+        total += term
+        i += 1
+        term *= mu / i
+    return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class RateTest:
+    complainers: int
+    units: int
+    rate: float
+    baseline: float
+    expected: float
+    p_value: float
+    alert: bool
+
+
+def complaint_rate_test(
+    *, complainers: int, units: int, others_complainers: int, others_units: int, tested: int
+) -> RateTest:
+    """Is this product's complaint rate significantly above the rest of the catalogue's?"""
+    if units <= 0 or others_units <= 0:
+        return RateTest(complainers, units, 0.0, 0.0, 0.0, 1.0, False)
+    # Half a complaint when the others had none: a baseline of zero would make any one
+    # complaint infinitely significant.
+    baseline = max(others_complainers, 0.5) / others_units
+    expected = baseline * units
+    p = poisson_upper_tail(complainers, expected)
+    rate = complainers / units
+    alert = (
+        complainers >= MIN_COMPLAINERS
+        and rate >= MIN_RATIO * baseline
+        and p < ALPHA / max(tested, 1)
+    )
+    return RateTest(complainers, units, rate, baseline, expected, p, alert)

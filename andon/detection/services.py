@@ -1,0 +1,414 @@
+"""Detection's writes: the contact intake that assigns a problem, corrections by a person
+(move, merge, split, each audited and kept by every later assignment), and the rebuild.
+
+The intake is the one way the console and the API record a contact: the service desk's
+`contact_record` and the assignment commit together, the assignment inside a savepoint, so
+that whatever goes wrong in detection the contact is recorded all the same (SPEC: "the
+contact is still recorded"); it never waits for the model (lexical fallback until it is
+loaded) and never takes a lock a pull takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from andon.catalog.models import Product
+from andon.contacts.models import Contact
+from andon.contacts.services import contact_record
+from andon.core.errors import Forbidden, InvalidInput
+from andon.core.services import Audit, audit_record
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
+
+from . import embedding, rules
+from .assign import (
+    INCOMING_FIELDS,
+    Incoming,
+    Replay,
+    contact_assign,
+    contacts_assign,
+    labels_for,
+    problems_referenced,
+    unassigned_contact_ids,
+    vectors_for,
+)
+from .assign import _assignment_row as assignment_row
+from .assign import _write_new_problems as write_new_problems
+from .errors import ProblemMismatch, ProblemNotFound, ProblemNotOpen
+from .models import Assignment, Method, Problem, ProblemState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Intake:
+    contact: Contact
+    assignment: Assignment | None
+
+
+@transaction.atomic
+def contact_intake(*, actor: User, **fields: Any) -> Intake:
+    """Record a contact (`contacts.services.contact_record`'s arguments) and assign it to a
+    problem of its product in the same transaction. The assignment can fail without failing
+    the contact: it is then None, and the next rebuild or import assigns the contact."""
+    contact = contact_record(actor=actor, **fields)
+    return Intake(contact, assignment_quietly(contact))
+
+
+def assignment_quietly(contact: Contact) -> Assignment | None:
+    try:
+        with transaction.atomic():
+            return contact_assign(contact=contact, wait_for_model=False)
+    except Exception:  # detection must never cost the customer's voice
+        log.exception("detection: contact %s left unassigned", contact.pk)
+        return None
+
+
+def contacts_assign_quietly(*, contact_ids: list[int]) -> int:
+    """An import's contacts, assigned set-based in the import's transaction, inside a
+    savepoint: if detection fails, the contacts are imported all the same (and `andon
+    detection pending` assigns them later)."""
+    if not contact_ids:
+        return 0
+    try:
+        with transaction.atomic():
+            return contacts_assign(contact_ids=contact_ids)
+    except Exception:
+        log.exception("detection: %d imported contacts left unassigned", len(contact_ids))
+        return 0
+
+
+# --- corrections --------------------------------------------------------------------------
+
+
+def _check_may_correct(actor: User) -> None:
+    if not people_rules.may_correct_problems(roles_of(actor)):
+        raise Forbidden(_("Only team leads and admins correct problems."))
+
+
+def _problem_for_update(problem_id: int, field: str) -> Problem:
+    try:
+        problem = Problem.objects.select_for_update().get(pk=problem_id)
+    except Problem.DoesNotExist:
+        raise ProblemNotFound(
+            _("No problem with id %(id)s.") % {"id": problem_id}, field=field
+        ) from None
+    if problem.state != ProblemState.OPEN:
+        raise ProblemNotOpen(
+            _("Problem %(id)s was merged or dissolved; correct the problem it went into.")
+            % {"id": problem_id},
+            field=field,
+        )
+    return problem
+
+
+def _assignments_of(contact_ids: list[int], field: str = "contacts") -> list[Assignment]:
+    ids = sorted(set(contact_ids))
+    if not ids:
+        raise InvalidInput(_("Name at least one contact."), field=field)
+    found = list(Assignment.objects.select_for_update().filter(contact_id__in=ids))
+    missing = set(ids) - {a.contact_id for a in found}
+    if missing:
+        raise ProblemMismatch(
+            _("Contacts %(ids)s have no problem yet (unknown, or not assigned).")
+            % {"ids": ", ".join(str(i) for i in sorted(missing))},
+            field=field,
+        )
+    return found
+
+
+def _pin(assignments: list[Assignment], problem: Problem, actor: User, now: dt.datetime) -> None:
+    Assignment.objects.filter(contact_id__in=[a.contact_id for a in assignments]).update(
+        problem=problem,
+        pinned=True,
+        method=Method.MANUAL,
+        corrected_by=actor,
+        corrected_at=now,
+    )
+
+
+@transaction.atomic
+def problem_contacts_move(*, actor: User, contact_ids: list[int], problem_id: int) -> Problem:
+    """Move contacts into a problem of their product. They stay there (pinned), and later
+    reports that resemble them follow them."""
+    _check_may_correct(actor)
+    target = _problem_for_update(problem_id, "problem")
+    moved = _assignments_of(contact_ids)
+    strangers = [a.contact_id for a in moved if a.product_id != target.product_id]
+    if strangers:
+        raise ProblemMismatch(
+            _("Contacts %(ids)s are about another product than problem %(problem)s.")
+            % {"ids": ", ".join(map(str, strangers)), "problem": target.pk},
+            field="contacts",
+        )
+    now = timezone.now()
+    _pin(moved, target, actor, now)
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "problem.contacts_moved",
+                "problem",
+                target.pk,
+                data={
+                    "contacts": sorted(a.contact_id for a in moved),
+                    "from": sorted({a.problem_id for a in moved}),
+                },
+            )
+        ],
+    )
+    return target
+
+
+@transaction.atomic
+def problem_merge(*, actor: User, problem_id: int, into_id: int) -> Problem:
+    """Merge a problem into another of the same product: all its contacts move (pinned), it
+    is kept as "merged into" the other, so that links to it still resolve."""
+    _check_may_correct(actor)
+    if problem_id == into_id:
+        raise InvalidInput(_("A problem cannot be merged into itself."), field="into")
+    # Locks in id order: two opposite merges at once cannot deadlock.
+    first, second = sorted([(problem_id, "problem"), (into_id, "into")])
+    locked = {pid: _problem_for_update(pid, f) for pid, f in (first, second)}
+    source, target = locked[problem_id], locked[into_id]
+    if source.product_id != target.product_id:
+        raise ProblemMismatch(
+            _("Problems %(a)s and %(b)s are about different products.")
+            % {"a": source.pk, "b": target.pk},
+            field="into",
+        )
+    now = timezone.now()
+    moved = list(Assignment.objects.filter(problem=source))
+    _pin(moved, target, actor, now)
+    Problem.objects.filter(pk=source.pk).update(state=ProblemState.MERGED, merged_into=target)
+    if not target.label_zh or not target.label_en:
+        Problem.objects.filter(pk=target.pk).update(
+            label_zh=target.label_zh or source.label_zh,
+            label_en=target.label_en or source.label_en,
+        )
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "problem.merged",
+                "problem",
+                target.pk,
+                data={"merged": source.pk, "contacts": sorted(a.contact_id for a in moved)},
+            )
+        ],
+    )
+    target.refresh_from_db()
+    return target
+
+
+@transaction.atomic
+def problem_split(*, actor: User, problem_id: int, contact_ids: list[int]) -> Problem:
+    """Take contacts out of a problem into a new problem of their own (pinned there)."""
+    _check_may_correct(actor)
+    source = _problem_for_update(problem_id, "problem")
+    taken = _assignments_of(contact_ids)
+    outside = [a.contact_id for a in taken if a.problem_id != source.pk]
+    if outside:
+        raise ProblemMismatch(
+            _("Contacts %(ids)s are not in problem %(problem)s.")
+            % {"ids": ", ".join(map(str, outside)), "problem": source.pk},
+            field="contacts",
+        )
+    if len(taken) >= Assignment.objects.filter(problem=source).count():
+        raise InvalidInput(
+            _("Leave at least one contact in the problem: a split takes some of them out."),
+            field="contacts",
+        )
+    now = timezone.now()
+    first = Contact.objects.filter(pk__in=[a.contact_id for a in taken]).order_by(
+        "created_at", "id"
+    )
+    labels: dict[str, str] = {}
+    for c in first:
+        for name, label in labels_for(c.text).items():
+            labels.setdefault(name, label)
+    new = Problem.objects.create(
+        product_id=source.product_id, created_at=min(a.reported_at for a in taken), **labels
+    )
+    _pin(taken, new, actor, now)
+    audit_record(
+        actor_id=actor.pk,
+        at=now,
+        entries=[
+            Audit(
+                "problem.split",
+                "problem",
+                source.pk,
+                data={"into": new.pk, "contacts": sorted(a.contact_id for a in taken)},
+            )
+        ],
+    )
+    return new
+
+
+# --- rebuild ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    products: int
+    contacts: int
+    problems: int
+
+
+def problems_rebuild(
+    *, sku: str | None = None, progress: Callable[[int], None] | None = None
+) -> Rebuilt:
+    """Recompute every assignment from scratch (one product, or all), replaying the contacts
+    in the order they were reported with the same decision as online assignment. Corrections
+    stay where a person put them and teach the replay from the start. Problems keep their ids
+    where their members mostly stay; emptied problems are deleted, or kept as "dissolved"
+    when an andon cites them. One transaction per product."""
+    products = Product.objects.filter(contacts__isnull=False).distinct().order_by("id")
+    if sku is not None:
+        products = products.filter(sku=sku)
+    totals = [0, 0, 0]
+    for product_id in products.values_list("id", flat=True):
+        with transaction.atomic():
+            contacts, problems = _rebuild_product(product_id)
+        totals[0] += 1
+        totals[1] += contacts
+        totals[2] += problems
+        if progress:
+            progress(contacts)
+    return Rebuilt(*totals)
+
+
+def contacts_to_rebuild(*, sku: str | None = None) -> int:
+    qs = Contact.objects.all()
+    return qs.filter(product__sku=sku).count() if sku else qs.count()
+
+
+def _rebuild_product(product_id: int) -> tuple[int, int]:
+    # The product's problems are rewritten: lock them so that corrections wait for us.
+    list(Problem.objects.select_for_update().filter(product_id=product_id).values_list("id"))
+    items = [
+        Incoming(*row)
+        for row in Contact.objects.filter(product_id=product_id)
+        .order_by("created_at", "id")
+        .values_list(*INCOMING_FIELDS)
+    ]
+    old = {
+        a["contact_id"]: a
+        for a in Assignment.objects.filter(product_id=product_id).values(
+            "contact_id", "problem_id", "pinned", "vector", "corrected_by_id", "corrected_at"
+        )
+    }
+    open_ids = set(
+        Problem.objects.filter(product_id=product_id, state=ProblemState.OPEN).values_list(
+            "id", flat=True
+        )
+    )
+    vectors = vectors_for(items, {cid: bytes(a["vector"]) for cid, a in old.items()})
+    replay = Replay(product_id, {})
+    placed = []
+    for it in items:
+        before = old.get(it.contact_id)
+        pinned = before["problem_id"] if before and before["pinned"] else None
+        if pinned is not None and pinned not in open_ids:
+            pinned = None  # its problem is gone: a person's choice no longer applies
+        placed.append((it, replay.place(it, vectors.get(it.contact_id), pinned)))
+    _reuse_ids(placed, old, open_ids)
+    Assignment.objects.filter(product_id=product_id).delete()
+    keys = write_new_problems(product_id, replay, placed)
+    rows = []
+    for it, ch in placed:
+        row = assignment_row(it, vectors.get(it.contact_id), ch, keys)
+        before = old.get(it.contact_id)
+        if row.pinned and before:
+            row.corrected_by_id, row.corrected_at = (
+                before["corrected_by_id"],
+                before["corrected_at"],
+            )
+        rows.append(row)
+    Assignment.objects.bulk_create(rows, batch_size=500)
+    used = set(keys.values())
+    gone = Problem.objects.filter(product_id=product_id, state=ProblemState.OPEN).exclude(
+        pk__in=used
+    )
+    gone.filter(problems_referenced()).update(state=ProblemState.DISSOLVED)
+    gone.exclude(problems_referenced()).delete()
+    return len(items), len(used)
+
+
+def _reuse_ids(
+    placed: list[tuple[Incoming, rules.Choice]], old: dict[int, Any], open_ids: set[int]
+) -> None:
+    """Give each new group the id of the old open problem it shares most contacts with (each
+    old id once, the largest overlaps first), so that links and andons keep pointing at the
+    same problem. A problem that holds corrected contacts takes back the largest group of its
+    former members too: a person put a contact beside those members, and the replay's order
+    (the corrected contact may be older than them) must not separate them again."""
+    overlap: dict[tuple[int, int], int] = {}
+    for it, ch in placed:
+        before = old.get(it.contact_id)
+        if ch.key is not None and ch.key < 0 and before and before["problem_id"] in open_ids:
+            pair = (ch.key, before["problem_id"])
+            overlap[pair] = overlap.get(pair, 0) + 1
+    taken: set[int] = set()
+    renamed: dict[int, int] = {}
+    for (key, pid), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0][1], -kv[0][0])):
+        if key in renamed or pid in taken:
+            continue
+        renamed[key] = pid
+        taken.add(pid)
+    for i, (it, ch) in enumerate(placed):
+        if ch.key in renamed:
+            method = ch.method
+            placed[i] = (
+                it,
+                type(ch)(renamed[ch.key], method, ch.score, ch.matched_contact_id, ch.similarity),
+            )
+
+
+def contacts_assign_pending(
+    *, sku: str | None = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Assign contacts recorded without a problem (a failed assignment, a write path that
+    bypassed the intake)."""
+    product_id = None
+    if sku is not None:
+        product_id = Product.objects.filter(sku=sku).values_list("id", flat=True).first()
+        if product_id is None:
+            return 0
+    ids = unassigned_contact_ids(product_id=product_id)
+    done = 0
+    for start in range(0, len(ids), 5000):
+        with transaction.atomic():
+            done += contacts_assign(contact_ids=ids[start : start + 5000], progress=progress)
+    return done
+
+
+def problem_customers(
+    *, problem_ids: list[int], since: dt.datetime | None = None
+) -> dict[int, int]:
+    """Distinct customers per problem (a customer who reports twice is one customer)."""
+    qs = Assignment.objects.filter(problem_id__in=problem_ids)
+    if since is not None:
+        qs = qs.filter(reported_at__gte=since)
+    return dict(
+        qs.values("problem_id")
+        .annotate(n=Count("customer_id", distinct=True))
+        .values_list("problem_id", "n")
+    )
+
+
+def model_status() -> str:
+    return "ready" if embedding.ready() else ("off" if not embedding.enabled() else "loading")

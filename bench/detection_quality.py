@@ -1,0 +1,195 @@
+"""Grouping quality on the labelled bilingual set, and the fit of the pair weights.
+
+    .venv/bin/python -m bench.detection_quality fit       # weights from dev.txt only
+    .venv/bin/python -m bench.detection_quality quality   # pairwise P/R/F1, dev and held-out
+    .venv/bin/python -m bench.detection_quality tune      # the thresholds, chosen on dev only
+
+The replay here is the product's own decision (`andon.detection.rules.choose` over the same
+candidates, in report order), run in memory without a database: what the service would
+assign, contact after contact, on each product of the set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from andon.detection import embedding, rules
+from andon.detection.text import lexical_of
+from bench.labelled import LabelledContact, PairScore, labelled_read, pairwise
+
+BASE = "2026-11-01T09:00:00+08:00"
+
+
+def reports(contacts: list[LabelledContact], vectors: np.ndarray | None) -> list[rules.Report]:
+    import datetime as dt
+
+    start = dt.datetime.fromisoformat(BASE)
+    customers: dict[tuple[str, str], int] = {}
+    reasons: dict[str, int] = {}
+    out = []
+    for i, c in enumerate(contacts):
+        cust = customers.setdefault((c.sku, c.customer), len(customers) + 1)
+        reason = reasons.setdefault(c.reason, len(reasons) + 1)
+        out.append(
+            rules.Report(
+                contact_id=i + 1,
+                customer_id=cust,
+                reason_id=reason,
+                # One report every 2 hours, in file order: all within the window.
+                at=start + dt.timedelta(hours=2 * i),
+                lexical=lexical_of(c.text),
+                vector=None if vectors is None else vectors[i],
+                has_text=bool(c.text.strip()),
+            )
+        )
+    return out
+
+
+def replay(contacts: list[LabelledContact], vectors: np.ndarray | None) -> list[int]:
+    """The problem key the product would give each contact, online, in file order."""
+    cands: dict[str, dict[int, rules.Candidate]] = {}
+    out, next_key = [], 1
+    for c, r in zip(contacts, reports(contacts, vectors), strict=True):
+        product = cands.setdefault(c.sku, {})
+        choice = rules.choose(r, product.values())
+        key = choice.key
+        if key is None:
+            key, next_key = next_key, next_key + 1
+        product.setdefault(key, rules.Candidate(key)).add(r)
+        out.append(key)
+    return out
+
+
+def vectors_of(contacts: list[LabelledContact]) -> np.ndarray:
+    v = embedding.vectors([c.text for c in contacts], wait=True)
+    if v is None:
+        raise SystemExit("the sentence model is not available")
+    # As stored: float16, then back to unit float32.
+    return np.stack([embedding.from_bytes(embedding.to_bytes(x)) for x in v])
+
+
+@dataclass(frozen=True)
+class Quality:
+    part: str
+    contacts: int
+    products: int
+    problems: int
+    embedding: PairScore
+    lexical: PairScore
+    reason_only: PairScore
+
+
+def quality(part: str) -> Quality:
+    cs = labelled_read(part)
+    gold = [f"{c.sku}/{c.problem}" for c in cs]
+    groups = [c.sku for c in cs]
+    emb = pairwise(gold, replay(cs, vectors_of(cs)), groups)
+    lex = pairwise(gold, replay(cs, None), groups)
+    # The rule the cord had before detection: the same reason code is the same problem.
+    by_reason = pairwise(gold, [f"{c.sku}/{c.reason}" for c in cs], groups)
+    return Quality(part, len(cs), len(set(groups)), len(set(gold)), emb, lex, by_reason)
+
+
+def _pair_features(contacts, reps, use_vectors: bool):
+    X, y = [], []
+    for a, b in itertools.combinations(range(len(contacts)), 2):
+        if contacts[a].sku != contacts[b].sku:
+            continue
+        ra, rb = reps[a], reps[b]
+        if use_vectors:
+            sim = float(np.dot(ra.vector, rb.vector))
+        else:
+            sim = rules._overlap(ra.lexical.grams, rb.lexical.grams)
+        na, nb = ra.lexical.numbers, rb.lexical.numbers
+        shared = bool(na & nb)
+        X.append([sim, shared, bool(na) and bool(nb) and not shared, ra.reason_id == rb.reason_id])
+        y.append(contacts[a].problem == contacts[b].problem)
+    return np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 5000) -> np.ndarray:
+    """Plain gradient descent on the L2-regularised log-loss; returns (bias, weights...)."""
+    Xb = np.hstack([np.ones((len(X), 1)), X])
+    w = np.zeros(Xb.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(Xb @ w)))
+        grad = Xb.T @ (p - y) / len(y) + l2 * np.r_[0, w[1:]] / len(y)
+        w -= 0.5 * grad
+    return w
+
+
+def fit() -> dict[str, tuple[float, ...]]:
+    """Fit both weight sets on dev.txt (never on the held-out part)."""
+    cs = labelled_read("dev")
+    out = {}
+    for name, vecs in (("EMBEDDING_WEIGHTS", vectors_of(cs)), ("LEXICAL_WEIGHTS", None)):
+        X, y = _pair_features(cs, reports(cs, vecs), vecs is not None)
+        out[name] = tuple(round(float(v), 2) for v in fit_logistic(X, y))
+    return out
+
+
+GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+def tune() -> dict[str, float]:
+    """Pick each threshold on dev.txt: the most precise one within one point of the best F1.
+    The held-out figures are printed beside, never used."""
+    parts = {p: labelled_read(p) for p in ("dev", "heldout")}
+    vecs = {p: vectors_of(cs) for p, cs in parts.items()}
+    chosen = {}
+    for name, use_vectors in (("SAME_PROBLEM", True), ("SAME_PROBLEM_LEXICAL", False)):
+        scores: dict[float, dict[str, PairScore]] = {}
+        saved = getattr(rules, name)
+        for thr in GRID:
+            setattr(rules, name, thr)
+            scores[thr] = {}
+            for p, cs in parts.items():
+                gold = [f"{c.sku}/{c.problem}" for c in cs]
+                pred = replay(cs, vecs[p] if use_vectors else None)
+                scores[thr][p] = pairwise(gold, pred, [c.sku for c in cs])
+            print(
+                f"{name} {thr}: dev {_fmt(scores[thr]['dev'])} | held-out "
+                f"{_fmt(scores[thr]['heldout'])}"
+            )
+        setattr(rules, name, saved)
+        best = max(s["dev"].f1 for s in scores.values())
+        near = [t for t in GRID if scores[t]["dev"].f1 >= best - 0.01]
+        chosen[name] = max(near, key=lambda t: (scores[t]["dev"].precision, t))
+    return chosen
+
+
+def _fmt(s: PairScore) -> str:
+    return f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}"
+
+
+def main(argv: list[str]) -> None:
+    what = argv[0] if argv else "quality"
+    if what == "tune":
+        for name, t in tune().items():
+            print(f"{name} = {t}")
+        return
+    if what == "fit":
+        for name, w in fit().items():
+            print(f"{name} = {w}")
+        return
+    started = time.perf_counter()
+    for part in ("dev", "heldout"):
+        q = quality(part)
+        print(f"{part}: {q.contacts} contacts, {q.products} products, {q.problems} problems")
+        print(f"  embedding + lexical + reason : {_fmt(q.embedding)}")
+        print(f"  lexical fallback + reason    : {_fmt(q.lexical)}")
+        print(f"  reason code only (before)    : {_fmt(q.reason_only)}")
+    print(f"({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
