@@ -1,5 +1,5 @@
-"""`andon serve --workers 2`: gunicorn really runs two worker processes that answer, in
-production mode behind a TLS-ending proxy, on the suite's database (SQLite or PostgreSQL)."""
+"""`andon serve` as a real process in production mode behind a TLS-ending proxy, on the
+suite's database (SQLite or PostgreSQL): waitress by default, gunicorn with `--workers N`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from .processes import ANDON, PRODUCTION, clean_env, free_port
+
+SECURE = {"X-Forwarded-Proto": "https"}
 
 
 def _children(pid: int) -> list[int]:
@@ -39,7 +43,7 @@ def _get(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
     return response
 
 
-def _database_env(tmp_path: Path) -> dict[str, str]:
+def _database_env() -> dict[str, str]:
     """The suite's own test database on PostgreSQL (migrated already); else a fresh SQLite."""
     if connection.vendor != "postgresql":
         return {}
@@ -48,14 +52,13 @@ def _database_env(tmp_path: Path) -> dict[str, str]:
     return {"DATABASE_URL": url}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_serve_with_two_workers_starts_two_processes_that_answer(tmp_path):
+@contextmanager
+def _serving(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen, int]]:
     port = free_port()
-    env = clean_env(**PRODUCTION, **_database_env(tmp_path))
     proc = subprocess.Popen(
-        [ANDON, "serve", "--workers", "2", "--threads", "2", "--port", str(port)],
+        [ANDON, "serve", "--port", str(port), *args],
         cwd=tmp_path,
-        env=env,
+        env=clean_env(**PRODUCTION, **_database_env()),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -64,42 +67,14 @@ def test_serve_with_two_workers_starts_two_processes_that_answer(tmp_path):
         deadline = time.monotonic() + 90
         while True:
             try:
-                assert _get(port, "/healthz").status == 200
-                workers = _children(proc.pid)
-                if len(workers) == 2:
+                if _get(port, "/healthz").status == 200:
                     break
             except OSError:
                 pass
             assert proc.poll() is None, proc.stdout.read().decode()
-            assert time.monotonic() < deadline, "gunicorn did not start two workers"
+            assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
-        # Two worker processes under the master, and the master is the `andon serve` itself.
-        assert len(workers) == 2 and proc.pid not in workers
-        secure = {"X-Forwarded-Proto": "https"}
-        # Many requests, each on its own connection: every one is answered.
-        for _ in range(20):
-            answer = _get(port, "/accounts/login/", **secure)
-            assert answer.status == 200
-        # Each process reads the database (a token lookup): a wrong token is refused.
-        for _ in range(6):
-            refused = _get(port, "/api/v1/andons", Authorization="Bearer nope", **secure)
-            assert refused.status == 401
-        # Production mode: HSTS, secure cookies, plain HTTP redirected (not the health check).
-        assert "max-age=31536000" in answer.headers["Strict-Transport-Security"]
-        assert "Secure" in answer.headers["Set-Cookie"]
-        plain = _get(port, "/accounts/login/")
-        assert plain.status == 301
-        assert plain.headers["Location"] == "https://andon.example.com/accounts/login/"
-        # A worker that dies is replaced: the master keeps two.
-        os.kill(workers[0], signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while True:
-            now = _children(proc.pid)
-            if len(now) == 2 and workers[0] not in now:
-                break
-            assert time.monotonic() < deadline, now
-            time.sleep(0.3)
-        assert _get(port, "/healthz").status == 200
+        yield proc, port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -107,4 +82,46 @@ def test_serve_with_two_workers_starts_two_processes_that_answer(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+def _answers_as_production_behind_a_proxy(port: int) -> None:
+    # Many requests, each on its own connection: every one is answered.
+    for _ in range(12):
+        answer = _get(port, "/accounts/login/", **SECURE)
+        assert answer.status == 200
+    # HSTS, secure cookies; plain HTTP (no proxy header) is redirected to HTTPS.
+    assert "max-age=31536000" in answer.headers["Strict-Transport-Security"]
+    assert "Secure" in answer.headers["Set-Cookie"]
+    plain = _get(port, "/accounts/login/")
+    assert plain.status == 301
+    assert plain.headers["Location"] == "https://andon.example.com/accounts/login/"
+    # Each process reads the database (a token lookup): a wrong token is refused.
+    for _ in range(6):
+        assert _get(port, "/api/v1/andons", Authorization="Bearer nope", **SECURE).status == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_with_two_workers_starts_two_processes_that_answer(tmp_path):
+    with _serving(tmp_path, "--workers", "2", "--threads", "2") as (proc, port):
+        deadline = time.monotonic() + 30
+        while len(workers := _children(proc.pid)) != 2:
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.3)
+        # The `andon serve` process is gunicorn's master; the two workers are its children.
+        assert proc.pid not in workers
+        _answers_as_production_behind_a_proxy(port)
+        # A worker that dies is replaced: the master keeps two.
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while len(now := _children(proc.pid)) != 2 or workers[0] in now:
+            assert time.monotonic() < deadline, now
+            time.sleep(0.3)
+        assert _get(port, "/healthz").status == 200
     assert proc.returncode == 0, proc.stdout.read().decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_single_process_serve_also_trusts_the_configured_proxy_header(tmp_path):
+    with _serving(tmp_path, "--threads", "4") as (proc, port):
+        assert _children(proc.pid) == []  # waitress: threads, no worker processes
+        _answers_as_production_behind_a_proxy(port)

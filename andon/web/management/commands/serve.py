@@ -81,4 +81,13 @@ class Command(BaseCommand):
             start_in_thread()
             self.stdout.write("Webhook worker running in this process.")
         self.stdout.write(f"Andon on http://{host}:{port}/  (API: /api/v1/docs)")
-        serve(application, host=host, port=port, threads=threads, ident="andon")
+        # Proxy headers reach Django, which trusts them only as configured
+        # (ANDON_PROXY_SSL_HEADER, ANDON_PROXY_COUNT): waitress would drop them.
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="andon",
+            clear_untrusted_proxy_headers=False,
+        )
