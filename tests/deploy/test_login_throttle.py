@@ -7,6 +7,7 @@ that the product settings have it on.
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -121,3 +122,15 @@ def test_the_client_address_is_read_past_the_trusted_proxies_only(
     settings.ANDON_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_the_api_has_no_password_sign_in_and_its_tokens_cannot_be_guessed(client):
+    """Nothing to throttle on the API: it takes only bearer tokens of 256 random bits."""
+    from andon.core.models import ApiToken
+
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert not [p for p in paths if re.search(r"login|password|sign-?in", p, re.I)]
+    raws = {ApiToken.new_raw() for _ in range(100)}
+    assert len(raws) == 100
+    assert all(raw.startswith("andon_") and len(raw) == len("andon_") + 43 for raw in raws)
