@@ -7,8 +7,9 @@ from django.db import connection
 
 class Command(BaseCommand):
     help = (
-        "Serve the console and the API. A waitress server (a production WSGI server, threads); "
-        "it migrates first unless told not to, and on SQLite also delivers webhooks."
+        "Serve the console and the API. One waitress process with threads, or with --workers N "
+        "gunicorn with N processes (docs/deployment.md); it migrates first unless told not to, "
+        "and on SQLite also delivers webhooks."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=8,
-            help="Requests served at the same time by this process (default 8).",
+            help="Requests served at the same time by each process (default 8).",
         )
         parser.add_argument(
             "--workers",
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             "--with-worker",
             action=argparse.BooleanOptionalAction,
             default=None,
-            help="Deliver webhooks from a thread of this process "
+            help="Deliver webhooks from a thread of each process "
             "(default: on for SQLite; run `andon worker` on PostgreSQL).",
         )
 
