@@ -75,7 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "axes",
+    # django-axes (login throttling), its admin section named in both languages.
+    "andon.config.apps.LoginThrottleConfig",
     "andon.core",
     "andon.people",
     "andon.catalog",

@@ -40,7 +40,7 @@ def test_the_product_settings_have_the_throttle_on():
     assert product.AXES_ENABLED is True
     assert 1 <= product.AXES_FAILURE_LIMIT <= 20
     assert product.AXES_COOLOFF_TIME.total_seconds() >= 60
-    assert "axes" in product.INSTALLED_APPS
+    assert "andon.config.apps.LoginThrottleConfig" in product.INSTALLED_APPS
     assert product.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert product.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
 
@@ -134,3 +134,21 @@ def test_the_api_has_no_password_sign_in_and_its_tokens_cannot_be_guessed(client
     raws = {ApiToken.new_raw() for _ in range(100)}
     assert len(raws) == 100
     assert all(raw.startswith("andon_") and len(raw) == len("andon_") + 43 for raw in raws)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh-hans", ["登录尝试", "登录失败记录", "登录日志", "登录失败日志"]),
+        ("en", ["Sign-in attempts", "Access attempts", "Access logs", "Access failures"]),
+    ],
+)
+def test_the_admin_shows_the_attempts_in_the_readers_language(admin, lang, words):
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(admin)
+    html = client.get("/admin/").content.decode()
+    for word in words:
+        assert word in html, word
+    page = client.get("/admin/axes/accessattempt/")
+    assert page.status_code == 200
