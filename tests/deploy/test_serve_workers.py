@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import subprocess
 import time
@@ -41,6 +42,33 @@ def _get(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
     response.read()
     conn.close()
     return response
+
+
+def _sign_in(port: int, client: str, password: str) -> int:
+    """A sign-in as a browser behind the proxy makes it: CSRF cookie and token, HTTPS origin."""
+    headers = {"Host": "andon.example.com", "X-Forwarded-For": client, **SECURE}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/accounts/login/", headers=headers)
+    page = conn.getresponse()
+    html = page.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", page.headers["Set-Cookie"]).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    body = f"csrfmiddlewaretoken={token}&username=agent1&password={password}"
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            **headers,
+            "Cookie": f"csrftoken={cookie}",
+            "Origin": "https://andon.example.com",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    return answer.status
 
 
 def _database_env() -> dict[str, str]:
@@ -110,6 +138,12 @@ def test_serve_with_two_workers_starts_two_processes_that_answer(tmp_path):
         # The `andon serve` process is gunicorn's master; the two workers are its children.
         assert proc.pid not in workers
         _answers_as_production_behind_a_proxy(port)
+        # The login throttle is on in the product, and the two processes count together
+        # (attempts are in the database): the 10th wrong password from one client is refused.
+        codes = [_sign_in(port, "203.0.113.9", "wrong") for _ in range(10)]
+        assert codes == [200] * 9 + [429], codes
+        # The client's address is read past the proxy: another client is not locked out.
+        assert _sign_in(port, "198.51.100.7", "wrong") == 200
         # A worker that dies is replaced: the master keeps two.
         os.kill(workers[0], signal.SIGKILL)
         deadline = time.monotonic() + 30
