@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 ANDON = str(Path(sys.executable).with_name("andon"))
-# 50+ characters of several kinds: what `check --deploy` wants of a secret key.
-SECRET = "k3y-for-tests-only-4f9b2c7d1e8a6f3b5c0d9e2a7f4b1c8d6e3a0f5b"
-PRODUCTION = {
-    "ANDON_PRODUCTION": "1",
-    "ANDON_SECRET_KEY": SECRET,
-    "ANDON_ALLOWED_HOSTS": "andon.example.com,127.0.0.1",
-    "ANDON_CSRF_TRUSTED_ORIGINS": "https://andon.example.com",
-    "ANDON_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-    "ANDON_PROXY_COUNT": "1",
-}
+DEPLOYMENT = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
+
+
+def documented_production_env() -> dict[str, str]:
+    """The `export ANDON_…=…` lines of the short version in docs/deployment.md, as written;
+    the secret key by the command the page gives (a fresh random one each time)."""
+    block = DEPLOYMENT.read_text().split("```sh\n", 1)[1].split("```", 1)[0]
+    env = {}
+    for name, value in re.findall(r"^export (ANDON_[A-Z_]+)=(.*?)(?:\s+#.*)?$", block, re.M):
+        if value.startswith('"$('):
+            command = value.removeprefix('"$(').removesuffix(')"')
+            value = subprocess.run(
+                ["bash", "-c", command], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        env[name] = value
+    return env
+
+
+PRODUCTION = documented_production_env()
 
 
 def clean_env(**extra: str) -> dict[str, str]:
