@@ -73,8 +73,15 @@ def overview() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "andon.config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        _ = settings.INSTALLED_APPS  # loads the settings: production mode may refuse to start
+    except ImproperlyConfigured as refused:
+        sys.stderr.write(f"andon: {refused}\n")
+        raise SystemExit(2) from None
     args = list(sys.argv if argv is None else ["andon", *argv])
     args[0] = "andon"
     if args[1:] in ([], ["-h"], ["--help"], ["help"]):

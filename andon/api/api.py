@@ -21,6 +21,7 @@ from . import (
     work_orders,
 )
 from .auth import BearerToken
+from .docs import OfflineSwagger
 from .problems import on_domain_error, on_http_error, on_not_found, on_validation_error
 from .renderers import ReadableJSONRenderer
 
@@ -36,6 +37,7 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs=OfflineSwagger(),
     renderer=ReadableJSONRenderer(),
 )
 # ninja types a handler's argument as "the exception or its class" (ExcHandler), but it only

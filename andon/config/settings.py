@@ -1,5 +1,6 @@
 """One env-driven settings module: SQLite by default, PostgreSQL through DATABASE_URL."""
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -14,11 +15,54 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Production mode (docs/deployment.md): HTTPS only, secure cookies, HSTS, and no start with the
+# embedded secret key or with every host allowed. Off, Andon runs as it does on a laptop.
+PRODUCTION = _env_bool("ANDON_PRODUCTION", False)
 DEBUG = _env_bool("ANDON_DEBUG", False)
 # The embedded default is meant to run on a laptop; production sets its own key and hosts.
-SECRET_KEY = os.environ.get("ANDON_SECRET_KEY", "andon-embedded-default-not-for-production")
-ALLOWED_HOSTS = os.environ.get("ANDON_ALLOWED_HOSTS", "*").split(",")
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ANDON_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+EMBEDDED_SECRET_KEY = "andon-embedded-default-not-for-production"
+SECRET_KEY = os.environ.get("ANDON_SECRET_KEY") or EMBEDDED_SECRET_KEY
+ALLOWED_HOSTS = _env_list("ANDON_ALLOWED_HOSTS", "" if PRODUCTION else "*")
+CSRF_TRUSTED_ORIGINS = _env_list("ANDON_CSRF_TRUSTED_ORIGINS")
+
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if SECRET_KEY == EMBEDDED_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "ANDON_PRODUCTION is on but ANDON_SECRET_KEY is not set: Andon will not start with "
+            "its embedded secret key. Set ANDON_SECRET_KEY to a long random value "
+            "(see docs/deployment.md)."
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ANDON_PRODUCTION is on but ANDON_ALLOWED_HOSTS is "
+            f"{'empty' if not ALLOWED_HOSTS else '*'}: name the host names Andon answers to, "
+            "comma-separated (e.g. andon.example.com)."
+        )
+
+# HTTPS: in production every cookie is sent over HTTPS only, plain HTTP is redirected, and
+# browsers are told (HSTS) to use nothing else for a year.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = _env_bool("ANDON_SSL_REDIRECT", PRODUCTION)
+# A load balancer's health check speaks plain HTTP to the process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("ANDON_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ANDON_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_bool("ANDON_HSTS_PRELOAD", PRODUCTION)
+# Behind a reverse proxy that ends TLS: the header it sets (and overwrites) to say the client
+# spoke HTTPS, e.g. X-Forwarded-Proto. Only set it when the proxy always sets that header,
+# or a client could claim HTTPS over plain HTTP.
+_PROXY_SSL_HEADER = os.environ.get("ANDON_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        os.environ.get("ANDON_PROXY_SSL_VALUE", "https"),
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -31,6 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # django-axes (login throttling), its admin section named in both languages.
+    "andon.config.apps.LoginThrottleConfig",
     "andon.core",
     "andon.people",
     "andon.catalog",
@@ -61,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "andon.api.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "andon.config.urls"
@@ -117,6 +165,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# Login throttling (django-axes): after ANDON_LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is refused (429, console and admin alike) for
+# ANDON_LOGIN_COOLOFF_MINUTES, even with the right password. Counting the pair, not the
+# address alone, keeps an office behind one NAT address signing in while one agent mistypes,
+# and a stranger cannot lock an agent out from elsewhere. Attempts live in the database, so
+# every process and server counts together. `andon axes_reset` lifts a lockout at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = _env_bool("ANDON_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("ANDON_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("ANDON_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "andon.core.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "andon.core.login_throttle.client_ip"
+# Reverse proxies in front of Andon that append to X-Forwarded-For (0: clients connect directly).
+ANDON_PROXY_COUNT = int(os.environ.get("ANDON_PROXY_COUNT", "0"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -148,6 +216,8 @@ LOGGING = {
 ANDON_CURRENCY = "CNY"
 
 # Webhook endpoints may point at loopback/private/link-local addresses: handy on a laptop and
-# in tests. Production should set ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS=false, so that an
-# endpoint cannot reach the internal network (checked on save and before every POST).
-ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env_bool("ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
+# in tests. In production mode the default is false, so that an endpoint cannot reach the
+# internal network (checked on save and before every POST).
+ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS = _env_bool(
+    "ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", not PRODUCTION
+)
