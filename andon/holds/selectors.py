@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
@@ -84,3 +85,15 @@ def hold_tallies(*, andon_ids: list[int]) -> dict[int, list[HoldTally]]:
     for tallies in out.values():
         tallies.sort(key=lambda t: (t.state != HoldState.HELD, t.state))
     return out
+
+
+def held_stock_ids(*, stock_level_ids: Iterable[int]) -> set[int]:
+    """Which of these stock rows an open andon holds now (one query)."""
+    ids = set(stock_level_ids)
+    if not ids:
+        return set()
+    return set(
+        Hold.objects.filter(stock_level_id__in=ids, state=HoldState.HELD).values_list(
+            "stock_level_id", flat=True
+        )
+    )

@@ -21,10 +21,9 @@ from .models import WorkOrder
 from .rules import State
 
 
-def work_order_get(*, work_order_id: int, for_update: bool = False) -> WorkOrder:
-    qs = WorkOrder.objects.select_for_update() if for_update else WorkOrder.objects
+def work_order_get(*, work_order_id: int) -> WorkOrder:
     try:
-        return qs.select_related("department", "andon").get(pk=work_order_id)
+        return WorkOrder.objects.select_related("department", "andon").get(pk=work_order_id)
     except WorkOrder.DoesNotExist:
         raise WorkOrderNotFound(
             _("No work order with id %(id)s.") % {"id": work_order_id}, field="id"
