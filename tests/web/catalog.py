@@ -1,5 +1,6 @@
 """The story's catalog and orders, loaded through the domain services (as a storefront sync
-would, as the operator through a command: actor None), so that console tests start where the agent's day starts."""
+would; as the operator through a command: actor None), so that console tests start where the
+agent's day starts."""
 
 from __future__ import annotations
 
