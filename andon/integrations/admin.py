@@ -67,6 +67,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
             return
         services.endpoint_update(
+            actor=request.user,
             endpoint=obj,
             url=obj.url,
             event_types=obj.event_types or [],
@@ -77,18 +78,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description=_("Rotate the signing secret (the old one signs for 24 h)"))
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
-            rotated = services.endpoint_rotate_secret(endpoint=endpoint)
+            rotated = services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
             self.message_user(request, f"{rotated.url}: {rotated.secret}", messages.SUCCESS)
 
     @admin.action(description=_("Pause (events are not sent until resumed)"))
     def pause(self, request, queryset):
         for endpoint in queryset:
-            services.endpoint_update(endpoint=endpoint, active=False)
+            services.endpoint_update(actor=request.user, endpoint=endpoint, active=False)
 
     @admin.action(description=_("Resume"))
     def resume(self, request, queryset):
         for endpoint in queryset:
-            services.endpoint_update(endpoint=endpoint, active=True)
+            services.endpoint_update(actor=request.user, endpoint=endpoint, active=True)
 
 
 class AttemptInline(admin.TabularInline):
@@ -126,7 +127,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Replay (send again now, same webhook-id)"))
     def replay(self, request, queryset):
         for delivery in queryset:
-            services.delivery_replay(delivery=delivery)
+            services.delivery_replay(actor=request.user, delivery=delivery)
         n = queryset.count()
         self.message_user(
             request,
