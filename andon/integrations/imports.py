@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
+from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
 from andon.detection.services import contacts_assign_quietly
 from andon.holds.errors import LineOnHold, StockOnHold
@@ -428,6 +429,8 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 gettext("Order “%(order)s” has no line %(line)s.")
                 % {"order": r.order, "line": r.line_no},
             )
+        elif (problem := text_problem(r.text)) is not None:
+            result.reject(n, "text", problem)
         elif r.reason not in reasons:
             result.reject(n, "reason", gettext("No reason code “%(code)s”.") % {"code": r.reason})
         elif r.agent not in agents:
