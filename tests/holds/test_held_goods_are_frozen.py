@@ -295,3 +295,14 @@ def test_the_line_status_service_refuses_a_held_line_and_writes_nothing(world, s
             status="shipped",
         )
     assert_nothing_written(before)
+
+
+def test_the_admin_shows_holds_but_never_changes_them(admin_client, stopped):
+    hold = stopped.holds.first()
+    before = db_state()
+    assert admin_client.get(f"/admin/holds/hold/{hold.pk}/change/").status_code == 200
+    r = admin_client.post(
+        f"/admin/holds/hold/{hold.pk}/change/", {"state": "released", "quantity": 0}
+    )
+    assert r.status_code == 403
+    assert_nothing_written(before)
