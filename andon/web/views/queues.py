@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
-from andon.holds.models import HoldKind, HoldState
+from andon.holds.models import Hold, HoldKind, HoldState
 from andon.holds.rules import Disposition
-from andon.holds.selectors import hold_tallies, holds_of
+from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
@@ -26,11 +26,15 @@ from ..forms import ReopenForm, ResolveForm
 from ..timeline import holds_in_words
 
 
-def _card(wo: WorkOrder, mode: str, **extra) -> dict:
+def _card(wo: WorkOrder, mode: str, holds: list[Hold] | None = None, **extra) -> dict:
     # The confirmer (and anyone only looking) sees every hold's plan: what each department
     # said and the most cautious result, before confirming. The plan lists the holds itself.
+    # A queue passes each card's holds, read for all its cards at once.
     plan = disposition_plan(andon_id=wo.andon_id) if mode != "department" else None
-    holds = [r.hold for r in plan.rows] if plan else holds_of(andon_id=wo.andon_id)
+    if plan:
+        holds = [r.hold for r in plan.rows]
+    elif holds is None:
+        holds = holds_of(andon_id=wo.andon_id)
     resolve_form = extra.pop("resolve_form", None) or ResolveForm(
         hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}"
     )
@@ -75,12 +79,13 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
         (w for s in states for w in work_orders_list(department=code, state=s.value)),
         key=lambda w: (w.due_at, w.pk),
     )
+    holds = holds_of_andons(andon_ids=list({w.andon_id for w in wos}))
     return render(
         request,
         "web/queues/department.html",
         {
             "department": department,
-            "cards": [_card(w, "department") for w in wos],
+            "cards": [_card(w, "department", holds[w.andon_id]) for w in wos],
             "show_closed": show_closed,
         },
     )
