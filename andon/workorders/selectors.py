@@ -35,7 +35,10 @@ def work_orders_list(
 ) -> QuerySet[WorkOrder]:
     """A department's queue: earliest due first; closed work orders, latest closed first (the
     history anyone looks at is the recent one)."""
-    qs = WorkOrder.objects.select_related("department", "andon__product", "andon__reason")
+    # Each card names who resolved and who confirmed: read with the page, not per card.
+    qs = WorkOrder.objects.select_related(
+        "department", "andon__product", "andon__reason", "resolved_by", "confirmed_by"
+    )
     if department:
         qs = qs.filter(department__code=department)
     if state:
