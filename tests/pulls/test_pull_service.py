@@ -90,6 +90,7 @@ def test_a_different_reason_opens_its_own_andon_and_the_product_stays_suppressed
     assert Product.objects.get(sku=SKU).listing_status == "suppressed"
 
 
+@pytest.mark.slow
 def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(world):
     counts = {}
     for lines in (5, 5000):
