@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from .snapshot import assert_nothing_written, db_state
 from .world import World, build_world
 
 # Browser tests: the live server runs Django in a thread next to Playwright's event loop; the
@@ -73,9 +74,15 @@ class Api:
         headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
         if data is not None:
             kwargs["data"] = data
-        return getattr(self.client, method.lower())(
+        # Every refused write, in every test, also proves it wrote nothing (tests/snapshot).
+        write = method.upper() in ("POST", "PUT", "PATCH", "DELETE")
+        before = db_state() if write else None
+        r = getattr(self.client, method.lower())(
             f"/api/v1{path}", **kwargs, **self.world.auth(as_), **headers
         )
+        if before is not None and 400 <= r.status_code < 500:
+            assert_nothing_written(before)
+        return r
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from ..snapshot import RefusalCheckingClient
 from ..web.catalog import load_catalog
 from ..world import World
 
@@ -16,6 +17,6 @@ def shop(world: World) -> World:
 
 @pytest.fixture
 def agent_console(shop: World) -> Client:
-    c = Client(headers={"accept-language": "en"})
+    c = RefusalCheckingClient(headers={"accept-language": "en"})
     assert c.login(username="agent1", password="agent1-pass")
     return c
