@@ -4,6 +4,7 @@ LineOnHold) refuse to change it, and each refusal writes nothing at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -306,3 +307,45 @@ def test_the_admin_shows_holds_but_never_changes_them(admin_client, stopped):
     )
     assert r.status_code == 403
     assert_nothing_written(before)
+
+
+def _order_admin_post(line: OrderLine, **change) -> dict:
+    order = line.order
+    placed = order.placed_at.astimezone(dt.UTC)
+    return {
+        "external_id": order.external_id,
+        "customer": order.customer_id,
+        "placed_at_0": placed.strftime("%Y-%m-%d"),
+        "placed_at_1": placed.strftime("%H:%M:%S"),
+        "channel": order.channel,
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 1,
+        "lines-MIN_NUM_FORMS": 0,
+        "lines-MAX_NUM_FORMS": 1000,
+        "lines-0-id": line.pk,
+        "lines-0-order": order.pk,
+        "lines-0-line_no": line.line_no,
+        "lines-0-product": line.product_id,
+        "lines-0-batch": line.batch_id,
+        "lines-0-warehouse": line.warehouse_id,
+        "lines-0-quantity": line.quantity,
+        "lines-0-unit_price": str(line.unit_price),
+        "lines-0-fulfilment_status": line.fulfilment_status,
+        **{f"lines-0-{k}": v for k, v in change.items()},
+    }
+
+
+def test_the_order_admin_page_refuses_to_change_a_held_line(admin_client, stopped, settings):
+    settings.TIME_ZONE = "UTC"
+    line = held_line()
+    url = f"/admin/orders/order/{line.order_id}/change/"
+    assert admin_client.get(url).status_code == 200
+    before = db_state()
+    r = admin_client.post(url, _order_admin_post(line, quantity=5), HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200, r.status_code  # the page again, with the error
+    assert "is on hold by an andon" in r.content.decode()
+    assert_nothing_written(before)
+    # What the hold does not keep (the unit price) may change.
+    r = admin_client.post(url, _order_admin_post(line, unit_price="35.00"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert OrderLine.objects.get(pk=line.pk).unit_price == Decimal("35.00")
