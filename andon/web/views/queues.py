@@ -17,7 +17,13 @@ from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action, State
-from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
+from andon.workorders.selectors import (
+    DispositionPlanView,
+    disposition_plan,
+    disposition_plans,
+    work_order_get,
+    work_orders_list,
+)
 from andon.workorders.services import Step
 
 from ..access import require
@@ -26,11 +32,18 @@ from ..forms import ReopenForm, ResolveForm
 from ..timeline import holds_in_words
 
 
-def _card(wo: WorkOrder, mode: str, holds: list[Hold] | None = None, **extra) -> dict:
+def _card(
+    wo: WorkOrder,
+    mode: str,
+    holds: list[Hold] | None = None,
+    plan: DispositionPlanView | None = None,
+    **extra,
+) -> dict:
     # The confirmer (and anyone only looking) sees every hold's plan: what each department
     # said and the most cautious result, before confirming. The plan lists the holds itself.
-    # A queue passes each card's holds, read for all its cards at once.
-    plan = disposition_plan(andon_id=wo.andon_id) if mode != "department" else None
+    # A queue passes each card's holds (or plan), read for all its cards at once.
+    if plan is None and mode != "department":
+        plan = disposition_plan(andon_id=wo.andon_id)
     if plan:
         holds = [r.hold for r in plan.rows]
     elif holds is None:
@@ -94,9 +107,9 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
 @require(people_rules.may_confirm)
 def confirm_queue(request: HttpRequest) -> HttpResponse:
     wos = work_orders_list(state=State.RESOLVED.value)
-    return render(
-        request, "web/queues/confirm.html", {"cards": [_card(w, "confirmer") for w in wos]}
-    )
+    plans = disposition_plans(andon_ids=[w.andon_id for w in wos])
+    cards = [_card(w, "confirmer", plan=plans[w.andon_id]) for w in wos]
+    return render(request, "web/queues/confirm.html", {"cards": cards})
 
 
 def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | None, dict]:
