@@ -39,7 +39,8 @@ from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
 from .import_rows import ROWS, Row
-from .syncs import LineRow, StockRow, Tally, lines_sync, stock_sync, upsert
+from .syncs import LineRow, StockRow, lines_sync, stock_sync
+from .upserts import Tally, upsert
 
 CHUNK = 1000
 
