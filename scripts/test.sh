@@ -32,6 +32,11 @@ browser_ensure || {
   if [ "${CI:-}" = "true" ]; then echo "FATAL: Chromium is needed for the browser tests" >&2; exit 1; fi
   echo "WARNING: no Chromium; the browser tests will be skipped" >&2
 }
+# The README's curl walk-through is a test too: without curl it is skipped, in CI it fails.
+command -v curl >/dev/null || {
+  if [ "${CI:-}" = "true" ]; then echo "FATAL: curl is needed for the README's walk-through" >&2; exit 1; fi
+  echo "WARNING: no curl; the README's walk-through test will be skipped" >&2
+}
 
 run() {  # pytest exits 5 when nothing ran: that is a failure here too.
   local label=$1; shift

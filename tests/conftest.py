@@ -7,12 +7,41 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from .snapshot import assert_nothing_written, db_state
 from .world import World, build_world
 
 # Browser tests: the live server runs Django in a thread next to Playwright's event loop; the
 # ORM refuses that unless told it is safe (it is: the browser and the server share no
 # connection).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# Slow (`-m "not slow"` leaves them out of the inner loop; make test runs them): besides the
+# tests marked `@pytest.mark.slow` by hand, every test of these folders (subprocesses, the
+# demo's world, benchmarks), every browser or live-server test and every transactional one.
+SLOW_FOLDERS = ("tests/bench/", "tests/demo/", "tests/cli/")
+SLOW_FIXTURES = {"browser", "live_server", "transactional_db"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        db = item.get_closest_marker("django_db")
+        if (
+            item.nodeid.startswith(SLOW_FOLDERS)
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or (db is not None and db.kwargs.get("transaction"))
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+def need(present: bool, what: str) -> None:
+    """A tool a test needs (Chromium, curl): missing, the test is skipped on a workstation but
+    fails in CI (CI=true), where a skip would hide that a whole kind of test never ran."""
+    if present:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing, and CI runs every test (CI=true)", pytrace=False)
+    pytest.skip(f"{what} is not installed")
 
 
 def pytest_report_header(config):
@@ -53,9 +82,15 @@ class Api:
         headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
         if data is not None:
             kwargs["data"] = data
-        return getattr(self.client, method.lower())(
+        # Every refused write, in every test, also proves it wrote nothing (tests/snapshot).
+        write = method.upper() in ("POST", "PUT", "PATCH", "DELETE")
+        before = db_state() if write else None
+        r = getattr(self.client, method.lower())(
             f"/api/v1{path}", **kwargs, **self.world.auth(as_), **headers
         )
+        if before is not None and 400 <= r.status_code < 500:
+            assert_nothing_written(before)
+        return r
 
 
 @pytest.fixture
@@ -74,8 +109,7 @@ def browser():
 
     from .web.browser import ARGS, CHROMIUM
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (scripts/lib/browser.sh)")
+    need(os.path.exists(CHROMIUM), "Debian's chromium (scripts/lib/browser.sh)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

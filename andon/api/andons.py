@@ -74,7 +74,7 @@ def andon_out(view: AndonView, joined: bool = False) -> AndonOut:
         listing_status=a.product.listing_status,
         joined=joined,
         problem=a.problem_id,
-        evidence_contacts=a.evidence_links.count(),
+        evidence_contacts=view.evidence,
         work_orders=[work_order_brief(w) for w in view.work_orders],
         holds=HoldsOut(stock_units=view.holds.stock_units, order_lines=view.holds.order_lines),
     )
@@ -93,7 +93,9 @@ def andon_create(request: AuthenticatedRequest, payload: AndonIn):
         note=payload.note,
         problem=payload.problem,
     )
-    view = AndonView(result.andon, result.work_orders, result.holds)
+    view = AndonView(
+        result.andon, result.work_orders, result.holds, result.andon.evidence_links.count()
+    )
     return Status(200 if result.joined else 201, andon_out(view, joined=result.joined))
 
 

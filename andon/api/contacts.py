@@ -144,7 +144,7 @@ def reasons_list(request: HttpRequest):
             threshold=r.threshold,
             window_days=r.window_days,
             safety_critical=r.safety_critical,
-            departments=[rt.department.code for rt in r.routes.select_related("department")],
+            departments=[rt.department.code for rt in r.routes.all()],
         )
-        for r in reasons_active()
+        for r in reasons_active(with_routes=True)
     ]

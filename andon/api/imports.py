@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Body, Router
 from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden, InvalidInput
+from andon.core.http import AuthenticatedRequest
 from andon.integrations.imports import rows_import
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
@@ -37,7 +37,9 @@ class ImportOut(BaseModel):
 
 @router.post("/imports/{kind}", response={200: ImportOut, 403: Problem, 422: Problem})
 def import_rows(
-    request: HttpRequest, kind: Kind, rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS)
+    request: AuthenticatedRequest,
+    kind: Kind,
+    rows: list[dict[str, Any]] = Body(..., max_length=MAX_ROWS),
 ):
     """Create or update rows by their external ids (SKU, warehouse code, batch code, customer
     id, order number + line, contact id). Good rows go in, bad ones come back with row, field
@@ -50,7 +52,7 @@ def import_rows(
         raise Forbidden(_("Only integrators and admins import."))
     if not rows:
         raise InvalidInput(_("Send a non-empty JSON array of rows."), field="body")
-    result = rows_import(kind=kind, rows=rows)
+    result = rows_import(actor=request.user, kind=kind, rows=rows)
     return ImportOut(
         created=result.created,
         updated=result.updated,

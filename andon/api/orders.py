@@ -3,19 +3,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
-from andon.core.errors import Forbidden
+from andon.core.http import AuthenticatedRequest
+from andon.integrations import syncs
 from andon.orders import services as orders
 from andon.orders.errors import OrderNotFound
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
-from andon.people import rules as people_rules
-from andon.people.selectors import roles_of
-from andon.pulls.services import holds_catch_up
 
 from .problems import Problem
 
@@ -72,11 +69,6 @@ class LineStatusIn(BaseModel):
     status: FulfilmentStatus
 
 
-def _require_integrator(request: HttpRequest) -> None:
-    if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden(_("Only integrators and admins load customers and orders."))
-
-
 def line_out(line: OrderLine) -> LineOut:
     return LineOut(
         line_no=line.line_no,
@@ -102,9 +94,10 @@ def order_out(order: Order) -> OrderOut:
     "/customers/{external_id}",
     response={200: CustomerOut, 201: CustomerOut, 403: Problem, 422: Problem},
 )
-def customer_put(request: HttpRequest, external_id: str, payload: CustomerIn):
-    _require_integrator(request)
-    customer, created = orders.customer_upsert(external_id=external_id, **payload.model_dump())
+def customer_put(request: AuthenticatedRequest, external_id: str, payload: CustomerIn):
+    customer, created = orders.customer_upsert(
+        actor=request.user, external_id=external_id, **payload.model_dump()
+    )
     return Status(
         201 if created else 200,
         CustomerOut(
@@ -120,21 +113,17 @@ def customer_put(request: HttpRequest, external_id: str, payload: CustomerIn):
     "/orders/{external_id}",
     response={200: OrderOut, 201: OrderOut, 403: Problem, 409: Problem, 422: Problem},
 )
-def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
-    """Create or replace an order and its lines (by line number)."""
-    _require_integrator(request)
-    with transaction.atomic():
-        order, created = orders.order_upsert(
-            external_id=external_id,
-            customer=payload.customer,
-            placed_at=payload.placed_at,
-            channel=payload.channel,
-            lines=[orders.LineIn(**ln.model_dump()) for ln in payload.lines],
-        )
-        # A line packed while its product is stopped is held by the open andon at once.
-        holds_catch_up(
-            product_ids=order.lines.values_list("product_id", flat=True), actor_id=request.user.pk
-        )
+def order_put(request: AuthenticatedRequest, external_id: str, payload: OrderIn):
+    """Create or replace an order and its lines (by line number). A line an open andon holds
+    keeps its status, quantity, product and batch: 409, nothing written."""
+    order, created = syncs.order_sync(
+        actor=request.user,
+        external_id=external_id,
+        customer=payload.customer,
+        placed_at=payload.placed_at,
+        channel=payload.channel,
+        lines=[syncs.LineIn(**ln.model_dump()) for ln in payload.lines],
+    )
     return Status(201 if created else 200, order_out(order))
 
 
@@ -152,13 +141,11 @@ def order_read(request: HttpRequest, external_id: str):
     "/orders/{external_id}/lines/{line_no}",
     response={200: LineOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
 )
-def order_line_patch(request: HttpRequest, external_id: str, line_no: int, payload: LineStatusIn):
+def order_line_patch(
+    request: AuthenticatedRequest, external_id: str, line_no: int, payload: LineStatusIn
+):
     """Move a line's fulfilment status. A line held by an andon answers 409 until released."""
-    _require_integrator(request)
-    with transaction.atomic():
-        line = orders.order_line_set_status(
-            order=external_id, line_no=line_no, status=payload.status
-        )
-        if holds_catch_up(product_ids=[line.product_id], actor_id=request.user.pk):
-            line.refresh_from_db()
+    line = syncs.line_status_sync(
+        actor=request.user, order=external_id, line_no=line_no, status=payload.status
+    )
     return line_out(line)

@@ -3,10 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
@@ -14,11 +12,9 @@ from andon.catalog import services as catalog
 from andon.catalog.models import Product
 from andon.catalog.selectors import product_get, stock_units
 from andon.contacts.selectors import reason_get
-from andon.core.errors import Forbidden
-from andon.people import rules as people_rules
-from andon.people.selectors import roles_of
+from andon.core.http import AuthenticatedRequest
+from andon.integrations import syncs
 from andon.pulls.selectors import eligibility_for, open_andons_of
-from andon.pulls.services import holds_catch_up
 
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
@@ -78,11 +74,6 @@ class WarehouseOut(BaseModel):
     name: str
 
 
-def _require_integrator(request: HttpRequest) -> None:
-    if not people_rules.may_load_catalog(roles_of(request.user)):
-        raise Forbidden(_("Only integrators and admins load the catalog."))
-
-
 def product_out(product: Product) -> ProductOut:
     return ProductOut(
         sku=product.sku,
@@ -107,23 +98,22 @@ def product_out(product: Product) -> ProductOut:
 
 
 @router.put(
-    "/products/{sku}", response={200: ProductOut, 201: ProductOut, 403: Problem, 422: Problem}
+    "/products/{sku}",
+    response={200: ProductOut, 201: ProductOut, 403: Problem, 409: Problem, 422: Problem},
 )
-def product_put(request: HttpRequest, sku: str, payload: ProductIn):
+def product_put(request: AuthenticatedRequest, sku: str, payload: ProductIn):
     """Create or update a product by SKU. The listing status is not writable: only the cord
-    suppresses and relists."""
-    _require_integrator(request)
-    with transaction.atomic():
-        product, created = catalog.product_upsert(
-            sku=sku,
-            title=payload.title,
-            price=payload.price,
-            monthly_gmv=payload.monthly_gmv,
-            batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
-            stock=[catalog.StockIn(**s.model_dump()) for s in payload.stock],
-        )
-        # Stock that arrives while the product is stopped is held by its open andons.
-        holds_catch_up(product_ids=[product.pk], actor_id=request.user.pk)
+    suppresses and relists. Stock an open andon holds keeps its quantity: 409, nothing
+    written."""
+    product, created = syncs.product_sync(
+        actor=request.user,
+        sku=sku,
+        title=payload.title,
+        price=payload.price,
+        monthly_gmv=payload.monthly_gmv,
+        batches=[catalog.BatchIn(**b.model_dump()) for b in payload.batches],
+        stock=[syncs.StockIn(**s.model_dump()) for s in payload.stock],
+    )
     return Status(201 if created else 200, product_out(product))
 
 
@@ -146,7 +136,6 @@ def product_eligibility(request: HttpRequest, sku: str, reason: str):
     "/warehouses/{code}",
     response={200: WarehouseOut, 201: WarehouseOut, 403: Problem, 422: Problem},
 )
-def warehouse_put(request: HttpRequest, code: str, payload: WarehouseIn):
-    _require_integrator(request)
-    warehouse, created = catalog.warehouse_upsert(code=code, name=payload.name)
+def warehouse_put(request: AuthenticatedRequest, code: str, payload: WarehouseIn):
+    warehouse, created = catalog.warehouse_upsert(actor=request.user, code=code, name=payload.name)
     return Status(201 if created else 200, {"code": warehouse.code, "name": warehouse.name})

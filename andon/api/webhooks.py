@@ -159,10 +159,11 @@ def webhook_read(request: HttpRequest, endpoint_id: int):
 @router.patch(
     "/webhooks/{endpoint_id}", response={200: EndpointOut, 403: Problem, 404: Problem, 422: Problem}
 )
-def webhook_update(request: HttpRequest, endpoint_id: int, payload: EndpointPatch):
+def webhook_update(request: AuthenticatedRequest, endpoint_id: int, payload: EndpointPatch):
     """Change the URL, the filter, or pause (`active: false`) an endpoint."""
     _require_integrator(request)
     endpoint = services.endpoint_update(
+        actor=request.user,
         endpoint=selectors.endpoint_get(endpoint_id=endpoint_id),
         **payload.model_dump(exclude_unset=True),
     )
@@ -173,11 +174,11 @@ def webhook_update(request: HttpRequest, endpoint_id: int, payload: EndpointPatc
     "/webhooks/{endpoint_id}/rotate-secret",
     response={200: EndpointWithSecret, 403: Problem, 404: Problem},
 )
-def webhook_rotate(request: HttpRequest, endpoint_id: int):
+def webhook_rotate(request: AuthenticatedRequest, endpoint_id: int):
     """A new secret; the old one also signs for 24 hours (two signatures per message)."""
     _require_integrator(request)
     endpoint = services.endpoint_rotate_secret(
-        endpoint=selectors.endpoint_get(endpoint_id=endpoint_id)
+        actor=request.user, endpoint=selectors.endpoint_get(endpoint_id=endpoint_id)
     )
     return _out(endpoint, with_secret=True)
 
@@ -206,10 +207,11 @@ def webhook_deliveries(
     "/webhooks/{endpoint_id}/replay",
     response={200: ReplayOut, 403: Problem, 404: Problem, 422: Problem},
 )
-def webhook_replay_range(request: HttpRequest, endpoint_id: int, payload: ReplayIn):
+def webhook_replay_range(request: AuthenticatedRequest, endpoint_id: int, payload: ReplayIn):
     """Send again every event of [since, until) that the endpoint's filter takes."""
     _require_integrator(request)
     queued = services.deliveries_replay_range(
+        actor=request.user,
         endpoint=selectors.endpoint_get(endpoint_id=endpoint_id),
         since=payload.since,
         until=payload.until,
@@ -220,8 +222,10 @@ def webhook_replay_range(request: HttpRequest, endpoint_id: int, payload: Replay
 @router.post(
     "/deliveries/{delivery_id}/replay", response={200: DeliveryOut, 403: Problem, 404: Problem}
 )
-def delivery_replay(request: HttpRequest, delivery_id: int):
+def delivery_replay(request: AuthenticatedRequest, delivery_id: int):
     """Send one delivery again now (same webhook-id), delivered or dead-lettered alike."""
     _require_integrator(request)
-    delivery = services.delivery_replay(delivery=selectors.delivery_get(delivery_id=delivery_id))
+    delivery = services.delivery_replay(
+        actor=request.user, delivery=selectors.delivery_get(delivery_id=delivery_id)
+    )
     return _delivery_out(selectors.delivery_get(delivery_id=delivery.pk))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Batch, Product, StockLevel, Warehouse
+from .models import Batch, Product, Warehouse
 
 
 class BatchInline(admin.TabularInline):
@@ -23,9 +23,4 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_display = ("code", "name")
 
 
-@admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
-    list_display = ("product", "warehouse", "batch", "quantity")
-    list_filter = ("warehouse",)
-    search_fields = ("product__sku",)
-    list_select_related = ("product", "warehouse", "batch")
+# StockLevel is edited in integrations.admin: held stock is frozen there (holds.rules).

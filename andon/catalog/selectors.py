@@ -7,12 +7,10 @@ from .errors import ProductNotFound, UnknownProduct
 from .models import Product, StockLevel
 
 
-def product_get(*, sku: str, for_update: bool = False, as_reference: bool = False) -> Product:
-    """The product by SKU. `for_update` takes its row lock: the first lock of every cord
-    operation (lock order: listing -> stock -> order lines)."""
-    qs = Product.objects.select_for_update() if for_update else Product.objects
+def product_get(*, sku: str, as_reference: bool = False) -> Product:
+    """The product by SKU (a read: to lock the listing, catalog.locks)."""
     try:
-        return qs.get(sku=sku)
+        return Product.objects.get(sku=sku)
     except Product.DoesNotExist:
         if as_reference:
             raise UnknownProduct(_no_product(sku), field="sku") from None

@@ -6,11 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .errors import UnknownBatch, UnknownWarehouse
-from .models import Batch, ListingStatus, Product, StockLevel, Warehouse
+from andon.people import rules as people_rules
+from andon.people.selectors import actor_require
+
+from .models import Batch, ListingStatus, Product, Warehouse
 
 
 @dataclass(frozen=True)
@@ -21,29 +24,33 @@ class BatchIn:
     received_at: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class StockIn:
-    warehouse: str
-    batch: str
-    quantity: int
+def require_integrator(actor: User | None) -> None:
+    # None: the operator of the machine, through a command (andon import, the demo loader).
+    if actor is not None:
+        actor_require(
+            actor, people_rules.may_load_catalog, _("Only integrators and admins load the catalog.")
+        )
 
 
-def warehouse_upsert(*, code: str, name: str) -> tuple[Warehouse, bool]:
+def warehouse_upsert(*, actor: User | None, code: str, name: str) -> tuple[Warehouse, bool]:
+    require_integrator(actor)
     return Warehouse.objects.update_or_create(code=code, defaults={"name": name})
 
 
 @transaction.atomic
 def product_upsert(
     *,
+    actor: User | None,
     sku: str,
     title: str,
     price: Decimal,
     monthly_gmv: Decimal | None = None,
     batches: list[BatchIn] | None = None,
-    stock: list[StockIn] | None = None,
 ) -> tuple[Product, bool]:
-    """Create or update a product by SKU. The listing status is never set here: a storefront
-    sync cannot relist what the cord suppressed. Stock rows given replace those quantities."""
+    """Create or update a product by SKU and its batches. The listing status is never set
+    here: a storefront sync cannot relist what the cord suppressed. Stock is held goods and
+    is written through integrations.syncs (held goods are frozen, holds.rules)."""
+    require_integrator(actor)
     defaults: dict = {"title": title, "price": price}
     if monthly_gmv is not None:
         defaults["monthly_gmv"] = monthly_gmv
@@ -58,32 +65,7 @@ def product_upsert(
                 "received_at": b.received_at,
             },
         )
-    if stock:
-        _stock_set(product, stock)
     return product, created
-
-
-def _stock_set(product: Product, stock: list[StockIn]) -> None:
-    codes = {s.warehouse for s in stock}
-    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in=codes)}
-    batches = {b.code: b for b in product.batches.filter(code__in={s.batch for s in stock})}
-    for i, s in enumerate(stock):
-        if s.warehouse not in warehouses:
-            raise UnknownWarehouse(
-                _("No warehouse with code “%(code)s”.") % {"code": s.warehouse},
-                field=f"stock[{i}].warehouse",
-            )
-        if s.batch not in batches:
-            raise UnknownBatch(
-                _("Product %(sku)s has no batch “%(batch)s”.")
-                % {"sku": product.sku, "batch": s.batch},
-                field=f"stock[{i}].batch",
-            )
-        StockLevel.objects.update_or_create(
-            warehouse=warehouses[s.warehouse],
-            batch=batches[s.batch],
-            defaults={"product": product, "quantity": s.quantity},
-        )
 
 
 def listing_suppress(*, product: Product, at: dt.datetime) -> bool:

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from andon.core.errors import Forbidden, InvalidInput
+from andon.core.errors import InvalidInput
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.orders.selectors import order_line_get
 from andon.people import rules as people_rules
-from andon.people.selectors import roles_of
+from andon.people.selectors import actor_require
 
+from . import rules
 from .errors import CustomerMismatch
 from .models import Channel, Contact
 from .selectors import reason_get
@@ -31,15 +32,18 @@ def contact_record(
     order: str,
     line_no: int,
     reason: str,
-    text: str = "",
+    text: str,
     channel: str = Channel.PHONE,
     handling_seconds: int | None = None,
     at: dt.datetime | None = None,
 ) -> Contact:
     """`at`: when the customer called, now by default (an import or the demo's history record
     the past)."""
-    if not people_rules.may_record_contact(roles_of(actor)):
-        raise Forbidden(_("Only agents and team leads record contacts."))
+    actor_require(
+        actor, people_rules.may_record_contact, _("Only agents and team leads record contacts.")
+    )
+    if (problem := rules.text_problem(text)) is not None:
+        raise InvalidInput(problem, field="text")
     if len(text) > TEXT_MAX:
         raise InvalidInput(
             _("At most %(max)d characters (this one has %(n)d).")

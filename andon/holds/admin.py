@@ -9,6 +9,13 @@ class HoldAdmin(admin.ModelAdmin):
     list_filter = ("kind", "state")
     raw_id_fields = ("andon", "stock_level", "order_line")
 
+    # Holds are placed by a pull and finalized at relist, never by hand: held goods are frozen
+    # (holds.rules), and so are the holds themselves.
     def has_add_permission(self, request):
-        # Holds are placed by a pull and finalized at relist, never by hand.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -74,3 +74,38 @@ def final_state(disposition: Disposition) -> str:
         Disposition.RETURN_TO_VENDOR: "returned_to_vendor",
         Disposition.SCRAP: "scrapped",
     }[disposition]
+
+
+# Held goods are frozen. While an andon holds stock or a packed order line, nothing but the
+# andon's own relist may change what is held: a storefront sync, an import, the admin and
+# every service are refused. Writing the same values again is not a change (a sync that
+# repeats what it sent is idempotent), and what is not held is free to change.
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What a hold on an order line keeps: the line's status, units, product and batch."""
+
+    status: str
+    quantity: int
+    product_id: int
+    batch_id: int | None
+
+
+@dataclass(frozen=True)
+class StockFacts:
+    """What a hold on stock keeps: the units of one batch in one warehouse."""
+
+    quantity: int
+    warehouse_id: int
+    batch_id: int
+
+
+def stock_write_refused(*, held: bool, current: StockFacts, new: StockFacts) -> bool:
+    """A held stock row keeps its quantity (and place) until released or disposed of."""
+    return held and current != new
+
+
+def line_write_refused(*, held: bool, current: LineFacts, new: LineFacts) -> bool:
+    """A held order line keeps its status, quantity, product and batch until released."""
+    return held and current != new

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 
 from .models import Hold, HoldKind, HoldState
 
@@ -33,6 +35,24 @@ def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
         .order_by("kind", "id")[:limit]
     )
+
+
+def holds_of_andons(*, andon_ids: list[int], limit: int = 200) -> dict[int, list[Hold]]:
+    """`holds_of` for several andons in one query (a queue of cards): the first `limit` holds
+    of each, in the same order."""
+    ranked = (
+        Hold.objects.filter(andon_id__in=andon_ids)
+        .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("andon_id")], order_by=[F("kind"), F("id")])
+        )
+        .filter(rank__lte=limit)
+        .order_by("andon_id", "kind", "id")
+    )
+    out: dict[int, list[Hold]] = {a: [] for a in andon_ids}
+    for h in ranked:
+        out[h.andon_id].append(h)
+    return out
 
 
 def hold_ids_of(*, andon_id: int, ids: list[int]) -> set[int]:
@@ -84,3 +104,15 @@ def hold_tallies(*, andon_ids: list[int]) -> dict[int, list[HoldTally]]:
     for tallies in out.values():
         tallies.sort(key=lambda t: (t.state != HoldState.HELD, t.state))
     return out
+
+
+def held_stock_ids(*, stock_level_ids: Iterable[int]) -> set[int]:
+    """Which of these stock rows an open andon holds now (one query)."""
+    ids = set(stock_level_ids)
+    if not ids:
+        return set()
+    return set(
+        Hold.objects.filter(stock_level_id__in=ids, state=HoldState.HELD).values_list(
+            "stock_level_id", flat=True
+        )
+    )

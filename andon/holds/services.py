@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery, Value
@@ -15,8 +17,57 @@ from andon.catalog.models import StockLevel
 from andon.orders.models import FulfilmentStatus, OrderLine
 
 from .models import Hold, HoldKind, HoldState
-from .rules import REMOVES_UNITS, Disposition, final_state
-from .selectors import HoldCounts, hold_counts
+from .rules import (
+    REMOVES_UNITS,
+    Disposition,
+    LineFacts,
+    StockFacts,
+    final_state,
+    line_write_refused,
+    stock_write_refused,
+)
+from .selectors import HoldCounts, held_stock_ids, hold_counts
+
+K = TypeVar("K", bound=Hashable)
+
+
+# The one place every write to stock or order lines asks (API, import, admin, services):
+# holds.rules decides, these read what is held. Each returns the keys of the writes refused.
+
+
+def stock_writes_refused(*, writes: Mapping[K, tuple[StockLevel, StockFacts]]) -> set[K]:
+    """Of the writes (current row, values to write), those to held stock that would change
+    it. One query. Contract: the caller holds the stock rows' locks (or the listings')."""
+    held = held_stock_ids(stock_level_ids=[s.pk for s, _ in writes.values()])
+    return {
+        k
+        for k, (s, new) in writes.items()
+        if stock_write_refused(held=s.pk in held, current=stock_facts(s), new=new)
+    }
+
+
+def line_writes_refused(*, writes: Mapping[K, tuple[OrderLine, LineFacts]]) -> set[K]:
+    """Of the writes (current line, values to write), those to held lines that would change
+    them. No query: a line's `on_hold` is the holds' own mark, kept by this module.
+    Contract: the caller holds the lines' row locks."""
+    return {
+        k
+        for k, (line, new) in writes.items()
+        if line_write_refused(held=line.on_hold, current=line_facts(line), new=new)
+    }
+
+
+def stock_facts(s: StockLevel) -> StockFacts:
+    return StockFacts(quantity=s.quantity, warehouse_id=s.warehouse_id, batch_id=s.batch_id)
+
+
+def line_facts(line: OrderLine) -> LineFacts:
+    return LineFacts(
+        status=line.fulfilment_status,
+        quantity=line.quantity,
+        product_id=line.product_id,
+        batch_id=line.batch_id,
+    )
 
 
 def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCounts:

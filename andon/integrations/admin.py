@@ -4,8 +4,17 @@ attempts."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from andon.catalog.locks import listings_lock
+from andon.catalog.models import StockLevel
+from andon.holds.errors import LineOnHold, StockOnHold
+from andon.holds.rules import LineFacts, StockFacts
+from andon.holds.services import line_writes_refused, stock_writes_refused
+from andon.orders.models import Order, OrderLine
+from andon.pulls.services import holds_catch_up
 
 from . import services
 from .addresses import url_address_problem, url_shape_problem
@@ -58,6 +67,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
             return
         services.endpoint_update(
+            actor=request.user,
             endpoint=obj,
             url=obj.url,
             event_types=obj.event_types or [],
@@ -68,18 +78,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description=_("Rotate the signing secret (the old one signs for 24 h)"))
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
-            rotated = services.endpoint_rotate_secret(endpoint=endpoint)
+            rotated = services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
             self.message_user(request, f"{rotated.url}: {rotated.secret}", messages.SUCCESS)
 
     @admin.action(description=_("Pause (events are not sent until resumed)"))
     def pause(self, request, queryset):
         for endpoint in queryset:
-            services.endpoint_update(endpoint=endpoint, active=False)
+            services.endpoint_update(actor=request.user, endpoint=endpoint, active=False)
 
     @admin.action(description=_("Resume"))
     def resume(self, request, queryset):
         for endpoint in queryset:
-            services.endpoint_update(endpoint=endpoint, active=True)
+            services.endpoint_update(actor=request.user, endpoint=endpoint, active=True)
 
 
 class AttemptInline(admin.TabularInline):
@@ -117,10 +127,118 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Replay (send again now, same webhook-id)"))
     def replay(self, request, queryset):
         for delivery in queryset:
-            services.delivery_replay(delivery=delivery)
+            services.delivery_replay(actor=request.user, delivery=delivery)
         n = queryset.count()
         self.message_user(
             request,
             ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", n)
             % {"n": n},
         )
+
+
+# --- Storefront data edited by hand: the same rule as the syncs ----------------------------
+# Held goods are frozen (holds.rules): the admin refuses a change to held stock or a held
+# order line with a validation error naming the hold, under the listing's lock, and holds
+# what it saves while the product is stopped (like a sync). Registered here, not in catalog
+# or orders, because those domains sit below holds and pulls.
+
+
+class StockLevelForm(forms.ModelForm):
+    class Meta:
+        model = StockLevel
+        fields = ["product", "warehouse", "batch", "quantity"]
+
+    def clean(self):
+        data = super().clean() or self.cleaned_data
+        if self.instance.pk and not self.errors:
+            listings_lock(product_ids=[self.instance.product_id])
+            current = StockLevel.objects.select_for_update().get(pk=self.instance.pk)
+            new = StockFacts(
+                quantity=data["quantity"],
+                warehouse_id=data["warehouse"].pk,
+                batch_id=data["batch"].pk,
+            )
+            if stock_writes_refused(writes={0: (current, new)}):
+                raise forms.ValidationError(
+                    StockOnHold.of(
+                        sku=current.product.sku,
+                        warehouse=current.warehouse.code,
+                        batch=current.batch.code,
+                        field="quantity",
+                    ).detail,
+                    code=StockOnHold.code,
+                )
+        return data
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    form = StockLevelForm
+    list_display = ("product", "warehouse", "batch", "quantity")
+    list_filter = ("warehouse",)
+    search_fields = ("product__sku",)
+    list_select_related = ("product", "warehouse", "batch")
+    raw_id_fields = ("product", "batch")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        holds_catch_up(product_ids=[obj.product_id], actor_id=request.user.pk)
+
+
+class OrderLineForm(forms.ModelForm):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "line_no",
+            "product",
+            "batch",
+            "warehouse",
+            "quantity",
+            "unit_price",
+            "fulfilment_status",
+        ]
+
+    def clean(self):
+        data = super().clean() or self.cleaned_data
+        if self.instance.pk and not self.errors and data.get("product"):
+            listings_lock(product_ids=[self.instance.product_id, data["product"].pk])
+            current = OrderLine.objects.select_for_update().get(pk=self.instance.pk)
+            new = LineFacts(
+                status=data["fulfilment_status"],
+                quantity=data["quantity"],
+                product_id=data["product"].pk,
+                batch_id=data["batch"].pk if data.get("batch") else None,
+            )
+            if line_writes_refused(writes={0: (current, new)}):
+                raise forms.ValidationError(
+                    LineOnHold.of(
+                        order=current.order.external_id, line_no=current.line_no, field="status"
+                    ).detail,
+                    code=LineOnHold.code,
+                )
+        return data
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    form = OrderLineForm
+    extra = 0
+    raw_id_fields = ("product", "batch")
+    readonly_fields = ("on_hold", "status_changed_at")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "customer", "placed_at", "channel")
+    search_fields = ("external_id", "customer__name", "customer__external_id")
+    raw_id_fields = ("customer",)
+    inlines = [OrderLineInline]
+
+    def save_formset(self, request, form, formset, change):
+        # status_changed_at moves only when the status does, as in the syncs.
+        for line_form in formset.forms:
+            if "fulfilment_status" in line_form.changed_data:
+                line_form.instance.status_changed_at = timezone.now()
+        super().save_formset(request, form, formset, change)
+        products = {ln.product_id for ln in form.instance.lines.all()}
+        holds_catch_up(product_ids=products, actor_id=request.user.pk)

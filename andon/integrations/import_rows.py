@@ -79,7 +79,8 @@ class ContactRow(Row):
     order: str = Field(min_length=1, max_length=64)
     line_no: int = Field(ge=1, le=10_000)
     reason: str = Field(min_length=1, max_length=50)
-    text: str = Field("", max_length=TEXT_MAX)
+    # Required, and checked by contacts.rules.text_problem (one message on every path).
+    text: str = Field("", max_length=TEXT_MAX, description="what the customer said (required)")
     channel: Channel = Channel.PHONE
     created_at: dt.datetime
     agent: str = Field(min_length=1, max_length=150, description="the agent's username")

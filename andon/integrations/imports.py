@@ -7,9 +7,9 @@ rows is one transaction, so a long file never holds the outbox horizon back for 
 import never touches a product's listing status (only the cord does), never pulls the cord
 (imported contacts are evidence, nothing more) and never changes what an open andon holds:
 the fulfilment status, quantity, product or batch of an order line on hold, or the quantity
-of stock on hold. Stock rows are imported under the products' row locks (taken in id order,
-the cord's lock order: listing -> stock), so a pull placing holds at the same moment waits
-for the chunk and then holds the new quantity; order lines are locked as they are updated.
+of stock on hold. Stock and order lines are written by the same syncs as the API's
+(integrations.syncs: listing locks first, the holds' rule, the catch-up of holds), so a pull
+placing holds at the same moment waits for the chunk and then holds what it wrote.
 Imports write no outbox events: they load the storefront's own state, which it already knows.
 Imported contacts are assigned to problems in their chunk's transaction (andon.detection).
 """
@@ -19,23 +19,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from pydantic import ValidationError
 
-from andon.catalog.models import Batch, Product, StockLevel, Warehouse
+from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
+from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
 from andon.detection.services import contacts_assign_quietly
-from andon.holds.models import Hold, HoldState
+from andon.holds.errors import LineOnHold, StockOnHold
 from andon.orders.models import Customer, Order, OrderLine
-from andon.pulls.services import holds_catch_up, listings_lock
+from andon.people import rules as people_rules
+from andon.people.selectors import actor_require
 
 from .import_rows import ROWS, Row
+from .syncs import LineRow, StockRow, lines_sync, stock_sync
+from .upserts import Tally, upsert
 
 CHUNK = 1000
 
@@ -48,10 +53,7 @@ class Rejected:
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(Tally):
     rejected: list[Rejected] = field(default_factory=list)
 
     def reject(self, row: int, field_: str, reason: str) -> None:
@@ -63,13 +65,20 @@ Parsed = list[tuple[int, Any]]
 
 def rows_import(
     *,
+    actor: User | None,
     kind: str,
     rows: Sequence[Mapping[str, Any]],
     first_row: int = 1,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import `rows` of `kind` (see import_rows.ROWS); `first_row` numbers the first one."""
+    """Import `rows` of `kind` (see import_rows.ROWS); `first_row` numbers the first one.
+    `actor`: who imports (integrators and admins may); None: the machine's operator, through
+    `andon import`."""
+    if actor is not None:
+        actor_require(
+            actor, people_rules.may_load_catalog, gettext("Only integrators and admins import.")
+        )
     if kind not in ROWS:
         raise InvalidInput(
             gettext("Unknown kind '%(kind)s'; one of: %(kinds)s.")
@@ -81,7 +90,7 @@ def rows_import(
         part = rows[start : start + chunk]
         parsed = _validate(ROWS[kind], part, first_row + start, result)
         with transaction.atomic():
-            HANDLERS[kind](parsed, result)
+            HANDLERS[kind](parsed, result, actor.pk if actor is not None else None)
         if progress:
             progress(len(part))
     result.rejected.sort(key=lambda r: r.row)
@@ -131,55 +140,10 @@ def _unique(
     return out
 
 
-M = TypeVar("M", bound=models.Model)
-K = TypeVar("K", bound=Hashable)
-
-
-def _upsert(
-    model: type[M],
-    items: Iterable[tuple[K, dict[str, Any]]],
-    existing: Mapping[K, M],
-    unique: list[str],
-    result: ImportResult | None,
-    extra: Mapping[K, dict[str, Any]] | None = None,
-    touch: tuple[str, ...] = (),
-) -> set[K]:
-    """Write the new and changed rows in one upsert; count created/updated/unchanged.
-    `extra` values are written but not compared (timestamps). Returns the written keys."""
-    writes, written = [], set()
-    fields: list[str] = []
-    for k, values in items:
-        current = existing.get(k)
-        if current is not None and all(getattr(current, f) == v for f, v in values.items()):
-            if result:
-                result.unchanged += 1
-            continue
-        if result:
-            if current is None:
-                result.created += 1
-            else:
-                result.updated += 1
-        row = {**values, **((extra or {}).get(k, {}))}
-        fields = fields or [
-            name for name in (model._meta.get_field(f).name for f in row) if name not in unique
-        ]
-        writes.append(model(**row))
-        written.add(k)
-    if writes:
-        model._default_manager.bulk_create(
-            writes,
-            update_conflicts=True,
-            unique_fields=unique,
-            update_fields=fields + list(touch),
-            batch_size=500,
-        )
-    return written
-
-
-def _warehouses(rows: Parsed, result: ImportResult) -> None:
+def _warehouses(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.code, result, "code")
     existing = Warehouse.objects.in_bulk([r.code for _, r in rows], field_name="code")
-    _upsert(
+    upsert(
         Warehouse,
         ((r.code, {"code": r.code, "name": r.name}) for _, r in rows),
         existing,
@@ -188,10 +152,10 @@ def _warehouses(rows: Parsed, result: ImportResult) -> None:
     )
 
 
-def _products(rows: Parsed, result: ImportResult) -> None:
+def _products(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.sku, result, "sku")
     existing = Product.objects.in_bulk([r.sku for _, r in rows], field_name="sku")
-    _upsert(
+    upsert(
         Product,
         (
             (
@@ -218,7 +182,7 @@ def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, 
     return known, ids
 
 
-def _batches(rows: Parsed, result: ImportResult) -> None:
+def _batches(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows, pids = _product_ids(_unique(rows, lambda r: (r.sku, r.code), result, "code"), result)
     existing = {
         (b.product_id, b.code): b
@@ -226,7 +190,7 @@ def _batches(rows: Parsed, result: ImportResult) -> None:
             product_id__in=pids.values(), code__in={r.code for _, r in rows}
         )
     }
-    _upsert(
+    upsert(
         Batch,
         (
             (
@@ -256,28 +220,14 @@ def _batch_ids(pids: Iterable[int], codes: set[str]) -> dict[tuple[int, str], in
     }
 
 
-def _stock(rows: Parsed, result: ImportResult) -> None:
+def _stock(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: (r.sku, r.warehouse, r.batch), result, "batch")
     rows, pids = _product_ids(rows, result)
     whs = dict(
         Warehouse.objects.filter(code__in={r.warehouse for _, r in rows}).values_list("code", "id")
     )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
-    # The cord's lock order: listings first, then their stock (see the module docstring).
-    listings_lock(product_ids=pids.values())
-    existing = {
-        (s.warehouse_id, s.batch_id): s
-        for s in StockLevel.objects.select_for_update()
-        .filter(batch_id__in=set(bids.values()))
-        .order_by("id")
-    }
-    held = set(
-        Hold.objects.filter(
-            stock_level_id__in=[s.pk for s in existing.values()],
-            state=HoldState.HELD,
-        ).values_list("stock_level_id", flat=True)
-    )
-    items = []
+    stock: dict[int, tuple[Any, StockRow]] = {}
     for n, r in rows:
         bid = bids.get((pids[r.sku], r.batch))
         if r.warehouse not in whs:
@@ -293,41 +243,28 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
                 gettext("Product %(sku)s has no batch '%(batch)s'.")
                 % {"sku": r.sku, "batch": r.batch},
             )
-        elif (
-            (current := existing.get((whs[r.warehouse], bid))) is not None
-            and current.pk in held
-            and current.quantity != r.quantity
-        ):
-            result.reject(
-                n,
-                "quantity",
-                gettext(
-                    "Stock of %(sku)s in %(warehouse)s, batch %(batch)s, is on hold by an open "
-                    "andon; its quantity changes when the hold is released or disposed of."
-                )
-                % {"sku": r.sku, "warehouse": r.warehouse, "batch": r.batch},
-            )
         else:
-            items.append(
-                (
-                    (whs[r.warehouse], bid),
-                    {
-                        "warehouse_id": whs[r.warehouse],
-                        "batch_id": bid,
-                        "product_id": pids[r.sku],
-                        "quantity": r.quantity,
-                    },
-                )
-            )
-    _upsert(StockLevel, items, existing, ["warehouse", "batch"], result)
-    # New stock of a stopped product is held by its open andons, in this chunk's transaction.
-    holds_catch_up(product_ids=pids.values())
+            stock[n] = (r, StockRow(pids[r.sku], whs[r.warehouse], bid, r.quantity))
+
+    def refuse(n: int, field_: str) -> None:
+        r = stock[n][0]
+        e = StockOnHold.of(sku=r.sku, warehouse=r.warehouse, batch=r.batch, field=field_)
+        result.reject(n, field_, e.detail)
+
+    # The same write as the API's (held stock is refused; new stock of a stopped product is
+    # held by its open andons), in this chunk's transaction.
+    stock_sync(
+        rows={n: row for n, (_, row) in stock.items()},
+        refuse=refuse,
+        actor_id=actor_id,
+        tally=result,
+    )
 
 
-def _customers(rows: Parsed, result: ImportResult) -> None:
+def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
     existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
-    _upsert(
+    upsert(
         Customer,
         (
             (
@@ -342,7 +279,7 @@ def _customers(rows: Parsed, result: ImportResult) -> None:
     )
 
 
-def _orders(rows: Parsed, result: ImportResult) -> None:
+def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: (r.order, r.line_no), result, "line_no")
     custs = dict(
         Customer.objects.filter(external_id__in={r.customer for _, r in rows}).values_list(
@@ -368,7 +305,7 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
                 },
             )
     rows = [(n, r) for n, r in rows if r.order in headers]
-    _upsert(
+    upsert(
         Order,
         headers.items(),
         Order.objects.in_bulk(list(headers), field_name="external_id"),
@@ -385,17 +322,8 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
         ).values_list("code", "id")
     )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
-    # The cord's lock order: listings, then lines (a pull waits for this chunk, or it for it).
-    listings_lock(product_ids=pids.values())
-    existing = {
-        (ln.order_id, ln.line_no): ln
-        for ln in OrderLine.objects.select_for_update().filter(order_id__in=oids.values())
-    }
-    now = timezone.now()
-    items, stamps = [], {}
+    lines: dict[int, tuple[Any, LineRow]] = {}
     for n, r in rows:
-        key = (oids[r.order], r.line_no)
-        current = existing.get(key)
         bid = bids.get((pids[r.sku], r.batch)) if r.batch else None
         if r.warehouse and r.warehouse not in whs:
             result.reject(
@@ -410,44 +338,34 @@ def _orders(rows: Parsed, result: ImportResult) -> None:
                 gettext("Product %(sku)s has no batch '%(batch)s'.")
                 % {"sku": r.sku, "batch": r.batch},
             )
-        elif (
-            current is not None
-            and current.on_hold
-            and (current.fulfilment_status, current.quantity, current.product_id, current.batch_id)
-            != (r.status, r.quantity, pids[r.sku], bid)
-        ):
-            result.reject(
-                n,
-                "status",
-                gettext(
-                    "Line %(line)s of order %(order)s is on hold by an andon; its status, "
-                    "quantity, product and batch change when the hold is released."
-                )
-                % {"line": r.line_no, "order": r.order},
-            )
         else:
-            items.append(
-                (
-                    key,
-                    {
-                        "order_id": key[0],
-                        "line_no": r.line_no,
-                        "product_id": pids[r.sku],
-                        "batch_id": bid,
-                        "warehouse_id": whs.get(r.warehouse) if r.warehouse else None,
-                        "quantity": r.quantity,
-                        "unit_price": r.unit_price,
-                        "fulfilment_status": r.status,
-                    },
-                )
+            lines[n] = (
+                r,
+                LineRow(
+                    order_id=oids[r.order],
+                    line_no=r.line_no,
+                    product_id=pids[r.sku],
+                    batch_id=bid,
+                    warehouse_id=whs.get(r.warehouse) if r.warehouse else None,
+                    quantity=r.quantity,
+                    unit_price=r.unit_price,
+                    status=r.status,
+                ),
             )
-            if current is not None and current.fulfilment_status == r.status:
-                stamps[key] = {"status_changed_at": current.status_changed_at}
-            else:
-                stamps[key] = {"status_changed_at": now}
-    _upsert(OrderLine, items, existing, ["order", "line_no"], result, extra=stamps)
-    # A line packed while its product is stopped is held by the open andon at once.
-    holds_catch_up(product_ids=pids.values())
+
+    def refuse(n: int, field_: str) -> None:
+        r = lines[n][0]
+        e = LineOnHold.of(order=r.order, line_no=r.line_no, field=field_)
+        result.reject(n, field_, e.detail)
+
+    # The same write as the API's (a held line is refused; a line packed while its product is
+    # stopped is held at once), in this chunk's transaction.
+    lines_sync(
+        rows={n: row for n, (_, row) in lines.items()},
+        refuse=refuse,
+        actor_id=actor_id,
+        tally=result,
+    )
 
 
 # Who, where and why of a contact are its evidence (an andon may cite it): an import may
@@ -456,7 +374,7 @@ CONTACT_FIXED = ("customer_id", "order_line_id", "reason_id", "agent_id", "creat
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of other systems drift a little
 
 
-def _contacts(rows: Parsed, result: ImportResult) -> None:
+def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
     custs = dict(
         Customer.objects.filter(external_id__in={r.customer for _, r in rows}).values_list(
@@ -512,6 +430,8 @@ def _contacts(rows: Parsed, result: ImportResult) -> None:
                 gettext("Order “%(order)s” has no line %(line)s.")
                 % {"order": r.order, "line": r.line_no},
             )
+        elif (problem := text_problem(r.text)) is not None:
+            result.reject(n, "text", problem)
         elif r.reason not in reasons:
             result.reject(n, "reason", gettext("No reason code “%(code)s”.") % {"code": r.reason})
         elif r.agent not in agents:
@@ -549,7 +469,7 @@ def _contacts(rows: Parsed, result: ImportResult) -> None:
                 )
             else:
                 items.append((r.external_id, values))
-    written = _upsert(Contact, items, existing, ["external_id"], result)
+    written = upsert(Contact, items, existing, ["external_id"], result)
     # New contacts get their problem in this chunk's transaction, set-based (detection
     # decides; a failure there never fails the import).
     new = [k for k in written if k not in existing]
@@ -558,7 +478,7 @@ def _contacts(rows: Parsed, result: ImportResult) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {
+HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
     "warehouses": _warehouses,
     "products": _products,
     "batches": _batches,

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from andon.core.errors import InvalidInput
 from andon.core.models import OutboxEvent
+from andon.people import rules as people_rules
+from andon.people.selectors import actor_require
 
 from . import rules
 from .addresses import url_address_problem, url_shape_problem
@@ -30,6 +32,14 @@ def workers_wake() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(f"NOTIFY {CHANNEL}")
+
+
+def _require_integrator(actor: User | None) -> None:
+    # None: the operator of the machine, through a command or the benchmarks.
+    if actor is not None:
+        actor_require(
+            actor, people_rules.may_load_catalog, _("Only integrators and admins manage webhooks.")
+        )
 
 
 def _clean_types(event_types: Sequence[str]) -> list[str]:
@@ -57,10 +67,11 @@ def endpoint_create(
     url: str,
     event_types: Sequence[str] = (),
     description: str = "",
-    actor: User | None = None,
+    actor: User | None,
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh `whsec_` secret; it receives events from now on (older
     ones only by a replay of a time range)."""
+    _require_integrator(actor)
     return WebhookEndpoint.objects.create(
         url=_check_url(url),
         event_types=_clean_types(event_types),
@@ -74,12 +85,14 @@ def endpoint_create(
 @transaction.atomic
 def endpoint_update(
     *,
+    actor: User | None,
     endpoint: WebhookEndpoint,
     url: str | None = None,
     event_types: Sequence[str] | None = None,
     description: str | None = None,
     active: bool | None = None,
 ) -> WebhookEndpoint:
+    _require_integrator(actor)
     if url is not None:
         endpoint.url = _check_url(url)
     if event_types is not None:
@@ -94,10 +107,11 @@ def endpoint_update(
 
 @transaction.atomic
 def endpoint_rotate_secret(
-    *, endpoint: WebhookEndpoint, grace: dt.timedelta = ROTATION_GRACE
+    *, actor: User | None, endpoint: WebhookEndpoint, grace: dt.timedelta = ROTATION_GRACE
 ) -> WebhookEndpoint:
     """New current secret; the old one keeps signing (a second signature) for `grace`, so
     that the receiver can switch without losing a message."""
+    _require_integrator(actor)
     now = timezone.now()
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     endpoint.previous_secret = endpoint.secret
@@ -108,9 +122,10 @@ def endpoint_rotate_secret(
 
 
 @transaction.atomic
-def delivery_replay(*, delivery: Delivery) -> Delivery:
+def delivery_replay(*, actor: User | None, delivery: Delivery) -> Delivery:
     """Send again now, with the same webhook-id (receivers deduplicate by it), and a fresh
     retry period; delivered and dead-lettered deliveries alike."""
+    _require_integrator(actor)
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.PENDING,
@@ -126,12 +141,14 @@ def delivery_replay(*, delivery: Delivery) -> Delivery:
 @transaction.atomic
 def deliveries_replay_range(
     *,
+    actor: User | None,
     endpoint: WebhookEndpoint,
     since: dt.datetime,
     until: dt.datetime,
 ) -> int:
     """Queue again every event of [since, until) that the endpoint's filter takes: existing
     deliveries are reset, missing ones (events before the endpoint existed) are created."""
+    _require_integrator(actor)
     if until <= since:
         raise InvalidInput(_("'until' must be after 'since'."), field="until")
     now = timezone.now()

@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from .models import Customer, Order, OrderLine
-
-
-class OrderLineInline(admin.TabularInline):
-    model = OrderLine
-    extra = 0
-    raw_id_fields = ("product", "batch")
-    readonly_fields = ("on_hold",)
+from .models import Customer
 
 
 @admin.register(Customer)
@@ -16,9 +9,5 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "name", "phone", "email")
 
 
-@admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "customer", "placed_at", "channel")
-    search_fields = ("external_id", "customer__name", "customer__external_id")
-    raw_id_fields = ("customer",)
-    inlines = [OrderLineInline]
+# Orders and their lines are edited in integrations.admin: a held line is frozen there
+# (holds.rules), and a line packed while its product is stopped is held at once.

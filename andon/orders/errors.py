@@ -1,6 +1,4 @@
-from django.utils.translation import gettext_lazy as _
-
-from andon.core.errors import Conflict, NotFound, UnknownReference
+from andon.core.errors import NotFound, UnknownReference
 
 
 class OrderNotFound(NotFound):
@@ -17,8 +15,3 @@ class UnknownCustomer(UnknownReference):
 
 class UnknownOrderLine(UnknownReference):
     code = "unknown-order-line"
-
-
-class LineOnHold(Conflict):
-    code = "line-on-hold"
-    title = _("The order line is on hold")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser, User
+
+from andon.core.errors import Forbidden
 
 from .models import Department, Team
 from .rules import GROUP_ROLES, Role, Roles
@@ -15,6 +19,17 @@ def roles_of(user: User | AnonymousUser) -> Roles:
         roles.add(Role.ADMIN)
     departments = frozenset(user.departments.values_list("code", flat=True))
     return Roles(roles=frozenset(roles), department_codes=departments)
+
+
+def actor_require(
+    actor: User | AnonymousUser, rule: Callable[[Roles], bool], refusal: str
+) -> Roles:
+    """The one role check of a service: `rule(roles of actor)` holds, else Forbidden (403)
+    with `refusal` (already translated) as its detail. Returns the roles, for finer checks."""
+    roles = roles_of(actor)
+    if not rule(roles):
+        raise Forbidden(refusal)
+    return roles
 
 
 def team_of(user_id: int) -> Team | None:

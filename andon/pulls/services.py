@@ -1,6 +1,6 @@
 """The cord's writes.
 
-Lock order, everywhere: the product's listing row first (SELECT ... FOR UPDATE), then work
+Lock order, everywhere: the product's listing row first (catalog.locks), then work
 orders. Every cord operation on a product queues behind that one lock, which is what makes
 join-or-open and the relist gate safe across processes; the partial unique index on open
 andons backs it up. Each service is one transaction: suppression, holds, work orders,
@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from andon.catalog.locks import listing_lock, listings_lock
 from andon.catalog.models import Product
-from andon.catalog.selectors import product_get, stock_units
+from andon.catalog.selectors import stock_units
 from andon.catalog.services import listing_relist, listing_suppress
 from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import reason_get
@@ -43,7 +44,13 @@ from andon.workorders.errors import HoldsWithoutDisposition
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action
 from andon.workorders.selectors import findings_by_andon, undecided_holds, work_order_get
-from andon.workorders.services import RouteSpec, Step, work_order_step, work_orders_open
+from andon.workorders.services import (
+    RouteSpec,
+    Step,
+    work_order_lock,
+    work_order_step,
+    work_orders_open,
+)
 
 from . import rules
 from .models import Andon, AndonEvidence, AndonState, CordPull
@@ -81,7 +88,7 @@ def andon_pull(
         raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
     reason_code = reason_get(code=reason)
-    product = product_get(sku=sku, for_update=True, as_reference=True)
+    product = listing_lock(sku=sku, as_reference=True)
     found = _problem_of(product, problem) if problem is not None else None
     now = at or timezone.now()
     decision = eligibility_for(product=product, reason=reason_code, now=now, problem=found)
@@ -319,17 +326,6 @@ def _andon_payload(andon: Andon, product: Product, reason: ReasonCode, evidence:
     }
 
 
-def listings_lock(*, product_ids: Iterable[int]) -> None:
-    """Take the listings' row locks in id order: the first step of any write that must not
-    interleave with a pull on the same products (a storefront sync, an import)."""
-    list(
-        Product.objects.select_for_update()
-        .filter(pk__in=set(product_ids))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def holds_catch_up(*, product_ids: Iterable[int], actor_id: int | None = None) -> int:
     """While a product is stopped, stock and packed lines that arrive later (a storefront
     sync, an import) are held by its open andons too: nothing of it ships before the
@@ -387,8 +383,8 @@ def work_order_act(
     wo = work_order_get(work_order_id=work_order_id)
     product = None
     if step.action == Action.CONFIRM:
-        product = Product.objects.select_for_update().get(pk=wo.andon.product_id)
-    wo = work_order_get(work_order_id=work_order_id, for_update=True)
+        product = listing_lock(product_id=wo.andon.product_id)
+    wo = work_order_lock(work_order_id=work_order_id)
     now = at or timezone.now()
     wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)
     if product is None:

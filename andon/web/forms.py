@@ -40,10 +40,11 @@ class ContactForm(forms.Form):
     order = forms.CharField(max_length=64, widget=forms.HiddenInput)
     line_no = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=())
+    # Required (contacts.rules: a contact without words is no evidence); the service checks
+    # blank text again with the same message.
     text = forms.CharField(
         label=_("What the customer said"),
         max_length=TEXT_MAX,
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, initial=Channel.PHONE)

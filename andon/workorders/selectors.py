@@ -14,17 +14,16 @@ from andon.holds.rules import (
     planned,
     planned_default,
 )
-from andon.holds.selectors import holds_of
+from andon.holds.selectors import holds_of_andons
 
 from .errors import WorkOrderNotFound
 from .models import WorkOrder
 from .rules import State
 
 
-def work_order_get(*, work_order_id: int, for_update: bool = False) -> WorkOrder:
-    qs = WorkOrder.objects.select_for_update() if for_update else WorkOrder.objects
+def work_order_get(*, work_order_id: int) -> WorkOrder:
     try:
-        return qs.select_related("department", "andon").get(pk=work_order_id)
+        return WorkOrder.objects.select_related("department", "andon").get(pk=work_order_id)
     except WorkOrder.DoesNotExist:
         raise WorkOrderNotFound(
             _("No work order with id %(id)s.") % {"id": work_order_id}, field="id"
@@ -36,7 +35,10 @@ def work_orders_list(
 ) -> QuerySet[WorkOrder]:
     """A department's queue: earliest due first; closed work orders, latest closed first (the
     history anyone looks at is the recent one)."""
-    qs = WorkOrder.objects.select_related("department", "andon__product", "andon__reason")
+    # Each card names who resolved and who confirmed: read with the page, not per card.
+    qs = WorkOrder.objects.select_related(
+        "department", "andon__product", "andon__reason", "resolved_by", "confirmed_by"
+    )
     if department:
         qs = qs.filter(department__code=department)
     if state:
@@ -146,35 +148,71 @@ class DispositionPlanView:
 
 
 def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
-    """The andon's disposition plan as it stands. Four queries, whatever the number of holds:
-    the work orders, the held goods nobody named one by one (aggregated), those named, and
-    the first `limit` holds to list."""
-    wos = list(
-        WorkOrder.objects.filter(andon_id=andon_id).select_related("department").order_by("id")
-    )
-    findings = [finding_of(w) for w in wos]
-    said = [f for f in findings if f is not None]
+    """The andon's disposition plan as it stands (`disposition_plans` for one andon)."""
+    return disposition_plans(andon_ids=[andon_id], limit=limit)[andon_id]
+
+
+def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, DispositionPlanView]:
+    """Each andon's disposition plan as it stands. Four queries, whatever the number of
+    andons and holds: the work orders, the held goods per andon (aggregated), those named one
+    by one, and the first `limit` holds of each andon to list."""
+    ids = list(dict.fromkeys(andon_ids))
+    wos: dict[int, list[WorkOrder]] = {a: [] for a in ids}
+    for w in WorkOrder.objects.filter(andon_id__in=ids).select_related("department").order_by("id"):
+        wos[w.andon_id].append(w)
+    findings = {a: [finding_of(w) for w in wos[a]] for a in ids}
+    said = {a: [f for f in findings[a] if f is not None] for a in ids}
+    named = {a: overridden(said[a]) for a in ids}
+    held = Hold.objects.filter(andon_id__in=ids, state=HoldState.HELD)
+    # Per andon: held rows, stock units, order lines.
+    all_held: dict[int, tuple[int, int, int]] = {
+        r["andon_id"]: (r["rows"], r["units"] or 0, r["lines"])
+        for r in held.values("andon_id").annotate(
+            rows=Count("id"),
+            units=Sum("quantity", filter=Q(kind=HoldKind.STOCK)),
+            lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
+        )
+    }
+    named_held: dict[int, list[Hold]] = {a: [] for a in ids}
+    all_named = {h for a in ids for h in named[a]}
+    if all_named:
+        for h in held.filter(id__in=all_named).only("id", "andon_id", "kind", "quantity"):
+            if h.pk in named[h.andon_id]:
+                named_held[h.andon_id].append(h)
+    listed = holds_of_andons(andon_ids=ids, limit=limit)
+    return {
+        a: _plan(
+            a, wos[a], findings[a], said[a], all_held.get(a, (0, 0, 0)), named_held[a], listed[a]
+        )
+        for a in ids
+    }
+
+
+def _plan(
+    andon_id: int,
+    wos: list[WorkOrder],
+    findings: list[Finding | None],
+    said: list[Finding],
+    held: tuple[int, int, int],
+    named_held: list[Hold],
+    holds: list[Hold],
+) -> DispositionPlanView:
     default = planned_default(said)
-    named = overridden(said)
-    held = Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD)
-    rest = held.exclude(id__in=named).aggregate(
-        rows=Count("id"),
-        units=Sum("quantity", filter=Q(kind=HoldKind.STOCK)),
-        lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
-    )
+    rows_held, units_held, lines_held = held
+    # The held goods nobody named one by one: all held, less those named.
+    rest_rows = rows_held - len(named_held)
+    rest_units = units_held - sum(h.quantity for h in named_held if h.kind == HoldKind.STOCK)
+    rest_lines = lines_held - sum(1 for h in named_held if h.kind == HoldKind.ORDER_LINE)
     totals: dict[Disposition | None, tuple[int, int]] = {}
-    if rest["rows"]:
-        totals[default] = (rest["units"] or 0, rest["lines"])
-    held_rows = rest["rows"]
-    for h in held.filter(id__in=named).only("id", "kind", "quantity"):
+    if rest_rows:
+        totals[default] = (rest_units, rest_lines)
+    for h in named_held:
         units, lines = totals.get(planned(h.pk, said), (0, 0))
         if h.kind == HoldKind.STOCK:
             units += h.quantity
         else:
             lines += 1
         totals[planned(h.pk, said)] = (units, lines)
-        held_rows += 1
-    holds = holds_of(andon_id=andon_id, limit=limit)
     rows = [
         HoldPlan(
             h,
@@ -200,7 +238,7 @@ def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
                 totals.items(), key=lambda kv: -1 if kv[0] is None else -SEVERITY[kv[0]]
             )
         ],
-        more=max(0, held_rows - listed),
+        more=max(0, rows_held - listed),
     )
 
 

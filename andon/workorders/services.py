@@ -16,7 +16,7 @@ from andon.holds.selectors import held_goods_exist, hold_ids_of
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 
-from .errors import DispositionRequired, UnknownHolds
+from .errors import DispositionRequired, UnknownHolds, WorkOrderNotFound
 from .models import WorkOrder
 from .rules import (
     CONFIRMER_ACTIONS,
@@ -81,6 +81,20 @@ def work_orders_open(
         for wo in orders
     ]
     return orders, events
+
+
+def work_order_lock(*, work_order_id: int) -> WorkOrder:
+    """Lock the work order's row and return it as locked. Lock order: after the listing."""
+    try:
+        return (
+            WorkOrder.objects.select_for_update()
+            .select_related("department", "andon")
+            .get(pk=work_order_id)
+        )
+    except WorkOrder.DoesNotExist:
+        raise WorkOrderNotFound(
+            _("No work order with id %(id)s.") % {"id": work_order_id}, field="id"
+        ) from None
 
 
 @dataclass(frozen=True)

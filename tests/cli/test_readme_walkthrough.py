@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import need
 from .test_cli import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.slow
 def test_the_curl_walkthrough_plays_the_story_against_the_demo(tmp_path: Path):
+    need(shutil.which("curl") is not None, "curl")
     andon = str(Path(sys.executable).with_name("andon"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"

@@ -23,7 +23,7 @@ def steady_catalogue(catalogue, n_products: int = 20, units: int = 40, complaint
         for _ in range(units - complaints):
             catalogue.delivered(p)
         for _ in range(complaints):
-            catalogue.report(p, "", reason="other")
+            catalogue.report(p, "咨询发货时间", reason="other")
         products.append(p)
     return products
 
@@ -36,7 +36,7 @@ def test_a_planted_spike_alerts_and_steady_noise_does_not(api, catalogue):
     for _ in range(30):
         catalogue.delivered(spike)
     for _ in range(8):
-        catalogue.report(spike, "", reason="other")
+        catalogue.report(spike, "壶底漏水", reason="other")
 
     scan = problem_alerts_scan()
 
@@ -68,7 +68,7 @@ def test_an_alert_clears_when_the_spike_falls_out_of_the_window(catalogue):
     for _ in range(30):
         catalogue.delivered(spike)
     for _ in range(8):
-        catalogue.report(spike, "", reason="other")
+        catalogue.report(spike, "壶底漏水", reason="other")
     problem_alerts_scan()
     later = timezone.now() + dt.timedelta(days=40)
     assert problem_alerts_scan(now=later).cleared == 1

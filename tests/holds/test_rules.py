@@ -1,10 +1,14 @@
 from andon.holds.rules import (
     Disposition,
     Finding,
+    LineFacts,
+    StockFacts,
     final_state,
+    line_write_refused,
     most_cautious,
     planned,
     planned_default,
+    stock_write_refused,
 )
 
 R, F, V, S = (
@@ -48,3 +52,39 @@ def test_each_disposition_has_a_final_hold_state():
         "returned_to_vendor",
         "scrapped",
     }
+
+
+# Held goods are frozen (no database).
+
+STOCK = StockFacts(quantity=50, warehouse_id=1, batch_id=2)
+LINE = LineFacts(status="packed", quantity=1, product_id=3, batch_id=2)
+
+
+def test_held_stock_keeps_its_quantity_and_place():
+    for new in (
+        StockFacts(51, 1, 2),
+        StockFacts(0, 1, 2),
+        StockFacts(50, 9, 2),
+        StockFacts(50, 1, 9),
+    ):
+        assert stock_write_refused(held=True, current=STOCK, new=new)
+
+
+def test_writing_held_stock_again_unchanged_is_no_change():
+    assert not stock_write_refused(held=True, current=STOCK, new=StockFacts(50, 1, 2))
+
+
+def test_stock_nobody_holds_is_free_to_change():
+    assert not stock_write_refused(held=False, current=STOCK, new=StockFacts(999, 1, 2))
+
+
+def test_a_held_line_keeps_its_status_quantity_product_and_batch():
+    for new in (
+        LineFacts("shipped", 1, 3, 2),
+        LineFacts("packed", 2, 3, 2),
+        LineFacts("packed", 1, 4, 2),
+        LineFacts("packed", 1, 3, None),
+    ):
+        assert line_write_refused(held=True, current=LINE, new=new)
+    assert not line_write_refused(held=True, current=LINE, new=LINE)
+    assert not line_write_refused(held=False, current=LINE, new=LineFacts("shipped", 9, 4, None))

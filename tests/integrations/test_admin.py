@@ -23,7 +23,7 @@ def admin_client(client):
 
 
 def test_deliveries_are_listed_by_state_endpoint_and_event_type_and_replayed(admin_client):
-    endpoint = services.endpoint_create(url="http://127.0.0.1:9/hooks")
+    endpoint = services.endpoint_create(actor=None, url="http://127.0.0.1:9/hooks")
     listing_events_emit(3, products=1)
     relay_pass()
     Delivery.objects.update(state=DeliveryState.DEAD)
@@ -46,7 +46,7 @@ def test_deliveries_are_listed_by_state_endpoint_and_event_type_and_replayed(adm
 
 
 def test_endpoints_are_paused_and_their_url_checked_like_the_api(admin_client, settings):
-    endpoint = services.endpoint_create(url="http://127.0.0.1:9/hooks")
+    endpoint = services.endpoint_create(actor=None, url="http://127.0.0.1:9/hooks")
     assert (
         admin_client.get("/admin/integrations/webhookendpoint/?active__exact=1").status_code == 200
     )

@@ -31,7 +31,7 @@ def _age(state: DeliveryState, days: float, ids: list[int]) -> None:
 
 
 def test_old_delivered_deliveries_are_deleted_with_their_attempts_and_the_rest_kept():
-    services.endpoint_create(url="http://127.0.0.1:9/hooks")
+    services.endpoint_create(actor=None, url="http://127.0.0.1:9/hooks")
     listing_events_emit(10, products=2)
     relay_pass()
     ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
@@ -49,7 +49,7 @@ def test_old_delivered_deliveries_are_deleted_with_their_attempts_and_the_rest_k
 
 
 def test_pruning_works_in_batches_and_deletes_finished_wake_ups():
-    services.endpoint_create(url="http://127.0.0.1:9/hooks")
+    services.endpoint_create(actor=None, url="http://127.0.0.1:9/hooks")
     listing_events_emit(7, products=1)
     relay_pass()
     _age(DeliveryState.DELIVERED, 2, list(Delivery.objects.values_list("id", flat=True)))

@@ -62,7 +62,7 @@ def test_a_rolled_back_savepoint_takes_its_wake_up_along_and_the_next_write_enqu
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_pull_is_delivered_by_the_task_worker_alone(api, receiver):
     # Given a storefront, and no delivery loop running anywhere
-    endpoint = services.endpoint_create(url=receiver.url, event_types=["listing.*"])
+    endpoint = services.endpoint_create(actor=None, url=receiver.url, event_types=["listing.*"])
     receiver.start(endpoint.secret)
     catalog_load(api)
     DBTaskResult.objects.all().delete()

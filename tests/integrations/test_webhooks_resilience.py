@@ -35,7 +35,7 @@ def _all_delivered(count: int) -> bool:
 def test_a_storefront_that_was_down_gets_every_event_once_and_ends_in_the_right_state(
     receiver, workers
 ):
-    endpoint = services.endpoint_create(url=receiver.url, event_types=["listing.*"])
+    endpoint = services.endpoint_create(actor=None, url=receiver.url, event_types=["listing.*"])
     workers.start()
     last = listing_events_emit(30, products=3)
     # down: every delivery fails and backs off
@@ -54,7 +54,7 @@ def test_a_storefront_that_was_down_gets_every_event_once_and_ends_in_the_right_
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing(receiver, workers):
-    endpoint = services.endpoint_create(url=receiver.url)
+    endpoint = services.endpoint_create(actor=None, url=receiver.url)
     receiver.start(endpoint.secret)
     listing_events_emit(300, products=10)
     first = workers.start("--batch", "10")
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(receiver, workers):
 )
 def test_two_workers_deliver_each_of_1000_events_exactly_once(receiver, workers):
     assert connection.vendor == "postgresql"
-    endpoint = services.endpoint_create(url=receiver.url)
+    endpoint = services.endpoint_create(actor=None, url=receiver.url)
     receiver.start(endpoint.secret)
     listing_events_emit(1000, products=20)
     workers.start("--batch", "20")

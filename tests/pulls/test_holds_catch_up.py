@@ -70,6 +70,7 @@ def test_new_stock_of_a_stopped_product_is_held(api, stopped):
 
 def test_an_import_of_packed_lines_for_a_stopped_product_holds_them(stopped):
     result = rows_import(
+        actor=None,
         kind="orders",
         rows=[
             {

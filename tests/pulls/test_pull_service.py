@@ -90,6 +90,7 @@ def test_a_different_reason_opens_its_own_andon_and_the_product_stays_suppressed
     assert Product.objects.get(sku=SKU).listing_status == "suppressed"
 
 
+@pytest.mark.slow
 def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(world):
     counts = {}
     for lines in (5, 5000):
@@ -105,3 +106,18 @@ def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(
     # credit, suppression, holds (4), work orders, events (2), the delivery wake-up task,
     # audit, savepoint (2). PostgreSQL's NOTIFY is a trigger on the outbox, not a query.
     assert counts[5] <= 25, counts
+
+
+# The pull's exact cost: a new query in the cord's path must be a decision, not an accident.
+# Savepoint and its release (2), roles (2), reason, the listing lock, eligibility (2), the
+# open andon to join (1), routes, team, andon, evidence (2), credit, suppression, holds
+# (3 writes and the count), work orders, events (2), the delivery wake-up task, audit: 25 on
+# SQLite and PostgreSQL alike (NOTIFY is a trigger on the outbox, not a query).
+PULL_QUERIES = 25
+
+
+def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries):
+    seed_product(agent=world.users["agent1"])
+    with django_assert_num_queries(PULL_QUERIES):
+        result = pull(world)
+    assert not result.joined and result.holds.order_lines == 5

@@ -1,14 +1,16 @@
 """The story's catalog and orders, loaded through the domain services (as a storefront sync
-would), so that console tests start where the agent's day starts."""
+would; as the operator through a command: actor None), so that console tests start where the
+agent's day starts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from andon.catalog.services import BatchIn, StockIn, product_upsert, warehouse_upsert
+from andon.catalog.services import BatchIn, warehouse_upsert
+from andon.integrations.syncs import LineIn, StockIn, order_sync, product_sync
 from andon.orders.models import FulfilmentStatus
-from andon.orders.services import LineIn, customer_upsert, order_upsert
+from andon.orders.services import customer_upsert
 
 from ..world import SKU
 
@@ -35,9 +37,10 @@ ORDERS = [
 
 
 def load_catalog() -> None:
-    warehouse_upsert(code="wh-sh", name="上海仓")
-    warehouse_upsert(code="wh-bj", name="北京仓")
-    product_upsert(
+    warehouse_upsert(actor=None, code="wh-sh", name="上海仓")
+    warehouse_upsert(actor=None, code="wh-bj", name="北京仓")
+    product_sync(
+        actor=None,
         sku=SKU,
         title="看见",
         price=Decimal("39.80"),
@@ -53,7 +56,8 @@ def load_catalog() -> None:
             StockIn("wh-bj", "B2", 40),
         ],
     )
-    product_upsert(
+    product_sync(
+        actor=None,
         sku=OTHER_SKU,
         title="另一本书",
         price=Decimal("20.00"),
@@ -61,10 +65,11 @@ def load_catalog() -> None:
         stock=[StockIn("wh-sh", "X1", 10)],
     )
     for ext, (name, phone) in CUSTOMERS.items():
-        customer_upsert(external_id=ext, name=name, phone=phone)
+        customer_upsert(actor=None, external_id=ext, name=name, phone=phone)
     placed = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     for ext, cust, sku, batch, wh, status, qty in ORDERS:
-        order_upsert(
+        order_sync(
+            actor=None,
             external_id=ext,
             customer=cust,
             placed_at=placed,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from ..snapshot import RefusalCheckingClient
 from ..world import World
 from .catalog import load_catalog
 
@@ -19,7 +20,7 @@ def login():
     """A Django test client signed in as one of the world's users (password `<name>-pass`)."""
 
     def _login(username: str, *, csrf: bool = False, language: str = "en") -> Client:
-        c = Client(enforce_csrf_checks=csrf, headers={"accept-language": language})
+        c = RefusalCheckingClient(enforce_csrf_checks=csrf, headers={"accept-language": language})
         assert c.login(username=username, password=f"{username}-pass")
         return c
 

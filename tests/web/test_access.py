@@ -160,7 +160,13 @@ def test_a_pull_before_the_threshold_is_refused_in_words_and_the_contact_is_kept
     c = login("agent1")
     r = c.post(
         "/customers/cust-a/contacts",
-        {"order": "order-a", "line_no": 1, "reason": "print-defect", "channel": "phone"},
+        {
+            "order": "order-a",
+            "line_no": 1,
+            "reason": "print-defect",
+            "text": "书页未裁开",
+            "channel": "phone",
+        },
     )
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()

@@ -9,15 +9,21 @@ from django.urls import reverse
 
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
-from andon.holds.models import HoldKind, HoldState
+from andon.holds.models import Hold, HoldKind, HoldState
 from andon.holds.rules import Disposition
-from andon.holds.selectors import hold_tallies, holds_of
+from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action, State
-from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
+from andon.workorders.selectors import (
+    DispositionPlanView,
+    disposition_plan,
+    disposition_plans,
+    work_order_get,
+    work_orders_list,
+)
 from andon.workorders.services import Step
 
 from ..access import require
@@ -26,11 +32,22 @@ from ..forms import ReopenForm, ResolveForm
 from ..timeline import holds_in_words
 
 
-def _card(wo: WorkOrder, mode: str, **extra) -> dict:
+def _card(
+    wo: WorkOrder,
+    mode: str,
+    holds: list[Hold] | None = None,
+    plan: DispositionPlanView | None = None,
+    **extra,
+) -> dict:
     # The confirmer (and anyone only looking) sees every hold's plan: what each department
     # said and the most cautious result, before confirming. The plan lists the holds itself.
-    plan = disposition_plan(andon_id=wo.andon_id) if mode != "department" else None
-    holds = [r.hold for r in plan.rows] if plan else holds_of(andon_id=wo.andon_id)
+    # A queue passes each card's holds (or plan), read for all its cards at once.
+    if plan is None and mode != "department":
+        plan = disposition_plan(andon_id=wo.andon_id)
+    if plan:
+        holds = [r.hold for r in plan.rows]
+    elif holds is None:
+        holds = holds_of(andon_id=wo.andon_id)
     resolve_form = extra.pop("resolve_form", None) or ResolveForm(
         hold_ids=[h.pk for h in holds], prefix=f"wo{wo.pk}"
     )
@@ -75,12 +92,13 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
         (w for s in states for w in work_orders_list(department=code, state=s.value)),
         key=lambda w: (w.due_at, w.pk),
     )
+    holds = holds_of_andons(andon_ids=list({w.andon_id for w in wos}))
     return render(
         request,
         "web/queues/department.html",
         {
             "department": department,
-            "cards": [_card(w, "department") for w in wos],
+            "cards": [_card(w, "department", holds[w.andon_id]) for w in wos],
             "show_closed": show_closed,
         },
     )
@@ -89,9 +107,9 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
 @require(people_rules.may_confirm)
 def confirm_queue(request: HttpRequest) -> HttpResponse:
     wos = work_orders_list(state=State.RESOLVED.value)
-    return render(
-        request, "web/queues/confirm.html", {"cards": [_card(w, "confirmer") for w in wos]}
-    )
+    plans = disposition_plans(andon_ids=[w.andon_id for w in wos])
+    cards = [_card(w, "confirmer", plan=plans[w.andon_id]) for w in wos]
+    return render(request, "web/queues/confirm.html", {"cards": cards})
 
 
 def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | None, dict]:

@@ -134,7 +134,7 @@ class Command(BaseCommand):
             total=len(rows), unit="row", desc=f"{kind}", disable=no_progress, file=self.stderr._out
         )
         # Line numbers as a spreadsheet shows them: the header is line 1.
-        result = rows_import(kind=kind, rows=rows, first_row=2, progress=bar.update)
+        result = rows_import(actor=None, kind=kind, rows=rows, first_row=2, progress=bar.update)
         bar.close()
         self.stdout.write(
             f"{kind}: {result.created} created, {result.updated} updated, "
