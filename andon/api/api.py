@@ -1,5 +1,4 @@
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from andon import __version__
@@ -21,10 +20,12 @@ from . import (
     work_orders,
 )
 from .auth import BearerToken
+from .guard import input_guard
+from .openapi import DocumentedNinjaAPI
 from .problems import on_domain_error, on_http_error, on_not_found, on_validation_error
 from .renderers import ReadableJSONRenderer
 
-api = NinjaAPI(
+api = DocumentedNinjaAPI(
     title="Andon API",
     version=__version__,
     description=(
@@ -44,6 +45,8 @@ api.add_exception_handler(DomainError, on_domain_error)  # type: ignore[arg-type
 api.add_exception_handler(ValidationError, on_validation_error)  # type: ignore[arg-type]
 api.add_exception_handler(HttpError, on_http_error)  # type: ignore[arg-type]
 api.add_exception_handler(Http404, on_not_found)  # type: ignore[arg-type]
+# After validation, before every route: what no database takes (NUL, >64-bit ints, ...).
+api.add_decorator(input_guard, mode="operation")
 
 # The cord first, then integrations, then accountability: the order of the OpenAPI tags.
 for module in (

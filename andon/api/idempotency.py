@@ -34,12 +34,14 @@ class IdempotencyMiddleware:
         key = request.headers.get(HEADER)
         if key is None or request.method not in METHODS or not request.path.startswith("/api/"):
             return self.get_response(request)
-        if not key or len(key) > KEY_MAX:
+        if not key or len(key) > KEY_MAX or "\x00" in key:
             return problem_response(
                 status=400,
                 code="invalid-idempotency-key",
                 title=_("Invalid Idempotency-Key"),
-                detail=_("The Idempotency-Key header must be 1 to %(max)d characters.")
+                detail=_(
+                    "The Idempotency-Key header must be 1 to %(max)d characters, none of them NUL."
+                )
                 % {"max": KEY_MAX},
                 field=HEADER,
             )

@@ -17,6 +17,7 @@ from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 from andon.pulls.services import holds_catch_up
 
+from .guard import IsoDateTime
 from .problems import Problem
 
 router = Router(tags=["customers & orders"])
@@ -47,7 +48,7 @@ class LineIn(BaseModel):
 
 class OrderIn(BaseModel):
     customer: str = Field(min_length=1, max_length=64, description="The customer's external id.")
-    placed_at: dt.datetime
+    placed_at: IsoDateTime
     channel: str = Field("", max_length=40)
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
 

@@ -20,6 +20,7 @@ from andon.people.selectors import roles_of
 from andon.pulls.selectors import eligibility_for, open_andons_of
 from andon.pulls.services import holds_catch_up
 
+from .guard import IsoDate
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
 
@@ -32,7 +33,7 @@ class BatchIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
     supplier: str = Field("", max_length=200)
     manufacturer: str = Field("", max_length=200, description="Manufacturer or printer.")
-    received_at: dt.date | None = None
+    received_at: IsoDate | None = None
 
 
 class StockIn(BaseModel):

@@ -17,6 +17,7 @@ from andon.reviews.models import CorrectiveAction, PullReview, VerdictCorrection
 from andon.reviews.selectors import corrective_actions, review_of, review_queue
 from andon.reviews.services import andon_review, corrective_action_done, review_correct
 
+from .guard import IsoDate
 from .problems import Problem
 
 router = Router(tags=["reviews"])
@@ -36,7 +37,7 @@ class ReviewIn(BaseModel):
         ),
     )
     department: str = Field("", max_length=50, description="Department code of a process change.")
-    due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
+    due_on: IsoDate | None = Field(None, description="Due date of the corrective action.")
     note: str = Field("", max_length=rules.NOTE_MAX)
 
 
@@ -58,7 +59,7 @@ class CorrectionIn(BaseModel):
         ),
     )
     department: str = Field("", max_length=50, description="Department code of a process change.")
-    due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
+    due_on: IsoDate | None = Field(None, description="Due date of the corrective action.")
 
 
 class ActionOut(BaseModel):

@@ -16,6 +16,7 @@ from andon.integrations.models import Delivery, DeliveryState, WebhookEndpoint
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 
+from .guard import IsoDateTime
 from .problems import Problem
 
 router = Router(tags=["webhooks"])
@@ -81,8 +82,8 @@ class DeliveryOut(BaseModel):
 
 
 class ReplayIn(BaseModel):
-    since: dt.datetime
-    until: dt.datetime
+    since: IsoDateTime
+    until: IsoDateTime
 
 
 class ReplayOut(BaseModel):

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Outside the idempotency claim: 413 before the body is read, problem details for errors.
+    "andon.api.guard.ApiGuardMiddleware",
     "andon.api.idempotency.IdempotencyMiddleware",
 ]
 
