@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,14 +12,16 @@ from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden
 from andon.orders import services as orders
-from andon.orders.errors import OrderNotFound
-from andon.orders.models import FulfilmentStatus, Order, OrderLine
+from andon.orders.selectors import FulfilmentStatus, order_get, order_lines
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 from andon.pulls.services import holds_catch_up
 
 from .guard import IsoDateTime
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.orders.models import Order, OrderLine
 
 router = Router(tags=["customers & orders"])
 
@@ -89,7 +92,7 @@ def line_out(line: OrderLine) -> LineOut:
 
 
 def order_out(order: Order) -> OrderOut:
-    lines = order.lines.select_related("product").order_by("line_no")
+    lines = order_lines(order_id=order.pk)
     return OrderOut(
         external_id=order.external_id,
         customer=order.customer.external_id,
@@ -141,12 +144,7 @@ def order_put(request: HttpRequest, external_id: str, payload: OrderIn):
 
 @router.get("/orders/{external_id}", response={200: OrderOut, 404: Problem})
 def order_read(request: HttpRequest, external_id: str):
-    order = Order.objects.select_related("customer").filter(external_id=external_id).first()
-    if order is None:
-        raise OrderNotFound(
-            _("No order '%(order)s'.") % {"order": external_id}, field="external_id"
-        )
-    return order_out(order)
+    return order_out(order_get(external_id=external_id))
 
 
 @router.patch(

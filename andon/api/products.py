@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,7 +12,6 @@ from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.catalog import services as catalog
-from andon.catalog.models import Product
 from andon.catalog.selectors import product_get, stock_units
 from andon.contacts.selectors import reason_get
 from andon.core.errors import Forbidden
@@ -23,6 +23,9 @@ from andon.pulls.services import holds_catch_up
 from .guard import IsoDate
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
+
+if TYPE_CHECKING:
+    from andon.catalog.models import Product
 
 router = Router(tags=["catalog"])
 

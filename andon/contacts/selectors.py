@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from .errors import UnknownReason
+from .models import Channel as Channel  # the vocabulary interfaces validate against
 from .models import Contact, ReasonCode
 
 
