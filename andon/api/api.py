@@ -32,7 +32,12 @@ api = DocumentedNinjaAPI(
         "Let the customer's voice stop the line. Bearer tokens: `andon token create USERNAME`. "
         "Errors are RFC 9457 problem details (`application/problem+json`) naming the `field`. "
         "Every POST and PATCH honours an `Idempotency-Key` header: a retry with the same key "
-        "replays the first answer (header `Idempotent-Replayed: true`) and writes nothing."
+        "replays the first answer (header `Idempotent-Replayed: true`) and writes nothing; "
+        "a replayed answer never carries a secret (`null`). "
+        "Every input is refused with 422 naming the field when a string holds a NUL "
+        "character, an integer exceeds 64 bits, a UTC offset lies beyond ±15:59 or a year "
+        "outside 1900-2999; dates are ISO 8601 strings. A body over the server's limit "
+        "(2.5 MB by default) is a 413."
     ),
     auth=BearerToken(),
     urls_namespace="api-v1",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,13 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(live_serv
     token = _admin_token()
     schema = tmp_path / "openapi.json"
     # The document the server serves, taken in-process: no request needed to fetch it.
-    schema.write_text(json.dumps(api.get_openapi_schema()))
+    document = api.get_openapi_schema()
+    schema.write_text(json.dumps(document))
+    operations = sum(
+        m in {"get", "put", "post", "patch", "delete"}
+        for item in document["paths"].values()
+        for m in item
+    )
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
     run = subprocess.run(
@@ -88,4 +95,6 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(live_serv
     )
     report = run.stdout[-20000:] + run.stderr[-5000:]
     assert run.returncode == 0, report
+    # A run that reached every operation (a schema it could not load also "passes" nothing).
+    assert re.search(rf"Tested:\s+{operations}\b", run.stdout), report
     assert "Server error" not in report and "Undocumented HTTP status code" not in report, report
