@@ -80,24 +80,16 @@ def _refusals(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...
         offset = value.utcoffset()
         if offset is not None and abs(offset) > OFFSET_MAX:
             yield loc, _("the UTC offset must be between -15:59 and +15:59")
-        elif not YEAR_MIN <= value.year <= YEAR_MAX:
-            yield (
-                loc,
-                _("the year must be between %(min)d and %(max)d")
-                % {
-                    "min": YEAR_MIN,
-                    "max": YEAR_MAX,
-                },
-            )
-    elif isinstance(value, dt.date) and not YEAR_MIN <= value.year <= YEAR_MAX:
-        yield (
-            loc,
-            _("the year must be between %(min)d and %(max)d")
-            % {
-                "min": YEAR_MIN,
-                "max": YEAR_MAX,
-            },
-        )
+        else:
+            yield from _year(value, loc)
+    elif isinstance(value, dt.date):
+        yield from _year(value, loc)
+
+
+def _year(value: dt.date, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        limits = {"min": YEAR_MIN, "max": YEAR_MAX}
+        yield loc, _("the year must be between %(min)d and %(max)d") % limits
 
 
 def input_guard(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -154,3 +154,10 @@ def test_a_crash_is_a_500_problem_and_still_logged(world, seeded, monkeypatch, c
     body = assert_problem(r, 500, None, "server-error")
     assert "boom" not in json.dumps(body)  # no internals to the client
     assert any("boom" in str(rec.exc_info) for rec in caplog.records if rec.exc_info)
+
+
+@pytest.mark.parametrize("since", ["0", "1700000000", "0001-01-01", "9999-12-31"])
+def test_a_kpi_period_from_a_number_or_an_absurd_year_is_a_422(api, seeded, since):
+    r = api.call("GET", f"/kpis/bad-andon-rate?since={since}", "lead1")
+    assert_problem(r, 422, "since", "invalid-input")
+    assert api.call("GET", "/kpis/bad-andon-rate?since=2026-01-01", "lead1").status_code == 200
