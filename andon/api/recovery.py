@@ -95,8 +95,13 @@ def recovery_create(request: AuthenticatedRequest, contact_id: int, payload: Rec
     return Status(201, recovery_out(given))
 
 
-@router.get("/recovery/actions", response=list[CatalogueOut])
+@router.get("/recovery/actions", response={200: list[CatalogueOut], 403: Problem})
 def recovery_actions(request: HttpRequest):
+    """The recovery catalogue with the caller's guides: for the service people who give
+    recovery (as on the console's recovery page)."""
+    roles = roles_of(request.user)
+    if not people_rules.may_give_recovery(roles):
+        raise Forbidden(_("Only agents and team leads give service recovery."))
     return [
         CatalogueOut(
             code=e.action.code,
@@ -106,7 +111,7 @@ def recovery_actions(request: HttpRequest):
             default_cost=e.action.default_cost,
             guide=e.guide,
         )
-        for e in recovery_catalogue(roles=roles_of(request.user))
+        for e in recovery_catalogue(roles=roles)
     ]
 
 

@@ -21,6 +21,7 @@ class Scene:
     world: World
     work_orders: dict[str, int]  # department code -> id, both resolved
     customer: str  # has one recovery given, noted RECOVERY_NOTE
+    contact: int  # that recovery's contact
 
 
 @pytest.fixture
@@ -37,4 +38,4 @@ def scene(shop: World) -> Scene:  # noqa: F811 - the fixture imported above
         actor=shop.users["agent1"], contact_id=contact.pk, action="coupon-5", note=RECOVERY_NOTE
     )
     codes = ("vendor-management", "warehouse-logistics")
-    return Scene(shop, {c: wo(c).pk for c in codes}, contact.customer.external_id)
+    return Scene(shop, {c: wo(c).pk for c in codes}, contact.customer.external_id, contact.pk)

@@ -34,8 +34,19 @@ WAREHOUSE_WORK_ORDERS = _read(
     "warehouse-logistics work orders", "warehouse1", "confirmer1", "admin"
 )
 RECOVERY_HISTORY = _read("a customer's recovery history", "agent1", "lead1", "admin")
+RECOVERY_CATALOGUE = _read("the recovery catalogue and guides", "agent1", "lead1", "admin")
 BAD_ANDON_RATE = _read("the bad-andon rate", "lead1", "admin")
+REVIEW_QUEUE = _read("the pulls waiting for review", "lead1", "admin")
+CORRECTIVE_ACTIONS = _read("the corrective actions", "lead1", "admin")
 
-READS = (VENDOR_WORK_ORDERS, WAREHOUSE_WORK_ORDERS, RECOVERY_HISTORY, BAD_ANDON_RATE)
+READS = (
+    VENDOR_WORK_ORDERS,
+    WAREHOUSE_WORK_ORDERS,
+    RECOVERY_HISTORY,
+    RECOVERY_CATALOGUE,
+    BAD_ANDON_RATE,
+    REVIEW_QUEUE,
+    CORRECTIVE_ACTIONS,
+)
 
 CELLS = [(read, person) for read in READS for person in PEOPLE]

@@ -9,7 +9,10 @@ from .conftest import RECOVERY_NOTE, Scene
 from .matrix import (
     BAD_ANDON_RATE,
     CELLS,
+    CORRECTIVE_ACTIONS,
+    RECOVERY_CATALOGUE,
     RECOVERY_HISTORY,
+    REVIEW_QUEUE,
     VENDOR_WORK_ORDERS,
     WAREHOUSE_WORK_ORDERS,
     Read,
@@ -48,8 +51,14 @@ def _api_reads(api, scene: Scene, read: Read, who: str) -> bool:
             f"/customers/{scene.customer}/recovery",
             lambda rows: [g["note"] for g in rows] == [RECOVERY_NOTE],
         )
+    elif read == RECOVERY_CATALOGUE:
+        get("/recovery/actions", lambda rows: "coupon-5" in [a["code"] for a in rows])
     elif read == BAD_ANDON_RATE:
         get("/kpis/bad-andon-rate", lambda body: "rows" in body)
+    elif read == REVIEW_QUEUE:
+        get("/reviews/queue", lambda rows: isinstance(rows, list))
+    elif read == CORRECTIVE_ACTIONS:
+        get("/corrective-actions?state=all", lambda rows: isinstance(rows, list))
     assert len(set(answers)) == 1, (read.what, who, answers)
     return answers[0]
 
@@ -70,8 +79,14 @@ def _console_reads(login, scene: Scene, read: Read, who: str) -> bool:
         return shows(f"/departments/{code}/", marker) or shows("/confirm/", marker)
     if read == RECOVERY_HISTORY:
         return shows(f"/customers/{scene.customer}/", RECOVERY_NOTE)
+    if read == RECOVERY_CATALOGUE:
+        return shows(f"/recovery/contacts/{scene.contact}/", "coupon-5")
     if read == BAD_ANDON_RATE:
         return shows("/reviews/kpis/", "<table")
+    if read == REVIEW_QUEUE:
+        return shows("/reviews/", "<h1")
+    if read == CORRECTIVE_ACTIONS:
+        return shows("/reviews/actions/", "<h1")
     raise AssertionError(read)
 
 
