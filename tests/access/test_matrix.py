@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from andon.core.models import AuditEntry, OutboxEvent
+from andon.workorders.models import WorkOrder
+
 from .conftest import RECOVERY_NOTE, Scene
 from .matrix import (
     BAD_ANDON_RATE,
@@ -19,6 +22,16 @@ from .matrix import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _written() -> tuple:
+    """What a read must leave as it was: the audit trail, the outbox, the work orders."""
+    return (
+        AuditEntry.objects.count(),
+        OutboxEvent.objects.count(),
+        sorted(WorkOrder.objects.values_list("pk", "state", "findings")),
+    )
+
 
 DEPARTMENT = {
     VENDOR_WORK_ORDERS: "vendor-management",
@@ -98,10 +111,14 @@ def _id(cell) -> str:
 @pytest.mark.parametrize("cell", CELLS, ids=[_id(c) for c in CELLS])
 def test_the_api_reads_what_the_matrix_says(api, scene, cell):
     read, who = cell
+    before = _written()
     assert _api_reads(api, scene, read, who) == (who in read.readers)
+    assert _written() == before
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[_id(c) for c in CELLS])
 def test_the_console_reads_what_the_matrix_says(login, scene, cell):
     read, who = cell
+    before = _written()
     assert _console_reads(login, scene, read, who) == (who in read.readers)
+    assert _written() == before
