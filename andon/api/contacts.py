@@ -7,9 +7,7 @@ from django.utils import timezone
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
-from andon.catalog.models import Product
-from andon.contacts.models import Channel
-from andon.contacts.selectors import reasons_active
+from andon.contacts.selectors import Channel, reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.core.http import AuthenticatedRequest
 from andon.detection.selectors import suggestion_for
@@ -88,7 +86,7 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     the product may now be pulled for that reason."""
     intake = contact_intake(actor=request.user, **payload.model_dump())
     contact = intake.contact
-    product = Product.objects.get(pk=contact.product_id)
+    product = contact.product
     now = timezone.now()
     problem_out = None
     if (a := intake.assignment) is not None:

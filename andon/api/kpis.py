@@ -20,6 +20,7 @@ from andon.reviews import rules
 from andon.reviews.monday import monday_review
 from andon.reviews.selectors import RateRow, bad_andon_rate, review_policy
 
+from .guard import IsoDate
 from .problems import Problem
 
 router = Router(tags=["kpis"])
@@ -89,8 +90,8 @@ def kpi_bad_andon_rate(
     request: HttpRequest,
     period: Literal["week", "month"] = "week",
     by: Literal["team_lead", "team", "all"] = "team_lead",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
     team_lead: str | None = None,
 ):
     """Invalid reviewed pulls / reviewed pulls per team lead (at the time of the pull), team or
@@ -109,7 +110,7 @@ def kpi_bad_andon_rate(
     return RateOut(target=target, period=period, by=by, rows=[_row(r, by, target) for r in rows])
 
 
-class CauseOut(BaseModel):
+class RootCauseOut(BaseModel):
     root_cause: str
     invalid: int
 
@@ -124,7 +125,7 @@ class MondayOut(BaseModel):
     rate: Decimal | None
     rate_display: str
     status: str
-    root_causes: list[CauseOut]
+    root_causes: list[RootCauseOut]
     open_actions: int
     recovery_cost: Decimal
     time_to_contain_median_hours: float | None
@@ -134,7 +135,7 @@ class MondayOut(BaseModel):
 
 @router.get("/kpis/monday-review", response={200: MondayOut, 403: Problem, 422: Problem})
 def kpi_monday_review(
-    request: HttpRequest, week: dt.date | None = None, team_lead: str | None = None
+    request: HttpRequest, week: IsoDate | None = None, team_lead: str | None = None
 ):
     """Last week's review (or the week containing `week`), for one team lead or everyone."""
     rules.require_kpis(roles_of(request.user))
@@ -150,7 +151,7 @@ def kpi_monday_review(
         rate=m.rate,
         rate_display=rate_text(m.rate, against=m.target),
         status=m.status,
-        root_causes=[CauseOut(root_cause=k, invalid=v) for k, v in m.causes.items()],
+        root_causes=[RootCauseOut(root_cause=k, invalid=v) for k, v in m.causes.items()],
         open_actions=len(m.open_actions),
         recovery_cost=m.recovery_total,
         time_to_contain_median_hours=m.contain_median_hours,

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.core.http import AuthenticatedRequest
 from andon.integrations import syncs
 from andon.orders import services as orders
-from andon.orders.errors import OrderNotFound
-from andon.orders.models import FulfilmentStatus, Order, OrderLine
+from andon.orders.selectors import FulfilmentStatus, order_get, order_lines
 
+from .guard import IsoDateTime
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.orders.models import Order, OrderLine
 
 router = Router(tags=["customers & orders"])
 
@@ -44,7 +47,7 @@ class LineIn(BaseModel):
 
 class OrderIn(BaseModel):
     customer: str = Field(min_length=1, max_length=64, description="The customer's external id.")
-    placed_at: dt.datetime
+    placed_at: IsoDateTime
     channel: str = Field("", max_length=40)
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
 
@@ -80,7 +83,7 @@ def line_out(line: OrderLine) -> LineOut:
 
 
 def order_out(order: Order) -> OrderOut:
-    lines = order.lines.select_related("product").order_by("line_no")
+    lines = order_lines(order_id=order.pk)
     return OrderOut(
         external_id=order.external_id,
         customer=order.customer.external_id,
@@ -129,12 +132,7 @@ def order_put(request: AuthenticatedRequest, external_id: str, payload: OrderIn)
 
 @router.get("/orders/{external_id}", response={200: OrderOut, 404: Problem})
 def order_read(request: HttpRequest, external_id: str):
-    order = Order.objects.select_related("customer").filter(external_id=external_id).first()
-    if order is None:
-        raise OrderNotFound(
-            _("No order '%(order)s'.") % {"order": external_id}, field="external_id"
-        )
-    return order_out(order)
+    return order_out(order_get(external_id=external_id))
 
 
 @router.patch(

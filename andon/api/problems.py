@@ -71,7 +71,8 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 def _field_of(loc: list[Any]) -> str:
     # ninja reports ("body", "payload", "note"); the client knows the field as "note".
-    parts = [str(p) for p in loc]
+    # A path echoes the client's keys: a NUL in one is written escaped, never sent back.
+    parts = [str(p).replace("\x00", "\\u0000") for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:]
         if parts and parts[0] == "payload":

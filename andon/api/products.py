@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -9,15 +10,18 @@ from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from andon.catalog import services as catalog
-from andon.catalog.models import Product
 from andon.catalog.selectors import product_get, stock_units
 from andon.contacts.selectors import reason_get
 from andon.core.http import AuthenticatedRequest
 from andon.integrations import syncs
 from andon.pulls.selectors import eligibility_for, open_andons_of
 
+from .guard import IsoDate
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
+
+if TYPE_CHECKING:
+    from andon.catalog.models import Product
 
 router = Router(tags=["catalog"])
 
@@ -28,7 +32,7 @@ class BatchIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
     supplier: str = Field("", max_length=200)
     manufacturer: str = Field("", max_length=200, description="Manufacturer or printer.")
-    received_at: dt.date | None = None
+    received_at: IsoDate | None = None
 
 
 class StockIn(BaseModel):

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
+from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
-from andon.orders.models import Customer
+from andon.orders.selectors import customer_find
+from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
-from andon.recovery.models import RecoveryGiven
 from andon.recovery.rules import COST_MAX, LINE_MAX
 from andon.recovery.selectors import recovery_catalogue, recovery_of_customer
 from andon.recovery.services import recovery_give
 
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.recovery.models import RecoveryGiven
 
 router = Router(tags=["service recovery"])
 
@@ -90,8 +95,13 @@ def recovery_create(request: AuthenticatedRequest, contact_id: int, payload: Rec
     return Status(201, recovery_out(given))
 
 
-@router.get("/recovery/actions", response=list[CatalogueOut])
+@router.get("/recovery/actions", response={200: list[CatalogueOut], 403: Problem})
 def recovery_actions(request: HttpRequest):
+    """The recovery catalogue with the caller's guides: for the service people who give
+    recovery (as on the console's recovery page)."""
+    roles = roles_of(request.user)
+    if not people_rules.may_give_recovery(roles):
+        raise Forbidden(_("Only agents and team leads give service recovery."))
     return [
         CatalogueOut(
             code=e.action.code,
@@ -101,13 +111,20 @@ def recovery_actions(request: HttpRequest):
             default_cost=e.action.default_cost,
             guide=e.guide,
         )
-        for e in recovery_catalogue(roles=roles_of(request.user))
+        for e in recovery_catalogue(roles=roles)
     ]
 
 
-@router.get("/customers/{external_id}/recovery", response={200: list[RecoveryOut], 404: Problem})
+@router.get(
+    "/customers/{external_id}/recovery",
+    response={200: list[RecoveryOut], 403: Problem, 404: Problem},
+)
 def customer_recovery(request: HttpRequest, external_id: str):
-    customer = Customer.objects.filter(external_id=external_id).first()
+    """A customer's recovery history, newest first: for the service people who see it on the
+    customer's page in the console (agents, team leads, admins)."""
+    if not people_rules.may_read_recovery(roles_of(request.user)):
+        raise Forbidden(_("Only service people read a customer's recovery history."))
+    customer = customer_find(external_id=external_id)
     if customer is None:
         return Status(
             404,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,11 +13,14 @@ from pydantic import BaseModel, Field
 from andon.core.http import AuthenticatedRequest
 from andon.people.selectors import roles_of
 from andon.reviews import rules
-from andon.reviews.models import CorrectiveAction, PullReview, VerdictCorrection
 from andon.reviews.selectors import corrective_actions, review_of, review_queue
 from andon.reviews.services import andon_review, corrective_action_done, review_correct
 
+from .guard import IsoDate
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.reviews.models import CorrectiveAction, PullReview, VerdictCorrection
 
 router = Router(tags=["reviews"])
 
@@ -36,7 +39,7 @@ class ReviewIn(BaseModel):
         ),
     )
     department: str = Field("", max_length=50, description="Department code of a process change.")
-    due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
+    due_on: IsoDate | None = Field(None, description="Due date of the corrective action.")
     note: str = Field("", max_length=rules.NOTE_MAX)
 
 
@@ -58,7 +61,7 @@ class CorrectionIn(BaseModel):
         ),
     )
     department: str = Field("", max_length=50, description="Department code of a process change.")
-    due_on: dt.date | None = Field(None, description="Due date of the corrective action.")
+    due_on: IsoDate | None = Field(None, description="Due date of the corrective action.")
 
 
 class ActionOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,11 +13,15 @@ from pydantic import BaseModel, Field
 from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.integrations import selectors, services
-from andon.integrations.models import Delivery, DeliveryState, WebhookEndpoint
+from andon.integrations.selectors import DeliveryState
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
 
+from .guard import IsoDateTime
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.integrations.models import Delivery, WebhookEndpoint
 
 router = Router(tags=["webhooks"])
 
@@ -54,7 +59,13 @@ class EndpointOut(BaseModel):
 
 
 class EndpointWithSecret(EndpointOut):
-    secret: str = Field(description="Standard Webhooks secret (`whsec_...`); shown here only.")
+    secret: str | None = Field(
+        description=(
+            "Standard Webhooks secret (`whsec_...`), shown in this answer only. null in a "
+            "replayed answer (`Idempotent-Replayed: true`): secrets are not stored for replays; "
+            "rotate the secret if the first answer was lost."
+        )
+    )
 
 
 class AttemptOut(BaseModel):
@@ -81,8 +92,8 @@ class DeliveryOut(BaseModel):
 
 
 class ReplayIn(BaseModel):
-    since: dt.datetime
-    until: dt.datetime
+    since: IsoDateTime
+    until: IsoDateTime
 
 
 class ReplayOut(BaseModel):

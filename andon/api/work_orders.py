@@ -1,20 +1,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import BaseModel, Field
 
+from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
+from andon.people import rules as people_rules
+from andon.people.selectors import departments_by_code, roles_of
 from andon.pulls.services import StepResult, work_order_act
-from andon.workorders.models import WorkOrder
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX, Action, State
 from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
 from andon.workorders.services import Step
 
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from andon.workorders.models import WorkOrder
 
 router = Router(tags=["work orders"])
 
@@ -164,20 +171,47 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
     return out
 
 
-@router.get("/work-orders", response=list[WorkOrderOut])
+def _readable_departments(request: HttpRequest) -> set[str]:
+    """The departments whose work orders the caller reads (people.rules, as in the console)."""
+    r = roles_of(request.user)
+    return {c for c in departments_by_code() if people_rules.may_read_work_orders(r, c)}
+
+
+def _not_yours() -> Forbidden:
+    return Forbidden(
+        _("Only the department's members and service confirmers read its work orders."),
+        field="department",
+    )
+
+
+@router.get("/work-orders", response={200: list[WorkOrderOut], 403: Problem})
 def work_order_list(
     request: HttpRequest, department: str | None = None, state: State | None = None
 ):
-    """A department's queue, earliest due first."""
-    return [
-        work_order_out(w)
-        for w in work_orders_list(department=department, state=state.value if state else None)
-    ]
+    """A department's queue, earliest due first (closed ones: latest closed first). Members
+    read their departments' work orders, confirmers and admins every department's; without
+    `department`, all the caller reads. 403 for anyone else, or for a department not theirs."""
+    readable = _readable_departments(request)
+    if not people_rules.may_read_any_work_orders(roles_of(request.user)) or (
+        department is not None and department not in readable
+    ):
+        raise _not_yours()
+    rows = work_orders_list(
+        department=department, state=state.value if state else None, departments=readable
+    )
+    return [work_order_out(w) for w in rows]
 
 
-@router.get("/work-orders/{work_order_id}", response={200: WorkOrderOut, 404: Problem})
+@router.get(
+    "/work-orders/{work_order_id}", response={200: WorkOrderOut, 403: Problem, 404: Problem}
+)
 def work_order_read(request: HttpRequest, work_order_id: int):
-    return work_order_out(_fresh(work_order_id), with_holds=True)
+    """One work order with its holds and their dispositions: for its department's members,
+    confirmers and admins (403 otherwise)."""
+    wo = _fresh(work_order_id)
+    if not people_rules.may_read_work_orders(roles_of(request.user), wo.department.code):
+        raise _not_yours()
+    return work_order_out(wo, with_holds=True)
 
 
 def _act(request: AuthenticatedRequest, work_order_id: int, step: Step) -> dict:

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Outside the idempotency claim: 413 before the body is read, problem details for errors.
+    "andon.api.guard.ApiGuardMiddleware",
     "andon.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from .errors import UnknownReason
+from .models import Channel as Channel  # the vocabulary interfaces validate against
 from .models import Contact, ReasonCode, ReasonRoute
 
 

@@ -1,5 +1,5 @@
-"""Writes of the shared kernel: audit entries and outbox events, always inside the caller's
-transaction (they never open or commit one of their own)."""
+"""Writes of the shared kernel: audit entries, outbox events, API token use and idempotency
+claims, always inside the caller's transaction (they never commit one of their own)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from .models import AuditEntry, OutboxEvent
+from .models import ApiToken, AuditEntry, IdempotencyRecord, OutboxEvent, hash_token
 
 
 @dataclass(frozen=True)
@@ -96,3 +99,59 @@ def outbox_hook_register(hook: OutboxHook) -> None:
     """Run `hook` after every outbox write (once per hook, whatever the number of calls)."""
     if hook not in _outbox_hooks:
         _outbox_hooks.append(hook)
+
+
+# Writing last_used_at on every call would turn each read into a write; once a minute is enough.
+_TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user behind a live bearer token (its last use noted), or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status_code: int
+    body: bytes
+    content_type: str
+    request_hash: str
+
+
+def idempotency_claim(
+    *, user_id: int, key: str, method: str, path: str, request_hash: str
+) -> tuple[int | None, StoredAnswer | None]:
+    """Claim (user, key) inside the caller's transaction: (the new claim's id, None), or
+    (None, the earlier answer) when the key was claimed before (a racing claim waits on the
+    unique index until the first commits or rolls back)."""
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user_id=user_id, key=key, method=method, path=path, request_hash=request_hash
+            )
+            return record.pk, None
+    except IntegrityError:
+        earlier = IdempotencyRecord.objects.get(user_id=user_id, key=key)
+    return None, StoredAnswer(
+        status_code=earlier.status_code or 200,
+        body=bytes(earlier.response_body or b""),
+        content_type=earlier.content_type or "application/json",
+        request_hash=earlier.request_hash,
+    )
+
+
+def idempotency_store(*, claim_id: int, status_code: int, body: bytes, content_type: str) -> None:
+    """The answer a retry replays. The caller removes what must not be kept (secrets)."""
+    IdempotencyRecord.objects.filter(pk=claim_id).update(
+        status_code=status_code, response_body=body, content_type=content_type
+    )

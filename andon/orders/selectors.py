@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from .errors import OrderLineNotFound, UnknownCustomer, UnknownOrderLine
+from .errors import OrderLineNotFound, OrderNotFound, UnknownCustomer, UnknownOrderLine
 from .models import Customer, Order, OrderLine
+from .models import FulfilmentStatus as FulfilmentStatus  # the vocabulary of the interfaces
 
 
 def customer_get(*, external_id: str, field: str = "customer") -> Customer:
@@ -52,4 +53,25 @@ def customer_orders(*, customer_id: int, limit: int = 50) -> list[Order]:
         Order.objects.filter(customer_id=customer_id)
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-placed_at", "-id")[:limit]
+    )
+
+
+def customer_find(*, external_id: str) -> Customer | None:
+    """The customer a URL names, or None (the caller answers 404)."""
+    return Customer.objects.filter(external_id=external_id).first()
+
+
+def order_get(*, external_id: str) -> Order:
+    """An order as the API reads it back, with its customer (404 when there is none)."""
+    order = Order.objects.select_related("customer").filter(external_id=external_id).first()
+    if order is None:
+        raise OrderNotFound(
+            _("No order '%(order)s'.") % {"order": external_id}, field="external_id"
+        )
+    return order
+
+
+def order_lines(*, order_id: int) -> list[OrderLine]:
+    return list(
+        OrderLine.objects.filter(order_id=order_id).select_related("product").order_by("line_no")
     )

@@ -92,3 +92,21 @@ def may_act_on_work_orders(r: Roles) -> bool:
 def may_correct_problems(r: Roles) -> bool:
     """Team leads (and admins) merge, split and move contacts between detected problems."""
     return r.has(Role.TEAM_LEAD)
+
+
+def may_read_work_orders(r: Roles, department_code: str) -> bool:
+    """A department's work orders in full (instruction, findings, holds): its members, who
+    work its queue, and the confirmers, who judge every department's work. What the console's
+    department and confirm queues show; everyone signed in sees an andon's work orders in
+    brief (department, state, due time) on the andon's page."""
+    return may_work_on(r, department_code) or may_confirm(r)
+
+
+def may_read_any_work_orders(r: Roles) -> bool:
+    """Whether some department's work orders are readable at all (the API's queue)."""
+    return bool(r.department_codes) or may_confirm(r) or Role.ADMIN in r.roles
+
+
+def may_read_recovery(r: Roles) -> bool:
+    """A customer's recovery history: the service people, on the customer's page."""
+    return may_record_contact(r)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -31,16 +32,22 @@ def work_order_get(*, work_order_id: int) -> WorkOrder:
 
 
 def work_orders_list(
-    *, department: str | None = None, state: str | None = None, limit: int = 200
+    *,
+    department: str | None = None,
+    state: str | None = None,
+    limit: int = 200,
+    departments: Collection[str] | None = None,
 ) -> QuerySet[WorkOrder]:
     """A department's queue: earliest due first; closed work orders, latest closed first (the
-    history anyone looks at is the recent one)."""
+    history anyone looks at is the recent one). `departments`: only these (the reader's)."""
     # Each card names who resolved and who confirmed: read with the page, not per card.
     qs = WorkOrder.objects.select_related(
         "department", "andon__product", "andon__reason", "resolved_by", "confirmed_by"
     )
     if department:
         qs = qs.filter(department__code=department)
+    if departments is not None:
+        qs = qs.filter(department__code__in=list(departments))
     if state:
         qs = qs.filter(state=state)
     order = ("-closed_at", "-id") if state == State.CLOSED else ("due_at", "id")

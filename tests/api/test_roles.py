@@ -33,7 +33,7 @@ def test_only_a_confirmer_confirms_or_reopens(api, work_orders, who):
     )
     assert api.call("POST", f"/work-orders/{wo}/confirm", who).status_code == 403
     assert api.call("POST", f"/work-orders/{wo}/reopen", who, {"reason": "no"}).status_code == 403
-    assert api.call("GET", f"/work-orders/{wo}", who).json()["state"] == "resolved"
+    assert api.call("GET", f"/work-orders/{wo}", "confirmer1").json()["state"] == "resolved"
 
 
 def test_an_illegal_step_is_a_409_saying_what_is_possible(api, work_orders):
@@ -68,7 +68,10 @@ def test_resolving_needs_findings_and_a_known_disposition(api, work_orders):
 def test_the_queue_lists_a_departments_work_orders_by_due_time(api, work_orders):
     r = api.call("GET", "/work-orders?department=warehouse-logistics&state=open", "warehouse1")
     assert [w["id"] for w in r.json()] == [work_orders["warehouse-logistics"]]
+    # A member reads its own department's queue only; a confirmer reads every department's.
     r = api.call("GET", "/work-orders?state=open", "warehouse1")
+    assert [w["department"] for w in r.json()] == ["warehouse-logistics"]
+    r = api.call("GET", "/work-orders?state=open", "confirmer1")
     due = [w["due_at"] for w in r.json()]
     assert due == sorted(due) and len(due) == 2
 
@@ -81,7 +84,7 @@ def test_closed_work_orders_list_the_latest_closed_first(api, work_orders):
             "POST", f"/work-orders/{wo}/resolve", member, {"findings": "ok", "disposition": "fix"}
         )
         assert api.call("POST", f"/work-orders/{wo}/confirm", "confirmer1").status_code == 200
-    closed = api.call("GET", "/work-orders?state=closed", "agent1").json()
+    closed = api.call("GET", "/work-orders?state=closed", "confirmer1").json()
     assert [w["id"] for w in closed] == [
         work_orders["warehouse-logistics"],
         work_orders["vendor-management"],
