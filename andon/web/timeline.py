@@ -17,9 +17,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from andon.holds.models import HoldState
+from andon.holds.choices import HoldState
 from andon.holds.selectors import HoldTally
-from andon.reviews.models import ActionKindChoices, RootCauseChoices
+from andon.reviews.choices import ActionKindChoices, RootCauseChoices
 
 from .formatting import colon, day, money, when
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from andon.catalog.selectors import product_get, stock_of
-from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import contacts_recent_of_product, reasons_active
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
@@ -30,7 +30,7 @@ from .detection import problem_cords, problem_for_cord
 class Cord:
     """One reason's row on the product page: its evidence and what the cord would do."""
 
-    reason: ReasonCode
+    reason: Any  # the reason's row, as contacts.selectors.reasons_active() gives it
     eligibility: Eligibility
     explanation: str
     contacts: list

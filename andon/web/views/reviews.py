@@ -5,6 +5,7 @@ call a selector or one service, render."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,10 +23,9 @@ from andon.incentives.selectors import ledger_of_pull
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
-from andon.pulls.models import Andon
 from andon.reviews import rules
+from andon.reviews.choices import RootCauseChoices
 from andon.reviews.exports import rates_csv
-from andon.reviews.models import RootCauseChoices
 from andon.reviews.monday import managers, monday_review
 from andon.reviews.selectors import (
     bad_andon_rate,
@@ -79,7 +79,7 @@ def _queue_page(
 ) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
     departments = _departments()
-    rows: list[tuple[Andon, ReviewForm, DomainError | None]] = []
+    rows: list[tuple[Any, ReviewForm, DomainError | None]] = []  # Any: the queue's andons
     for a in andons:
         if refused and refused[0] == a.pk:
             rows.append((a, refused[1], refused[2]))
