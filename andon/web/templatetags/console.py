@@ -98,9 +98,10 @@ def due(wo: Any) -> SafeString:
 
 
 @register.simple_tag
-def cord_url(sku: str, reason: str) -> str:
-    """`{% cord_url sku reason %}`: the product page with that reason's cord open, focused."""
-    return links.cord_url(sku, reason)
+def cord_url(sku: str, reason: str, problem: int | None = None) -> str:
+    """`{% cord_url sku reason [problem] %}`: the product page with that reason's (or that
+    problem's) cord open, its line focused."""
+    return links.cord_url(sku, reason, problem)
 
 
 @register.inclusion_tag("web/_nav.html", takes_context=True)

@@ -85,6 +85,15 @@ def _reported(cords: list[Cord]) -> tuple[list[Cord], list[Cord]]:
     return shown, quiet
 
 
+def _problem_cord_open(problems: dict) -> bool:
+    """Whether the page opens a detected problem's cord (as web/detection/_product_problems
+    does: the problem is listed, offered with a reason, and that reason is active)."""
+    return any(
+        p.view.problem.pk == problems["open_problem"] and p.cord and p.cord.reason.active
+        for p in problems["problem_cords"]
+    )
+
+
 def _page(
     request: AuthenticatedRequest,
     product,
@@ -96,12 +105,17 @@ def _page(
     result: PullResult | None = None,
 ) -> HttpResponse:
     cords, quiet = _reported(_cords(product, timezone.now()))
+    problems = problem_cords(product, cords, request.GET.get("problem", ""))
+    if _problem_cord_open(problems):
+        # The suggestion's link names the reason and the problem: only the problem's line
+        # opens, so that one input (not two) asks for the autofocus.
+        open_reason = ""
     ctx = {
         "product": product,
         "stock": stock_of(product_id=product.pk),
         "cords": cords,
         "quiet": quiet,
-        **problem_cords(product, cords, request.GET.get("problem", "")),
+        **problems,
         "open_reason": open_reason,
         "form": form,
         "error": error,
