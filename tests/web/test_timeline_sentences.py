@@ -86,3 +86,12 @@ def test_an_action_without_a_sentence_still_reads_as_words(lang):
     with translation.override(lang):
         text = re.sub(r"<[^>]+>", "", str(sentence(Entry("stock.recounted", "agent1", "7", {}))))
     assert "stock.recounted" not in text and "Stock recounted" in text
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_recovery_reads_as_its_kind_not_the_catalogue_entrys_code(lang):
+    data = {"action": "coupon-5", "kind": "coupon", "cost": "5.00"}
+    with translation.override(lang):
+        text = re.sub(r"<[^>]+>", "", str(sentence(Entry("recovery.given", "agent1", "3", data))))
+        expected = translation.gettext("coupon")
+    assert "coupon-5" not in text and expected in text, text
