@@ -12,6 +12,8 @@ from django.test import Client
 
 from andon.detection.models import Assignment
 
+from ..web.browser import sign_in
+from ..web.test_console_in_browser import BROKEN, TABLET
 from ..web.text import readable_text
 from ..world import SKU
 
@@ -66,3 +68,21 @@ def test_detection_pages_use_full_width_colons_in_chinese(catalogue, model):
         texts = readable_text(_get(user, url, "zh-hans"))
         ascii_colons = [x for x in texts if re.search(r"(?<!\d):|:(?!\d)", x)]
         assert not ascii_colons, (url, ascii_colons)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_detection_pages_never_break_ids_amounts_or_moments_on_a_tablet(
+    live_server, catalogue, model, browser, lang
+):
+    people = {}
+    for user, url in _pages(catalogue):
+        if user not in people:
+            people[user] = sign_in(browser, live_server.url, user, lang, viewport=TABLET)
+        page = people[user]
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert not page.evaluate(BROKEN), (url, page.evaluate(BROKEN))
+        assert page.locator(".badge, .id, .money, time").count() > 0, url
+    for page in people.values():
+        page.context.close()
