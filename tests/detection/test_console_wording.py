@@ -86,3 +86,19 @@ def test_detection_pages_never_break_ids_amounts_or_moments_on_a_tablet(
         assert page.locator(".badge, .id, .money, time").count() > 0, url
     for page in people.values():
         page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_problem_one_customer_reported_says_what_the_cord_needs_not_a_disabled_button(
+    catalogue, model, lang
+):
+    product = catalogue.product(SKU)
+    catalogue.report(product, "100-101页未裁开，连在一起", reason="print-defect")
+    html = _get("agent2", f"/products/{SKU}/", lang)
+    problems = html.split('id="problem-', 1)[1]
+    assert "disabled" not in problems
+    text = " ".join(readable_text(problems))
+    if lang == "en":
+        assert "The cord needs 2 customers within 30 days" in text, text
+    else:
+        assert "2" in text and "30" in text, text
