@@ -77,3 +77,18 @@ def test_from_the_suggestion_the_cord_is_one_click_one_line_and_enter(
     assert andon.evidence.count() == 2, "the problem's contacts, however each was coded"
     assert Product.objects.get(pk=product.pk).listing_status == "suppressed"
     page.context.close()
+
+
+@pytest.mark.django_db
+def test_a_refused_pull_for_a_problem_comes_back_for_that_problem(catalogue, model):
+    """An empty line is refused (422, nothing written); the form shown again still carries the
+    problem, so that the next Enter pulls for it and not for the bare reason."""
+    product, second = _second_report(catalogue)
+    problem_id = Assignment.objects.get(contact_id=second.pk).problem_id
+    c = Client()
+    assert c.login(username="agent2", password="agent2-pass")
+    r = c.post(
+        f"/products/{SKU}/pull", {"reason": "print-defect", "note": " ", "problem": problem_id}
+    )
+    assert r.status_code == 422 and not Andon.objects.exists()
+    assert f'<input type="hidden" name="problem" value="{problem_id}">' in r.content.decode()

@@ -105,7 +105,9 @@ def _page(
     result: PullResult | None = None,
 ) -> HttpResponse:
     cords, quiet = _reported(_cords(product, timezone.now()))
-    problems = problem_cords(product, cords, request.GET.get("problem", ""))
+    # The problem whose cord is open: the link's, or the refused pull's (shown again).
+    asked = request.GET.get("problem") or (str(form.data.get("problem", "")) if form else "")
+    problems = problem_cords(product, cords, asked)
     if _problem_cord_open(problems):
         # The suggestion's link names the reason and the problem: only the problem's line
         # opens, so that one input (not two) asks for the autofocus.
