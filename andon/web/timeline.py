@@ -246,6 +246,15 @@ def _recovery(e: Entry) -> SafeString:
     )
 
 
+def _contacts(e: Entry) -> str:
+    n = len(e.data.get("contacts") or [])
+    return ngettext("%(n)d contact", "%(n)d contacts", n) % {"n": n}
+
+
+def _problem_ids(ids: Any) -> str:
+    return ", ".join(f"#{i}" for i in (ids if isinstance(ids, list) else [ids]) if i)
+
+
 SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
     "contact.created": lambda e: _say(_("%(who)s recorded a contact."), who=_who(e)),
     "andon.pulled": _pulled,
@@ -295,6 +304,27 @@ SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
     "andon.review_corrected": _corrected,
     "bonus.reversed": _bonus_reversed,
     "recovery.given": _recovery,
+    "problem.contacts_moved": lambda e: _say(
+        _("%(who)s moved %(contacts)s from problem %(source)s into problem #%(problem)s."),
+        who=_who(e),
+        contacts=_contacts(e),
+        source=_problem_ids(e.data.get("from")) or "—",
+        problem=e.subject_id,
+    ),
+    "problem.merged": lambda e: _say(
+        _("%(who)s merged problem #%(source)s into problem #%(problem)s (%(contacts)s)."),
+        who=_who(e),
+        source=e.data.get("merged", ""),
+        problem=e.subject_id,
+        contacts=_contacts(e),
+    ),
+    "problem.split": lambda e: _say(
+        _("%(who)s split %(contacts)s off problem #%(problem)s into problem #%(into)s."),
+        who=_who(e),
+        contacts=_contacts(e),
+        problem=e.subject_id,
+        into=e.data.get("into", ""),
+    ),
     "customer.phone_revealed": lambda e: _say(
         _("%(who)s was shown the full phone number of customer %(customer)s."),
         who=_who(e),

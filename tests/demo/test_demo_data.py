@@ -12,6 +12,7 @@ from django.utils import timezone
 from andon.catalog.models import Product, StockLevel
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.models import AuditEntry, OutboxEvent
+from andon.demo import detection as demo_detection
 from andon.demo import history, names
 from andon.holds.models import Hold
 from andon.incentives.models import BonusCredit
@@ -231,9 +232,14 @@ def test_what_customers_said_fits_the_product_they_said_it_about(demo):
         for kind in ("book", "household")
     }
     past_texts = {t for p in history.PAST for t in p.texts}
-    for sku, text, reason in Contact.objects.exclude(text__in=past_texts).values_list(
-        "product__sku", "text", "reason__code"
-    ):
+    # Detection's demo codes one problem under several reasons on purpose (the agents disagree,
+    # the words agree): its texts fit their product, not their reason code.
+    detection_texts = {t for _, t in demo_detection.KETTLE_REPORTS} | {
+        b[-1] for b in demo_detection.BOOKS
+    }
+    for sku, text, reason in Contact.objects.exclude(
+        text__in=past_texts | detection_texts
+    ).values_list("product__sku", "text", "reason__code"):
         kind = "book" if sku.startswith("978") or sku.startswith("HIST-") else "household"
         assert text in said_about[kind] or sku == SKU, (sku, reason, text)
         if text in said_about[kind]:

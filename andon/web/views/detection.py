@@ -38,7 +38,7 @@ def sparkline(values: list[int], width: int = 96, height: int = 24) -> str:
     )
 
 
-@require(lambda r: True)
+@require(people_rules.signed_in)
 def problems_index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     alerts = [(row, sparkline(row.trend)) for row in selectors.alerts_open(now=now)]
@@ -60,7 +60,7 @@ def _view(problem_id: int) -> ProblemView:
         raise Http404 from None
 
 
-@require(lambda r: True)
+@require(people_rules.signed_in)
 def problem_detail(
     request: HttpRequest, problem_id: int, *, error: str = "", status: int = 200
 ) -> HttpResponse:

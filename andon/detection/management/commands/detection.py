@@ -13,10 +13,12 @@ from andon.detection.alerts import problem_alerts_scan
 
 
 class Command(BaseCommand):
-    help = "Problem detection: rebuild the problems, scan complaint-rate alerts, assign pending."
+    help = "Problem detection: rebuild problems, scan complaint-rate alerts, assign pending."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="ACTION", help="rebuild, alerts or pending."
+        )
         rebuild = sub.add_parser(
             "rebuild",
             help="Recompute every assignment from scratch (corrections by people are kept).",
