@@ -104,6 +104,11 @@ def _pages(andon_id: int) -> list[tuple[str, str]]:
         ("confirmer1", "/confirm/"),
         ("root", "/"),
         ("vendor1", "/confirm/"),
+        ("agent1", "/agent/"),
+        ("agent1", f"/recovery/contacts/{contact.pk}/"),
+        ("lead2", "/reviews/"),
+        ("lead2", "/problems/"),
+        ("root", "/problems/"),
     ]
 
 
