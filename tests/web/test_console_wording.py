@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -236,3 +237,21 @@ def test_a_leads_bonus_page_names_in_its_heading_the_person_its_list_has_chosen(
 def test_an_agent_still_reads_only_their_own_bonus_statement(shop, login):
     assert login("agent1").get("/bonuses/statement/?agent=agent2").status_code == 403
     assert User.objects.filter(username="agent2").exists()
+
+
+def test_templates_write_moments_days_and_money_only_through_the_consoles_filters():
+    """One place decides how a moment, a day or an amount reads (andon/web/formatting.py, as
+    the |when, |day, |cny and |money filters): a template formats none itself, except a
+    machine's value in a link or a form field."""
+    root = Path(__file__).resolve().parents[2] / "andon"
+    own = re.compile(r"\|(date|time|naturaltime|naturalday|floatformat|intcomma)\b")
+    offenders = []
+    for path in sorted(root.rglob("templates/**/*.html")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # A value for machines: ?week=2026-11-10 in a link, value="…" in a form field.
+            for_machines = re.sub(r'(href|value)="[^"]*"', "", line)
+            # Scores of the detection model (0.91) are numbers, not amounts.
+            for_people = re.sub(r"(similarity|score)\|floatformat:\d", "", for_machines)
+            if own.search(for_people):
+                offenders.append(f"{path.relative_to(root)}:{n}")
+    assert not offenders, offenders
