@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from andon.core.i18n import in_reader_language
 
+from .choices import Channel
+
 
 class ReasonCode(models.Model):
     """Why a customer contacted us. Carries the cord's policy for that reason: how many
@@ -66,13 +68,6 @@ class ReasonRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason.code} -> {self.department.code}"
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("phone")
-    CHAT = "chat", _("chat")
-    EMAIL = "email", _("email")
-    APP = "app", _("app")
 
 
 class Contact(models.Model):

@@ -2,10 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AndonState(models.TextChoices):
-    OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
+from .choices import AndonState
 
 
 class Andon(models.Model):

@@ -7,16 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from andon.core.i18n import in_reader_language
 
-from .rules import Kind
-
-
-class KindChoices(models.TextChoices):
-    REPLACEMENT = Kind.REPLACEMENT.value, _("replacement shipment")
-    REFUND = Kind.REFUND.value, _("refund")
-    COUPON = Kind.COUPON.value, _("coupon")
-    MEMBERSHIP = Kind.MEMBERSHIP.value, _("membership enrolment or discount")
-    RETURN_WAIVED = Kind.RETURN_WAIVED.value, _("return waived")
-    PHOTO_WAIVED = Kind.PHOTO_WAIVED.value, _("photo not required")
+from .choices import KindChoices
 
 
 class RecoveryAction(models.Model):

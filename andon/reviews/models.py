@@ -5,26 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .rules import DEFAULT_TARGET, ActionKind, RootCause, Verdict
-
-
-class VerdictChoices(models.TextChoices):
-    VALID = Verdict.VALID.value, _("valid")
-    INVALID = Verdict.INVALID.value, _("invalid")
-
-
-class RootCauseChoices(models.TextChoices):
-    PERSON = RootCause.PERSON.value, _("person")
-    TRAINING = RootCause.TRAINING.value, _("training")
-    PROCESS = RootCause.PROCESS.value, _("process")
-    MONEY = RootCause.MONEY.value, _("money")
-    SYSTEM = RootCause.SYSTEM.value, _("system")
-
-
-class ActionKindChoices(models.TextChoices):
-    TRAINING = ActionKind.TRAINING.value, _("training")
-    PROCESS = ActionKind.PROCESS.value, _("process change")
-    NOTE = ActionKind.NOTE.value, _("note")
+from .choices import ActionKindChoices, RootCauseChoices, VerdictChoices
+from .rules import DEFAULT_TARGET
 
 
 class ReviewPolicy(models.Model):

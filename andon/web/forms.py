@@ -9,17 +9,17 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from andon.contacts.models import Channel
+from andon.contacts.choices import Channel
 from andon.contacts.selectors import reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.pulls.rules import NOTE_MAX
 from andon.reviews import rules as review_rules
-from andon.reviews.models import RootCauseChoices, VerdictChoices
-from andon.workorders.models import WorkOrder
+from andon.reviews.choices import RootCauseChoices, VerdictChoices
+from andon.workorders.choices import DISPOSITION_CHOICES
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
 
 # Labels as a list shows them ("Return to vendor"), not as the lower-case stored words.
-DISPOSITIONS = [(value, capfirst(label)) for value, label in WorkOrder.DISPOSITION_CHOICES]
+DISPOSITIONS = [(value, capfirst(label)) for value, label in DISPOSITION_CHOICES]
 CHANNELS = [(value, capfirst(label)) for value, label in Channel.choices]
 
 

@@ -17,9 +17,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from andon.holds.models import HoldState
+from andon.holds.choices import HoldState
 from andon.holds.selectors import HoldTally
-from andon.reviews.models import ActionKindChoices, RootCauseChoices
+from andon.recovery.choices import KindChoices
+from andon.reviews.choices import ActionKindChoices, RootCauseChoices
 
 from .formatting import colon, day, money, when
 
@@ -235,10 +236,12 @@ def _relisted(e: Entry) -> SafeString:
 
 def _recovery(e: Entry) -> SafeString:
     d = e.data
+    # The kind in the reader's language ("coupon"), not the catalogue entry's code.
+    kind = dict(KindChoices.choices).get(d.get("kind") or "", d.get("action") or "—")
     return _say(
         _("%(who)s gave service recovery (%(action)s, %(cost)s)."),
         who=_who(e),
-        action=format_html('<span translate="no">{}</span>', d.get("action", "")),
+        action=kind,
         cost=money(d.get("cost")),
     )
 

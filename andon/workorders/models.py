@@ -1,28 +1,17 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from andon.core.i18n import in_reader_language
 
+from .choices import DISPOSITION_CHOICES, STATE_CHOICES
 from .rules import State
 
 
 class WorkOrder(models.Model):
-    STATE_CHOICES = [
-        # Not the andon's "open" (进行中): a work order nobody has started is 待处理.
-        (State.OPEN.value, pgettext_lazy("work order state", "open")),
-        (State.IN_PROGRESS.value, _("in progress")),
-        (State.RESOLVED.value, _("resolved")),
-        (State.REOPENED.value, _("reopened")),
-        (State.CLOSED.value, _("closed")),
-    ]
-    DISPOSITION_CHOICES = [
-        ("release", _("release")),
-        ("fix", _("fix")),
-        ("return-to-vendor", _("return to vendor")),
-        ("scrap", _("scrap")),
-    ]
+    # The vocabulary lives in .choices, which the interfaces read without the models.
+    STATE_CHOICES = STATE_CHOICES
+    DISPOSITION_CHOICES = DISPOSITION_CHOICES
 
     andon = models.ForeignKey(
         "pulls.Andon",

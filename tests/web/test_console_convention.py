@@ -66,3 +66,27 @@ def test_console_views_read_through_selectors_not_models():
             ):
                 offenders.append(f"{path.name}:{node.lineno} imports the User model")
     assert not offenders, offenders
+
+
+def _imported_modules(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found += [(node.lineno, node.module)]
+            found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+    return found
+
+
+def test_no_module_of_the_console_imports_a_domains_models():
+    """The web side of the import contract "interfaces-read-selectors" (pyproject), kept by
+    this test while the API side is still being moved: the console reads through selectors
+    and names the domain's vocabulary from its `choices` module, never from `models`."""
+    offenders = [
+        f"{path.relative_to(ANDON)}:{line} {module}"
+        for path in sorted((ANDON / "web").rglob("*.py"))
+        for line, module in _imported_modules(path)
+        if module.startswith("andon.") and (module.endswith(".models") or ".models." in module)
+    ]
+    assert not offenders, offenders

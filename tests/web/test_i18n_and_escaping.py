@@ -104,6 +104,11 @@ def _pages(andon_id: int) -> list[tuple[str, str]]:
         ("confirmer1", "/confirm/"),
         ("root", "/"),
         ("vendor1", "/confirm/"),
+        ("agent1", "/agent/"),
+        ("agent1", f"/recovery/contacts/{contact.pk}/"),
+        ("lead2", "/reviews/"),
+        ("lead2", "/problems/"),
+        ("root", "/problems/"),
     ]
 
 
@@ -141,3 +146,41 @@ def test_user_text_is_shown_escaped_everywhere(shop, login):
         assert "<b>bold</b>" not in html and "<img src=x" not in html, url
         seen_escaped += html.count("&lt;script&gt;") + html.count("&lt;img src=x")
     assert seen_escaped >= 10
+
+
+def _as_read(msgstr: str) -> str:
+    """A Chinese msgstr without what is not Chinese prose: placeholders, URLs, code in
+    backquotes and the HTTP header a client must send as written."""
+    text = re.sub(r"%\(\w+\)[sd]|\{\w+\}|https?://\S*|`[^`]*`", "X", msgstr)
+    return text.replace("Authorization: Bearer", "X")
+
+
+def test_the_chinese_catalogue_uses_full_width_punctuation():
+    """Issue 8, point 14: ASCII colons (and commas, semicolons, question and exclamation
+    marks, brackets) beside Chinese text. A colon between digits (21:29) is a time."""
+    offenders = []
+    for msgid, strs, _fuzzy in _po_entries(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"):
+        for s in strs:
+            text = _as_read(s)
+            if re.search(r"(?<!\d):|:(?!\d)", text) or re.search(
+                r"[\u3400-\u9fff][,;?!(]|[,;?!)][\u3400-\u9fff]", text
+            ):
+                offenders.append((msgid, s))
+    assert not offenders, offenders
+
+
+def test_templates_put_the_languages_colon_after_a_translated_label():
+    """A colon typed in a template after a translated label or value is ASCII in Chinese too:
+    `{% translate "Note" %}{% colon %}` gives "：" in Chinese and ": " in English."""
+    templates = Path(__file__).resolve().parents[2] / "andon"
+    # Inside {% blocktranslate %} a colon is part of the message, which the catalogue translates.
+    translated = re.compile(r"\{% blocktranslate.*?\{% endblocktranslate %\}", re.S)
+    offenders = [
+        f"{path.relative_to(templates)}:{n}: {line.strip()[:80]}"
+        for path in sorted(templates.rglob("templates/**/*.html"))
+        for n, line in enumerate(
+            translated.sub("", path.read_text(encoding="utf-8")).splitlines(), 1
+        )
+        if re.search(r"(%\}|\}\}|</strong>|</b>):(?!\d)", line)
+    ]
+    assert not offenders, offenders

@@ -9,11 +9,12 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
+from andon.contacts.selectors import reasons_all
 from andon.orders.rules import mask_phone
 from andon.people import rules as people_rules
 from andon.workorders.rules import is_overdue
@@ -98,9 +99,24 @@ def due(wo: Any) -> SafeString:
 
 
 @register.simple_tag
-def cord_url(sku: str, reason: str) -> str:
-    """`{% cord_url sku reason %}`: the product page with that reason's cord open, focused."""
-    return links.cord_url(sku, reason)
+def reasons_counted(view: Any) -> SafeString:
+    """`{% reasons_counted v %}`: how a problem's contacts were coded, by the reasons' labels
+    in the reader's language ("Print/binding defect ×2, Wrong item ×1"), not their codes."""
+    labels = {c.reason.code: c.reason.label for c in view.contacts}
+    if set(view.reasons) - set(labels):
+        labels |= {r.code: r.label for r in reasons_all()}
+    return format_html_join(
+        gettext(", "),
+        '<span class="reason">{}</span> ×{}',
+        ((labels.get(code, code), n) for code, n in view.reasons.items()),
+    )
+
+
+@register.simple_tag
+def cord_url(sku: str, reason: str, problem: int | None = None) -> str:
+    """`{% cord_url sku reason [problem] %}`: the product page with that reason's (or that
+    problem's) cord open, its line focused."""
+    return links.cord_url(sku, reason, problem)
 
 
 @register.inclusion_tag("web/_nav.html", takes_context=True)

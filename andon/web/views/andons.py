@@ -17,7 +17,7 @@ from andon.core.selectors import audit_of_andon
 from andon.holds.selectors import hold_tallies
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
-from andon.pulls.models import AndonState
+from andon.pulls.choices import AndonState
 from andon.pulls.selectors import andon_products, andon_view, andons_page, evidence_contact_ids_of
 from andon.reviews import rules as review_rules
 from andon.reviews.selectors import review_of

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from andon.catalog.selectors import product_get, stock_of
-from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import contacts_recent_of_product, reasons_active
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
@@ -30,7 +30,7 @@ from .detection import problem_cords, problem_for_cord
 class Cord:
     """One reason's row on the product page: its evidence and what the cord would do."""
 
-    reason: ReasonCode
+    reason: Any  # the reason's row, as contacts.selectors.reasons_active() gives it
     eligibility: Eligibility
     explanation: str
     contacts: list
@@ -85,6 +85,15 @@ def _reported(cords: list[Cord]) -> tuple[list[Cord], list[Cord]]:
     return shown, quiet
 
 
+def _problem_cord_open(problems: dict) -> bool:
+    """Whether the page opens a detected problem's cord (as web/detection/_product_problems
+    does: the problem is listed, offered with a reason, and that reason is active)."""
+    return any(
+        p.view.problem.pk == problems["open_problem"] and p.cord and p.cord.reason.active
+        for p in problems["problem_cords"]
+    )
+
+
 def _page(
     request: AuthenticatedRequest,
     product,
@@ -96,12 +105,19 @@ def _page(
     result: PullResult | None = None,
 ) -> HttpResponse:
     cords, quiet = _reported(_cords(product, timezone.now()))
+    # The problem whose cord is open: the link's, or the refused pull's (shown again).
+    asked = request.GET.get("problem") or (str(form.data.get("problem", "")) if form else "")
+    problems = problem_cords(product, cords, asked)
+    if _problem_cord_open(problems):
+        # The suggestion's link names the reason and the problem: only the problem's line
+        # opens, so that one input (not two) asks for the autofocus.
+        open_reason = ""
     ctx = {
         "product": product,
         "stock": stock_of(product_id=product.pk),
         "cords": cords,
         "quiet": quiet,
-        **problem_cords(product, cords, request.GET.get("problem", "")),
+        **problems,
         "open_reason": open_reason,
         "form": form,
         "error": error,

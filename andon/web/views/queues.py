@@ -9,13 +9,12 @@ from django.urls import reverse
 
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
-from andon.holds.models import Hold, HoldKind, HoldState
+from andon.holds.choices import HoldKind, HoldState
 from andon.holds.rules import Disposition
 from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
-from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action, State
 from andon.workorders.selectors import (
     DispositionPlanView,
@@ -33,9 +32,9 @@ from ..timeline import holds_in_words
 
 
 def _card(
-    wo: WorkOrder,
+    wo,
     mode: str,
-    holds: list[Hold] | None = None,
+    holds: list | None = None,
     plan: DispositionPlanView | None = None,
     **extra,
 ) -> dict:
@@ -112,7 +111,7 @@ def confirm_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/queues/confirm.html", {"cards": cards})
 
 
-def _step(action: Action, request: HttpRequest, wo: WorkOrder) -> tuple[Step | None, dict]:
+def _step(action: Action, request: HttpRequest, wo) -> tuple[Step | None, dict]:
     """The step the form asks for, or None and the bound form with its errors."""
     prefix = f"wo{wo.pk}"
     if action == Action.RESOLVE:
@@ -158,7 +157,7 @@ def work_order_step(request: AuthenticatedRequest, work_order_id: int, action: s
 
 
 def _respond(
-    request: AuthenticatedRequest, wo: WorkOrder, mode: str, *, status: int = 200, **extra
+    request: AuthenticatedRequest, wo, mode: str, *, status: int = 200, **extra
 ) -> HttpResponse:
     # Someone refused for their role sees the work order, not forms they cannot use.
     ctx = _card(wo, "view" if status == 403 else mode, **extra)

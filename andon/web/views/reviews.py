@@ -5,12 +5,15 @@ call a selector or one service, render."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,10 +25,9 @@ from andon.incentives.selectors import ledger_of_pull
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
-from andon.pulls.models import Andon
 from andon.reviews import rules
+from andon.reviews.choices import RootCauseChoices
 from andon.reviews.exports import rates_csv
-from andon.reviews.models import RootCauseChoices
 from andon.reviews.monday import managers, monday_review
 from andon.reviews.selectors import (
     bad_andon_rate,
@@ -44,6 +46,7 @@ from andon.reviews.services import (
 
 from .. import charts
 from ..access import require, roles
+from ..formatting import day, money
 from ..forms import CorrectionForm, ReviewForm
 
 TREND_PERIODS = {"week": 12, "month": 6}
@@ -79,7 +82,7 @@ def _queue_page(
 ) -> HttpResponse:
     andons = review_queue(user_id=None if _is_admin(request) else request.user.pk)
     departments = _departments()
-    rows: list[tuple[Andon, ReviewForm, DomainError | None]] = []
+    rows: list[tuple[Any, ReviewForm, DomainError | None]] = []  # Any: the queue's andons
     for a in andons:
         if refused and refused[0] == a.pk:
             rows.append((a, refused[1], refused[2]))
@@ -172,29 +175,43 @@ def correct(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
     )
 
 
-def correction_message(result: CorrectionResult) -> str:
-    """What the correction did, in a sentence for the reviewer."""
+def _fill(message: str, **values: Any) -> SafeString:
+    """A translated message with its values put in, escaped except where a value is markup
+    already (an amount's unbreakable span, a <time>)."""
+    return mark_safe(
+        conditional_escape(message) % {k: conditional_escape(v) for k, v in values.items()}
+    )
+
+
+def correction_message(result: CorrectionResult) -> SafeString:
+    """What the correction did, in a sentence for the reviewer; amounts and days written as
+    everywhere in the console (formatting), the rest escaped."""
     r = result.review
     if not result.changed:
-        return _("The verdict is already “%(verdict)s”: nothing changed.") % {
-            "verdict": r.get_verdict_display()
-        }
+        return _fill(
+            _("The verdict is already “%(verdict)s”: nothing changed."),
+            verdict=r.get_verdict_display(),
+        )
     parts = [
         _("Verdict corrected to “%(verdict)s”.") % {"verdict": r.get_verdict_display()},
     ]
     if result.reversals:
         amount = sum(-line.amount for line in result.reversals)
         parts.append(
-            _(
-                "The bonus of %(amount)s CNY is taken back by a correction line on the agent's "
-                "statement (not a penalty)."
+            _fill(
+                _(
+                    "The bonus of %(amount)s is taken back by a correction line on the agent's "
+                    "statement (not a penalty)."
+                ),
+                amount=money(amount),
             )
-            % {"amount": amount}
         )
     if result.credit:
         parts.append(
-            _("A bonus of %(amount)s CNY is credited to the agent.")
-            % {"amount": result.credit.amount}
+            _fill(
+                _("A bonus of %(amount)s is credited to the agent."),
+                amount=money(result.credit.amount),
+            )
         )
     if result.withdrawn:
         parts.append(
@@ -207,10 +224,13 @@ def correction_message(result: CorrectionResult) -> str:
         )
     if result.action:
         parts.append(
-            _("Corrective action “%(what)s” due %(due)s.")
-            % {"what": result.action.description, "due": result.action.due_on}
+            _fill(
+                _("Corrective action “%(what)s” due %(due)s."),
+                what=result.action.description,
+                due=day(result.action.due_on),
+            )
         )
-    return " ".join(parts)
+    return mark_safe(" ".join(conditional_escape(p) for p in parts))
 
 
 def _kpi_rows(request: HttpRequest) -> dict:
