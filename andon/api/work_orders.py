@@ -12,6 +12,7 @@ from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
 from andon.people import rules as people_rules
+from andon.people.rules import Roles
 from andon.people.selectors import departments_by_code, roles_of
 from andon.pulls.services import StepResult, work_order_act
 from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX, Action, State
@@ -171,9 +172,8 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
     return out
 
 
-def _readable_departments(request: HttpRequest) -> set[str]:
+def _readable_departments(r: Roles) -> set[str]:
     """The departments whose work orders the caller reads (people.rules, as in the console)."""
-    r = roles_of(request.user)
     return {c for c in departments_by_code() if people_rules.may_read_work_orders(r, c)}
 
 
@@ -191,8 +191,9 @@ def work_order_list(
     """A department's queue, earliest due first (closed ones: latest closed first). Members
     read their departments' work orders, confirmers and admins every department's; without
     `department`, all the caller reads. 403 for anyone else, or for a department not theirs."""
-    readable = _readable_departments(request)
-    if not people_rules.may_read_any_work_orders(roles_of(request.user)) or (
+    roles = roles_of(request.user)
+    readable = _readable_departments(roles)
+    if not people_rules.may_read_any_work_orders(roles) or (
         department is not None and department not in readable
     ):
         raise _not_yours()

@@ -53,14 +53,15 @@ CONSOLE_QUEUES = [
 
 # Queries per list as measured (the API's include the bearer token's lookup and its
 # last-used stamp; the console's the session, the user and the roles). Raise one only with a
-# reason; a list that grows with its rows fails above whatever its budget.
+# reason (the work-order and recovery reads check the reader's roles since the API reads no
+# wider than the console); a list that grows with its rows fails above whatever its budget.
 BUDGET = {
     "/andons": 5,
     "/andons?state=open": 5,
     "/andons/{andon}/timeline": 6,
     "/reasons": 3,
-    "/work-orders": 2,
-    "/work-orders?department=vendor-management": 2,
+    "/work-orders": 5,
+    "/work-orders?department=vendor-management": 5,
     "/reviews/queue": 5,
     "/corrective-actions?state=all": 4,
     "/kpis/bad-andon-rate": 5,
@@ -70,7 +71,7 @@ BUDGET = {
     "/webhooks": 4,
     "/webhooks/{endpoint}/deliveries": 6,
     "/recovery/actions": 5,
-    "/customers/{customer}/recovery": 3,
+    "/customers/{customer}/recovery": 5,
     "/problem-clusters?product={sku}": 8,
     "/problem-alerts": 2,
     "/shared-causes": 3,
