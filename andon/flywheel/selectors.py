@@ -51,7 +51,7 @@ from .rules import Element, ElementFigures, Figure
 MEMBERSHIP_BUILT = False
 
 
-def _trunc(field: str, period: str, *, date_field: bool = False) -> Any:
+def trunc(field: str, period: str, *, date_field: bool = False) -> Any:
     if date_field:
         return TruncMonth(field) if period == rules.Period.MONTH else TruncWeek(field)
     tz = timezone.get_current_timezone()
@@ -62,7 +62,7 @@ def _trunc(field: str, period: str, *, date_field: bool = False) -> Any:
     )
 
 
-def _day(value: dt.date | dt.datetime | str) -> dt.date:
+def day_of(value: dt.date | dt.datetime | str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, str):  # SQLite hands a truncated DateField back as text
@@ -111,12 +111,12 @@ def _grouped(
     else:
         qs = qs.filter(**{f"{field}__gte": w.since, f"{field}__lt": w.until})
     rows = (
-        qs.annotate(p=_trunc(field, w.period, date_field=date_field))
+        qs.annotate(p=trunc(field, w.period, date_field=date_field))
         .values("p")
         .annotate(**aggregates)
         .order_by()
     )
-    return {_day(r["p"]): r for r in rows}
+    return {day_of(r["p"]): r for r in rows}
 
 
 def _series(rows: dict[dt.date, dict[str, Any]], w: Window, fn: Any) -> list[rules.Number]:
@@ -266,7 +266,7 @@ def _work_order_rows(w: Window, team_id: int | None) -> list[dict[str, Any]]:
         created_at__gte=w.since, created_at__lt=w.until
     )
     return list(
-        qs.annotate(p=_trunc("created_at", w.period))
+        qs.annotate(p=trunc("created_at", w.period))
         .values("p", "department__code")
         .annotate(n=Count("id"))
         .order_by()
@@ -347,7 +347,7 @@ def dashboard(
     departments = sorted({r["department__code"] for r in work_orders})
     by_department = {
         d: [
-            sum(r["n"] for r in work_orders if r["department__code"] == d and _day(r["p"]) == s)
+            sum(r["n"] for r in work_orders if r["department__code"] == d and day_of(r["p"]) == s)
             for s in w.starts
         ]
         for d in departments
