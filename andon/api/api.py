@@ -10,6 +10,7 @@ from . import (
     bonuses,
     contacts,
     detection,
+    flywheel,
     imports,
     kpis,
     listing_events,
@@ -60,5 +61,6 @@ for module in (
     bonuses,
     recovery,
     detection,
+    flywheel,
 ):
     api.add_router("", module.router)

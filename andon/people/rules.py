@@ -92,3 +92,8 @@ def may_act_on_work_orders(r: Roles) -> bool:
 def may_correct_problems(r: Roles) -> bool:
     """Team leads (and admins) merge, split and move contacts between detected problems."""
     return r.has(Role.TEAM_LEAD)
+
+
+def may_see_team_alarm(r: Roles, *, leads_team: bool) -> bool:
+    """A team's silent-cord alarm goes to the team's lead and to the admins."""
+    return Role.ADMIN in r.roles or (r.has(Role.TEAM_LEAD) and leads_team)
