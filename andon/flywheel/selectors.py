@@ -511,3 +511,51 @@ def dashboard(
 
 def figure_keys(d: Dashboard) -> Iterable[str]:
     return (f.key for e in d.elements for f in e.figures)
+
+
+# --- the rows behind a figure ----------------------------------------------------------------
+
+ANDON_FIGURES = {
+    "pulls",
+    "contain_hours",
+    "relist_hours",
+    "products_suppressed",
+    "gmv_protected",
+    "repeat_problems_after_fix",
+}
+WORK_ORDER_FIGURES = {"work_orders_by_department", "work_order_sla_met"}
+
+
+def andons_in(
+    *, since: dt.datetime, until: dt.datetime, team_id: int | None = None, limit: int = 500
+) -> list[Andon]:
+    """The pulls of a period behind the tools figures, with first report and repeat mark."""
+    first_report = Subquery(
+        AndonEvidence.objects.filter(andon_id=OuterRef("pk"))
+        .order_by("contact__created_at")
+        .values("contact__created_at")[:1]
+    )
+    fixed_before = Andon.objects.filter(
+        product_id=OuterRef("product_id"), closed_at__lt=OuterRef("opened_at")
+    )
+    qs = _team(Andon.objects.all(), "team_id", team_id).filter(
+        opened_at__gte=since, opened_at__lt=until
+    )
+    return list(
+        qs.annotate(first_report=first_report, repeat=Exists(fixed_before))
+        .select_related("product", "reason", "opened_by", "team")
+        .order_by("opened_at", "id")[:limit]
+    )
+
+
+def work_orders_in(
+    *, since: dt.datetime, until: dt.datetime, team_id: int | None = None, limit: int = 500
+) -> list[WorkOrder]:
+    qs = _team(WorkOrder.objects.all(), "andon__team_id", team_id).filter(
+        created_at__gte=since, created_at__lt=until
+    )
+    return list(
+        qs.select_related("department", "andon__product", "resolved_by").order_by(
+            "created_at", "id"
+        )[:limit]
+    )
