@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.core.services import Event, outbox_emit
 
 from . import alarms as alarm_reads
 from .models import InboxRead, SilentCordAlarm
@@ -74,17 +74,15 @@ def alarms_raise(
                 period=period, period_start=found[0].period_start, raised_at=at
             ).exclude(team_id__in=existing)
         }
-        events, entries = [], []
+        # The alarm row is its own record (who, when, the figures): no audit entry, which
+        # belongs to an andon's timeline.
+        events = []
         for s, _ in new:
             a = written.get(s.team_id)
             if a is None:
                 continue
             events.append(Event("flywheel.alarm", alarm_payload(a, s.team_code, s.lead_id)))
-            entries.append(
-                Audit("flywheel.alarm", "team", s.team_id, data={"period": s.period_label})
-            )
         outbox_emit(at=at, events=events)
-        audit_record(actor_id=None, at=at, entries=entries)
         return list(written.values())
 
 
