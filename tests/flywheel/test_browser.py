@@ -37,7 +37,7 @@ def test_dashboard_draws_every_chart(live_server, world, browser, lang):
     title = page.locator("h1").inner_text()
     assert ("飞轮" if lang == "zh-hans" else "Flywheel") in title
     assert page.locator("[data-hidden-note]").is_visible()
-    shot(page, f"flywheel-{lang}", full_page=True)
+    shot(page, f"flywheel-small-{lang}", full_page=True)
 
 
 def test_inbox_unread_clears(live_server, world, browser):
@@ -50,3 +50,31 @@ def test_inbox_unread_clears(live_server, world, browser):
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-inbox-unread]").count() == 0
     assert page.locator("article.unread").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_demo_dashboard_shows_team_2s_silent_cord(live_server, browser, lang):
+    """The demo as an executive meets it: every element with a trend, and team 2's alarm on
+    the dashboard and in the Monday review (lead2 is team 2's lead). README's screenshot."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ..web.browser import BROWSER_LOCALE, VIEWPORT
+
+    call_command("demo", "--small", stdout=StringIO())
+    context = browser.new_context(
+        locale=BROWSER_LOCALE[lang], viewport=VIEWPORT, base_url=live_server.url
+    )
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "lead2")
+    page.fill("#id_password", "andon-demo")
+    page.click("main button[type=submit]")
+    page.goto("/flywheel/?period=week")
+    page.wait_for_selector("body[data-charts-ready=true]")
+    assert page.locator('[data-alarm="team-2"]').is_visible()
+    shot(page, f"flywheel-{lang}")
+    page.goto("/reviews/monday/")
+    assert page.locator('[data-alarm="team-2"]').is_visible()
+    context.close()
