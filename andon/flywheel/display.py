@@ -46,7 +46,7 @@ FIGURES: dict[str, Promise] = {
     "bonuses_paid": _("Bonuses paid"),
     "actions_on_time": _("Corrective actions done on time"),
     "complaints_per_1000_orders": _("Complaints per 1,000 orders"),
-    "repeat_contact_rate": _("Repeat contacts (same customer within 30 days)"),
+    "repeat_contact_rate": _("Repeat contacts (a customer's second and later in the period)"),
     "products_suppressed": _("Products stopped"),
     "gmv_protected": _("GMV protected (held units × price)"),
     "recovery_cost_per_order": _("Recovery cost per order"),

@@ -25,12 +25,17 @@ def _mine(user_id: int) -> QuerySet:
         .values("resolved_at")[:1]
     )
     read = InboxRead.objects.filter(andon_id=OuterRef("pk"), user_id=user_id).values("read_at")[:1]
-    return Andon.objects.annotate(
+    # Found through the person's own pulls and contacts (indexed by agent), never by testing
+    # every andon.
+    mine = Q(pk__in=CordPull.objects.filter(agent_id=user_id).values("andon_id")) | Q(
+        pk__in=AndonEvidence.objects.filter(contact__agent_id=user_id).values("andon_id")
+    )
+    return Andon.objects.filter(mine).annotate(
         pulled=Exists(pulled),
         recorded=Exists(recorded),
         last_fix=Subquery(last_fix),
         read_at=Subquery(read),
-    ).filter(Q(pulled=True) | Q(recorded=True))
+    )
 
 
 def _unread_q() -> Q:

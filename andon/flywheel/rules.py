@@ -38,8 +38,6 @@ CENTS = Decimal("0.01")
 
 # A review is on time when given within a week of the pull (the Monday review reads last week).
 REVIEW_DUE_DAYS = 7
-# A contact repeats an earlier one of the same customer within this many days.
-REPEAT_CONTACT_DAYS = 30
 
 # The alarm: baseline periods, the significance level, and the fewest pulls the baseline must
 # expect this period before a silence can mean anything.
@@ -151,6 +149,11 @@ def share(part: int | None, whole: int | None) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part or 0) / Decimal(whole)).quantize(FOUR, ROUND_HALF_UP)
+
+
+def repeats(contacts: int | None, customers: int | None) -> int:
+    """Repeat contacts of a period: every contact of a customer after their first."""
+    return max(0, (contacts or 0) - (customers or 0))
 
 
 def per_thousand(n: int | None, orders: int | None) -> Decimal | None:
