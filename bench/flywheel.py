@@ -62,9 +62,10 @@ def cases() -> list[tuple[str, Callable[[], Any]]]:
     from django.contrib.auth.models import User
 
     from andon.flywheel.alarms import silences
+    from andon.flywheel.families import bounds
     from andon.flywheel.inbox import inbox
     from andon.flywheel.scorecards import scorecards
-    from andon.flywheel.selectors import bounds, dashboard
+    from andon.flywheel.selectors import dashboard
     from andon.people.models import Team
     from andon.reviews.models import PullReview
 

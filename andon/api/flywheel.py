@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.http import AuthenticatedRequest
 from andon.flywheel.alarms import TeamSilence, alarms
+from andon.flywheel.families import bounds
 from andon.flywheel.inbox import inbox, unread_count
 from andon.flywheel.scorecards import scorecards
-from andon.flywheel.selectors import bounds, dashboard
+from andon.flywheel.selectors import dashboard
 from andon.flywheel.services import inbox_mark_read
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of, team_id_by_code

@@ -15,8 +15,8 @@ from andon.people.models import Team
 from andon.pulls.models import Andon
 
 from . import rules
+from .families import bounds, day_of, trunc
 from .models import SilentCordAlarm
-from .selectors import bounds, day_of, trunc
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from andon.flywheel.families import bounds
 from andon.flywheel.scorecards import andons_behind, scorecards
-from andon.flywheel.selectors import bounds
 
 from .small_world import W, build_small
 

@@ -19,6 +19,7 @@ from andon.core.http import AuthenticatedRequest
 from andon.flywheel import display, rules
 from andon.flywheel.alarms import TeamSilence, alarms
 from andon.flywheel.exports import dashboard_csv, dashboard_xlsx
+from andon.flywheel.families import bounds
 from andon.flywheel.inbox import inbox, unread_count
 from andon.flywheel.scorecards import BY, andons_behind, scorecards
 from andon.flywheel.selectors import (
@@ -26,7 +27,6 @@ from andon.flywheel.selectors import (
     WORK_ORDER_FIGURES,
     Dashboard,
     andons_in,
-    bounds,
     dashboard,
     work_orders_in,
 )
