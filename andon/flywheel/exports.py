@@ -1,5 +1,6 @@
-"""The dashboard as CSV or XLSX: one row per figure, one column per period, the numbers as
-the page shows them (a share as its percentage), headers in the active language."""
+"""The dashboard and the scorecards as CSV or XLSX: the numbers as the pages show them (a
+share as its percentage), headers in the active language. The dashboard: one row per figure,
+one column per period."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from . import display
+from .scorecards import Scorecard
 from .selectors import Dashboard
 
 FORMATS = {
@@ -69,6 +71,63 @@ def dashboard_xlsx(d: Dashboard) -> bytes:
         # The places the page shows: 50.0 (%), 24.0 (h), 380.00.
         for cell in ws[ws.max_row][FIRST_VALUE - 1 :]:
             cell.number_format = FORMATS[unit]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def scorecard_rows(
+    rows: list[Scorecard], by: str, names: dict[str, str]
+) -> tuple[list[str], list[list]]:
+    """One row per supplier, manufacturer or department, the columns of the page."""
+    header = [
+        {"department": _("department"), "manufacturer": _("manufacturer / printer")}.get(
+            by, _("supplier")
+        ),
+        _("pulls"),
+        _("problems"),
+        _("units held"),
+        _("GMV suppressed"),
+        _("time to fix (mean, h)"),
+        _("back after a fix"),
+    ]
+    if by == "department":
+        header.append(_("resolved in time (%)"))
+    out = []
+    for r in rows:
+        row: list = [
+            names.get(r.key, r.key),
+            r.pulls,
+            r.problems,
+            r.units_held,
+            r.gmv_suppressed,
+            r.fix_hours,
+            r.repeats,
+        ]
+        if by == "department":
+            row.append(display.shown(r.sla_met, "share"))
+        out.append(row)
+    return header, out
+
+
+def scorecards_csv(rows: list[Scorecard], by: str, names: dict[str, str]) -> bytes:
+    header, body = scorecard_rows(rows, by, names)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows([["" if v is None else str(v) for v in row] for row in body])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def scorecards_xlsx(rows: list[Scorecard], by: str, names: dict[str, str]) -> bytes:
+    header, body = scorecard_rows(rows, by, names)
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = by
+    ws.append(header)
+    for row in body:
+        ws.append(row)
+        ws[ws.max_row][4].number_format = "#,##0.00"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -40,6 +40,11 @@ urlpatterns = [
     re_path(r"^flywheel\.(?P<fmt>csv|xlsx)$", flywheel.flywheel_export, name="flywheel_export"),
     path("flywheel/rows/", flywheel.flywheel_rows, name="flywheel_rows"),
     path("flywheel/scorecards/", flywheel.scorecards_page, name="scorecards"),
+    re_path(
+        r"^flywheel/scorecards\.(?P<fmt>csv|xlsx)$",
+        flywheel.scorecards_export,
+        name="scorecards_export",
+    ),
     path("inbox/", flywheel.inbox_page, name="inbox"),
     path("inbox/read", flywheel.inbox_read, name="inbox_read"),
     path("problems/<int:problem_id>/", detection.problem_detail, name="problem"),

@@ -124,3 +124,19 @@ def test_alarm_on_dashboard_and_monday_review(world, login, monkeypatch, frozen)
     assert 'data-alarm="team-1"' in login("lead1").get("/reviews/monday/").content.decode()
     assert 'data-alarm="team-1"' not in login("lead2").get("/reviews/monday/").content.decode()
     assert selectors  # the module the pages read
+
+
+def test_scorecard_exports_have_the_pages_numbers(world, login, frozen):
+    build_small(world)
+    c = login("lead1")
+    html = c.get("/flywheel/scorecards/?by=department").content.decode()
+    assert "380.00" in html and "100.0%" in html
+    xlsx = c.get("/flywheel/scorecards.xlsx?by=department")
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    rows = {r[0]: r for r in list(ws.iter_rows(values_only=True))[1:]}
+    vendor = rows["Vendor management"]
+    assert vendor[1:5] == (1, 1, 4, 380) and float(vendor[5]) == 10.0
+    assert float(vendor[7]) == 100.0 and float(rows["Warehouse & logistics"][7]) == 0.0
+    csv = c.get("/flywheel/scorecards.csv?by=supplier").content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("supplier,pulls,problems,units held")
+    assert any(line.startswith("S1,1,1,4,380.00") for line in csv.splitlines())

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from andon.core.http import AuthenticatedRequest
 from andon.flywheel import display, rules
 from andon.flywheel.alarms import TeamSilence, alarms
-from andon.flywheel.exports import dashboard_csv, dashboard_xlsx
+from andon.flywheel.exports import (
+    dashboard_csv,
+    dashboard_xlsx,
+    scorecards_csv,
+    scorecards_xlsx,
+)
 from andon.flywheel.families import bounds
 from andon.flywheel.inbox import inbox, unread_count
 from andon.flywheel.scorecards import BY, andons_behind, scorecards
@@ -187,36 +192,60 @@ def flywheel_rows(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@managers_only
-def scorecards_page(request: AuthenticatedRequest) -> HttpResponse:
+def _scorecards(request: HttpRequest) -> dict:
     by = request.GET.get("by", "supplier")
     if by not in BY:
         by = "supplier"
     until = timezone.localdate() + dt.timedelta(days=1)
     since = until - dt.timedelta(weeks=SCORECARD_WEEKS)
     start, end = bounds(since, until)
-    rows = scorecards(by=by, since=start, until=end)  # type: ignore[arg-type]
     names: dict[str, str] = {}
     if by == "department":
         names = {c: d.name for c, d in departments_by_code().items()}
+    return {
+        "by": by,
+        "rows": scorecards(by=by, since=start, until=end),  # type: ignore[arg-type]
+        "names": names,
+        "since": since,
+        "until": until,
+        "bounds": (start, end),
+    }
+
+
+@managers_only
+def scorecards_page(request: AuthenticatedRequest) -> HttpResponse:
+    sc = _scorecards(request)
+    start, end = sc["bounds"]
     key = request.GET.get("key")
-    behind = (
-        andons_behind(by=by, key=key, since=start, until=end)  # type: ignore[arg-type]
-        if key is not None
-        else []
-    )
+    behind = andons_behind(by=sc["by"], key=key, since=start, until=end) if key is not None else []
     return render(
         request,
         "web/flywheel/scorecards.html",
         {
-            "by": by,
-            "rows": [(r, names.get(r.key, r.key)) for r in rows],
-            "since": since,
-            "last_day": until - dt.timedelta(days=1),
+            "by": sc["by"],
+            "rows": [(r, sc["names"].get(r.key, r.key)) for r in sc["rows"]],
+            "since": sc["since"],
+            "last_day": sc["until"] - dt.timedelta(days=1),
             "key": key,
             "behind": behind,
         },
     )
+
+
+@managers_only
+def scorecards_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    sc = _scorecards(request)
+    name = f"scorecards-{sc['by']}-{sc['since']:%Y%m%d}-{sc['until']:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        body = scorecards_csv(sc["rows"], sc["by"], sc["names"])
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            scorecards_xlsx(sc["rows"], sc["by"], sc["names"]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require(people_rules.signed_in)
