@@ -164,9 +164,10 @@ def load() -> None:
         ),
         (
             "bonus credits",
-            """INSERT INTO incentives_bonuscredit (agent_id, andon_id, amount,
-            currency, credited_at)
-            SELECT agent_id, andon_id, 50, 'CNY', reviewed_at FROM reviews_pullreview
+            """INSERT INTO incentives_bonuscredit (agent_id, andon_id, kind, sequence,
+            amount, currency, credited_at, note)
+            SELECT agent_id, andon_id, 'credit', 1, 50, 'CNY', reviewed_at, ''
+            FROM reviews_pullreview
             WHERE verdict = 'valid'""",
         ),
         (

@@ -9,6 +9,7 @@ from . import (
     bonuses,
     contacts,
     detection,
+    flywheel,
     imports,
     kpis,
     listing_events,
@@ -70,5 +71,6 @@ for module in (
     bonuses,
     recovery,
     detection,
+    flywheel,
 ):
     api.add_router("", module.router)

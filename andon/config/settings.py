@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "andon.incentives",
     "andon.reviews",
     "andon.integrations",
+    "andon.flywheel",
     "andon.api",
     "andon.web",
     "andon.demo",

@@ -110,3 +110,8 @@ def may_read_any_work_orders(r: Roles) -> bool:
 def may_read_recovery(r: Roles) -> bool:
     """A customer's recovery history: the service people, on the customer's page."""
     return may_record_contact(r)
+
+
+def may_see_team_alarm(r: Roles, *, leads_team: bool) -> bool:
+    """A team's silent-cord alarm goes to the team's lead and to the admins."""
+    return Role.ADMIN in r.roles or (r.has(Role.TEAM_LEAD) and leads_team)

@@ -62,3 +62,7 @@ def service_people() -> list[User]:
     """Agents and team leads: the people who pull the cord and earn bonuses, by username."""
     names = [Role.AGENT.value, Role.TEAM_LEAD.value]
     return list(User.objects.filter(groups__name__in=names).distinct().order_by("username"))
+
+
+def teams_list() -> list[Team]:
+    return list(Team.objects.order_by("code"))

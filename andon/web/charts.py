@@ -11,6 +11,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from andon.core.rates import rate_percent, target_percent
+from andon.flywheel.display import shown
+from andon.flywheel.rules import Figure
 from andon.reviews.selectors import RateRow
 
 # Colour-blind-safe pairs; red/green status is also written in words in every table.
@@ -93,5 +95,73 @@ def causes_bar(causes: dict[str, int], labels: Mapping[str, str | Promise]) -> d
             "indexAxis": "y",
             "plugins": {"legend": {"display": False}},
             "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}},
+        },
+    }
+
+
+def figure_trend(labels: Sequence[str], figure: Figure, name: str) -> dict:
+    """One flywheel figure over the periods (its parts stacked when it has parts), with its
+    target as a dashed line; the numbers are those the table shows (andon.flywheel.display)."""
+
+    def nums(values: Sequence) -> list[float | None]:
+        out = []
+        for v in values:
+            s = shown(v, figure.unit, figure.target)
+            out.append(None if s is None else float(s))
+        return out
+
+    if figure.series:
+        datasets: list[dict[str, object]] = [
+            {
+                "label": part,
+                "data": nums(trend),
+                "backgroundColor": PALETTE[i % len(PALETTE)],
+                "stack": "parts",
+            }
+            for i, (part, trend) in enumerate(sorted(figure.series.items()))
+        ]
+        kind = "bar"
+    else:
+        colour = PALETTE[0]
+        datasets = [
+            {
+                "label": name,
+                "data": nums(figure.trend),
+                "borderColor": colour,
+                "backgroundColor": colour,
+                "spanGaps": True,
+                "tension": 0,
+            }
+        ]
+        kind = "line" if figure.unit != "count" else "bar"
+    if figure.target is not None:
+        target = shown(figure.target, figure.unit, figure.target)
+        target_line: dict[str, object] = {
+            "type": "line",
+            "label": capfirst(_("target")),
+            "data": [float(target)] * len(labels) if target is not None else [],
+            "borderColor": TARGET,
+            "borderDash": [6, 4],
+            "pointRadius": 0,
+            "borderWidth": 2,
+        }
+        datasets.append(target_line)
+    return {
+        "type": kind,
+        "data": {"labels": list(labels), "datasets": datasets},
+        "options": {
+            "animation": False,
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "scales": {
+                "x": {"stacked": bool(figure.series)},
+                "y": {"beginAtZero": True, "stacked": bool(figure.series)},
+            },
+            "plugins": {
+                "legend": {
+                    "display": bool(figure.series) or figure.target is not None,
+                    "position": "bottom",
+                }
+            },
         },
     }

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
 from andon.contacts.selectors import reasons_all
+from andon.flywheel.inbox import unread_count
 from andon.orders.rules import mask_phone
 from andon.people import rules as people_rules
 from andon.workorders.rules import is_overdue
@@ -125,8 +126,11 @@ def console_nav(context: template.Context) -> dict:
     if request is None or not request.user.is_authenticated:
         return {"show": False}
     r = roles(request)
+    service = people_rules.may_record_contact(r)
     return {
         "show": True,
+        # The loop closed: news of their pulls waits for service people in the inbox.
+        "inbox_unread": unread_count(user_id=request.user.pk) if service else 0,
         "request": request,
         "service": people_rules.may_record_contact(r),
         "lead": r.has(people_rules.Role.TEAM_LEAD),

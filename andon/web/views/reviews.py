@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
+from andon.flywheel.alarms import alarms
 from andon.incentives.selectors import ledger_of_pull
 from andon.people import rules as people_rules
 from andon.people.rules import Role
@@ -48,6 +49,7 @@ from .. import charts
 from ..access import require, roles
 from ..formatting import day, money
 from ..forms import CorrectionForm, ReviewForm
+from . import flywheel as flywheel_views
 
 TREND_PERIODS = {"week": 12, "month": 6}
 
@@ -378,5 +380,9 @@ def monday(request: HttpRequest) -> HttpResponse:
             ),
             "causes_chart": charts.causes_bar(m.causes, cause_labels),
             "causes": [(cause_labels[k], v) for k, v in m.causes.items()],
+            # The silent-cord alarms of the week under review (the lead's teams, or all).
+            "alarms": flywheel_views.visible_alarms(
+                request, alarms(period="week", today=m.week_end)
+            ),
         },
     )

@@ -1,0 +1,96 @@
+"""Reads of the agent's inbox (the loop closed): the pulls a person made or recorded evidence
+for, with what became of them: when each work order was resolved, what was found
+(findings, disposition) and when the product sold again. News after the person's read mark
+of that andon is unread. A fixed number of queries whatever the number of pulls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from andon.pulls.models import Andon, AndonEvidence, CordPull
+from andon.workorders.models import WorkOrder
+
+from .models import InboxRead
+
+
+def _mine(user_id: int) -> QuerySet:
+    pulled = CordPull.objects.filter(andon_id=OuterRef("pk"), agent_id=user_id)
+    recorded = AndonEvidence.objects.filter(andon_id=OuterRef("pk"), contact__agent_id=user_id)
+    last_fix = (
+        WorkOrder.objects.filter(andon_id=OuterRef("pk"), resolved_at__isnull=False)
+        .order_by("-resolved_at")
+        .values("resolved_at")[:1]
+    )
+    read = InboxRead.objects.filter(andon_id=OuterRef("pk"), user_id=user_id).values("read_at")[:1]
+    # Found through the person's own pulls and contacts (indexed by agent), never by testing
+    # every andon.
+    mine = Q(pk__in=CordPull.objects.filter(agent_id=user_id).values("andon_id")) | Q(
+        pk__in=AndonEvidence.objects.filter(contact__agent_id=user_id).values("andon_id")
+    )
+    return Andon.objects.filter(mine).annotate(
+        pulled=Exists(pulled),
+        recorded=Exists(recorded),
+        last_fix=Subquery(last_fix),
+        read_at=Subquery(read),
+    )
+
+
+def _unread_q() -> Q:
+    news = Q(last_fix__isnull=False) | Q(closed_at__isnull=False)
+    return (
+        (Q(read_at__isnull=True) & news)
+        | Q(read_at__lt=F("last_fix"))
+        | Q(read_at__lt=F("closed_at"))
+    )
+
+
+def unread_count(*, user_id: int) -> int:
+    return _mine(user_id).filter(_unread_q()).count()
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    andon: Andon
+    pulled: bool  # the person pulled (opened or joined) this andon
+    recorded: bool  # the person recorded a contact that is its evidence
+    work_orders: list[WorkOrder]
+    unread: bool
+
+    @property
+    def news_at(self) -> dt.datetime | None:
+        times = [w.resolved_at for w in self.work_orders if w.resolved_at]
+        if self.andon.closed_at:
+            times.append(self.andon.closed_at)
+        return max(times) if times else None
+
+
+def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
+    """The person's pulls and evidence, the newest news first (then the newest pulls)."""
+    andons = list(
+        _mine(user_id)
+        .select_related("product", "reason")
+        .prefetch_related(
+            Prefetch(
+                "work_orders",
+                queryset=WorkOrder.objects.select_related("department", "resolved_by").order_by(
+                    "resolved_at", "id"
+                ),
+            )
+        )
+        .order_by("-opened_at", "-id")[:limit]
+    )
+    items = []
+    for a in andons:
+        wos = list(a.work_orders.all())
+        news = [w.resolved_at for w in wos if w.resolved_at] + (
+            [a.closed_at] if a.closed_at else []
+        )
+        latest = max(news) if news else None
+        unread = latest is not None and (a.read_at is None or latest > a.read_at)
+        items.append(InboxItem(a, a.pulled, a.recorded, wos, unread))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    items.sort(key=lambda i: (i.news_at or epoch, i.andon.opened_at), reverse=True)
+    return items

@@ -1,0 +1,58 @@
+"""The loop closed: the fix reaches the agents who pulled or recorded evidence, only them."""
+
+from __future__ import annotations
+
+import pytest
+
+from andon.flywheel.inbox import inbox, unread_count
+from andon.flywheel.services import inbox_mark_read
+from andon.workorders.models import WorkOrder
+
+from .small_world import at, build_small
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbox_shows_the_fix_to_the_right_agents_only(world, django_assert_max_num_queries):
+    s = build_small(world)
+    u = world.users
+    with django_assert_max_num_queries(3):
+        items = inbox(user_id=u["agent1"].pk)
+    # agent1 pulled A1 (and the earlier A0) and recorded both of A1's evidence contacts.
+    a1 = next(i for i in items if i.andon.pk == s.a1.pk)
+    assert a1.pulled and a1.recorded and a1.unread
+    assert {w.findings for w in a1.work_orders} == {"bad glue", "3 units"}
+    assert a1.news_at == s.a1.closed_at
+    assert items[0].andon.pk == s.a1.pk  # the newest news first
+    # agent2 pulled A2 (open, nothing resolved yet) and recorded no evidence of A1.
+    items2 = inbox(user_id=u["agent2"].pk)
+    assert [i.andon.pk for i in items2] == [s.a2.pk]
+    assert not items2[0].unread and unread_count(user_id=u["agent2"].pk) == 0
+    # Nobody else sees them.
+    assert inbox(user_id=u["vendor1"].pk) == []
+    assert unread_count(user_id=u["agent1"].pk) == 2  # A1 and A0 (closed: sold again)
+
+
+def test_read_marks_and_new_news(world):
+    s = build_small(world)
+    u = world.users
+    inbox_mark_read(user_id=u["agent1"].pk, andon_ids=[s.a1.pk], at=at(5))
+    assert unread_count(user_id=u["agent1"].pk) == 1
+    inbox_mark_read(user_id=u["agent1"].pk, andon_ids=[s.a1.pk], at=at(5))  # again: no error
+    # A2's work order is resolved: agent2 hears of it.
+    wo = WorkOrder.objects.filter(andon=s.a1).first()
+    WorkOrder.objects.create(
+        andon=s.a2,
+        department=wo.department,
+        instruction_zh="x",
+        instruction_en="x",
+        created_at=at(4, 11),
+        due_at=at(5, 11),
+        state="resolved",
+        resolved_at=at(6),
+        findings="ok",
+        disposition="release",
+    )
+    assert unread_count(user_id=u["agent2"].pk) == 1
+    item = inbox(user_id=u["agent2"].pk)[0]
+    assert item.unread and item.work_orders[0].disposition == "release"
