@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "andon.recovery",
     "andon.incentives",
     "andon.reviews",
+    "andon.integrity",
     "andon.integrations",
     "andon.api",
     "andon.web",

@@ -52,6 +52,11 @@ class CustomerRow(Row):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
+    # Optional, for integrity signals; a file without these columns imports as before.
+    registered_at: dt.datetime | None = None
+    address: str = Field("", max_length=300)
+    city: str = Field("", max_length=100)
+    device_id: str = Field("", max_length=128)
 
 
 class OrderLineRow(Row):

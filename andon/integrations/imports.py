@@ -33,6 +33,7 @@ from andon.core.errors import InvalidInput
 from andon.detection.services import contacts_assign_quietly
 from andon.holds.models import Hold, HoldState
 from andon.orders.models import Customer, Order, OrderLine
+from andon.orders.rules import address_key, normalise_city_display
 from andon.pulls.services import holds_catch_up, listings_lock
 
 from .import_rows import ROWS, Row
@@ -324,15 +325,36 @@ def _stock(rows: Parsed, result: ImportResult) -> None:
     holds_catch_up(product_ids=pids.values())
 
 
+_INTEGRITY_COLUMNS = frozenset({"registered_at", "address", "city", "device_id"})
+
+
+def _customer_values(r: Any, with_integrity: bool) -> dict[str, Any]:
+    """A customer row's columns; the city and address key are normalised as the model's save
+    would (a bulk upsert does not call it). A file that has none of the integrity columns
+    (registration, address, device) leaves what an earlier sync wrote there untouched."""
+    values = {"external_id": r.external_id, "name": r.name, "phone": r.phone, "email": r.email}
+    if with_integrity:
+        city = normalise_city_display(r.city)
+        values |= {
+            "registered_at": r.registered_at,
+            "address": r.address,
+            "city": city,
+            "address_key": address_key(r.address, city),
+            "device_id": r.device_id,
+        }
+    return values
+
+
 def _customers(rows: Parsed, result: ImportResult) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
     existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
+    with_integrity = any(_INTEGRITY_COLUMNS & r.model_fields_set for _, r in rows)
     _upsert(
         Customer,
         (
             (
                 r.external_id,
-                {"external_id": r.external_id, "name": r.name, "phone": r.phone, "email": r.email},
+                _customer_values(r, with_integrity),
             )
             for _, r in rows
         ),
