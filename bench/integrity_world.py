@@ -37,11 +37,11 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from andon.catalog.models import Product
-from andon.contacts.models import Contact, ReasonCode
+from andon.contacts.models import Contact, ReasonCode, ReasonRoute
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.orders.rules import address_key
-from andon.people.models import Profile, Team
+from andon.people.models import Department, Profile, Team
 from andon.pulls.models import Andon, AndonEvidence, AndonState, CordPull
 from andon.recovery.models import RecoveryAction, RecoveryGiven
 from andon.recovery.services import catalogue_ensure_defaults
@@ -64,6 +64,8 @@ class Truth:
     # Clusters are named by their sorted customers; a found cluster matches a planted one
     # when they share at least two customers.
     clusters: list[set[str]] = field(default_factory=list)
+    # Andons whose evidence is a planted cluster's reports (the pull review must say so).
+    sabotaged_andons: set[str] = field(default_factory=set)
 
 
 class _World:
@@ -118,6 +120,15 @@ class _World:
             )[0]
             for c in ("w-print", "w-damaged", "w-missing", "w-wrong")
         ]
+        vendor = Department.objects.create(
+            code="w-vendor", name_zh="供应商管理", name_en="Vendor management"
+        )
+        ReasonRoute.objects.bulk_create(
+            ReasonRoute(
+                reason=r, department=vendor, instruction_zh="检验", instruction_en="Inspect"
+            )
+            for r in self.reasons
+        )
         catalogue_ensure_defaults()
         self.coupon = RecoveryAction.objects.filter(kind="coupon").first()
         self.refund = RecoveryAction.objects.filter(kind="refund").first()
@@ -260,6 +271,7 @@ class _World:
             shared_address = f"{100 + i} Harbour Lane, Unit {i}"
             shared_device = f"emu-{i:03d}"
             members = set()
+            reports = []
             for j in range(size):
                 mode = self.rnd.choice(["address", "device", "both"])
                 c = self.customer(
@@ -273,16 +285,34 @@ class _World:
                     c.address, c.device_id = shared_address, shared_device
                     c.address_key = address_key(c.address, c.city)
                 li = self.delivered(c, product, report_at - dt.timedelta(days=2))
-                self.claim(
-                    li,
-                    report_at + dt.timedelta(hours=self.rnd.uniform(0, 20)),
-                    self.rnd.choice(self.agents),
-                    reason=self.reasons[0],
-                    recovery="coupon",
+                reports.append(
+                    self.claim(
+                        li,
+                        report_at + dt.timedelta(hours=self.rnd.uniform(0, 20)),
+                        self.rnd.choice(self.agents),
+                        reason=self.reasons[0],
+                        recovery="coupon",
+                    )
                 )
                 members.add(c.external_id)
+            if i == 0:  # the campaign worked: an honest agent pulled on its reports
+                self.andon(
+                    self.agents[7], product, report_at + dt.timedelta(hours=21), reports, None
+                )
+                self.sabotage_andon = len(self.andons) - 1
             self.truth.clusters.append(members)
             self.truth.planted["account-cluster"].add(",".join(sorted(members)))
+
+    def new_customers(self) -> None:
+        """Innocent: new accounts with their first order, one bad parcel each, two of them
+        about the same product on the same day (but nothing shared)."""
+        product = self.rnd.choice(self.products)
+        at = self.past(90, 10)
+        for j in range(4):
+            c = self.customer(f"N{j:03d}", registered_days=(self.now - at).days + 2)
+            li = self.delivered(c, product if j < 2 else self.rnd.choice(self.products), at)
+            self.claim(li, at + dt.timedelta(days=2, hours=j), self.rnd.choice(self.agents))
+            self.truth.innocent.add(("customer", c.external_id))
 
     def bad_batch(self) -> None:
         """Innocent: one product's bad batch, 18 long-time customers on one day, households
@@ -472,12 +502,14 @@ def build(seed: int, customers: int = 1500) -> Truth:
     w.heavy_buyers()
     w.clusters()
     w.bad_batch()
+    w.new_customers()
     w.regular_pulls()
     w.staff()
     w.machines()
     w.save()
     bad = w.saved_andons[w.bad_batch_andon]
     w.truth.innocent.add(("andon", str(bad.pk)))
+    w.truth.sabotaged_andons.add(str(w.saved_andons[w.sabotage_andon].pk))
     return w.truth
 
 
@@ -515,6 +547,15 @@ def evaluate(truth: Truth, signals: list[tuple[str, str, str]]) -> tuple[list[Sc
             scores.append(
                 Score(kind, len(truth.planted[kind]), len(found), len(found & truth.planted[kind]))
             )
+    andons = {s for k, t, s in signals if t == "andon"}
+    scores.append(
+        Score(
+            "account-cluster (andon evidence)",
+            len(truth.sabotaged_andons),
+            len(andons),
+            len(andons & truth.sabotaged_andons),
+        )
+    )
     named = defaultdict(list)
     for k, t, s in signals:
         for ts in (t,):

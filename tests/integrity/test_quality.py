@@ -19,7 +19,9 @@ def test_each_kind_is_found_and_innocents_stay_quiet(seed):
     truth = build(seed, customers=800)
     scan()
     signals = list(
-        Signal.objects.filter(score__gte=WORTH_A_LOOK).values_list("kind", "subject_type", "subject")
+        Signal.objects.filter(score__gte=WORTH_A_LOOK).values_list(
+            "kind", "subject_type", "subject"
+        )
     )
     scores, innocents_named = evaluate(truth, signals)
     for s in scores:
@@ -41,4 +43,6 @@ def test_every_signal_explains_itself_with_numbers_in_both_languages():
             with translation.override(lang):
                 texts = reasons_text(s)
             assert texts and all(any(ch.isdigit() for ch in t) for t in texts[:1]), texts
-            assert not any(t.startswith(("fraud.", "cluster.", "misuse.", "system.")) for t in texts)
+            assert not any(
+                t.startswith(("fraud.", "cluster.", "misuse.", "system.")) for t in texts
+            )
