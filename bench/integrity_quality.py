@@ -121,8 +121,7 @@ def report(args: argparse.Namespace, rows: dict, named: list, scans: list) -> st
         f"{_git('rev-parse', '--short', 'HEAD')} ({_git('branch', '--show-current')})",
         f"- Database: {database_version()}; load average {load_average()}",
         f"- Seeds: {', '.join(map(str, args.seeds))}; {args.customers} regular customers per world",
-        "- Full scan time per world: "
-        + ", ".join(f"{t:.2f} s ({n:,} contacts)" for t, n in scans),
+        "- Full scan time per world: " + ", ".join(f"{t:.2f} s ({n:,} contacts)" for t, n in scans),
         "",
         table(
             ["kind", "planted", "found", "true positives", "precision", "recall"],

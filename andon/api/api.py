@@ -11,6 +11,7 @@ from . import (
     contacts,
     detection,
     imports,
+    integrity,
     kpis,
     listing_events,
     orders,
@@ -60,5 +61,6 @@ for module in (
     bonuses,
     recovery,
     detection,
+    integrity,
 ):
     api.add_router("", module.router)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from . import rules, scans
 from .errors import SignalNotFound
@@ -40,7 +41,7 @@ def signals_filter(
 def signal_get(signal_id: int) -> Signal:
     signal = Signal.objects.select_related("decided_by").filter(pk=signal_id).first()
     if signal is None:
-        raise SignalNotFound(f"#{signal_id}", field="id")
+        raise SignalNotFound(gettext("No signal #%(id)s.") % {"id": signal_id}, field="id")
     return signal
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from andon.core.services import Audit, audit_record
 
@@ -77,7 +78,7 @@ def signals_write(findings: list[rules.Finding], *, at: dt.datetime) -> None:
 def signal_decide(*, signal_id: int, status: str, reason: str, actor_id: int) -> Signal:
     signal = Signal.objects.select_for_update().filter(pk=signal_id).first()
     if signal is None:
-        raise SignalNotFound(f"#{signal_id}", field="id")
+        raise SignalNotFound(gettext("No signal #%(id)s.") % {"id": signal_id}, field="id")
     problem = rules.decision_problem(signal.status, status, reason)
     if problem:
         raise BadDecision(problem[1], field=problem[0])

@@ -92,3 +92,9 @@ def may_act_on_work_orders(r: Roles) -> bool:
 def may_correct_problems(r: Roles) -> bool:
     """Team leads (and admins) merge, split and move contacts between detected problems."""
     return r.has(Role.TEAM_LEAD)
+
+
+def may_review_integrity(r: Roles) -> bool:
+    """Team leads (in the pull review and the Monday review) and admins (who triage) read the
+    integrity signals and dismiss or confirm them. Agents see only a short neutral note."""
+    return r.has(Role.TEAM_LEAD)
