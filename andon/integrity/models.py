@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .rules import Kind, Status, SubjectType
 
@@ -21,7 +22,7 @@ class SubjectTypeChoices(models.TextChoices):
 
 
 class StatusChoices(models.TextChoices):
-    OPEN = Status.OPEN.value, _("open")
+    OPEN = Status.OPEN.value, pgettext_lazy("integrity signal", "open")
     DISMISSED = Status.DISMISSED.value, _("dismissed")
     CONFIRMED = Status.CONFIRMED.value, _("confirmed")
 

@@ -10,7 +10,19 @@ from django.utils.translation import gettext
 
 from . import rules, scans
 from .errors import SignalNotFound
-from .models import KindChoices, ScanRun, Signal, SignalDecision
+from .models import (
+    KindChoices,
+    ScanRun,
+    Signal,
+    SignalDecision,
+    StatusChoices,
+    SubjectTypeChoices,
+)
+
+# For the interfaces' filters (they read selectors, not models).
+KIND_CHOICES = KindChoices.choices
+SUBJECT_TYPE_CHOICES = SubjectTypeChoices.choices
+STATUS_CHOICES = StatusChoices.choices
 
 
 def signals_filter(
@@ -138,3 +150,42 @@ def signal_as_dict(signal: Signal) -> dict[str, Any]:
         "first_seen": signal.first_seen,
         "last_seen": signal.last_seen,
     }
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """What the pull review shows next to an andon: the sentence about its reporters, and the
+    open signals of the andon, its puller and its reporters."""
+
+    evidence_note: str | None
+    signals: list[tuple[Signal, list[str]]]
+
+
+def andon_review_note(andon_id: int, puller: str, customers: list[str] | None = None) -> ReviewNote:
+    q = Q(subject_type="andon", subject=str(andon_id)) | Q(subject_type="agent", subject=puller)
+    if customers:
+        q |= Q(subject_type="customer", subject__in=customers)
+    found = Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
+    return ReviewNote(
+        evidence_note=andon_evidence_note(andon_id),
+        signals=[(s, reasons_text(s)) for s in found],
+    )
+
+
+def customer_has_open_signal(external_id: str) -> bool:
+    """For the agent's neutral note: is any open, current signal about this customer (alone or
+    in a cluster)? The agent is never told which, nor why."""
+    return (
+        Signal.objects.filter(current=True, status="open")
+        .filter(
+            Q(subject_type="customer", subject=external_id)
+            | Q(subject_type="account-cluster")
+            & (
+                Q(subject=external_id)
+                | Q(subject__startswith=f"{external_id},")
+                | Q(subject__endswith=f",{external_id}")
+                | Q(subject__contains=f",{external_id},")
+            )
+        )
+        .exists()
+    )

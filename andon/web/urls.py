@@ -6,6 +6,7 @@ from .views import (
     detection,
     home,
     incentives,
+    integrity,
     products,
     queues,
     recovery,
@@ -40,6 +41,13 @@ urlpatterns = [
         "problems/<int:problem_id>/<str:action>",
         detection.problem_correct,
         name="problem_correct",
+    ),
+    path("integrity/", integrity.integrity_index, name="integrity"),
+    path("integrity/signals/<int:signal_id>/", integrity.signal_detail, name="integrity_signal"),
+    path(
+        "integrity/signals/<int:signal_id>/decide",
+        integrity.signal_decide,
+        name="integrity_decide",
     ),
 ]
 
