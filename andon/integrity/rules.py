@@ -629,3 +629,28 @@ def decision_problem(current: str, new: str, reason: str) -> tuple[str, str] | N
     if len(reason) > DECISION_REASON_MAX:
         return "reason", gettext("At most %(n)s characters.") % {"n": DECISION_REASON_MAX}
     return None
+
+
+def weighted_median(pairs: list[tuple[float, int]]) -> float:
+    """The median of values given as (value, how many): a population summarised by a histogram
+    (the SQL groups customers by their counts; this never sees one row per customer)."""
+    pairs = sorted((v, w) for v, w in pairs if w > 0)
+    total = sum(w for _v, w in pairs)
+    if total == 0:
+        return 0.0
+    lo_idx, hi_idx = (total - 1) // 2, total // 2
+    seen, lo, hi = 0, None, None
+    for v, w in pairs:
+        if lo is None and seen + w > lo_idx:
+            lo = v
+        if seen + w > hi_idx:
+            hi = v
+            break
+        seen += w
+    return ((lo or 0.0) + (hi or 0.0)) / 2
+
+
+def population_of(pairs: list[tuple[float, int]], floor: float) -> Population:
+    med = weighted_median(pairs)
+    mad = weighted_median([(abs(v - med), w) for v, w in pairs])
+    return Population(count=sum(w for _v, w in pairs), median=med, mad=mad, floor=floor)

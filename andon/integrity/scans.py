@@ -8,7 +8,6 @@ Each function returns findings from integrity.rules; services.scan writes them.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,26 +18,23 @@ from django.db.models import (
     FloatField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     Window,
 )
-from django.db.models.functions import Abs, Cast, Coalesce, Lag
+from django.db.models.functions import Abs, Lag
 from django.utils import timezone
 
 from andon.contacts.models import Contact
 from andon.incentives.models import BonusCredit
-from andon.orders.models import Customer, FulfilmentStatus, OrderLine
+from andon.orders.models import Customer, FulfilmentStatus
 from andon.people.models import Profile
 from andon.pulls.models import AndonEvidence, CordPull
-from andon.recovery.models import RecoveryGiven
 from andon.reviews.models import PullReview
 
-from . import rules
+from . import fraud, rules
 from .rules import Finding
 
 DELIVERED = (FulfilmentStatus.DELIVERED, FulfilmentStatus.RETURNED)
@@ -57,85 +53,6 @@ def _population(qs: QuerySet, field: str, n: int, floor: float) -> rules.Populat
     med = _median(qs, field, n)
     dev = qs.annotate(_dev=Abs(F(field) - Value(med, output_field=FloatField())))
     return rules.Population(count=n, median=med, mad=_median(dev, "_dev", n), floor=floor)
-
-
-# --- customer fraud ---------------------------------------------------------------------
-
-
-def _customers_with_counts() -> QuerySet[Customer]:
-    orders = (
-        OrderLine.objects.filter(order__customer=OuterRef("pk"), fulfilment_status__in=DELIVERED)
-        .values("order__customer")
-        .annotate(n=Count("order", distinct=True))
-        .values("n")
-    )
-    # A claim is an order the customer contacted us about: calling twice about one parcel
-    # is one claim.
-    claims = Contact.objects.filter(customer=OuterRef("pk")).values("customer")
-    value = (
-        RecoveryGiven.objects.filter(customer=OuterRef("pk"))
-        .values("customer")
-        .annotate(v=Sum("cost"))
-        .values("v")
-    )
-    return Customer.objects.annotate(
-        d_orders=Coalesce(Subquery(orders), 0),
-        d_claims=Coalesce(
-            Subquery(claims.annotate(n=Count("order_line__order", distinct=True)).values("n")), 0
-        ),
-        d_products=Coalesce(
-            Subquery(claims.annotate(n=Count("product", distinct=True)).values("n")), 0
-        ),
-        d_value=Cast(Coalesce(Subquery(value), Value(0)), FloatField()),
-    ).filter(d_orders__gte=1)
-
-
-def customer_fraud() -> list[Finding]:
-    base = _customers_with_counts()
-    totals = base.aggregate(n=Count("id"), claims=Sum("d_claims"), orders=Sum("d_orders"))
-    n = totals["n"] or 0
-    if n == 0:
-        return []
-    prior = (totals["claims"] or 0) / max(totals["orders"] or 1, 1)
-    k = rules.FRAUD_PRIOR_ORDERS
-    qs = base.annotate(
-        d_rate=(Cast("d_claims", FloatField()) + Value(k * prior))
-        / (Cast("d_orders", FloatField()) + Value(float(k))),
-        d_value_per=F("d_value") / Cast("d_orders", FloatField()),
-    )
-    median_orders = _median(qs, "d_orders", n)
-    # The spread that chance alone gives a customer with the median number of orders: a
-    # population where nearly nobody claims must not make one extra claim an outlier.
-    rate_floor = math.sqrt(max(prior * (1 - prior), 1e-6) / (median_orders + k))
-    rate = _population(qs, "d_rate", n, rate_floor)
-    value = _population(qs, "d_value_per", n, 1.0)
-    cut = rate.median + rules.Z_OUTLIER * max(rules.MAD_TO_SIGMA * rate.mad, rate.floor)
-    # The chance model's rate without the outliers it is about to judge (a handful of
-    # fraudsters must not raise the bar they are measured against).
-    inliers = qs.filter(d_rate__lt=cut).aggregate(claims=Sum("d_claims"), orders=Sum("d_orders"))
-    if inliers["orders"]:
-        prior = (inliers["claims"] or 0) / inliers["orders"]
-    # Keyword dict: the annotations come from another function, which the type checker's
-    # Django plugin cannot follow.
-    candidates = qs.filter(
-        **{
-            "d_claims__gte": rules.FRAUD_MIN_CLAIMS,
-            "d_products__gte": rules.FRAUD_MIN_PRODUCTS,
-            "d_rate__gte": cut,
-        }
-    ).values_list("external_id", "d_orders", "d_claims", "d_products", "d_value", "d_rate")
-    stats = [
-        rules.CustomerStats(ext, orders, claims, products, float(val), float(r))
-        for ext, orders, claims, products, val, r in candidates
-    ]
-    stats = [s for s in stats if rules.fraud_candidate(s, rate)]
-    cut = rules.fdr_cut([rules.fraud_chance(s, prior) for s in stats], tested=n)
-    found = []
-    for s in stats:
-        f = rules.customer_fraud(s, rate, value, prior, cut)
-        if f:
-            found.append(f)
-    return found
 
 
 # --- account clusters -------------------------------------------------------------------
@@ -542,4 +459,4 @@ def _spread(times: list[dt.datetime], window: dt.timedelta) -> list[dt.datetime]
 
 
 def scan_all() -> list[Finding]:
-    return customer_fraud() + account_clusters() + staff_misuse() + system_errors()
+    return fraud.customer_fraud() + account_clusters() + staff_misuse() + system_errors()

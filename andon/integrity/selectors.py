@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
+from andon.pulls.models import AndonEvidence
+
 from . import rules, scans
 from .errors import SignalNotFound
 from .models import (
@@ -161,10 +163,17 @@ class ReviewNote:
     signals: list[tuple[Signal, list[str]]]
 
 
-def andon_review_note(andon_id: int, puller: str, customers: list[str] | None = None) -> ReviewNote:
-    q = Q(subject_type="andon", subject=str(andon_id)) | Q(subject_type="agent", subject=puller)
-    if customers:
-        q |= Q(subject_type="customer", subject__in=customers)
+def andon_review_note(andon_id: int, puller: str) -> ReviewNote:
+    """Signals of the andon itself, of its puller and of the customers whose contacts are its
+    evidence (two queries)."""
+    customers = AndonEvidence.objects.filter(andon_id=andon_id).values(
+        "contact__customer__external_id"
+    )
+    q = (
+        Q(subject_type="andon", subject=str(andon_id))
+        | Q(subject_type="agent", subject=puller)
+        | Q(subject_type="customer", subject__in=customers)
+    )
     found = Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
     return ReviewNote(
         evidence_note=andon_evidence_note(andon_id),

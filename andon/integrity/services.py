@@ -11,14 +11,14 @@ from django.utils.translation import gettext
 
 from andon.core.services import Audit, audit_record
 
-from . import rules, scans
+from . import fraud, rules, scans
 from .errors import BadDecision, SignalNotFound
 from .models import ScanRun, Signal, SignalDecision
 
 Progress = Callable[[str], None]
 
 STEPS: tuple[tuple[str, Callable[[], list[rules.Finding]]], ...] = (
-    ("customer-fraud", scans.customer_fraud),
+    ("customer-fraud", fraud.customer_fraud),
     ("account-cluster", scans.account_clusters),
     ("staff-misuse", scans.staff_misuse),
     ("system-error", scans.system_errors),

@@ -78,3 +78,9 @@ def test_the_pull_review_shows_the_reporters_and_the_signals(planted):
     body = lead.get("/reviews/").content.decode()
     assert f"ANDON-{andon_id}" in body
     assert "registered less than 14 days before their report and share" in body
+
+
+def test_the_monday_review_counts_open_signals_per_kind(planted):
+    lead = _client("w-lead0", "team_lead")
+    body = lead.get("/reviews/monday/").content.decode()
+    assert 'id="integrity-summary"' in body and "?kind=customer-fraud" in body

@@ -35,3 +35,12 @@ def integrity_agent_note(context: template.Context, customer) -> dict:
     if people_rules.may_review_integrity(r) or not people_rules.may_record_contact(r):
         return {"show": False}
     return {"show": selectors.customer_has_open_signal(customer.external_id)}
+
+
+@register.inclusion_tag("web/integrity/_summary.html", takes_context=True)
+def integrity_summary(context: template.Context) -> dict:
+    """The Monday review's integrity block: open signals per kind, one click to the page."""
+    request = context.get("request")
+    if request is None or not people_rules.may_review_integrity(roles(request)):
+        return {"rows": None}
+    return {"rows": selectors.precision_by_kind()}
