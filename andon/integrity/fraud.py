@@ -20,16 +20,22 @@ from .rules import Finding
 
 
 def _stats_cte() -> tuple[str, list[Any]]:
-    """Per customer with a delivered order: orders, claims (orders contacted about),
+    """Per customer who received something: orders (shipped, delivered or returned, and any
+    order contacted about, since a claim is about something received: claims never exceed
+    orders, whatever the storefront's statuses say), claims (orders contacted about),
     products claimed about, recovery value."""
     order, line = Order._meta.db_table, OrderLine._meta.db_table
     contact, recovery = Contact._meta.db_table, RecoveryGiven._meta.db_table
     sql = f"""
-    WITH d AS (
-        SELECT o.customer_id AS cid, COUNT(DISTINCT o.id) AS n
+    WITH received AS (
+        SELECT o.customer_id AS cid, o.id AS oid
         FROM {order} o JOIN {line} l ON l.order_id = o.id
-        WHERE l.fulfilment_status IN (%s, %s)
-        GROUP BY o.customer_id
+        WHERE l.fulfilment_status IN (%s, %s, %s)
+        UNION
+        SELECT k.customer_id AS cid, l.order_id AS oid
+        FROM {contact} k JOIN {line} l ON l.id = k.order_line_id
+    ), d AS (
+        SELECT cid, COUNT(DISTINCT oid) AS n FROM received GROUP BY cid
     ), c AS (
         SELECT k.customer_id AS cid, COUNT(DISTINCT l.order_id) AS claims,
                COUNT(DISTINCT k.product_id) AS products
@@ -42,7 +48,11 @@ def _stats_cte() -> tuple[str, list[Any]]:
                COALESCE(c.products, 0) AS products, COALESCE(v.value, 0) AS value
         FROM d LEFT JOIN c ON c.cid = d.cid LEFT JOIN v ON v.cid = d.cid
     )"""
-    return sql, [FulfilmentStatus.DELIVERED.value, FulfilmentStatus.RETURNED.value]
+    return sql, [
+        FulfilmentStatus.SHIPPED.value,
+        FulfilmentStatus.DELIVERED.value,
+        FulfilmentStatus.RETURNED.value,
+    ]
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple]:

@@ -38,7 +38,7 @@ class Signal(models.Model):
     subject = models.CharField(_("subject"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=KindChoices.choices)
     score = models.FloatField(_("score"))
-    # [{"code", "params"}]: rendered in the reader's language (integrity.rules.sentence).
+    # [{"code", "params"}]: rendered in the reader's language (integrity.sentences.sentence).
     reasons = models.JSONField(_("reasons"), default=list)
     evidence = models.JSONField(_("evidence"), default=dict)
     status = models.CharField(

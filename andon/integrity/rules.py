@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 
 class Kind(StrEnum):
@@ -501,14 +501,22 @@ class Burst:
 
 def system_error(b: Burst) -> Finding | None:
     need = BURST_CONTACTS if b.what == "contacts" else BURST_PULLS
-    if b.count < need or b.products < BURST_PRODUCTS:
+    if b.count < need:
         return None
-    code = "system.import" if b.imported >= need else f"system.{b.what}"
+    # Imported contacts keep the times of the source: a burst of them under one account is
+    # a faulty sync whatever the products. Recorded ones need many unrelated products, which
+    # a busy agent on a bad-batch day does not have.
+    imported_burst = b.imported >= need
+    if b.products < BURST_PRODUCTS and not imported_burst:
+        return None
+    code = "system.import" if imported_burst else f"system.{b.what}"
     return Finding(
         Kind.SYSTEM_ERROR,
         SubjectType.AGENT,
         b.agent,
-        score_of(min(b.count / need, b.products / BURST_PRODUCTS)),
+        score_of(
+            b.count / need if imported_burst else min(b.count / need, b.products / BURST_PRODUCTS)
+        ),
         [
             Reason(
                 code,
@@ -528,90 +536,6 @@ def system_error(b: Burst) -> Finding | None:
             "start": b.start,
         },
     )
-
-
-# --- sentences --------------------------------------------------------------------------
-
-
-def sentence(code: str, params: dict[str, Any]) -> str:
-    """A reason in the reader's language (the caller activates it)."""
-    p = dict(params)
-    if isinstance(p.get("shared"), list):
-        p["shared"] = gettext(", ").join(shared_label(w) for w in p["shared"])
-    n = int(p.get("count", p.get("claims", p.get("accounts", p.get("invalid", 0)))) or 0)
-    texts = {
-        "fraud.claims": ngettext(
-            "%(claims)s claim on %(orders)s delivered orders, about %(products)s different "
-            "products (population: %(population)s claims per 100 orders).",
-            "%(claims)s claims on %(orders)s delivered orders, about %(products)s different "
-            "products (population: %(population)s claims per 100 orders).",
-            n,
-        ),
-        "fraud.z": gettext(
-            "Claim rate %(z)s robust standard deviations above the median of %(customers)s "
-            "customers."
-        ),
-        "fraud.chance": gettext(
-            "A customer with that many orders claims this often by chance once in %(odds)s."
-        ),
-        "fraud.value": gettext(
-            "Recovery received: %(value)s CNY, %(per_order)s CNY per delivered order "
-            "(median: %(median)s CNY)."
-        ),
-        "cluster.shared": gettext(
-            "%(accounts)s accounts that share %(shared)s reported %(product)s within %(hours)s h."
-        ),
-        "cluster.new": gettext(
-            "%(new)s of %(accounts)s registered less than %(days)s days before their report."
-        ),
-        "cluster.reporters": gettext(
-            "They are %(accounts)s of the %(reporters)s customers who reported it in that time."
-        ),
-        "andon.cluster": gettext(
-            "%(suspicious)s of %(reporters)s reporters registered less than %(days)s days "
-            "before their report and share %(shared)s."
-        ),
-        "misuse.invalid": gettext(
-            "%(invalid)s of %(reviewed)s reviewed pulls invalid (%(rate)s%%); the rest of the "
-            "team: %(team)s%%."
-        ),
-        "misuse.few_customers": gettext(
-            "%(share)s%% of the evidence of %(andons)s pulls comes from the same customers: "
-            "%(customers)s."
-        ),
-        "misuse.repeats": gettext(
-            "%(repeats)s of %(contacts)s contacts repeat one customer, product and reason "
-            "(%(rate)s%%; other agents: %(others)s%%)."
-        ),
-        "misuse.bonus": gettext(
-            "Holds %(share)s%% of the team's bonus this quarter (an even share: %(fair)s%%)."
-        ),
-        "system.contacts": gettext(
-            "%(count)s contacts on %(products)s different products within %(minutes)s min."
-        ),
-        "system.pulls": gettext(
-            "%(count)s pulls on %(products)s different products within %(minutes)s min."
-        ),
-        "system.import": gettext(
-            "Import burst: %(count)s contacts on %(products)s different products within "
-            "%(minutes)s min."
-        ),
-    }
-    text = texts.get(code)
-    if text is None:
-        return code
-    return text % p
-
-
-SHARED_LABELS = ("phone", "address", "device")
-
-
-def shared_label(what: str) -> str:
-    return {
-        "phone": gettext("a phone"),
-        "address": gettext("an address"),
-        "device": gettext("a device"),
-    }.get(what, what)
 
 
 DECISION_REASON_MAX = 500

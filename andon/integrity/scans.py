@@ -15,45 +15,25 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
-    FloatField,
     Max,
     Min,
     Q,
     QuerySet,
     Sum,
-    Value,
     Window,
 )
-from django.db.models.functions import Abs, Lag
+from django.db.models.functions import Lag
 from django.utils import timezone
 
 from andon.contacts.models import Contact
 from andon.incentives.models import BonusCredit
-from andon.orders.models import Customer, FulfilmentStatus
+from andon.orders.models import Customer
 from andon.people.models import Profile
 from andon.pulls.models import AndonEvidence, CordPull
 from andon.reviews.models import PullReview
 
 from . import fraud, rules
 from .rules import Finding
-
-DELIVERED = (FulfilmentStatus.DELIVERED, FulfilmentStatus.RETURNED)
-
-
-def _median(qs: QuerySet, field: str, n: int) -> float:
-    """The median of one annotated column, in SQL: sort and take the middle row (portable to
-    SQLite, which has no percentile function)."""
-    if n == 0:
-        return 0.0
-    values = list(qs.order_by(field).values_list(field, flat=True)[(n - 1) // 2 : n // 2 + 1])
-    return float(sum(values)) / len(values)
-
-
-def _population(qs: QuerySet, field: str, n: int, floor: float) -> rules.Population:
-    med = _median(qs, field, n)
-    dev = qs.annotate(_dev=Abs(F(field) - Value(med, output_field=FloatField())))
-    return rules.Population(count=n, median=med, mad=_median(dev, "_dev", n), floor=floor)
-
 
 # --- account clusters -------------------------------------------------------------------
 

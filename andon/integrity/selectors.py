@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from andon.pulls.models import AndonEvidence
 
-from . import rules, scans
+from . import rules, scans, sentences
 from .errors import SignalNotFound
 from .models import (
     KindChoices,
@@ -69,7 +69,7 @@ def signal_decisions(signal_id: int) -> list[SignalDecision]:
 
 def reasons_text(signal: Signal) -> list[str]:
     """The signal's reasons as sentences in the active language."""
-    return [rules.sentence(r.get("code", ""), r.get("params", {})) for r in signal.reasons]
+    return [sentences.sentence(r.get("code", ""), r.get("params", {})) for r in signal.reasons]
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def andon_evidence_note(andon_id: int) -> str | None:
     f = rules.andon_evidence(e) if e else None
     if f is None:
         return None
-    return rules.sentence(f.reasons[0].code, f.reasons[0].params)
+    return sentences.sentence(f.reasons[0].code, f.reasons[0].params)
 
 
 def subjects_signals(subject_type: str, subjects: list[str]) -> dict[str, list[Signal]]:
