@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,6 +92,18 @@ class ContactRow(Row):
     handling_seconds: int | None = Field(None, ge=0, le=86_400)
 
 
+class PersonRow(Row):
+    """A person of the organisation adopting Andon: creates or updates the account (never its
+    password: sign-in is set later, by the admin or the person), its role, team and the team's
+    lead. Admin rights are never given by import."""
+
+    username: str = Field(pattern=r"^[\w.@+-]{1,150}$")
+    display_name: str = Field("", max_length=100)
+    role: Literal["agent", "team_lead", "confirmer", "integrator"]
+    team: str | None = Field(None, pattern=r"^[-a-zA-Z0-9_]{1,50}$", description="team code")
+    team_lead: str | None = Field(None, max_length=150, description="the team lead's username")
+
+
 ROWS: dict[str, type[Row]] = {
     "warehouses": WarehouseRow,
     "products": ProductRow,
@@ -99,4 +112,5 @@ ROWS: dict[str, type[Row]] = {
     "customers": CustomerRow,
     "orders": OrderLineRow,
     "contacts": ContactRow,
+    "people": PersonRow,
 }
