@@ -20,7 +20,15 @@ router = Router(tags=["imports"])
 
 MAX_ROWS = 20_000
 Kind = Literal[
-    "warehouses", "products", "batches", "stock", "customers", "orders", "contacts", "people"
+    "warehouses",
+    "products",
+    "batches",
+    "stock",
+    "customers",
+    "orders",
+    "contacts",
+    "people",
+    "andon-history",
 ]
 
 

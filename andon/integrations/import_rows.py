@@ -104,6 +104,25 @@ class PersonRow(Row):
     team_lead: str | None = Field(None, max_length=150, description="the team lead's username")
 
 
+class AndonHistoryRow(Row):
+    """A pull made before Andon: recorded as a closed andon with its past times, counted in the
+    KPIs, the bonus history and the integrity signals, with no listing change, hold, work
+    order or webhook. Its key is (sku, reason, agent, pulled_at)."""
+
+    sku: str = Field(pattern=CODE)
+    reason: str = Field(min_length=1, max_length=50)
+    note: str = Field(min_length=1, max_length=200)
+    agent: str = Field(min_length=1, max_length=150, description="the puller's username")
+    pulled_at: dt.datetime
+    evidence: str = Field(
+        "", max_length=2000, description="contact external ids, separated by spaces or commas"
+    )
+    verdict: Literal["valid", "invalid"] | None = None
+    root_cause: Literal["person", "training", "process", "money", "system"] | None = None
+    reviewer: str | None = Field(None, max_length=150, description="the reviewer's username")
+    reviewed_at: dt.datetime | None = None
+
+
 ROWS: dict[str, type[Row]] = {
     "warehouses": WarehouseRow,
     "products": ProductRow,
@@ -113,4 +132,5 @@ ROWS: dict[str, type[Row]] = {
     "orders": OrderLineRow,
     "contacts": ContactRow,
     "people": PersonRow,
+    "andon-history": AndonHistoryRow,
 }

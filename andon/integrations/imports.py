@@ -36,6 +36,7 @@ from andon.orders.models import Customer, Order, OrderLine
 from andon.orders.rules import address_key, normalise_city_display
 from andon.pulls.services import holds_catch_up, listings_lock
 
+from .import_history import andon_history
 from .import_rows import ROWS, Row
 
 CHUNK = 1000
@@ -693,4 +694,5 @@ HANDLERS: dict[str, Callable[[Parsed, ImportResult], None]] = {
     "orders": _orders,
     "contacts": _contacts,
     "people": _people,
+    "andon-history": andon_history,
 }
