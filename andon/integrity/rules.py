@@ -499,15 +499,25 @@ class Burst:
     start: str  # ISO time
 
 
+def bursts_are_unusual(bursting: int, busy: int) -> bool:
+    """A burst says "machine" only where people do not burst: when at least half of the
+    accounts with that many records burst, the data has no human pacing (a bulk-loaded
+    history, a test fixture) and bursts are no evidence against anyone."""
+    return bursting == 0 or bursting * 2 < busy
+
+
 def system_error(b: Burst) -> Finding | None:
     need = BURST_CONTACTS if b.what == "contacts" else BURST_PULLS
+    # Pulls are rarer than contacts: four pulls on four different products in minutes is
+    # already more than a person does; contacts need five products among ten.
+    products_needed = BURST_PRODUCTS if b.what == "contacts" else BURST_PULLS
     if b.count < need:
         return None
     # Imported contacts keep the times of the source: a burst of them under one account is
     # a faulty sync whatever the products. Recorded ones need many unrelated products, which
     # a busy agent on a bad-batch day does not have.
     imported_burst = b.imported >= need
-    if b.products < BURST_PRODUCTS and not imported_burst:
+    if b.products < products_needed and not imported_burst:
         return None
     code = "system.import" if imported_burst else f"system.{b.what}"
     return Finding(
@@ -515,7 +525,7 @@ def system_error(b: Burst) -> Finding | None:
         SubjectType.AGENT,
         b.agent,
         score_of(
-            b.count / need if imported_burst else min(b.count / need, b.products / BURST_PRODUCTS)
+            b.count / need if imported_burst else min(b.count / need, b.products / products_needed)
         ),
         [
             Reason(

@@ -366,6 +366,14 @@ def system_errors() -> list[Finding]:
     ends: dict[int, list[dt.datetime]] = defaultdict(list)
     for agent, at in _bursts(Contact.objects.all(), "created_at", "agent", rules.BURST_CONTACTS):
         ends[agent].append(at)
+    busy = (
+        Contact.objects.values("agent")
+        .annotate(n=Count("id"))
+        .filter(n__gte=rules.BURST_CONTACTS)
+        .count()
+    )
+    if not rules.bursts_are_unusual(len(ends), busy):
+        ends.clear()
     for agent, times in ends.items():
         best: rules.Burst | None = None
         for at in _spread(times, window):
@@ -397,6 +405,14 @@ def system_errors() -> list[Finding]:
     ends = defaultdict(list)
     for agent, at in _bursts(CordPull.objects.all(), "pulled_at", "agent", rules.BURST_PULLS):
         ends[agent].append(at)
+    busy = (
+        CordPull.objects.values("agent")
+        .annotate(n=Count("id"))
+        .filter(n__gte=rules.BURST_PULLS)
+        .count()
+    )
+    if not rules.bursts_are_unusual(len(ends), busy):
+        ends.clear()
     for agent, times in ends.items():
         best = None
         for at in _spread(times, window):

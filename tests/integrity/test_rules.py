@@ -113,3 +113,10 @@ def test_decisions_need_a_new_status_and_a_reason():
     assert rules.decision_problem("open", "open", "x")[0] == "status"
     assert rules.decision_problem("open", "gone", "x")[0] == "status"
     assert rules.decision_problem("open", "confirmed", " ")[0] == "reason"
+
+
+def test_bursts_count_only_where_people_do_not_burst():
+    assert rules.bursts_are_unusual(1, 20)
+    assert not rules.bursts_are_unusual(10, 20)
+    kiosk = rules.Burst("kiosk", "pulls", 4, 4, 3.0, 0, "t")
+    assert rules.system_error(kiosk).reasons[0].code == "system.pulls"
