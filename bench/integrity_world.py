@@ -19,7 +19,9 @@ Innocent look-alikes, which must stay quiet:
   product on one day, and an agent pulls;
 - heavy buyers with a few real problems a year;
 - a top agent with many valid pulls and most of the team's bonus;
-- an integration account that imports months of history (many contacts, spread over time).
+- an integration account that imports months of history (many contacts, spread over time);
+- an integration account that syncs another desk's bad-batch complaints in one go (many
+  contacts with one timestamp, all about one product).
 
 Lives in bench/ because both the quality test (tests/integrity/) and the quality benchmark
 use it, and benchmarks do not import the tests.
@@ -416,6 +418,15 @@ class _World:
             li = self.delivered(c, self.rnd.choice(self.products), at)
             self.claim(li, at + dt.timedelta(days=4), history, recovery=None, external=True)
         self.truth.innocent.add(("agent", history.username))
+        # Innocent: another desk's complaints about the bad batch, synced in one go (one
+        # timestamp, one account): many records, one product.
+        batch_sync = User.objects.create_user(username="w-batch-sync")
+        batch_sync.groups.add(integ)
+        at = self.past(15, 5)
+        for c in self.regulars[300:315]:
+            li = self.delivered(c, self.products[0], at - dt.timedelta(days=6))
+            self.claim(li, at, batch_sync, reason=self.reasons[0], recovery=None, external=True)
+        self.truth.innocent.add(("agent", batch_sync.username))
 
     # --- write -------------------------------------------------------------------------
     def save(self) -> None:

@@ -513,20 +513,17 @@ def system_error(b: Burst) -> Finding | None:
     products_needed = BURST_PRODUCTS if b.what == "contacts" else BURST_PULLS
     if b.count < need:
         return None
-    # Imported contacts keep the times of the source: a burst of them under one account is
-    # a faulty sync whatever the products. Recorded ones need many unrelated products, which
-    # a busy agent on a bad-batch day does not have.
+    # Many unrelated products, whether recorded or imported: a busy agent (or a sync) on a
+    # bad-batch day has many records of one product, which is the line's voice, not an error.
     imported_burst = b.imported >= need
-    if b.products < products_needed and not imported_burst:
+    if b.products < products_needed:
         return None
     code = "system.import" if imported_burst else f"system.{b.what}"
     return Finding(
         Kind.SYSTEM_ERROR,
         SubjectType.AGENT,
         b.agent,
-        score_of(
-            b.count / need if imported_burst else min(b.count / need, b.products / products_needed)
-        ),
+        score_of(min(b.count / need, b.products / products_needed)),
         [
             Reason(
                 code,

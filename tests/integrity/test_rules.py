@@ -99,10 +99,12 @@ def test_an_agent_with_mostly_invalid_pulls_is_named_with_the_team_rate():
     assert f is not None and f.reasons[0].code == "misuse.invalid"
 
 
-def test_bursts_need_many_products_unless_imported():
+def test_bursts_need_many_products_even_when_imported():
     busy = rules.Burst("agent", "contacts", 12, 1, 9.0, 0, "t")
     assert rules.system_error(busy) is None
-    sync = rules.Burst("bot", "contacts", 30, 1, 0.0, 30, "t")
+    bad_batch_sync = rules.Burst("bot", "contacts", 30, 1, 0.0, 30, "t")
+    assert rules.system_error(bad_batch_sync) is None
+    sync = rules.Burst("bot", "contacts", 30, 20, 0.0, 30, "t")
     assert rules.system_error(sync).reasons[0].code == "system.import"
     spray = rules.Burst("bot", "contacts", 20, 15, 4.0, 0, "t")
     assert rules.system_error(spray).reasons[0].code == "system.contacts"
