@@ -11,6 +11,7 @@ from . import (
     detection,
     flywheel,
     imports,
+    integrity,
     kpis,
     listing_events,
     orders,
@@ -72,5 +73,6 @@ for module in (
     recovery,
     detection,
     flywheel,
+    integrity,
 ):
     api.add_router("", module.router)

@@ -19,7 +19,17 @@ from .problems import Problem
 router = Router(tags=["imports"])
 
 MAX_ROWS = 20_000
-Kind = Literal["warehouses", "products", "batches", "stock", "customers", "orders", "contacts"]
+Kind = Literal[
+    "warehouses",
+    "products",
+    "batches",
+    "stock",
+    "customers",
+    "orders",
+    "contacts",
+    "people",
+    "andon-history",
+]
 
 
 class RejectedOut(BaseModel):
@@ -50,6 +60,9 @@ def import_rows(
     changes a listing status, nor a line or a stock quantity on hold by an open andon."""
     if not people_rules.may_load_catalog(roles_of(request.user)):
         raise Forbidden(_("Only integrators and admins import."))
+    if kind == "people" and not people_rules.may_configure(roles_of(request.user)):
+        # Roles and teams are access rights: only an admin loads them.
+        raise Forbidden(_("Only admins import people."))
     if not rows:
         raise InvalidInput(_("Send a non-empty JSON array of rows."), field="body")
     result = rows_import(actor=request.user, kind=kind, rows=rows)

@@ -26,6 +26,12 @@ class CustomerIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
+    registered_at: dt.datetime | None = Field(
+        None, description="When the account was created at the storefront."
+    )
+    address: str = Field("", max_length=300)
+    city: str = Field("", max_length=100)
+    device_id: str = Field("", max_length=128)
 
 
 class CustomerOut(BaseModel):
@@ -33,6 +39,10 @@ class CustomerOut(BaseModel):
     name: str
     phone: str
     email: str
+    registered_at: dt.datetime | None = None
+    address: str = ""
+    city: str = ""
+    device_id: str = ""
 
 
 class LineIn(BaseModel):
@@ -108,6 +118,10 @@ def customer_put(request: AuthenticatedRequest, external_id: str, payload: Custo
             name=customer.name,
             phone=customer.phone,
             email=customer.email,
+            registered_at=customer.registered_at,
+            address=customer.address,
+            city=customer.city,
+            device_id=customer.device_id,
         ),
     )
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "andon.recovery",
     "andon.incentives",
     "andon.reviews",
+    "andon.integrity",
     "andon.integrations",
     "andon.flywheel",
     "andon.api",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +53,11 @@ class CustomerRow(Row):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
+    # Optional, for integrity signals; a file without these columns imports as before.
+    registered_at: dt.datetime | None = None
+    address: str = Field("", max_length=300)
+    city: str = Field("", max_length=100)
+    device_id: str = Field("", max_length=128)
 
 
 class OrderLineRow(Row):
@@ -87,6 +93,37 @@ class ContactRow(Row):
     handling_seconds: int | None = Field(None, ge=0, le=86_400)
 
 
+class PersonRow(Row):
+    """A person of the organisation adopting Andon: creates or updates the account (never its
+    password: sign-in is set later, by the admin or the person), its role, team and the team's
+    lead. Admin rights are never given by import."""
+
+    username: str = Field(pattern=r"^[\w.@+-]{1,150}$")
+    display_name: str = Field("", max_length=100)
+    role: Literal["agent", "team_lead", "confirmer", "integrator"]
+    team: str | None = Field(None, pattern=r"^[-a-zA-Z0-9_]{1,50}$", description="team code")
+    team_lead: str | None = Field(None, max_length=150, description="the team lead's username")
+
+
+class AndonHistoryRow(Row):
+    """A pull made before Andon: recorded as a closed andon with its past times, counted in the
+    KPIs, the bonus history and the integrity signals, with no listing change, hold, work
+    order or webhook. Its key is (sku, reason, agent, pulled_at)."""
+
+    sku: str = Field(pattern=CODE)
+    reason: str = Field(min_length=1, max_length=50)
+    note: str = Field(min_length=1, max_length=200)
+    agent: str = Field(min_length=1, max_length=150, description="the puller's username")
+    pulled_at: dt.datetime
+    evidence: str = Field(
+        "", max_length=2000, description="contact external ids, separated by spaces or commas"
+    )
+    verdict: Literal["valid", "invalid"] | None = None
+    root_cause: Literal["person", "training", "process", "money", "system"] | None = None
+    reviewer: str | None = Field(None, max_length=150, description="the reviewer's username")
+    reviewed_at: dt.datetime | None = None
+
+
 ROWS: dict[str, type[Row]] = {
     "warehouses": WarehouseRow,
     "products": ProductRow,
@@ -95,4 +132,6 @@ ROWS: dict[str, type[Row]] = {
     "customers": CustomerRow,
     "orders": OrderLineRow,
     "contacts": ContactRow,
+    "people": PersonRow,
+    "andon-history": AndonHistoryRow,
 }

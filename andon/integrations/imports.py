@@ -35,9 +35,11 @@ from andon.core.errors import InvalidInput
 from andon.detection.services import contacts_assign_quietly
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.orders.models import Customer, Order, OrderLine
+from andon.orders.rules import address_key, normalise_city_display
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
+from .import_history import andon_history
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
 from .upserts import Tally, upsert
@@ -79,6 +81,9 @@ def rows_import(
         actor_require(
             actor, people_rules.may_load_catalog, gettext("Only integrators and admins import.")
         )
+    if actor is not None and kind == "people":
+        # Roles and teams are access rights: only an admin loads them.
+        actor_require(actor, people_rules.may_configure, gettext("Only admins import people."))
     if kind not in ROWS:
         raise InvalidInput(
             gettext("Unknown kind '%(kind)s'; one of: %(kinds)s.")
@@ -261,15 +266,36 @@ def _stock(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     )
 
 
+_INTEGRITY_COLUMNS = frozenset({"registered_at", "address", "city", "device_id"})
+
+
+def _customer_values(r: Any, with_integrity: bool) -> dict[str, Any]:
+    """A customer row's columns; the city and address key are normalised as the model's save
+    would (a bulk upsert does not call it). A file that has none of the integrity columns
+    (registration, address, device) leaves what an earlier sync wrote there untouched."""
+    values = {"external_id": r.external_id, "name": r.name, "phone": r.phone, "email": r.email}
+    if with_integrity:
+        city = normalise_city_display(r.city)
+        values |= {
+            "registered_at": r.registered_at,
+            "address": r.address,
+            "city": city,
+            "address_key": address_key(r.address, city),
+            "device_id": r.device_id,
+        }
+    return values
+
+
 def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
     existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
+    with_integrity = any(_INTEGRITY_COLUMNS & r.model_fields_set for _, r in rows)
     upsert(
         Customer,
         (
             (
                 r.external_id,
-                {"external_id": r.external_id, "name": r.name, "phone": r.phone, "email": r.email},
+                _customer_values(r, with_integrity),
             )
             for _, r in rows
         ),
@@ -478,6 +504,110 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     )
 
 
+def _people(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
+    """Accounts, roles, teams and leads, set-based: one upsert of the accounts (new ones with
+    no usable password), one of the teams, one of the profiles, and the role groups replaced
+    in two statements. A lead must be in the file or already have an account."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from andon.people.models import Profile, Team
+    from andon.people.rules import GROUP_ROLES
+
+    rows = _unique(rows, lambda r: r.username, result, "username")
+    User = get_user_model()
+    in_file = {r.username for _, r in rows}
+    known = set(
+        User.objects.filter(username__in={r.team_lead for _, r in rows if r.team_lead}).values_list(
+            "username", flat=True
+        )
+    )
+    good = []
+    for n, r in rows:
+        if r.team_lead and r.team_lead not in in_file | known:
+            result.reject(
+                n,
+                "team_lead",
+                gettext("No person '%(u)s' in the file or in Andon.") % {"u": r.team_lead},
+            )
+        elif r.team_lead and not r.team:
+            result.reject(n, "team", gettext("A team lead is given for a team: name the team."))
+        else:
+            good.append((n, r))
+    existing = User.objects.in_bulk([r.username for _, r in good], field_name="username")
+    new = [
+        User(username=r.username, password=make_password(None), is_active=True)
+        for _, r in good
+        if r.username not in existing
+    ]
+    User.objects.bulk_create(new, batch_size=500)
+    users = User.objects.in_bulk(in_file | known, field_name="username")
+    profiles = {p.user_id: p for p in Profile.objects.filter(user__in=users.values())}
+    # Teams: created by code, their lead set when the file names one.
+    leads = {r.team: r.team_lead for _, r in good if r.team and r.team_lead}
+    codes = {r.team for _, r in good if r.team}
+    teams = {t.code: t for t in Team.objects.filter(code__in=codes)}
+    Team.objects.bulk_create(
+        [Team(code=c, name_zh=c, name_en=c) for c in sorted(codes - set(teams))], batch_size=500
+    )
+    teams = {t.code: t for t in Team.objects.filter(code__in=codes)}
+    changed_teams = [t for c, t in teams.items() if c in leads and t.lead_id != users[leads[c]].pk]
+    for t in changed_teams:
+        t.lead_id = users[leads[t.code]].pk
+    Team.objects.bulk_update(changed_teams, ["lead"], batch_size=500)
+    # Role groups: each imported person holds exactly the role of their row.
+    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in GROUP_ROLES])}
+    for role in GROUP_ROLES:
+        if role.value not in groups:
+            groups[role.value] = Group.objects.create(name=role.value)
+    current = set(
+        User.groups.through.objects.filter(
+            user__in=[users[r.username] for _, r in good], group__name__in=list(groups)
+        ).values_list("user_id", "group__name")
+    )
+    created_names = {u.username for u in new}
+    for _n, r in good:
+        uid = users[r.username].pk
+        p = profiles.get(uid)
+        team_id = teams[r.team].pk if r.team else None
+        if r.username in created_names:
+            result.created += 1
+        elif (
+            p is not None
+            and p.display_name == r.display_name
+            and p.team_id == team_id
+            and current & {(uid, g) for g in groups} == {(uid, r.role)}
+            and (r.team not in leads or not any(t.code == r.team for t in changed_teams))
+        ):
+            result.unchanged += 1
+        else:
+            result.updated += 1
+    User.groups.through.objects.filter(
+        user__in=[users[r.username] for _, r in good], group__name__in=list(groups)
+    ).delete()
+    User.groups.through.objects.bulk_create(
+        [
+            User.groups.through(user_id=users[r.username].pk, group_id=groups[r.role].pk)
+            for _, r in good
+        ],
+        batch_size=500,
+    )
+    Profile.objects.bulk_create(
+        [
+            Profile(
+                user_id=users[r.username].pk,
+                display_name=r.display_name,
+                team_id=teams[r.team].pk if r.team else None,
+            )
+            for _, r in good
+        ],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["display_name", "team"],
+        batch_size=500,
+    )
+
+
 HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
     "warehouses": _warehouses,
     "products": _products,
@@ -486,4 +616,6 @@ HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
     "customers": _customers,
     "orders": _orders,
     "contacts": _contacts,
+    "people": _people,
+    "andon-history": andon_history,
 }

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .rules import address_key, normalise_city_display
 
 
 class Customer(models.Model):
@@ -8,11 +12,29 @@ class Customer(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What integrity signals match on (shared address or device, accounts registered just
+    # before they complain). All optional: a storefront that does not send them loses only
+    # those signals.
+    registered_at = models.DateTimeField(
+        _("registered at the storefront"), null=True, blank=True, db_index=True
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    # Normalised city|street (orders.rules.address_key), written with the address.
+    address_key = models.CharField(
+        _("address (normalised)"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    device_id = models.CharField(_("device id"), max_length=128, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["external_id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.city = normalise_city_display(self.city)
+        self.address_key = address_key(self.address, self.city)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"

@@ -28,11 +28,30 @@ def require_integrator(actor: User | None) -> None:
 
 
 def customer_upsert(
-    *, actor: User | None, external_id: str, name: str, phone: str = "", email: str = ""
+    *,
+    actor: User | None,
+    external_id: str,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    registered_at: dt.datetime | None = None,
+    address: str = "",
+    city: str = "",
+    device_id: str = "",
 ) -> tuple[Customer, bool]:
+    """Create or replace a customer. The address key is derived in the model's save."""
     require_integrator(actor)
     return Customer.objects.update_or_create(
-        external_id=external_id, defaults={"name": name, "phone": phone, "email": email}
+        external_id=external_id,
+        defaults={
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "registered_at": registered_at,
+            "address": address,
+            "city": city,
+            "device_id": device_id,
+        },
     )
 
 

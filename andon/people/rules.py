@@ -115,3 +115,9 @@ def may_read_recovery(r: Roles) -> bool:
 def may_see_team_alarm(r: Roles, *, leads_team: bool) -> bool:
     """A team's silent-cord alarm goes to the team's lead and to the admins."""
     return Role.ADMIN in r.roles or (r.has(Role.TEAM_LEAD) and leads_team)
+
+
+def may_review_integrity(r: Roles) -> bool:
+    """Team leads (in the pull review and the Monday review) and admins (who triage) read the
+    integrity signals and dismiss or confirm them. Agents see only a short neutral note."""
+    return r.has(Role.TEAM_LEAD)

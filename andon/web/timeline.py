@@ -325,6 +325,16 @@ SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
         problem=e.subject_id,
         into=e.data.get("into", ""),
     ),
+    "integrity.signal_decided": lambda e: _with_text(
+        _say(
+            _("%(who)s moved integrity signal #%(signal)s from %(old)s to %(new)s"),
+            who=_who(e),
+            signal=e.subject_id,
+            old=e.data.get("from", ""),
+            new=e.data.get("to", ""),
+        ),
+        e.data.get("reason"),
+    ),
     "customer.phone_revealed": lambda e: _say(
         _("%(who)s was shown the full phone number of customer %(customer)s."),
         who=_who(e),

@@ -7,6 +7,7 @@ from .views import (
     flywheel,
     home,
     incentives,
+    integrity,
     products,
     queues,
     recovery,
@@ -52,6 +53,13 @@ urlpatterns = [
         "problems/<int:problem_id>/<str:action>",
         detection.problem_correct,
         name="problem_correct",
+    ),
+    path("integrity/", integrity.integrity_index, name="integrity"),
+    path("integrity/signals/<int:signal_id>/", integrity.signal_detail, name="integrity_signal"),
+    path(
+        "integrity/signals/<int:signal_id>/decide",
+        integrity.signal_decide,
+        name="integrity_decide",
     ),
 ]
 

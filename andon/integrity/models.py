@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .rules import Kind, Status, SubjectType
+
+
+class KindChoices(models.TextChoices):
+    CUSTOMER_FRAUD = Kind.CUSTOMER_FRAUD.value, _("customer fraud")
+    ACCOUNT_CLUSTER = Kind.ACCOUNT_CLUSTER.value, _("account cluster")
+    STAFF_MISUSE = Kind.STAFF_MISUSE.value, _("staff misuse")
+    SYSTEM_ERROR = Kind.SYSTEM_ERROR.value, _("system error")
+
+
+class SubjectTypeChoices(models.TextChoices):
+    CUSTOMER = SubjectType.CUSTOMER.value, _("customer")
+    AGENT = SubjectType.AGENT.value, _("agent")
+    ACCOUNT_CLUSTER = SubjectType.ACCOUNT_CLUSTER.value, _("account cluster")
+    ANDON = SubjectType.ANDON.value, _("andon")
+    PRODUCT = SubjectType.PRODUCT.value, _("product")
+
+
+class StatusChoices(models.TextChoices):
+    OPEN = Status.OPEN.value, pgettext_lazy("integrity signal", "open")
+    DISMISSED = Status.DISMISSED.value, _("dismissed")
+    CONFIRMED = Status.CONFIRMED.value, _("confirmed")
+
+
+class Signal(models.Model):
+    """One explained risk signal about one subject, kept up to date by every scan. It never
+    gates anything: it is read by team leads and admins, who dismiss or confirm it."""
+
+    subject_type = models.CharField(
+        _("subject type"), max_length=16, choices=SubjectTypeChoices.choices
+    )
+    # Customer external id, agent username, andon id, or a cluster's sorted external ids.
+    subject = models.CharField(_("subject"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=KindChoices.choices)
+    score = models.FloatField(_("score"))
+    # [{"code", "params"}]: rendered in the reader's language (integrity.sentences.sentence).
+    reasons = models.JSONField(_("reasons"), default=list)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StatusChoices.choices, default=StatusChoices.OPEN
+    )
+    # False once a scan no longer finds it (kept, with its decision, for the record).
+    current = models.BooleanField(_("seen by the last scan"), default=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("why"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("integrity signal")
+        verbose_name_plural = _("integrity signals")
+        ordering = ["-score", "-last_seen", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject"], name="signal_unique_subject"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="signal_score_0_1"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "score"], name="signal_triage"),
+            models.Index(fields=["subject_type", "subject"], name="signal_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type}:{self.subject}"
+
+
+class SignalDecision(models.Model):
+    """The lifecycle, append-only: who moved a signal to which status, when and why."""
+
+    signal = models.ForeignKey(
+        Signal, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("signal")
+    )
+    status_from = models.CharField(_("from"), max_length=10, choices=StatusChoices.choices)
+    status_to = models.CharField(_("to"), max_length=10, choices=StatusChoices.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("why"), max_length=500)
+    decided_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("signal decision")
+        verbose_name_plural = _("signal decisions")
+        ordering = ["decided_at", "id"]
+
+
+class ScanRun(models.Model):
+    """One scan: when, how long, how many signals. The console shows the last one's time."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    found = models.PositiveIntegerField(_("signals found"), default=0)
+    trigger = models.CharField(_("trigger"), max_length=16, default="command")
+
+    class Meta:
+        verbose_name = _("integrity scan")
+        verbose_name_plural = _("integrity scans")
+        ordering = ["-started_at"]
