@@ -178,22 +178,34 @@ def account_clusters() -> list[Finding]:
     return found
 
 
+_EVIDENCE_COLUMNS = (
+    "contact__created_at",
+    "contact__customer_id",
+    "contact__customer__registered_at",
+    "contact__customer__phone",
+    "contact__customer__address_key",
+    "contact__customer__device_id",
+    "andon__product__sku",
+)
+
+
 def andon_evidence(andon_id: int) -> rules.AndonEvidence | None:
     """What the pull review shows about an andon's reporters: new accounts, shared phones,
     addresses and devices among them. A few rows: one andon's evidence."""
-    rows = list(
-        AndonEvidence.objects.filter(andon_id=andon_id).values_list(
-            "contact__created_at",
-            "contact__customer_id",
-            "contact__customer__registered_at",
-            "contact__customer__phone",
-            "contact__customer__address_key",
-            "contact__customer__device_id",
-            "andon__product__sku",
-        )
-    )
-    if not rows:
-        return None
+    return andons_evidence([andon_id]).get(andon_id)
+
+
+def andons_evidence(andon_ids: list[int]) -> dict[int, rules.AndonEvidence]:
+    """`andon_evidence` for a page of andons in one query (the review queue)."""
+    by_andon: dict[int, list[tuple]] = defaultdict(list)
+    for andon_id, *row in AndonEvidence.objects.filter(andon_id__in=andon_ids).values_list(
+        "andon_id", *_EVIDENCE_COLUMNS
+    ):
+        by_andon[andon_id].append(tuple(row))
+    return {a: _evidence_of(a, rows) for a, rows in by_andon.items()}
+
+
+def _evidence_of(andon_id: int, rows: list[tuple]) -> rules.AndonEvidence:
     first: dict[int, tuple] = {}
     for r in rows:
         if r[1] not in first or r[0] < first[r[1]][0]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,10 @@ def andon_signals(andon_id: int) -> list[Signal]:
 def andon_evidence_note(andon_id: int) -> str | None:
     """The pull review's sentence about an andon's reporters, computed now from its evidence
     (a few rows), so that it is there before any scan ran: None when nothing stands out."""
-    e = scans.andon_evidence(andon_id)
+    return _evidence_note(scans.andon_evidence(andon_id))
+
+
+def _evidence_note(e: rules.AndonEvidence | None) -> str | None:
     f = rules.andon_evidence(e) if e else None
     if f is None:
         return None
@@ -179,6 +183,40 @@ def andon_review_note(andon_id: int, puller: str) -> ReviewNote:
         evidence_note=andon_evidence_note(andon_id),
         signals=[(s, reasons_text(s)) for s in found],
     )
+
+
+def andons_review_notes(pullers: dict[int, str]) -> dict[int, ReviewNote]:
+    """`andon_review_note` for a page of andons (andon id -> the puller's username) in three
+    queries whatever the page's length: the review queue."""
+    ids = list(pullers)
+    evidence = scans.andons_evidence(ids)
+    reporters: dict[int, set[str]] = defaultdict(set)
+    for andon_id, customer in AndonEvidence.objects.filter(andon_id__in=ids).values_list(
+        "andon_id", "contact__customer__external_id"
+    ):
+        reporters[andon_id].add(customer)
+    q = (
+        Q(subject_type="andon", subject__in=[str(i) for i in ids])
+        | Q(subject_type="agent", subject__in=set(pullers.values()))
+        | Q(subject_type="customer", subject__in=set().union(*reporters.values()))
+    )
+    found = list(
+        Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
+    )
+    notes = {}
+    for andon_id, puller in pullers.items():
+        mine = [
+            s
+            for s in found
+            if (s.subject_type == "andon" and s.subject == str(andon_id))
+            or (s.subject_type == "agent" and s.subject == puller)
+            or (s.subject_type == "customer" and s.subject in reporters[andon_id])
+        ]
+        notes[andon_id] = ReviewNote(
+            evidence_note=_evidence_note(evidence.get(andon_id)),
+            signals=[(s, reasons_text(s)) for s in mine],
+        )
+    return notes
 
 
 def customer_has_open_signal(external_id: str) -> bool:

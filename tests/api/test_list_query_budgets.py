@@ -77,7 +77,7 @@ BUDGET = {
     "/shared-causes": 3,
     "/departments/vendor-management/": 10,
     "/departments/vendor-management/?closed=1": 11,
-    "/reviews/": 8,
+    "/reviews/": 12,  # + the integrity notes of the page: evidence, reporters, signals
     "/confirm/": 8,
 }
 

@@ -54,6 +54,7 @@ def past(api, world):
                 "order": f"O{i}",
                 "line_no": 1,
                 "reason": "print-defect",
+                "text": "100-101页没有裁开",
                 "created_at": "2025-01-05T10:00:00+08:00",
                 "agent": "agent1",
             }

@@ -56,6 +56,17 @@ def masked_phone(phone: str) -> str:
     return mask_phone(phone or "")
 
 
+@register.filter
+def p_value(value: float | None) -> str:
+    """A test's p-value as a reader takes it in: four places at most, and "< 0.0001" rather
+    than a row of zeros that reads as impossible."""
+    if value is None:
+        return "—"
+    if value < 0.0001:
+        return "< 0.0001"
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 @register.simple_tag
 def time_zone() -> str:
     """The console's time zone, as the footer names it once on every page."""

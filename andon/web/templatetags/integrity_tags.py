@@ -14,10 +14,14 @@ register = template.Library()
 
 
 @register.inclusion_tag("web/integrity/_review_signals.html", takes_context=True)
-def integrity_review(context: template.Context, andon) -> dict:
+def integrity_review(context: template.Context, andon, notes: dict | None = None) -> dict:
+    """`notes`: the page's notes read at once (selectors.andons_review_notes), else this
+    andon's own (two queries)."""
     request = context.get("request")
     if request is None or not people_rules.may_review_integrity(roles(request)):
         return {"note": None}
+    if notes is not None:
+        return {"note": notes.get(andon.pk), "andon": andon}
     return {
         "note": selectors.andon_review_note(andon.pk, andon.opened_by.get_username()),
         "andon": andon,

@@ -23,6 +23,7 @@ from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
 from andon.flywheel.alarms import alarms
 from andon.incentives.selectors import ledger_of_pull
+from andon.integrity import selectors as integrity
 from andon.people import rules as people_rules
 from andon.people.rules import Role
 from andon.people.selectors import departments_list, team_id_by_code, user_by_username
@@ -90,10 +91,16 @@ def _queue_page(
             rows.append((a, refused[1], refused[2]))
         else:
             rows.append((a, _review_form(a.pk, departments), None))
+    # The integrity notes of the whole page at once (the queue's cost must not grow with it).
+    notes = (
+        integrity.andons_review_notes({a.pk: a.opened_by.get_username() for a in andons})
+        if people_rules.may_review_integrity(roles(request))
+        else None
+    )
     return render(
         request,
         "web/reviews/queue.html",
-        {"rows": rows, "andons": andons, "policy": review_policy()},
+        {"rows": rows, "andons": andons, "policy": review_policy(), "integrity_notes": notes},
         status=refused[2].status if refused else 200,
     )
 
