@@ -73,7 +73,7 @@ def vectors_of(contacts: list[LabelledContact]) -> np.ndarray:
     if v is None:
         raise SystemExit("the sentence model is not available")
     # As stored: float16, then back to unit float32.
-    return np.stack([embedding.from_bytes(embedding.to_bytes(x)) for x in v])
+    return np.stack(embedding.as_stored(v))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

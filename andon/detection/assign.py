@@ -69,7 +69,7 @@ def incoming_of(contact: Contact) -> Incoming:
 def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candidate]:
     """The product's open problems active in the window before `at`, through their corrected,
     then most recent, members: one indexed query of at most CANDIDATE_REPORTS rows."""
-    rows = (
+    rows = list(
         Assignment.objects.filter(
             product_id=product_id,
             reported_at__gte=at - dt.timedelta(days=rules.WINDOW_DAYS),
@@ -88,8 +88,11 @@ def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candid
             "contact__text",
         )[: rules.CANDIDATE_REPORTS]
     )
+    vectors = embedding.from_bytes_many([row[5] for row in rows])
     out: dict[int, rules.Candidate] = {}
-    for cid, pid, customer, reason, reported, blob, pinned, text in rows:
+    for (cid, pid, customer, reason, reported, _, pinned, text), vector in zip(
+        rows, vectors, strict=True
+    ):
         cand = out.setdefault(pid, rules.Candidate(pid))
         if len(cand.members) >= rules.MEMBERS_PER_PROBLEM:
             continue
@@ -99,7 +102,7 @@ def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candid
             reason,
             reported,
             _lexical(text),
-            embedding.from_bytes(blob),
+            vector,
             bool(text.strip()),
             pinned,
         )
@@ -134,7 +137,8 @@ def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignm
     """Assign one contact (see the module docstring). Without the model at hand (`wait` False
     and not loaded yet) the lexical evidence decides."""
     item = incoming_of(contact)
-    vectors = embedding.vectors([item.text], wait=wait_for_model) if item.text.strip() else None
+    fresh = embedding.vectors([item.text], wait=wait_for_model) if item.text.strip() else None
+    vectors = embedding.as_stored(fresh)
     vector = vectors[0] if vectors is not None else None
     report = item.report(vector)
     candidates = candidates_of(product_id=item.product_id, at=item.at)
@@ -169,10 +173,12 @@ class Replay:
     product_id: int
     candidates: dict[int, rules.Candidate]
     next_key: int = -1
+    pruned_at: dt.datetime | None = None
 
     def place(
         self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
     ) -> rules.Choice:
+        self._prune(item.at)
         report = item.report(vector, pinned=pinned_key is not None)
         if pinned_key is not None:
             choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
@@ -188,6 +194,20 @@ class Replay:
         self.candidates.setdefault(key, rules.Candidate(key)).add(report)
         return choice
 
+    def _prune(self, at: dt.datetime) -> None:
+        """Forget problems whose members all fell out of the window (once a day of reports):
+        the contacts come in report order, so they can never be candidates again."""
+        if self.pruned_at is not None and at - self.pruned_at < dt.timedelta(days=1):
+            return
+        self.pruned_at = at
+        start = at - dt.timedelta(days=rules.WINDOW_DAYS)
+        for key in [
+            k
+            for k, c in self.candidates.items()
+            if c.last_at is not None and c.last_at < start and not any(m.pinned for m in c.members)
+        ]:
+            del self.candidates[key]
+
 
 def vectors_for(
     items: Sequence[Incoming], stored: dict[int, bytes] | None = None
@@ -196,16 +216,16 @@ def vectors_for(
     distinct text once."""
     out: dict[int, np.ndarray | None] = {}
     missing: dict[str, list[int]] = {}
+    known = [it.contact_id for it in items if (stored or {}).get(it.contact_id)]
+    decoded = embedding.from_bytes_many([(stored or {})[cid] for cid in known])
+    out.update(zip(known, decoded, strict=True))
     for it in items:
-        blob = (stored or {}).get(it.contact_id)
-        if blob:
-            out[it.contact_id] = embedding.from_bytes(blob)
-        elif it.text.strip():
+        if it.contact_id not in out and it.text.strip():
             missing.setdefault(it.text, []).append(it.contact_id)
     texts = list(missing)
     for start in range(0, len(texts), 64):
         part = texts[start : start + 64]
-        vecs = embedding.vectors(part, wait=True)
+        vecs = embedding.as_stored(embedding.vectors(part, wait=True))
         for i, text in enumerate(part):
             for cid in missing[text]:
                 out[cid] = vecs[i] if vecs is not None else None

@@ -24,10 +24,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -63,6 +65,11 @@ class Report:
     vector: np.ndarray | None = None  # unit length
     has_text: bool = True
     pinned: bool = False
+
+    @cached_property
+    def order(self) -> tuple[bool, float, int]:
+        """How the candidates' members are ranked: corrected first, then the newest."""
+        return (not self.pinned, -self.at.timestamp(), -self.contact_id)
 
 
 @dataclass
@@ -118,19 +125,18 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
-
 def _live(report: Report, candidates: Iterable[Candidate]) -> list[Candidate]:
     """The candidates as the database reads them for this report: members reported within
     the window before it, corrected ones first then the newest, at most CANDIDATE_REPORTS in
     all and MEMBERS_PER_PROBLEM a problem (the same cut online and in a replay)."""
     window_start = report.at - dt.timedelta(days=WINDOW_DAYS)
     pool = [(c.key, m) for c in candidates for m in c.members if window_start <= m.at <= report.at]
-    pool.sort(key=lambda km: (not km[1].pinned, -km[1].at.timestamp(), -km[1].contact_id))
+    if len(pool) > CANDIDATE_REPORTS:
+        pool = heapq.nsmallest(CANDIDATE_REPORTS, pool, key=lambda km: km[1].order)
+    else:
+        pool.sort(key=lambda km: km[1].order)
     live: dict[int, Candidate] = {}
-    for key, m in pool[:CANDIDATE_REPORTS]:
+    for key, m in pool:
         c = live.setdefault(key, Candidate(key))
         if len(c.members) < MEMBERS_PER_PROBLEM:
             c.members.append(m)
@@ -150,20 +156,15 @@ def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
         return Choice(None, "embedding" if report.vector is not None else "lexical", 0.0)
     members = [m for c in active for m in c.members]
     z, similarity, by_vector = _logits(report, members)
-    best: Choice | None = None
-    best_rank: tuple = ()
-    start = 0
-    for c in active:
-        end = start + len(c.members)
-        top = start + int(np.argmax(z[start:end]))
-        method = "embedding" if by_vector[top] else "lexical"
-        score = _sigmoid(float(z[start:end].mean()))
-        choice = Choice(c.key, method, score, members[top].contact_id, float(similarity[top]))
-        rank = (choice.score, c.last_at, -c.key)
-        if best is None or rank > best_rank:
-            best, best_rank = choice, rank
-        start = end
-    assert best is not None
+    # Average linkage: the mean log-odds over each problem's members, all problems at once.
+    sizes = np.array([len(c.members) for c in active])
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    scores = 1.0 / (1.0 + np.exp(-np.add.reduceat(z, starts) / sizes))
+    i = max(range(len(active)), key=lambda i: (scores[i], active[i].last_at, -active[i].key))
+    c, start = active[i], int(starts[i])
+    top = start + int(np.argmax(z[start : start + len(c.members)]))
+    method = "embedding" if by_vector[top] else "lexical"
+    best = Choice(c.key, method, float(scores[i]), members[top].contact_id, float(similarity[top]))
     threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
     if best.score >= threshold:
         return best
@@ -186,11 +187,17 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     FEATURES, and whether the row's similarity is the embeddings' cosine (else n-gram overlap).
     The fit (bench/detection_quality.py) reads the same rows as the decision."""
     n = len(members)
-    by_vector = np.array(
-        [report.vector is not None and m.vector is not None for m in members], dtype=bool
-    )
-    similarity = np.zeros(n)
-    if by_vector.any():
+    vectors = [m.vector for m in members]
+    if report.vector is not None and all(v is not None for v in vectors):
+        # The usual case, in one matrix product.
+        similarity = np.stack(vectors) @ report.vector  # type: ignore[arg-type]
+        by_vector = np.ones(n, dtype=bool)
+    else:
+        by_vector = np.array(
+            [report.vector is not None and v is not None for v in vectors], dtype=bool
+        )
+        similarity = np.zeros(n)
+    if by_vector.any() and not by_vector.all():
         idx = [int(i) for i in np.flatnonzero(by_vector)]
         matrix = np.stack([v for i in idx if (v := members[i].vector) is not None])
         similarity[idx] = matrix @ report.vector
@@ -198,12 +205,21 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
         similarity[i] = _overlap(report.lexical.grams, members[int(i)].lexical.grams)
     # The model's cosines run lower between a Chinese and an English report, for one problem
     # and for two alike: the line between them sits elsewhere across languages.
-    cross = np.array([m.lexical.language != report.lexical.language for m in members], float)
-    na = report.lexical.numbers
-    shared = np.array([bool(na & m.lexical.numbers) for m in members], dtype=float)
-    differ = np.array([bool(na) and bool(m.lexical.numbers) for m in members], dtype=float)
-    differ *= 1 - shared
-    same_reason = np.array([m.reason_id == report.reason_id for m in members], dtype=float)
+    language, na, reason = report.lexical.language, report.lexical.numbers, report.reason_id
+    flags = np.array(
+        [
+            (
+                m.lexical.language != language,
+                bool(na & m.lexical.numbers),
+                bool(na) and bool(m.lexical.numbers),
+                m.reason_id == reason,
+            )
+            for m in members
+        ],
+        dtype=float,
+    ).reshape(n, 4)
+    cross, shared, named, same_reason = flags.T
+    differ = named * (1 - shared)
     x = np.column_stack([similarity, cross, cross * similarity, shared, differ, same_reason])
     return x, by_vector
 
