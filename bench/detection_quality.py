@@ -133,8 +133,11 @@ def _weights(cs: list[LabelledContact], vecs: np.ndarray | None) -> tuple[float,
     X, y = _pair_features(cs, reports(cs, vecs))
     if vecs is None:
         # n-grams never overlap across languages: "different languages" would only learn how
-        # many cross-language pairs of this set happen to be one problem. Left at zero.
+        # many cross-language pairs of this set happen to be one problem; and the relative
+        # evidence is there for the model's cosine, whose level drifts by product and wording.
+        # Both left at zero for the lexical fallback.
         X[:, 1:3] = 0.0
+        X[:, rules.FEATURES.index("below_best")] = 0.0
     return tuple(round(float(v), 2) for v in fit_logistic(X, y))
 
 

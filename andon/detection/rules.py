@@ -4,10 +4,12 @@
   when the average evidence over those members says "same problem" with a probability above
   a threshold chosen on the development set; otherwise it opens a problem of its own.
   Evidence for a pair of reports: the cosine of their sentence embeddings (multilingual, so
-  a Chinese and an English report of one defect meet without a shared word), the numbers
-  both name (page 100-101, E4) or name differently, and whether the agents coded the same
-  reason (a weak prior, never a gate). Without embeddings (model unavailable) character
-  n-grams take the cosine's place.
+  a Chinese and an English report of one defect meet without a shared word), read
+  differently across languages (the model's cosines run lower between Chinese and English)
+  and relative to the report's closest report of the product (the cosines' level drifts by
+  product and wording), the numbers both name (page 100-101, E4) or name differently, and
+  whether the agents coded the same reason (a weak prior, never a gate). Without embeddings
+  (model unavailable) character n-grams take the cosine's place.
 - A report without text follows its reason code: the most recent problem of the product where
   that reason is the most common one; else a problem of its own.
 - Corrections are members like any other: a contact moved, merged or split by a person keeps
@@ -40,17 +42,19 @@ MEMBERS_PER_PROBLEM = 20
 CANDIDATE_REPORTS = 400
 # The probability above which a report joins a problem, chosen on dev.txt only by
 # `python -m bench.detection_quality tune`: the most precise threshold within one point of
-# the best pairwise F1 (a wrong merge can put two defects behind one pull; a wrong split is
-# one click for a team lead). One for each kind of evidence.
+# the best pairwise F1 of the grouping, each product's F1 measured with weights fitted on the
+# other products (a wrong merge can put two defects behind one pull; a wrong split is one
+# click for a team lead). One for each kind of evidence.
 SAME_PROBLEM = 0.2
 SAME_PROBLEM_LEXICAL = 0.2
 
 # Logistic weights of the pair evidence, fitted on tests/detection/labelled/dev.txt only by
 # `python -m bench.detection_quality fit` (the held-out part is never read by the fit).
 # Order: bias, then FEATURES: cosine (or n-gram overlap), the two reports in different
-# languages, that times the cosine, numbers shared, numbers differ, same reason.
-EMBEDDING_WEIGHTS = (-5.19, 9.46, -0.58, 3.89, 2.52, -0.37, 0.29)
-LEXICAL_WEIGHTS = (-2.07, 4.86, 0.0, 0.0, 3.91, 0.19, 0.49)
+# languages, that times the cosine, numbers shared, numbers differ, same reason (weak: agents
+# code inconsistently), how far below the report's closest report of the product.
+EMBEDDING_WEIGHTS = (-4.43, 8.39, -0.37, 3.55, 2.61, -0.25, 0.31, 2.89)
+LEXICAL_WEIGHTS = (-2.07, 4.86, 0.0, 0.0, 3.91, 0.19, 0.49, 0.0)
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,7 @@ FEATURES = (
     "numbers_shared",
     "numbers_differ",
     "same_reason",
+    "below_best",
 )
 
 
@@ -220,7 +225,14 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     ).reshape(n, 4)
     cross, shared, named, same_reason = flags.T
     differ = named * (1 - shared)
-    x = np.column_stack([similarity, cross, cross * similarity, shared, differ, same_reason])
+    # Relative evidence: how far below the report's closest report of the product this one
+    # is (0 for the closest). The level of the cosines varies by product and by wording; a
+    # member far below the best match is unlike the report whatever that level.
+    below = np.zeros(n)
+    for kind in (by_vector, ~by_vector):
+        if kind.any():
+            below[kind] = similarity[kind] - similarity[kind].max()
+    x = np.column_stack([similarity, cross, cross * similarity, shared, differ, same_reason, below])
     return x, by_vector
 
 
