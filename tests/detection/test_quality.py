@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
+from django.utils import timezone
 
-from andon.detection import embedding, rules
+from andon.detection import assign, embedding, rules
 from andon.detection.assign import Incoming, Replay
+from andon.detection.models import Assignment
 from andon.detection.text import lexical_of
 from bench import detection_quality
 from bench.labelled import labelled_read, pairwise
@@ -94,3 +97,28 @@ def test_the_labelled_development_set_is_grouped_far_better_than_by_reason_code(
     # Measured 0.832 (bench/RESULTS-detection.md); the floor leaves room for float noise only.
     assert grouped.f1 >= 0.8 and grouped.precision >= 0.8
     assert grouped.f1 > 2 * by_reason.f1
+
+
+@pytest.mark.django_db
+def test_an_imports_candidates_read_together_are_each_products_own(catalogue, monkeypatch):
+    monkeypatch.setenv("ANDON_DETECTION_MODEL", "off")  # the lexical evidence is enough here
+    now = timezone.now()
+    a, b = catalogue.product("BK-A"), catalogue.product("BK-B", title="三体")
+    texts = ["第100页没裁开", "cover creased", "缺页 200", "ink smeared", "水渍", "封面破了"]
+    for i in range(12):
+        for product, shift in ((a, 0), (b, 20)):
+            at = now - dt.timedelta(days=shift + 3 * i, hours=i)
+            catalogue.report(product, texts[i % len(texts)], at=at)
+    first = Assignment.objects.filter(product=a).order_by("reported_at").first()
+    assert first is not None
+    Assignment.objects.filter(pk=first.pk).update(pinned=True)  # a correction ranks first
+    # Each product its own time: b's window reaches past a's and the other way round.
+    ats = {a.pk: now, b.pk: now - dt.timedelta(days=25)}
+    together = assign.candidates_many(ats)
+
+    def members(cands):
+        return sorted((k, [m.contact_id for m in c.members], c.last_at) for k, c in cands.items())
+
+    for pk, at in ats.items():
+        alone = assign.candidates_of(product_id=pk, at=at)
+        assert alone and members(together[pk]) == members(alone)
