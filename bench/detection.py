@@ -169,6 +169,13 @@ def build_world(n_contacts: int, n_products: int, rng: random.Random):
         ),
         batch_size=2000,
     )
+    # A live database has statistics (autovacuum analyses it); a freshly bulk-loaded one has
+    # none, and PostgreSQL then planned the candidates' read for 7 open problems instead of
+    # 18,000 (a nested loop over all of them).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return agent, products[0], products[1], texts
 
 

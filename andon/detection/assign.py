@@ -308,56 +308,78 @@ def contacts_assign(
     by_product: dict[int, list[Incoming]] = {}
     for it in items:
         by_product.setdefault(it.product_id, []).append(it)
-    rows: list[Assignment] = []
     candidates = candidates_many({p: its[-1].at for p, its in by_product.items()})
+    placed: dict[int, list[tuple[Incoming, rules.Choice]]] = {}
     for product_id, product_items in by_product.items():
         replay = Replay(product_id, candidates[product_id])
-        placed = [(it, replay.place(it, vectors.get(it.contact_id))) for it in product_items]
-        keys = _write_new_problems(product_id, replay, placed)
-        rows += [_assignment_row(it, vectors.get(it.contact_id), ch, keys) for it, ch in placed]
-        if progress:
-            progress(len(product_items))
+        placed[product_id] = [
+            (it, replay.place(it, vectors.get(it.contact_id))) for it in product_items
+        ]
+    keys = _write_new_problems_many(placed)
+    rows = [
+        _assignment_row(it, vectors.get(it.contact_id), ch, keys[product_id])
+        for product_id, product_placed in placed.items()
+        for it, ch in product_placed
+    ]
     Assignment.objects.bulk_create(rows, batch_size=500)
+    if progress:
+        progress(len(rows))
     return len(rows)
 
 
 def _write_new_problems(
     product_id: int, replay: Replay, placed: list[tuple[Incoming, rules.Choice]]
 ) -> dict[int, int]:
-    # Every choice a replay made has a key (an existing problem or a new negative one).
     """Create the problems a replay opened (negative keys) and fill missing labels of the
     existing ones; returns key -> problem id."""
-    first: dict[int, dict[str, str]] = {}
-    created_at: dict[int, dt.datetime] = {}
-    keyed = [(it, _key(ch)) for it, ch in placed]
-    for it, key in keyed:
-        labels = first.setdefault(key, {})
-        for name, label in labels_for(it.text).items():
-            labels.setdefault(name, label)
-        created_at.setdefault(key, it.at)
-    new_keys = sorted((k for k in first if k < 0), reverse=True)
-    # A problem opened by a report without text is named after its reason code.
-    reasons = ReasonCode.objects.in_bulk({it.reason_id for it, key in keyed if not first[key]})
-    for it, key in keyed:
-        if key < 0 and not first[key] and it.reason_id in reasons:
-            r = reasons[it.reason_id]
+    return _write_new_problems_many({product_id: placed})[product_id]
+
+
+def _write_new_problems_many(
+    placed: dict[int, list[tuple[Incoming, rules.Choice]]],
+) -> dict[int, dict[int, int]]:
+    """`_write_new_problems` for many products' replays at once: one insert of all the new
+    problems, one read of the existing ones' labels. Returns, per product, key -> id."""
+    first: dict[tuple[int, int], dict[str, str]] = {}
+    created_at: dict[tuple[int, int], dt.datetime] = {}
+    textless: list[tuple[tuple[int, int], int]] = []
+    for product_id, product_placed in placed.items():
+        for it, ch in product_placed:
+            # Every choice a replay made has a key (an existing problem or a new negative one).
+            key = (product_id, _key(ch))
+            labels = first.setdefault(key, {})
+            for name, label in labels_for(it.text).items():
+                labels.setdefault(name, label)
+            created_at.setdefault(key, it.at)
+            if key[1] < 0:
+                textless.append((key, it.reason_id))
+    # A problem opened by reports without text is named after the first one's reason code.
+    unnamed = [(key, reason) for key, reason in textless if not first[key]]
+    reasons = ReasonCode.objects.in_bulk({reason for _, reason in unnamed})
+    for key, reason in unnamed:
+        if not first[key] and reason in reasons:
+            r = reasons[reason]
             first[key] = {"label_zh": r.label_zh, "label_en": r.label_en}
+    new_keys = sorted((k for k in first if k[1] < 0), key=lambda k: (k[0], -k[1]))
     problems = Problem.objects.bulk_create(
-        [Problem(product_id=product_id, created_at=created_at[k], **first[k]) for k in new_keys]
+        [Problem(product_id=k[0], created_at=created_at[k], **first[k]) for k in new_keys],
+        batch_size=500,
     )
-    keys = {k: p.pk for k, p in zip(new_keys, problems, strict=True)}
+    keys: dict[int, dict[int, int]] = {product_id: {} for product_id in placed}
+    for k, problem in zip(new_keys, problems, strict=True):
+        keys[k[0]][k[1]] = problem.pk
     # Existing problems: one read of their labels, and a write only where a language's label
     # is still empty (rare: most problems already have the labels this import would give).
-    existing = [k for k in first if k > 0]
-    for pk, label_zh, label_en in Problem.objects.filter(pk__in=existing).values_list(
+    existing = {k[1]: k for k in first if k[1] > 0}
+    for pk, label_zh, label_en in Problem.objects.filter(pk__in=list(existing)).values_list(
         "pk", "label_zh", "label_en"
     ):
         have = {"label_zh": label_zh, "label_en": label_en}
-        for name, label in first[pk].items():
+        for name, label in first[existing[pk]].items():
             if not have[name]:  # still empty when written: a concurrent intake may be first
                 Problem.objects.filter(pk=pk, **{name: ""}).update(**{name: label})
-    for key in first:
-        keys.setdefault(key, key)
+    for product_id, existing_or_new in first:
+        keys[product_id].setdefault(existing_or_new, existing_or_new)
     return keys
 
 
