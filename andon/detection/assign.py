@@ -12,12 +12,15 @@ problem for the same new defect; the next report joins one of them, and a team l
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from andon.contacts.models import Contact, ReasonCode
 
@@ -66,47 +69,105 @@ def incoming_of(contact: Contact) -> Incoming:
     )
 
 
+_FIELDS = (
+    "contact_id",
+    "problem_id",
+    "customer_id",
+    "reason_id",
+    "reported_at",
+    "vector",
+    "pinned",
+    "contact__text",
+)
+
+
+def _window(at_from: dt.datetime, at_to: dt.datetime) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        reported_at__gte=at_from - dt.timedelta(days=rules.WINDOW_DAYS),
+        reported_at__lte=at_to,
+        problem__state=ProblemState.OPEN,
+    )
+
+
 def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candidate]:
     """The product's open problems active in the window before `at`, through their corrected,
-    then most recent, members: one indexed query of at most CANDIDATE_REPORTS rows."""
-    rows = (
-        Assignment.objects.filter(
-            product_id=product_id,
-            reported_at__gte=at - dt.timedelta(days=rules.WINDOW_DAYS),
-            reported_at__lte=at,
-            problem__state=ProblemState.OPEN,
-        )
-        .order_by("-pinned", "-reported_at", "-contact_id")
-        .values_list(
-            "contact_id",
-            "problem_id",
-            "customer_id",
-            "reason_id",
-            "reported_at",
-            "vector",
-            "pinned",
-            "contact__text",
-        )[: rules.CANDIDATE_REPORTS]
+    then most recent, members: at most CANDIDATE_REPORTS rows."""
+    window = _window(at, at).filter(product_id=product_id).order_by("-reported_at", "-contact_id")
+    # Corrected members first, then the newest: two reads in the order of the (product,
+    # reported_at) index, each stopped at the cut. One read ordered by "pinned" first made
+    # the database sort a busy product's whole window, vectors and all (~50 ms on SQLite
+    # for 2,000 rows).
+    cut = list(window.filter(pinned=True).values_list(*_FIELDS)[: rules.CANDIDATE_REPORTS])
+    cut += window.filter(pinned=False).values_list(*_FIELDS)[: rules.CANDIDATE_REPORTS - len(cut)]
+    return _candidates(cut)
+
+
+def candidates_many(ats: dict[int, dt.datetime]) -> dict[int, dict[int, rules.Candidate]]:
+    """`candidates_of` for many products (an import), in one read per 200 products: each
+    product's own window, the cut ranked per product in the database (the same order and
+    the same 400 rows as `candidates_of`)."""
+    out: dict[int, dict[int, rules.Candidate]] = {}
+    products = sorted(ats)
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("product_id")],
+        order_by=[F("pinned").desc(), F("reported_at").desc(), F("contact_id").desc()],
     )
-    out: dict[int, rules.Candidate] = {}
-    for cid, pid, customer, reason, reported, blob, pinned, text in rows:
-        cand = out.setdefault(pid, rules.Candidate(pid))
-        if len(cand.members) >= rules.MEMBERS_PER_PROBLEM:
-            continue
-        report = rules.Report(
-            cid,
-            customer,
-            reason,
-            reported,
-            _lexical(text),
-            embedding.from_bytes(blob),
-            bool(text.strip()),
-            pinned,
+    for start in range(0, len(products), 200):
+        part = products[start : start + 200]
+        own_windows = reduce(
+            operator.or_,
+            (
+                Q(
+                    product_id=p,
+                    reported_at__gte=ats[p] - dt.timedelta(days=rules.WINDOW_DAYS),
+                    reported_at__lte=ats[p],
+                )
+                for p in part
+            ),
         )
-        cand.members.append(report)
+        rows: dict[int, list[tuple]] = {p: [] for p in part}
+        for product_id, *row in (
+            Assignment.objects.filter(own_windows, problem__state=ProblemState.OPEN)
+            .annotate(rank=rank)
+            .filter(rank__lte=rules.CANDIDATE_REPORTS)
+            .order_by("product_id", "rank")
+            .values_list("product_id", *_FIELDS)
+        ):
+            rows[product_id].append(tuple(row))
+        out.update((p, _candidates(rows[p])) for p in part)
+    return out
+
+
+def _candidates(cut: Sequence[tuple]) -> dict[int, rules.Candidate]:
+    """Candidates from the cut's rows (corrected first, then the newest), at most
+    MEMBERS_PER_PROBLEM a problem, members oldest first as they would have been added."""
+    kept = []
+    per_problem: Counter[int] = Counter()
+    for row in cut:
+        if per_problem[row[1]] < rules.MEMBERS_PER_PROBLEM:
+            per_problem[row[1]] += 1
+            kept.append(row)
+    vectors = embedding.from_bytes_many([row[5] for row in kept])
+    out: dict[int, rules.Candidate] = {}
+    for (cid, pid, customer, reason, reported, _, pinned, text), vector in zip(
+        kept, vectors, strict=True
+    ):
+        cand = out.setdefault(pid, rules.Candidate(pid))
+        cand.members.append(
+            rules.Report(
+                cid,
+                customer,
+                reason,
+                reported,
+                _lexical(text),
+                vector,
+                bool(text.strip()),
+                pinned,
+            )
+        )
         cand.reasons[reason] += 1
         cand.last_at = max(cand.last_at or reported, reported)
-    # Oldest first, as they would have been added.
     for cand in out.values():
         cand.members.reverse()
     return out
@@ -134,7 +195,8 @@ def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignm
     """Assign one contact (see the module docstring). Without the model at hand (`wait` False
     and not loaded yet) the lexical evidence decides."""
     item = incoming_of(contact)
-    vectors = embedding.vectors([item.text], wait=wait_for_model) if item.text.strip() else None
+    fresh = embedding.vectors([item.text], wait=wait_for_model) if item.text.strip() else None
+    vectors = embedding.as_stored(fresh)
     vector = vectors[0] if vectors is not None else None
     report = item.report(vector)
     candidates = candidates_of(product_id=item.product_id, at=item.at)
@@ -169,10 +231,12 @@ class Replay:
     product_id: int
     candidates: dict[int, rules.Candidate]
     next_key: int = -1
+    pruned_at: dt.datetime | None = None
 
     def place(
         self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
     ) -> rules.Choice:
+        self._prune(item.at)
         report = item.report(vector, pinned=pinned_key is not None)
         if pinned_key is not None:
             choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
@@ -188,6 +252,20 @@ class Replay:
         self.candidates.setdefault(key, rules.Candidate(key)).add(report)
         return choice
 
+    def _prune(self, at: dt.datetime) -> None:
+        """Forget problems whose members all fell out of the window (once a day of reports):
+        the contacts come in report order, so they can never be candidates again."""
+        if self.pruned_at is not None and at - self.pruned_at < dt.timedelta(days=1):
+            return
+        self.pruned_at = at
+        start = at - dt.timedelta(days=rules.WINDOW_DAYS)
+        for key in [
+            k
+            for k, c in self.candidates.items()
+            if c.last_at is not None and c.last_at < start and not any(m.pinned for m in c.members)
+        ]:
+            del self.candidates[key]
+
 
 def vectors_for(
     items: Sequence[Incoming], stored: dict[int, bytes] | None = None
@@ -196,16 +274,16 @@ def vectors_for(
     distinct text once."""
     out: dict[int, np.ndarray | None] = {}
     missing: dict[str, list[int]] = {}
+    known = [it.contact_id for it in items if (stored or {}).get(it.contact_id)]
+    decoded = embedding.from_bytes_many([(stored or {})[cid] for cid in known])
+    out.update(zip(known, decoded, strict=True))
     for it in items:
-        blob = (stored or {}).get(it.contact_id)
-        if blob:
-            out[it.contact_id] = embedding.from_bytes(blob)
-        elif it.text.strip():
+        if it.contact_id not in out and it.text.strip():
             missing.setdefault(it.text, []).append(it.contact_id)
     texts = list(missing)
     for start in range(0, len(texts), 64):
         part = texts[start : start + 64]
-        vecs = embedding.vectors(part, wait=True)
+        vecs = embedding.as_stored(embedding.vectors(part, wait=True))
         for i, text in enumerate(part):
             for cid in missing[text]:
                 out[cid] = vecs[i] if vecs is not None else None
@@ -216,8 +294,8 @@ def contacts_assign(
     *, contact_ids: Iterable[int], progress: Callable[[int], None] | None = None
 ) -> int:
     """Assign the given contacts that have no problem yet, set-based: one read of the
-    contacts, vectors in batches, one read of candidates per product, bulk writes. Returns
-    how many were assigned."""
+    contacts, vectors in batches, one read of candidates for 200 products, bulk writes.
+    Returns how many were assigned."""
     items = [
         Incoming(*row)
         for row in Contact.objects.filter(id__in=list(contact_ids), assignment__isnull=True)
@@ -230,48 +308,78 @@ def contacts_assign(
     by_product: dict[int, list[Incoming]] = {}
     for it in items:
         by_product.setdefault(it.product_id, []).append(it)
-    rows: list[Assignment] = []
+    candidates = candidates_many({p: its[-1].at for p, its in by_product.items()})
+    placed: dict[int, list[tuple[Incoming, rules.Choice]]] = {}
     for product_id, product_items in by_product.items():
-        replay = Replay(product_id, candidates_of(product_id=product_id, at=product_items[-1].at))
-        placed = [(it, replay.place(it, vectors.get(it.contact_id))) for it in product_items]
-        keys = _write_new_problems(product_id, replay, placed)
-        rows += [_assignment_row(it, vectors.get(it.contact_id), ch, keys) for it, ch in placed]
-        if progress:
-            progress(len(product_items))
+        replay = Replay(product_id, candidates[product_id])
+        placed[product_id] = [
+            (it, replay.place(it, vectors.get(it.contact_id))) for it in product_items
+        ]
+    keys = _write_new_problems_many(placed)
+    rows = [
+        _assignment_row(it, vectors.get(it.contact_id), ch, keys[product_id])
+        for product_id, product_placed in placed.items()
+        for it, ch in product_placed
+    ]
     Assignment.objects.bulk_create(rows, batch_size=500)
+    if progress:
+        progress(len(rows))
     return len(rows)
 
 
 def _write_new_problems(
     product_id: int, replay: Replay, placed: list[tuple[Incoming, rules.Choice]]
 ) -> dict[int, int]:
-    # Every choice a replay made has a key (an existing problem or a new negative one).
     """Create the problems a replay opened (negative keys) and fill missing labels of the
     existing ones; returns key -> problem id."""
-    first: dict[int, dict[str, str]] = {}
-    created_at: dict[int, dt.datetime] = {}
-    keyed = [(it, _key(ch)) for it, ch in placed]
-    for it, key in keyed:
-        labels = first.setdefault(key, {})
-        for name, label in labels_for(it.text).items():
-            labels.setdefault(name, label)
-        created_at.setdefault(key, it.at)
-    new_keys = sorted((k for k in first if k < 0), reverse=True)
-    # A problem opened by a report without text is named after its reason code.
-    reasons = ReasonCode.objects.in_bulk({it.reason_id for it, key in keyed if not first[key]})
-    for it, key in keyed:
-        if key < 0 and not first[key] and it.reason_id in reasons:
-            r = reasons[it.reason_id]
+    return _write_new_problems_many({product_id: placed})[product_id]
+
+
+def _write_new_problems_many(
+    placed: dict[int, list[tuple[Incoming, rules.Choice]]],
+) -> dict[int, dict[int, int]]:
+    """`_write_new_problems` for many products' replays at once: one insert of all the new
+    problems, one read of the existing ones' labels. Returns, per product, key -> id."""
+    first: dict[tuple[int, int], dict[str, str]] = {}
+    created_at: dict[tuple[int, int], dt.datetime] = {}
+    textless: list[tuple[tuple[int, int], int]] = []
+    for product_id, product_placed in placed.items():
+        for it, ch in product_placed:
+            # Every choice a replay made has a key (an existing problem or a new negative one).
+            key = (product_id, _key(ch))
+            labels = first.setdefault(key, {})
+            for name, label in labels_for(it.text).items():
+                labels.setdefault(name, label)
+            created_at.setdefault(key, it.at)
+            if key[1] < 0:
+                textless.append((key, it.reason_id))
+    # A problem opened by reports without text is named after the first one's reason code.
+    unnamed = [(key, reason) for key, reason in textless if not first[key]]
+    reasons = ReasonCode.objects.in_bulk({reason for _, reason in unnamed})
+    for key, reason in unnamed:
+        if not first[key] and reason in reasons:
+            r = reasons[reason]
             first[key] = {"label_zh": r.label_zh, "label_en": r.label_en}
+    new_keys = sorted((k for k in first if k[1] < 0), key=lambda k: (k[0], -k[1]))
     problems = Problem.objects.bulk_create(
-        [Problem(product_id=product_id, created_at=created_at[k], **first[k]) for k in new_keys]
+        [Problem(product_id=k[0], created_at=created_at[k], **first[k]) for k in new_keys],
+        batch_size=500,
     )
-    keys = {k: p.pk for k, p in zip(new_keys, problems, strict=True)}
-    for key, labels in first.items():
-        if key > 0:
-            for name, label in labels.items():
-                Problem.objects.filter(pk=key, **{name: ""}).update(**{name: label})
-        keys.setdefault(key, key)
+    keys: dict[int, dict[int, int]] = {product_id: {} for product_id in placed}
+    for k, problem in zip(new_keys, problems, strict=True):
+        keys[k[0]][k[1]] = problem.pk
+    # Existing problems: one read of their labels, and a write only where a language's label
+    # is still empty (rare: most problems already have the labels this import would give).
+    existing = {k[1]: k for k in first if k[1] > 0}
+    for pk, label_zh, label_en in Problem.objects.filter(pk__in=list(existing)).values_list(
+        "pk", "label_zh", "label_en"
+    ):
+        have = {"label_zh": label_zh, "label_en": label_en}
+        for name, label in first[existing[pk]].items():
+            if not have[name]:  # still empty when written: a concurrent intake may be first
+                Problem.objects.filter(pk=pk, **{name: ""}).update(**{name: label})
+    for product_id, existing_or_new in first:
+        keys[product_id].setdefault(existing_or_new, existing_or_new)
     return keys
 
 

@@ -89,13 +89,36 @@ def vectors(texts: Sequence[str], *, wait: bool) -> np.ndarray | None:
     return out / np.where(norms == 0, 1, norms)
 
 
+def as_stored(vectors: np.ndarray | None) -> list[np.ndarray | None] | None:
+    """Fresh vectors as they will read back from the database (float16, unit again): a
+    report is decided with the numbers a later rebuild will see."""
+    if vectors is None:
+        return None
+    return from_bytes_many([to_bytes(v) for v in vectors])
+
+
 def to_bytes(vector: np.ndarray | None) -> bytes:
     return b"" if vector is None else vector.astype(np.float16).tobytes()
 
 
 def from_bytes(blob: bytes | memoryview | None) -> np.ndarray | None:
-    if not blob:
-        return None
-    v = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
-    n = float(np.linalg.norm(v))
-    return v / n if n else None
+    return from_bytes_many([blob])[0]
+
+
+def from_bytes_many(blobs: Sequence[bytes | memoryview | None]) -> list[np.ndarray | None]:
+    """Stored vectors back to unit float32, all in one array operation (a candidate read
+    decodes up to 400). Online assignment and a replay both decode through here, so that they
+    compare the very same numbers."""
+    out: list[np.ndarray | None] = [None] * len(blobs)
+    present = [i for i, b in enumerate(blobs) if b and len(b) == 2 * DIM]
+    if not present:
+        return out
+    raw = b"".join(bytes(blobs[i]) for i in present)  # type: ignore[arg-type]
+    m = np.frombuffer(raw, dtype=np.float16).reshape(len(present), DIM).astype(np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
+    nonzero = norms > 0
+    m[nonzero] /= norms[nonzero, None]
+    for row, i in enumerate(present):
+        if nonzero[row]:
+            out[i] = m[row]
+    return out

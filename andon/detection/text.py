@@ -129,8 +129,9 @@ def _shorten(s: str, limit: int) -> str:
 class Lexical:
     grams: frozenset[str]
     numbers: frozenset[str]
+    language: str = "en"
 
 
 def lexical_of(text: str) -> Lexical:
     n = normalize(text)
-    return Lexical(grams_of(n), numbers_of(n))
+    return Lexical(grams_of(n), numbers_of(n), language_of(text))
