@@ -25,6 +25,7 @@ from andon.flywheel.services import inbox_mark_read
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of, team_id_by_code
 
+from .guard import IsoDate
 from .problems import Problem
 
 router = Router(tags=["flywheel"])
@@ -184,8 +185,8 @@ class ScorecardsOut(BaseModel):
 def scorecards_get(
     request: HttpRequest,
     by: Literal["supplier", "manufacturer", "department"] = "supplier",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
 ):
     """Pulls, problems, units held, GMV suppressed, time to fix and repeat problems per
     supplier, manufacturer (printer) or department, for pulls from `since` to `until`

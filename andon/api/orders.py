@@ -26,7 +26,7 @@ class CustomerIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
-    registered_at: dt.datetime | None = Field(
+    registered_at: IsoDateTime | None = Field(
         None, description="When the account was created at the storefront."
     )
     address: str = Field("", max_length=300)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from andon.core.services import Event, outbox_emit
+from andon.pulls.selectors import andons_existing
 
 from . import alarms as alarm_reads
 from .models import InboxRead, SilentCordAlarm
@@ -89,7 +90,8 @@ def alarms_raise(
 def inbox_mark_read(*, user_id: int, andon_ids: list[int], at: dt.datetime | None = None) -> int:
     """Mark the news of these andons read for this person (an upsert per andon)."""
     at = at or timezone.now()
-    ids = sorted(set(andon_ids))
+    # An id that names no andon is nothing to mark (not a foreign-key error).
+    ids = sorted(andons_existing(andon_ids=andon_ids))
     with transaction.atomic():
         InboxRead.objects.filter(user_id=user_id, andon_id__in=ids).update(read_at=at)
         have = set(

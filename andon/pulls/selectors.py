@@ -191,3 +191,8 @@ def evidence_contact_ids_of(*, andon_id: int) -> list[int]:
     return list(
         AndonEvidence.objects.filter(andon_id=andon_id).values_list("contact_id", flat=True)
     )
+
+
+def andons_existing(*, andon_ids: list[int]) -> set[int]:
+    """Which of these ids are andons (a caller's list may name ones that never existed)."""
+    return set(Andon.objects.filter(pk__in=andon_ids).values_list("pk", flat=True))
