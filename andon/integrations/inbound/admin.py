@@ -99,6 +99,7 @@ class InboundEventAdmin(admin.ModelAdmin):
     list_filter = ("outcome", "connection")
     search_fields = ("event_id", "ticket_id")
     readonly_fields = [f.name for f in InboundEvent._meta.fields]
+    date_hierarchy = "received_at"
 
     def has_add_permission(self, request):
         return False
