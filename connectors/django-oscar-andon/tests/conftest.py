@@ -117,16 +117,19 @@ def shop(request, tmp_path_factory):
         env["SHOP_PG_HOST"], env["SHOP_PG_PORT"] = pg[0], str(pg[1])
         env["SHOP_PG_NAME"] = name
     s = Shop(env, data)
+    s.secret = SECRET
     s.manage("migrate", "-v0")
-    pk, url = subprocess.run(
+    seeded = subprocess.run(
         [sys.executable, "-m", "shop.seed"],
         env=env,
         cwd=HERE,
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
-    s.product_id, s.product_url = int(pk), url
+    ).stdout.split("\n")
+    s.products = {
+        sku: (int(pk), url) for sku, pk, url in (line.split() for line in seeded if line.strip())
+    }
     s.start()
     yield s
     s.stop()

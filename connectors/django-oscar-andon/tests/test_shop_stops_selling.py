@@ -56,19 +56,20 @@ def deliver(shop, event_id: int, kind: str, sequence: int, secret: str = SECRET)
         return e.code
 
 
-def add_to_basket(shop) -> int:
+def add_to_basket(shop, sku: str = SKU) -> int:
     """A new customer opens the book's page and adds it; the number of items in the basket."""
+    product_id, product_url = shop.products[sku]
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    browser.open(shop.url + shop.product_url, timeout=10).read()
+    browser.open(shop.url + product_url, timeout=10).read()
     browser.open(shop.url + "/basket/", timeout=10).read()  # sets the CSRF cookie
     token = next(c.value for c in jar if c.name == "csrftoken")
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "quantity": 1}).encode()
     browser.open(
         urllib.request.Request(
-            f"{shop.url}/basket/add/{shop.product_id}/",
+            f"{shop.url}/basket/add/{product_id}/",
             data=form,
-            headers={"Referer": shop.url + shop.product_url},
+            headers={"Referer": shop.url + product_url},
         ),
         timeout=10,
     ).read()

@@ -1,0 +1,185 @@
+"""The whole loop with real processes: Andon (`andon serve` and `andon worker`, loaded with
+`andon demo --small`) and the Oscar shop. Two customers report the demo's book, the agent
+pulls the cord while the shop is down; the shop restarts and `andon_catch_up` reads the
+listing feed: the book cannot be added to a basket. The departments fix and the confirmer
+confirms: the worker's signed webhook makes the book buyable again within seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import _free_port
+from test_shop_stops_selling import add_to_basket
+
+ROOT = Path(__file__).resolve().parents[3]
+ANDON = ROOT / ".venv" / "bin" / "andon"
+BOOK = "9787549529322"
+
+
+class Andon:
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.env = {
+            k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")
+        } | {
+            "ANDON_WEBHOOK_TIMEOUT": "2",
+            "ANDON_WEBHOOK_FIRST_RETRY": "0.2",
+            "ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+        }
+        self.procs: list[subprocess.Popen] = []
+        self.url = ""
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            [str(ANDON), *args],
+            cwd=self.data,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        ).stdout.strip()
+
+    def spawn(self, *args: str) -> None:
+        log = (self.data / f"{args[0]}.log").open("ab")
+        self.procs.append(
+            subprocess.Popen(
+                [str(ANDON), *args],
+                cwd=self.data,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        log.close()
+
+    def call(self, token: str, method: str, path: str, body: dict | None = None) -> dict:
+        req = urllib.request.Request(
+            f"{self.url}/api/v1{path}",
+            data=json.dumps(body or {}).encode() if method == "POST" else None,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            },
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.load(r)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(10)
+
+
+@pytest.fixture
+def andon(tmp_path):
+    if not ANDON.exists():
+        pytest.skip("Andon's .venv is missing (scripts/bootstrap.sh)")
+    a = Andon(tmp_path)
+    a.run("migrate", "-v0")
+    a.run("demo", "--small")
+    port = _free_port()
+    a.url = f"http://127.0.0.1:{port}"
+    a.spawn("serve", "--no-migrate", "--port", str(port))
+    a.spawn("worker")
+    wait(lambda: _answers(f"{a.url}/healthz"), 30, "andon serve")
+    yield a
+    a.stop()
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait(cond, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_pull_while_the_shop_is_down_then_relist(shop, andon):
+    if shop.env.get("SHOP_PG_NAME"):
+        pytest.skip("one database is enough for the whole loop; the shop side runs on both above")
+    tokens = {
+        u: andon.run("token", "create", u)
+        for u in ("integrator", "agent1", "agent2", "vendor1", "warehouse1", "confirmer1")
+    }
+    endpoint = andon.call(
+        tokens["integrator"],
+        "POST",
+        "/webhooks",
+        {"url": f"{shop.url}/andon/webhooks", "event_types": ["listing.*"]},
+    )
+    # The shop restarts with the endpoint's secret and a token to read the listing feed.
+    shop.stop()
+    shop.env.update(
+        ANDON_WEBHOOK_SECRET=endpoint["secret"], ANDON_URL=andon.url, ANDON_TOKEN=tokens["agent1"]
+    )
+    shop.manage("andon_catch_up")  # the demo's history: the book is on sale
+    shop.start()
+    try:
+        assert add_to_basket(shop, BOOK) == 1
+        shop.stop()  # the shop is down when the cord is pulled
+        for agent, cust, order, text in [
+            ("agent1", "cust-a", "order-a", "100-101页未裁开"),
+            ("agent2", "cust-b", "order-b", "同样没裁开"),
+        ]:
+            andon.call(
+                tokens[agent],
+                "POST",
+                "/contacts",
+                {
+                    "customer": cust,
+                    "order": order,
+                    "line_no": 1,
+                    "reason": "print-defect",
+                    "text": text,
+                },
+            )
+        pull = andon.call(
+            tokens["agent2"],
+            "POST",
+            "/andons",
+            {"sku": BOOK, "reason": "print-defect", "note": "100-101页未裁开"},
+        )
+        out = shop.manage("andon_catch_up")
+        # The suppression came from the feed (the worker's deliveries failed: the shop was down).
+        assert re.search(r"\b[1-9]\d* applied", out), out
+        shop.start()
+        assert add_to_basket(shop, BOOK) == 0
+        # Fixed and confirmed: the worker's webhook reaches the running shop.
+        for wo in pull["work_orders"]:
+            who = "vendor1" if wo["department"] == "vendor-management" else "warehouse1"
+            disposition = "return-to-vendor" if who == "vendor1" else "release"
+            andon.call(tokens[who], "POST", f"/work-orders/{wo['id']}/start")
+            andon.call(
+                tokens[who],
+                "POST",
+                f"/work-orders/{wo['id']}/resolve",
+                {"findings": "checked", "disposition": disposition},
+            )
+        for wo in pull["work_orders"]:
+            andon.call(tokens["confirmer1"], "POST", f"/work-orders/{wo['id']}/confirm")
+        wait(lambda: add_to_basket(shop, BOOK) == 1, 20, "the relist to reach the shop")
+    finally:
+        shop.stop()
+        shop.env["ANDON_WEBHOOK_SECRET"] = shop.secret
+        shop.start()
