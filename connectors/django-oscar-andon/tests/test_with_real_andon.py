@@ -131,9 +131,23 @@ def test_pull_while_the_shop_is_down_then_relist(shop, andon):
     # The shop restarts with the endpoint's secret and a token to read the listing feed.
     shop.stop()
     shop.env.update(
-        ANDON_WEBHOOK_SECRET=endpoint["secret"], ANDON_URL=andon.url, ANDON_TOKEN=tokens["agent1"]
+        ANDON_WEBHOOK_SECRET=endpoint["secret"],
+        ANDON_URL=andon.url,
+        ANDON_TOKEN=tokens["integrator"],
     )
     shop.manage("andon_catch_up")  # the demo's history: the book is on sale
+    # The shop's catalogue and stock go to Andon; a second full push changes nothing, an
+    # incremental one with no change in the shop sends no product.
+    first = shop.manage("andon_push", "--full")
+    # (the demo knows both books already: they are updated with the shop's titles)
+    assert re.search(r"products: \d+ created, \d+ updated, 0 unchanged, 0 rejected", first)
+    assert "stock: 2 created" in first and "0 rejected" in first, first
+    book = andon.call(tokens["agent1"], "GET", "/products/9787020002207")
+    assert book["title"] == "红楼梦"
+    again = shop.manage("andon_push", "--full")
+    assert "products: 0 created, 0 updated, 2 unchanged" in again, again
+    assert "stock: 0 created, 0 updated, 2 unchanged" in again, again
+    assert "products: 0 created, 0 updated, 0 unchanged" in shop.manage("andon_push")
     shop.start()
     try:
         assert add_to_basket(shop, BOOK) == 1
