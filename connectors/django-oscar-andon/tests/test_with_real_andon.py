@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import _free_port
+from conftest import _admin_sql, _free_port
 from test_shop_stops_selling import add_to_basket
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -83,10 +83,18 @@ class Andon:
 
 
 @pytest.fixture
-def andon(tmp_path):
+def andon(tmp_path, shop):
+    """Andon on the shop's kind of database: SQLite, or its own PostgreSQL database."""
     if not ANDON.exists():
         pytest.skip("Andon's .venv is missing (scripts/bootstrap.sh)")
     a = Andon(tmp_path)
+    pg_db = None
+    if shop.env.get("SHOP_PG_NAME"):
+        pg = shop.env["SHOP_PG_HOST"], int(shop.env["SHOP_PG_PORT"])
+        pg_db = f"andon_e2e_{os.getpid()}"
+        _admin_sql(*pg, f"DROP DATABASE IF EXISTS {pg_db}")
+        _admin_sql(*pg, f"CREATE DATABASE {pg_db}")
+        a.env["DATABASE_URL"] = f"postgres://postgres@{pg[0]}:{pg[1]}/{pg_db}"
     a.run("migrate", "-v0")
     a.run("demo", "--small")
     port = _free_port()
@@ -96,6 +104,8 @@ def andon(tmp_path):
     wait(lambda: _answers(f"{a.url}/healthz"), 30, "andon serve")
     yield a
     a.stop()
+    if pg_db is not None:
+        _admin_sql(*pg, f"DROP DATABASE IF EXISTS {pg_db}")
 
 
 def _answers(url: str) -> bool:
@@ -116,8 +126,6 @@ def wait(cond, seconds: float, what: str) -> None:
 
 
 def test_pull_while_the_shop_is_down_then_relist(shop, andon):
-    if shop.env.get("SHOP_PG_NAME"):
-        pytest.skip("one database is enough for the whole loop; the shop side runs on both above")
     tokens = {
         u: andon.run("token", "create", u)
         for u in ("integrator", "agent1", "agent2", "vendor1", "warehouse1", "confirmer1")
