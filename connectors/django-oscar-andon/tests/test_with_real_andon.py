@@ -156,6 +156,12 @@ def test_pull_while_the_shop_is_down_then_relist(shop, andon):
     assert "products: 0 created, 0 updated, 2 unchanged" in again, again
     assert "stock: 0 created, 0 updated, 2 unchanged" in again, again
     assert "products: 0 created, 0 updated, 0 unchanged" in shop.manage("andon_push")
+    assert re.search(r"orders: 2 created, 0 updated, 0 unchanged, 0 rejected", first), first
+    assert "orders: 0 created, 0 updated, 2 unchanged" in again, again
+    order = andon.call(tokens["agent1"], "GET", "/orders/100001")
+    assert order["customer"] == "oscar-1" or order["customer"].startswith("oscar-")
+    lines = {ln["sku"]: ln["status"] for ln in order["lines"]}
+    assert lines == {"9787020002207": "shipped", BOOK: "placed"}
     shop.start()
     try:
         assert add_to_basket(shop, BOOK) == 1

@@ -1,7 +1,9 @@
-"""Push the shop's catalogue and stock to Andon's import API: warehouses (Oscar partners),
-products (by UPC), one batch per product, stock levels. Incremental by the shop's own change
-times (`date_updated` of products and stock records, kept as a cursor); `--full` resends
-everything. Andon's import is idempotent by external ids: resending changes nothing."""
+"""Push the shop to Andon's import API: warehouses (Oscar partners), products (by UPC), one
+batch per product, stock levels, then customers and orders with their line states.
+Incremental by the shop's own change times (`date_updated` of products and stock records,
+`date_placed` of orders, kept as a cursor); `--full` resends everything (line states change
+without a change time in Oscar: a periodic `--full` carries them). Andon's import is
+idempotent by external ids: resending changes nothing."""
 
 from __future__ import annotations
 
@@ -15,16 +17,65 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max, Q
 from django.utils import timezone
 from oscar.apps.catalogue.models import Product
+from oscar.apps.order.models import Order
 from oscar.apps.partner.models import Partner, StockRecord
 
 from andon_oscar.models import AndonCursor
 
 CHUNK = 1000
+# Oscar's line statuses are the shop's own words (OSCAR_LINE_STATUS_PIPELINE): the shop maps
+# them in ANDON_LINE_STATUS; these are the common English ones.
+LINE_STATUS = {
+    "packed": "packed",
+    "shipped": "shipped",
+    "dispatched": "shipped",
+    "delivered": "delivered",
+    "complete": "delivered",
+    "returned": "returned",
+}
 
 
 def _batch() -> str:
     # Oscar knows no batches; Andon holds stock by batch: one batch per product.
     return getattr(settings, "ANDON_BATCH", "oscar")
+
+
+def _customer_id(order: Order) -> str:
+    if order.user_id:
+        return f"oscar-{order.user_id}"
+    return f"guest-{order.guest_email}"[:64]
+
+
+def _customer(order: Order) -> dict:
+    user = order.user
+    name = (user.get_full_name() or user.get_username()) if user else order.guest_email
+    email = (user.email if user else order.guest_email) or ""
+    return {"external_id": _customer_id(order), "name": name or "-", "email": email}
+
+
+def _line_status(status: str) -> str:
+    mapping = getattr(settings, "ANDON_LINE_STATUS", LINE_STATUS)
+    return mapping.get((status or "").strip().lower(), "placed")
+
+
+def _order_rows(order: Order) -> list[dict]:
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)
+    return [
+        {
+            "order": order.number,
+            "customer": _customer_id(order),
+            "placed_at": order.date_placed.isoformat(),
+            "channel": "oscar",
+            "line_no": n,
+            "sku": line.upc or line.partner_sku,
+            "quantity": line.quantity,
+            "unit_price": str(line.unit_price_incl_tax or 0),
+            "warehouse": line.partner.code[:50] if line.partner else None,
+            "batch": _batch(),
+            "status": _line_status(line.status),
+        }
+        for n, line in enumerate(lines, 1)
+    ]
 
 
 class Command(BaseCommand):
@@ -44,6 +95,7 @@ class Command(BaseCommand):
                 [
                     Product.objects.aggregate(m=Max("date_updated"))["m"],
                     StockRecord.objects.aggregate(m=Max("date_updated"))["m"],
+                    Order.objects.aggregate(m=Max("date_placed"))["m"],
                 ],
             ),
             default=timezone.now(),
@@ -82,6 +134,14 @@ class Command(BaseCommand):
                 if sr.product.upc
             ],
         )
+        orders = Order.objects.select_related("user").prefetch_related("lines__partner")
+        if since is not None:
+            orders = orders.filter(date_placed__gt=since)
+        orders = list(orders)
+        self._send(
+            "customers", list({c["external_id"]: c for c in map(_customer, orders)}.values())
+        )
+        self._send("orders", [row for o in orders for row in _order_rows(o)])
         cursor.after = mark.isoformat()
         cursor.save()
 
