@@ -88,6 +88,7 @@ class Shop:
                 return
             except OSError:
                 time.sleep(0.2)
+        self.stop()  # never leave a half-started server behind
         raise RuntimeError("the shop did not start: " + (self.data / "server.log").read_text())
 
     def stop(self) -> None:

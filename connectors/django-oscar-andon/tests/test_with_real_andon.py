@@ -101,11 +101,13 @@ def andon(tmp_path, shop):
     a.url = f"http://127.0.0.1:{port}"
     a.spawn("serve", "--no-migrate", "--port", str(port))
     a.spawn("worker")
-    wait(lambda: _answers(f"{a.url}/healthz"), 30, "andon serve")
-    yield a
-    a.stop()
-    if pg_db is not None:
-        _admin_sql(*pg, f"DROP DATABASE IF EXISTS {pg_db}")
+    try:
+        wait(lambda: _answers(f"{a.url}/healthz"), 30, "andon serve")
+        yield a
+    finally:  # also when Andon did not start: no process or database left behind
+        a.stop()
+        if pg_db is not None:
+            _admin_sql(*pg, f"DROP DATABASE IF EXISTS {pg_db}")
 
 
 def _answers(url: str) -> bool:
