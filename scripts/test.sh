@@ -41,3 +41,7 @@ run "SQLite" env -u DATABASE_URL
 if [ -n "$PG_URL" ]; then
   run "PostgreSQL" env DATABASE_URL="$PG_URL"
 fi
+# The connectors (connectors/*), in their own venvs, when the whole suite runs.
+if [ ${#PYTEST_ARGS[@]} -eq 0 ]; then
+  PG_URL="$PG_URL" scripts/test-connectors.sh
+fi

@@ -36,9 +36,10 @@ def contact_record(
     channel: str = Channel.PHONE,
     handling_seconds: int | None = None,
     at: dt.datetime | None = None,
+    external_id: str | None = None,
 ) -> Contact:
     """`at`: when the customer called, now by default (an import or the demo's history record
-    the past)."""
+    the past). `external_id`: the helpdesk's ticket, for contacts that come in by webhook."""
     actor_require(
         actor, people_rules.may_record_contact, _("Only agents and team leads record contacts.")
     )
@@ -61,6 +62,7 @@ def contact_record(
     now = at or timezone.now()
     contact = Contact.objects.create(
         created_at=now,
+        external_id=external_id,
         customer_id=line.order.customer_id,
         order_line=line,
         product_id=line.product_id,

@@ -242,3 +242,7 @@ class OrderAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         products = {ln.product_id for ln in form.instance.lines.all()}
         holds_catch_up(product_ids=products, actor_id=request.user.pk)
+
+
+# The hosted-helpdesk connections register their own admin.
+from .inbound import admin as _inbound_admin  # noqa: E402, F401

@@ -117,3 +117,92 @@ class RelayCursor(models.Model):
     class Meta:
         verbose_name = _("relay cursor")
         verbose_name_plural = _("relay cursors")
+
+
+class Vendor(models.TextChoices):
+    ZENDESK = "zendesk", "Zendesk"
+    FRESHDESK = "freshdesk", "Freshdesk"
+    ZAMMAD = "zammad", "Zammad"
+
+
+class InboundConnection(models.Model):
+    """A hosted helpdesk that POSTs ticket events to /api/v1/inbound/{vendor}/{slug}.
+
+    `secret` is the vendor's signing secret (Zendesk shows it on the webhook; Zammad's is the
+    HMAC token typed into the webhook) or, for Freshdesk, which signs nothing, the shared token
+    it sends in `X-Andon-Token` or as the basic-auth password. The field names say where a
+    ticket keeps the order number, the line and the reason (a Zendesk field id, a Freshdesk
+    `cf_...` name, a Zammad attribute name); `reason_map` turns the helpdesk's values into
+    Andon reason codes."""
+
+    vendor = models.CharField(_("helpdesk"), max_length=16, choices=Vendor.choices)
+    slug = models.SlugField(_("name in the URL"), max_length=50, unique=True)
+    secret = models.CharField(_("secret"), max_length=200)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("records contacts as"),
+    )
+    order_field = models.CharField(_("order number field"), max_length=100)
+    line_field = models.CharField(_("order line field"), max_length=100, blank=True)
+    reason_field = models.CharField(_("reason field"), max_length=100, blank=True)
+    reason_map = models.JSONField(_("reason values"), default=dict, blank=True)
+    default_reason = models.CharField(_("default reason code"), max_length=50, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, default="email")
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("helpdesk connection")
+        verbose_name_plural = _("helpdesk connections")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.vendor}/{self.slug}"
+
+
+class InboundOutcome(models.TextChoices):
+    RECORDED = "recorded", _("contact recorded")
+    UNCHANGED = "unchanged", _("ticket already recorded")
+    IGNORED = "ignored", _("names no order")
+    REJECTED = "rejected", _("rejected")
+
+
+class InboundEvent(models.Model):
+    """One verified event of a connection, by the vendor's event id: a replay of an event
+    already applied answers from here and writes nothing. A rejected event is judged afresh
+    when it comes again (the order may have been imported since)."""
+
+    connection = models.ForeignKey(
+        InboundConnection,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("connection"),
+    )
+    event_id = models.CharField(_("event id"), max_length=200)
+    event_type = models.CharField(_("event type"), max_length=100, blank=True)
+    ticket_id = models.CharField(_("ticket"), max_length=64)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=InboundOutcome.choices)
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact"),
+    )
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("helpdesk event")
+        verbose_name_plural = _("helpdesk events")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "event_id"], name="inbound_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.event_id} ({self.outcome})"

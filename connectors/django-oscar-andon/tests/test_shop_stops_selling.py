@@ -1,0 +1,95 @@
+"""Andon's signed listing webhooks against a real Oscar shop process: a suppressed book cannot
+be added to a basket, a relisted one can; events apply in sequence order, a replay or a late
+older event changes nothing, a bad signature is 401. The bodies are built exactly as Andon's
+relay builds them (andon/integrations/relay.py: event_body) and signed with the same library
+Andon signs with (standardwebhooks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.cookiejar
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from conftest import SECRET
+from standardwebhooks import Webhook
+
+SKU = "9787020002207"
+
+
+def andon_event(event_id: int, kind: str, sequence: int) -> str:
+    status = "suppressed" if kind == "listing.suppressed" else "active"
+    return json.dumps(
+        {
+            "id": f"msg_{event_id}",
+            "type": kind,
+            "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+            "sku": SKU,
+            "sequence": sequence,
+            "data": {"sku": SKU, "listing_status": status},
+        },
+        separators=(",", ":"),
+    )
+
+
+def deliver(shop, event_id: int, kind: str, sequence: int, secret: str = SECRET) -> int:
+    body = andon_event(event_id, kind, sequence)
+    msg_id, now = f"msg_{event_id}", dt.datetime.now(dt.UTC)
+    req = urllib.request.Request(
+        shop.url + "/andon/webhooks",
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Webhook(secret).sign(msg_id=msg_id, timestamp=now, data=body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def add_to_basket(shop, sku: str = SKU) -> int:
+    """A new customer opens the book's page and adds it; the number of items in the basket."""
+    product_id, product_url = shop.products[sku]
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    browser.open(shop.url + product_url, timeout=10).read()
+    browser.open(shop.url + "/basket/", timeout=10).read()  # sets the CSRF cookie
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "quantity": 1}).encode()
+    browser.open(
+        urllib.request.Request(
+            f"{shop.url}/basket/add/{product_id}/",
+            data=form,
+            headers={"Referer": shop.url + product_url},
+        ),
+        timeout=10,
+    ).read()
+    page = browser.open(shop.url + "/basket/", timeout=10).read().decode()
+    return len(re.findall(r'name="form-\d+-quantity"', page))
+
+
+def test_the_cord_stops_the_book_selling_and_the_relist_restarts_it(shop):
+    assert add_to_basket(shop) == 1
+    assert deliver(shop, 101, "listing.suppressed", 1) == 204
+    assert add_to_basket(shop) == 0
+    # The same delivery again (a retry) and a late older relist change nothing.
+    assert deliver(shop, 101, "listing.suppressed", 1) == 204
+    assert deliver(shop, 99, "listing.relisted", 0) == 204
+    assert add_to_basket(shop) == 0
+    assert deliver(shop, 102, "listing.relisted", 2) == 204
+    assert add_to_basket(shop) == 1
+
+
+def test_a_bad_signature_is_401_and_changes_nothing(shop):
+    before = add_to_basket(shop)
+    assert deliver(shop, 201, "listing.suppressed", 50, secret="whsec_" + "A" * 32) == 401
+    assert add_to_basket(shop) == before
