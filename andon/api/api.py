@@ -12,6 +12,7 @@ from . import (
     imports,
     kpis,
     listing_events,
+    membership,
     orders,
     products,
     recovery,
@@ -69,6 +70,7 @@ for module in (
     kpis,
     bonuses,
     recovery,
+    membership,
     detection,
 ):
     api.add_router("", module.router)

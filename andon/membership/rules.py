@@ -76,6 +76,8 @@ TRANSITIONS: dict[tuple[State, Change], State] = {
     (State.TRIAL, Change.CANCELLED): State.CANCELLED,
     (State.ACTIVE, Change.CANCELLED): State.CANCELLED,
     (State.PAST_DUE, Change.CANCELLED): State.CANCELLED,
+    # A trial the storefront ends without converting (the tick converts or cancels instead).
+    (State.TRIAL, Change.EXPIRED): State.EXPIRED,
     (State.ACTIVE, Change.EXPIRED): State.EXPIRED,
     (State.PAST_DUE, Change.EXPIRED): State.EXPIRED,
     (State.CANCELLED, Change.EXPIRED): State.EXPIRED,
@@ -102,6 +104,31 @@ def transition(state: State, change: Change) -> State:
             field="state",
         )
     return after
+
+
+def sync_change(
+    *, before: State, after: State, ends_before: dt.datetime, ends_after: dt.datetime
+) -> Change | None:
+    """The change a storefront's own record (PUT) makes to a live membership, named as the
+    history names it; None when only dates or the renewal flag moved. A step back (active to
+    trial, out of expired) is refused: the storefront's record is applied, not rewound."""
+    if after == before:
+        if after == State.ACTIVE and ends_after > ends_before:
+            return Change.RENEWED
+        return None
+    change = {
+        State.ACTIVE: Change.RENEWED if before == State.PAST_DUE else Change.CONVERTED,
+        State.PAST_DUE: Change.PAST_DUE,
+        State.CANCELLED: Change.CANCELLED,
+        State.EXPIRED: Change.EXPIRED,
+    }.get(after)
+    if change is None or (before, change) not in TRANSITIONS:
+        raise WrongState(
+            _("A %(state)s membership cannot become %(after)s.")
+            % {"state": before.value, "after": after.value},
+            field="state",
+        )
+    return change
 
 
 def start_state(*, trial: bool, trial_days: int) -> State:

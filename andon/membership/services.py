@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from andon.core.errors import Conflict, InvalidInput, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.orders.models import Customer
+from andon.people.rules import may_enrol_member
+from andon.people.selectors import actor_require
 
 from . import rules
 from .defaults import BENEFITS, PLAN
@@ -86,6 +88,16 @@ def _record(steps: list[_Step], *, actor_id: int | None, at: dt.datetime) -> Non
     outbox_emit(at=at, events=[Event(f"membership.{s.change.value}", p) for s, p in payloads])
 
 
+def _check_actor(actor: User | None) -> None:
+    """People are checked; the tick (no actor) is the system itself."""
+    if actor is not None:
+        actor_require(
+            actor,
+            may_enrol_member,
+            _("Only service people, integrators and membership managers change memberships."),
+        )
+
+
 def _check_available(plan: Plan, at: dt.datetime) -> None:
     day = timezone.localdate(at)
     if (
@@ -120,6 +132,7 @@ def membership_enrol(
 ) -> Membership:
     """Start a trial (or a paid first period) of a plan. A customer with a live membership
     is refused with 409 naming it: change plans by cancelling first."""
+    _check_actor(actor)
     at = at or timezone.now()
     plan = plan_get(code=plan_code)
     _check_available(plan, at)
@@ -224,6 +237,7 @@ def membership_change(
     """One change of a customer's live membership by a person or the storefront: renew (a
     payment arrived), past_due (a charge failed), cancel. Cancelling a cancelled membership
     answers it unchanged (a retried click)."""
+    _check_actor(actor)
     at = at or timezone.now()
     m = _locked_live(customer.pk)
     if change == Change.CANCELLED and m.state == State.CANCELLED:
@@ -234,6 +248,88 @@ def membership_change(
     m.save()
     _record([step], actor_id=actor.pk if actor else None, at=at)
     return m
+
+
+@transaction.atomic
+def membership_sync(
+    *,
+    actor: User,
+    customer: Customer,
+    plan_code: str,
+    state: State,
+    started_at: dt.datetime,
+    ends_at: dt.datetime,
+    auto_renew: bool = True,
+    at: dt.datetime | None = None,
+) -> tuple[Membership, bool]:
+    """The storefront's own record of a member, applied as it says (PUT): creates the live
+    membership, or moves it forward (converted, renewed, past due, cancelled, expired) with
+    history, audit and events. The same record again changes nothing. Returns (membership,
+    whether anything changed)."""
+    _check_actor(actor)
+    at = at or timezone.now()
+    if ends_at < started_at:
+        raise InvalidInput(_("ends_at is before started_at."), field="ends_at")
+    plan = plan_get(code=plan_code)
+    live = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("plan", "customer")
+        .filter(customer=customer, state__in=[s.value for s in rules.LIVE])
+        .first()
+    )
+    if live is None:
+        if state == State.EXPIRED:
+            raise InvalidInput(_("This customer has no live membership to expire."), field="state")
+        m = Membership(
+            customer=customer,
+            plan=plan,
+            state=state.value,
+            source=Source.STOREFRONT.value,
+            enrolled_by=actor,
+            auto_renew=auto_renew and state != State.CANCELLED,
+            started_at=started_at,
+            trial_ends_at=ends_at if state == State.TRIAL else None,
+            paid_from=None if state == State.TRIAL else started_at,
+            paid_periods=0 if state == State.TRIAL else 1,
+            ends_at=ends_at,
+            cancelled_at=at if state == State.CANCELLED else None,
+        )
+        m.save()
+        _record([_Step(m, Change.STARTED, None)], actor_id=actor.pk, at=at)
+        return m, True
+    if live.plan_id != plan.pk:
+        raise AlreadyMember(
+            _("The live membership is of plan %(plan)s: cancel it before another plan starts.")
+            % {"plan": live.plan.code},
+            field="plan",
+        )
+    before = State(live.state)
+    change = rules.sync_change(
+        before=before, after=state, ends_before=live.ends_at, ends_after=ends_at
+    )
+    if change is None and live.ends_at == ends_at and live.auto_renew == auto_renew:
+        return live, False
+    live.state = state.value
+    live.ends_at = ends_at
+    live.auto_renew = auto_renew and state != State.CANCELLED
+    if change == Change.CONVERTED:
+        live.paid_from, live.paid_periods = live.trial_ends_at or at, 1
+    elif change == Change.RENEWED:
+        live.paid_periods += 1
+    elif change == Change.CANCELLED:
+        live.cancelled_at = at
+    elif change == Change.EXPIRED:
+        live.ended_at = at
+    live.save()
+    if change is not None:
+        _record([_Step(live, change, before)], actor_id=actor.pk, at=at)
+    else:
+        audit_record(
+            actor_id=actor.pk,
+            at=at,
+            entries=[Audit("membership.synced", "membership", live.pk, data=_event_payload(live))],
+        )
+    return live, True
 
 
 # Each tick transaction handles at most this many rows, so that locks stay short.

@@ -17,11 +17,18 @@ class Role(StrEnum):
     TEAM_LEAD = "team_lead"
     CONFIRMER = "confirmer"
     INTEGRATOR = "integrator"
+    MEMBERSHIP_MANAGER = "membership_manager"
     ADMIN = "admin"
 
 
 # Groups that carry a role; department membership is a relation, not a group.
-GROUP_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.CONFIRMER, Role.INTEGRATOR)
+GROUP_ROLES = (
+    Role.AGENT,
+    Role.TEAM_LEAD,
+    Role.CONFIRMER,
+    Role.INTEGRATOR,
+    Role.MEMBERSHIP_MANAGER,
+)
 
 
 @dataclass(frozen=True)
@@ -110,3 +117,20 @@ def may_read_any_work_orders(r: Roles) -> bool:
 def may_read_recovery(r: Roles) -> bool:
     """A customer's recovery history: the service people, on the customer's page."""
     return may_record_contact(r)
+
+
+def may_manage_membership(r: Roles) -> bool:
+    """Membership managers (and admins) own plans, launches and the member figures."""
+    return r.has(Role.MEMBERSHIP_MANAGER)
+
+
+def may_enrol_member(r: Roles) -> bool:
+    """Enrol, renew, mark past due or cancel a customer's membership: the service people (a
+    customer asks on a contact), the integrator (the storefront syncs its own members) and
+    the membership managers."""
+    return may_record_contact(r) or r.has(Role.INTEGRATOR) or may_manage_membership(r)
+
+
+def may_read_membership(r: Roles) -> bool:
+    """A customer's membership and its history: whoever may change it."""
+    return may_enrol_member(r)
