@@ -5,11 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.core.errors import NotFound
+from andon.orders.models import Order, OrderLine
 
 from . import rules
 from .models import Benefit, Membership, MembershipChange, Plan
@@ -75,3 +89,161 @@ def membership_of_customer(*, customer_id: int) -> CustomerMembership:
         .order_by("at", "id")
     )
     return CustomerMembership(current, history)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: dt.date  # first day of the month, in the product's time zone
+    enrolments: int
+    converted: int
+    renewed: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class MemberKpis:
+    since: dt.datetime
+    until: dt.datetime
+    enrolments: int
+    enrolments_by_source: dict[str, int]
+    trials_decided: int  # trials converted, cancelled or ended in the period
+    trials_converted: int
+    trial_conversion: float | None
+    renewals_due: int  # paid periods that renewed or lapsed in the period
+    renewed: int
+    renewal_rate: float | None
+    paid_at_start: int
+    churned: int  # paid memberships that expired in the period
+    churn: float | None
+    orders: int
+    member_orders: int
+    gmv: Decimal
+    member_gmv: Decimal
+    member_order_share: float | None
+    member_gmv_share: float | None
+    trend: list[TrendPoint]
+
+
+def _member_at(field: str) -> Exists:
+    """Whether the row's customer held a membership (benefits running) at the row's `field`."""
+    return Exists(
+        Membership.objects.filter(
+            customer_id=OuterRef("customer_id"), started_at__lte=OuterRef(field)
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
+    )
+
+
+def member_kpis(*, since: dt.datetime, until: dt.datetime, trend_months: int = 6) -> MemberKpis:
+    """The member figures of [since, until), each from one grouped query (eight in all,
+    whatever the number of members). Rates with nothing to divide are None, not 0."""
+    started = Membership.objects.filter(started_at__gte=since, started_at__lt=until)
+    by_source = {
+        r["source"]: r["n"] for r in started.values("source").annotate(n=Count("id")).order_by()
+    }
+    steps = (
+        MembershipChange.objects.filter(at__gte=since, at__lt=until)
+        .values("change", "from_state")
+        .annotate(n=Count("id"), paid=Count("id", filter=Q(membership__paid_from__isnull=False)))
+        .order_by()
+    )
+    converted = decided = renewed = churned = 0
+    for s in steps:
+        if s["from_state"] == rules.State.TRIAL and s["change"] in (
+            rules.Change.CONVERTED,
+            rules.Change.CANCELLED,
+            rules.Change.EXPIRED,
+        ):
+            decided += s["n"]
+        if s["change"] == rules.Change.CONVERTED:
+            converted += s["n"]
+        elif s["change"] == rules.Change.RENEWED:
+            renewed += s["n"]
+        elif s["change"] == rules.Change.EXPIRED:
+            churned += s["paid"]
+    paid_at_start = (
+        Membership.objects.filter(paid_from__lt=since)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
+        .count()
+    )
+    orders = (
+        Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
+        .annotate(member=_member_at("placed_at"))
+        .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
+    )
+    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
+    gmv = (
+        OrderLine.objects.filter(order__placed_at__gte=since, order__placed_at__lt=until)
+        .annotate(
+            member=Exists(
+                Membership.objects.filter(
+                    customer_id=OuterRef("order__customer_id"),
+                    started_at__lte=OuterRef("order__placed_at"),
+                ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("order__placed_at")))
+            )
+        )
+        .aggregate(all=Sum(value), members=Sum(value, filter=Q(member=True)))
+    )
+    total, member_total = gmv["all"] or Decimal("0"), gmv["members"] or Decimal("0")
+    return MemberKpis(
+        since=since,
+        until=until,
+        enrolments=sum(by_source.values()),
+        enrolments_by_source=by_source,
+        trials_decided=decided,
+        trials_converted=converted,
+        trial_conversion=rules.rate(converted, decided),
+        renewals_due=renewed + churned,
+        renewed=renewed,
+        renewal_rate=rules.rate(renewed, renewed + churned),
+        paid_at_start=paid_at_start,
+        churned=churned,
+        churn=rules.rate(churned, paid_at_start),
+        orders=orders["n"],
+        member_orders=orders["members"],
+        gmv=Decimal(total).quantize(Decimal("0.01")),
+        member_gmv=Decimal(member_total).quantize(Decimal("0.01")),
+        member_order_share=rules.rate(orders["members"], orders["n"]),
+        member_gmv_share=None if not total else round(float(member_total / total), 4),
+        trend=_trend(until=until, months=trend_months),
+    )
+
+
+def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
+    """Enrolments and changes per month (product time zone) for the `months` up to `until`."""
+    tz = timezone.get_current_timezone()
+    last = timezone.localtime(until - dt.timedelta(microseconds=1)).date().replace(day=1)
+    first_local = rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - months)
+    month = TruncMonth("started_at", tzinfo=tz)
+    enrol = {
+        _day(r["m"]): r["n"]
+        for r in Membership.objects.filter(started_at__gte=first_local, started_at__lt=until)
+        .annotate(m=month)
+        .values("m")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    changes: dict[tuple[dt.date, str], int] = {
+        (_day(r["m"]), r["change"]): r["n"]
+        for r in MembershipChange.objects.filter(at__gte=first_local, at__lt=until)
+        .annotate(m=TruncMonth("at", tzinfo=tz))
+        .values("m", "change")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    points = []
+    for i in range(months):
+        m = timezone.localtime(rules.add_months(first_local, i)).date()
+        points.append(
+            TrendPoint(
+                month=m,
+                enrolments=enrol.get(m, 0),
+                converted=changes.get((m, rules.Change.CONVERTED), 0),
+                renewed=changes.get((m, rules.Change.RENEWED), 0),
+                expired=changes.get((m, rules.Change.EXPIRED), 0),
+            )
+        )
+    return points
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
