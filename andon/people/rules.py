@@ -134,3 +134,8 @@ def may_enrol_member(r: Roles) -> bool:
 def may_read_membership(r: Roles) -> bool:
     """A customer's membership and its history: whoever may change it."""
     return may_enrol_member(r)
+
+
+def may_see_member_kpis(r: Roles) -> bool:
+    """The member figures: membership managers and the managers who see the other KPIs."""
+    return may_manage_membership(r) or may_see_kpis(r)

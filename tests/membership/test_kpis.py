@@ -99,3 +99,45 @@ def test_the_figures_cost_the_same_queries_for_2_or_40_members(django_assert_num
     membership_tick(now=dt.datetime(2026, 2, 10, tzinfo=SH))
     with django_assert_num_queries(7):
         member_kpis(since=FEB[0], until=FEB[1])
+
+
+def test_close_the_loop_recovered_customers_who_joined_converted_and_ordered_again(world):
+    from andon.membership.services import membership_tick as tick
+    from andon.recovery.selectors import recovered_members
+    from andon.recovery.services import catalogue_ensure_defaults, recovery_give
+
+    from ..reviews.factories import reported_product
+
+    catalogue_ensure_defaults()
+    _, [a, b] = reported_product(agent=world.users["agent1"])
+    joined = recovery_give(actor=world.users["agent1"], contact_id=a.pk, action="membership-98")
+    recovery_give(actor=world.users["agent1"], contact_id=b.pk, action="coupon-5")
+    since = joined.given_at - dt.timedelta(days=1)
+    product = a.product
+    o = Order.objects.create(
+        external_id="again", customer=a.customer, placed_at=joined.given_at + dt.timedelta(days=40)
+    )
+    OrderLine.objects.create(order=o, line_no=1, product=product)
+    tick(now=joined.given_at + dt.timedelta(days=31))
+    loop = recovered_members(since=since, until=joined.given_at + dt.timedelta(days=1))
+    assert (loop.recovered, loop.enrolled, loop.converted, loop.renewed) == (2, 1, 1, 0)
+    assert (loop.ordered_30, loop.ordered_90) == (0, 1)
+
+
+def test_the_kpi_api_for_managers_only_in_a_fixed_number_of_queries(
+    api, world, django_assert_max_num_queries
+):
+    enrol(customer(1), dt.datetime(2026, 2, 3, tzinfo=SH), source=Source.RECOVERY)
+    with django_assert_max_num_queries(14):
+        r = api.call("GET", "/kpis/membership?period=month&date=2026-02-14", "lead1")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["since"].startswith("2026-02-01T00:00:00+08:00")
+    assert body["enrolments_by_source"] == {"recovery": 1}
+    assert body["trial_conversion"] is None and body["anchors"]["trial_conversion"] == 0.73
+    assert body["recovered"]["recovered"] == 0 and len(body["trend"]) == 6
+    week = api.call("GET", "/kpis/membership?period=week&date=2026-02-04", "lead1").json()
+    assert week["since"].startswith("2026-02-02") and week["enrolments"] == 1
+    assert api.call("GET", "/kpis/membership", "agent1").status_code == 403
+    bad = api.call("GET", "/kpis/membership?period=year", "lead1")
+    assert bad.status_code == 422 and bad.json()["field"] == "period"
