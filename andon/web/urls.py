@@ -6,6 +6,7 @@ from .views import (
     detection,
     home,
     incentives,
+    membership,
     products,
     queues,
     recovery,
@@ -34,6 +35,7 @@ urlpatterns = [
     ),
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
+    path("membership/", membership.membership_index, name="membership"),
     path("problems/", detection.problems_index, name="problems"),
     path("problems/<int:problem_id>/", detection.problem_detail, name="problem"),
     path(
