@@ -67,3 +67,25 @@ def test_the_chinese_page_shows_no_english_word(client, story):
             lang,
             _offenders(page.content.decode(), lang),
         )
+
+
+def test_the_customer_page_shows_the_membership_and_its_history(client, story):
+    from andon.membership.models import Membership
+
+    m = Membership.objects.select_related("customer").get()
+    page = signed_in(client, story.users["agent2"]).get(f"/customers/{m.customer.external_id}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="membership-state"' in text
+    assert "Member (2% off)</strong> · trial · source: service recovery" in text
+    assert '<td translate="no">agent1</td>' in text
+    zh = signed_in(client, story.users["agent2"], "zh-hans").get(
+        f"/customers/{m.customer.external_id}/"
+    )
+    assert "会员（九八折）</strong> · 试用 · 来源：服务补救" in zh.content.decode()
+    other = reported_product(agent=story.users["agent1"])[1][0].customer
+    assert (
+        "Not a member."
+        in signed_in(client, story.users["agent2"])
+        .get(f"/customers/{other.external_id}/")
+        .content.decode()
+    )

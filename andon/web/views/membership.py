@@ -78,7 +78,9 @@ def membership_index(request: AuthenticatedRequest) -> HttpResponse:
     k = member_kpis(since=since, until=until)
     sources = dict(SourceChoices.choices)
     context = {
-        "month": first,
+        # Months read as 2026-02 in both languages, like the chart's axis.
+        "month_label": first.strftime("%Y-%m"),
+        "trend": [(p.month.strftime("%Y-%m"), p) for p in k.trend],
         "prev": rules.add_months(since, -1).date(),
         "next": timezone.localtime(until).date(),
         "k": k,
