@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Benefit, Membership, MembershipChange, Plan
+from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 
 
 class BenefitInline(admin.TabularInline):
@@ -50,3 +50,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 3
+
+
+@admin.register(Launch)
+class LaunchAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "plan", "segment", "starts_on"]
+    filter_horizontal = ["owners"]
+    inlines = [MilestoneInline]

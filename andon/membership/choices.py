@@ -4,7 +4,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .rules import BenefitKind, Change, Period, Source, State
+from .rules import BenefitKind, Change, Metric, MilestoneStatus, Period, Source, State
 
 
 class StateChoices(models.TextChoices):
@@ -43,3 +43,17 @@ class ChangeChoices(models.TextChoices):
     PAST_DUE = Change.PAST_DUE.value, _("payment past due")
     CANCELLED = Change.CANCELLED.value, _("cancelled")
     EXPIRED = Change.EXPIRED.value, _("expired")
+
+
+class MetricChoices(models.TextChoices):
+    ENROLMENTS = Metric.ENROLMENTS.value, _("enrolments")
+    TRIAL_CONVERSION = Metric.TRIAL_CONVERSION.value, _("trial conversion")
+    RENEWAL_RATE = Metric.RENEWAL_RATE.value, _("renewal rate")
+    MEMBER_GMV_SHARE = Metric.MEMBER_GMV_SHARE.value, _("member share of GMV")
+
+
+class MilestoneStatusChoices(models.TextChoices):
+    MET = MilestoneStatus.MET.value, _("met")
+    MISSED = MilestoneStatus.MISSED.value, _("missed")
+    BEHIND = MilestoneStatus.BEHIND.value, _("behind so far")
+    NO_DATA = MilestoneStatus.NO_DATA.value, _("no data yet")

@@ -10,7 +10,14 @@ from andon.core.errors import InvalidInput
 from andon.core.i18n import in_reader_language
 
 from . import rules
-from .choices import BenefitKindChoices, ChangeChoices, PeriodChoices, SourceChoices, StateChoices
+from .choices import (
+    BenefitKindChoices,
+    ChangeChoices,
+    MetricChoices,
+    PeriodChoices,
+    SourceChoices,
+    StateChoices,
+)
 
 LIVE_STATES = [s.value for s in rules.LIVE]
 
@@ -259,3 +266,81 @@ class MembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.change} {self.at:%Y-%m-%d}"
+
+
+class Launch(models.Model):
+    """A plan's launch for a market or segment: owners, a start date, and milestones at day
+    30, 60 and 90 (or any day) with targets, measured against the live figures."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="launches", verbose_name=_("plan")
+    )
+    segment = models.CharField(_("market or segment"), max_length=100, blank=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("owners")
+    )
+    starts_on = models.DateField(_("starts on"))
+
+    class Meta:
+        verbose_name = _("launch plan")
+        verbose_name_plural = _("launch plans")
+        ordering = ["-starts_on", "code"]
+
+    @property
+    def name(self) -> str:
+        return in_reader_language(self.name_zh, self.name_en)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A target for a figure by a day of the launch (day 30: 500 enrolments)."""
+
+    launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("launch plan")
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"), validators=[MinValueValidator(1), MaxValueValidator(3660)]
+    )
+    metric = models.CharField(_("figure"), max_length=20, choices=MetricChoices.choices)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "A count for enrolments; a share from 0 to 1 for the rates (0.73 means 73 percent)."
+        ),
+    )
+    tasks = models.TextField(
+        _("tasks"), blank=True, help_text=_("One task a line: what the owners do to get there.")
+    )
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["launch", "day", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["launch", "day", "metric"], name="milestone_one_per_day_metric"
+            ),
+            models.CheckConstraint(condition=models.Q(day__gte=1), name="milestone_day_positive"),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0)
+                & (models.Q(metric=rules.Metric.ENROLMENTS.value) | models.Q(target__lte=1)),
+                name="milestone_target_in_range",
+            ),
+        ]
+
+    def clean(self) -> None:
+        try:
+            rules.check_target(rules.Metric(self.metric), self.target)
+        except InvalidInput as e:
+            raise ValidationError({"target": e.detail}) from None
+
+    def __str__(self) -> str:
+        return f"{self.launch_id} d{self.day} {self.metric} {self.target}"

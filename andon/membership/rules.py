@@ -214,3 +214,39 @@ def rate(part: int, whole: int) -> float | None:
     """A share in [0, 1], or None when there is nothing to divide (no trials, no renewals due):
     an empty period is "no data", never 0 % or 100 %."""
     return None if whole == 0 else round(part / whole, 4)
+
+
+class Metric(StrEnum):
+    """What a launch milestone targets; rates are shares in [0, 1]."""
+
+    ENROLMENTS = "enrolments"
+    TRIAL_CONVERSION = "trial_conversion"
+    RENEWAL_RATE = "renewal_rate"
+    MEMBER_GMV_SHARE = "member_gmv_share"
+
+
+RATE_METRICS = (Metric.TRIAL_CONVERSION, Metric.RENEWAL_RATE, Metric.MEMBER_GMV_SHARE)
+
+
+class MilestoneStatus(StrEnum):
+    MET = "met"  # green: the target is reached (at or before the day)
+    MISSED = "missed"  # red: the day has come and the figure is below the target
+    BEHIND = "behind"  # before the day, below the target so far
+    NO_DATA = "no_data"  # nothing to measure (a rate with nothing to divide)
+
+
+def milestone_status(*, target: Decimal, measured: Decimal | None, due: bool) -> MilestoneStatus:
+    """Green when met, red when the day has come without it; before the day, behind."""
+    if measured is None:
+        return MilestoneStatus.MISSED if due else MilestoneStatus.NO_DATA
+    if measured >= target:
+        return MilestoneStatus.MET
+    return MilestoneStatus.MISSED if due else MilestoneStatus.BEHIND
+
+
+def check_target(metric: Metric, target: Decimal) -> Decimal:
+    if target < 0 or (metric in RATE_METRICS and target > 1):
+        raise InvalidInput(
+            _("A target is a count of 0 or more, or a share from 0 to 1."), field="target"
+        )
+    return target

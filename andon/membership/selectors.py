@@ -26,7 +26,7 @@ from andon.core.errors import NotFound
 from andon.orders.models import Order, OrderLine
 
 from . import rules
-from .models import Benefit, Membership, MembershipChange, Plan
+from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 
 
 class UnknownPlan(NotFound):
@@ -124,24 +124,35 @@ class MemberKpis:
     trend: list[TrendPoint]
 
 
-def _member_at(field: str) -> Exists:
+def _member_at(field: str, customer: str, plan_id: int | None) -> Exists:
     """Whether the row's customer held a membership (benefits running) at the row's `field`."""
-    return Exists(
-        Membership.objects.filter(
-            customer_id=OuterRef("customer_id"), started_at__lte=OuterRef(field)
-        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
-    )
+    held = Membership.objects.filter(
+        customer_id=OuterRef(customer), started_at__lte=OuterRef(field)
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
+    return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
 
 
-def member_kpis(*, since: dt.datetime, until: dt.datetime, trend_months: int = 6) -> MemberKpis:
-    """The member figures of [since, until), each from one grouped query (eight in all,
-    whatever the number of members). Rates with nothing to divide are None, not 0."""
-    started = Membership.objects.filter(started_at__gte=since, started_at__lt=until)
+def member_kpis(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    trend_months: int = 6,
+    plan_id: int | None = None,
+) -> MemberKpis:
+    """The member figures of [since, until), optionally of one plan, each from one grouped
+    query (seven in all, whatever the number of members). Rates with nothing to divide are
+    None, not 0."""
+    memberships = Membership.objects.all()
+    changes = MembershipChange.objects.all()
+    if plan_id is not None:
+        memberships = memberships.filter(plan_id=plan_id)
+        changes = changes.filter(membership__plan_id=plan_id)
+    started = memberships.filter(started_at__gte=since, started_at__lt=until)
     by_source = {
         r["source"]: r["n"] for r in started.values("source").annotate(n=Count("id")).order_by()
     }
     steps = (
-        MembershipChange.objects.filter(at__gte=since, at__lt=until)
+        changes.filter(at__gte=since, at__lt=until)
         .values("change", "from_state")
         .annotate(n=Count("id"), paid=Count("id", filter=Q(membership__paid_from__isnull=False)))
         .order_by()
@@ -161,26 +172,19 @@ def member_kpis(*, since: dt.datetime, until: dt.datetime, trend_months: int = 6
         elif s["change"] == rules.Change.EXPIRED:
             churned += s["paid"]
     paid_at_start = (
-        Membership.objects.filter(paid_from__lt=since)
+        memberships.filter(paid_from__lt=since)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
         .count()
     )
     orders = (
         Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
-        .annotate(member=_member_at("placed_at"))
+        .annotate(member=_member_at("placed_at", "customer_id", plan_id))
         .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
     )
     value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
     gmv = (
         OrderLine.objects.filter(order__placed_at__gte=since, order__placed_at__lt=until)
-        .annotate(
-            member=Exists(
-                Membership.objects.filter(
-                    customer_id=OuterRef("order__customer_id"),
-                    started_at__lte=OuterRef("order__placed_at"),
-                ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("order__placed_at")))
-            )
-        )
+        .annotate(member=_member_at("order__placed_at", "order__customer_id", plan_id))
         .aggregate(all=Sum(value), members=Sum(value, filter=Q(member=True)))
     )
     total, member_total = gmv["all"] or Decimal("0"), gmv["members"] or Decimal("0")
@@ -204,7 +208,7 @@ def member_kpis(*, since: dt.datetime, until: dt.datetime, trend_months: int = 6
         member_gmv=Decimal(member_total).quantize(Decimal("0.01")),
         member_order_share=rules.rate(orders["members"], orders["n"]),
         member_gmv_share=None if not total else round(float(member_total / total), 4),
-        trend=_trend(until=until, months=trend_months),
+        trend=_trend(until=until, months=trend_months) if trend_months else [],
     )
 
 
@@ -247,3 +251,59 @@ def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
 
 def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class MilestoneProgress:
+    milestone: Milestone
+    due_at: dt.datetime
+    due: bool
+    measured: Decimal | None
+    status: rules.MilestoneStatus
+
+
+def launches_list() -> list[Launch]:
+    return list(Launch.objects.select_related("plan").prefetch_related("owners"))
+
+
+def launch_get(*, code: str) -> Launch:
+    launch = (
+        Launch.objects.select_related("plan").prefetch_related("owners").filter(code=code).first()
+    )
+    if launch is None:
+        raise NotFound(_("No launch plan '%(code)s'.") % {"code": code}, field="code")
+    return launch
+
+
+def _measured(k: MemberKpis, metric: rules.Metric) -> Decimal | None:
+    value: float | int | None = {
+        rules.Metric.ENROLMENTS: k.enrolments,
+        rules.Metric.TRIAL_CONVERSION: k.trial_conversion,
+        rules.Metric.RENEWAL_RATE: k.renewal_rate,
+        rules.Metric.MEMBER_GMV_SHARE: k.member_gmv_share,
+    }[metric]
+    return None if value is None else Decimal(str(value))
+
+
+def launch_progress(launch: Launch, *, now: dt.datetime) -> list[MilestoneProgress]:
+    """Each milestone against its figure for the launch's plan, measured from the start day to
+    the milestone's day (or to now, before the day). One set of figures per cut-off."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(launch.starts_on, dt.time(), tz)
+    out = []
+    figures: dict[dt.datetime, MemberKpis] = {}
+    for m in launch.milestones.order_by("day", "metric"):
+        due_at = start + dt.timedelta(days=m.day)
+        cutoff = min(due_at, now)
+        if cutoff <= start:
+            out.append(MilestoneProgress(m, due_at, False, None, rules.MilestoneStatus.NO_DATA))
+            continue
+        if cutoff not in figures:
+            figures[cutoff] = member_kpis(
+                since=start, until=cutoff, trend_months=0, plan_id=launch.plan_id
+            )
+        measured = _measured(figures[cutoff], rules.Metric(m.metric))
+        due = now >= due_at
+        status = rules.milestone_status(target=m.target, measured=measured, due=due)
+        out.append(MilestoneProgress(m, due_at, due, measured, status))
+    return out

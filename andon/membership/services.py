@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -22,12 +23,12 @@ from django.utils.translation import gettext as _
 from andon.core.errors import Conflict, InvalidInput, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.orders.models import Customer
-from andon.people.rules import may_enrol_member
+from andon.people.rules import may_enrol_member, may_manage_membership
 from andon.people.selectors import actor_require
 
 from . import rules
 from .defaults import BENEFITS, PLAN
-from .models import Benefit, Membership, MembershipChange, Plan
+from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 from .rules import Change, Source, State
 from .selectors import live_membership, plan_for_recovery_action, plan_get
 
@@ -409,3 +410,73 @@ def plans_ensure_defaults() -> int:
             for i, (k, v, zh, en) in enumerate(BENEFITS)
         )
     return int(created)
+
+
+@dataclass(frozen=True)
+class MilestoneIn:
+    day: int
+    metric: rules.Metric
+    target: Decimal
+    tasks: str = ""
+
+
+@transaction.atomic
+def launch_create(
+    *,
+    actor: User,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    plan_code: str,
+    starts_on: dt.date,
+    segment: str = "",
+    owners: list[User] | None = None,
+    milestones: list[MilestoneIn],
+) -> Launch:
+    """A launch plan with its milestones, by a membership manager; audited."""
+    actor_require(actor, may_manage_membership, _("Only membership managers plan launches."))
+    if Launch.objects.filter(code=code).exists():
+        raise Conflict(_("A launch plan '%(code)s' exists.") % {"code": code}, field="code")
+    if not milestones:
+        raise InvalidInput(_("A launch plan needs at least one milestone."), field="milestones")
+    seen = set()
+    for m in milestones:
+        rules.check_target(m.metric, m.target)
+        if (m.day, m.metric) in seen:
+            raise InvalidInput(
+                _("Day %(day)s has two targets for %(metric)s.")
+                % {"day": m.day, "metric": m.metric.value},
+                field="milestones",
+            )
+        seen.add((m.day, m.metric))
+    launch = Launch.objects.create(
+        code=code,
+        name_zh=name_zh,
+        name_en=name_en,
+        plan=plan_get(code=plan_code),
+        segment=segment,
+        starts_on=starts_on,
+    )
+    launch.owners.set(owners or [actor])
+    Milestone.objects.bulk_create(
+        Milestone(launch=launch, day=m.day, metric=m.metric.value, target=m.target, tasks=m.tasks)
+        for m in milestones
+    )
+    audit_record(
+        actor_id=actor.pk,
+        at=timezone.now(),
+        entries=[
+            Audit(
+                "membership.launch_planned",
+                "launch",
+                launch.pk,
+                data={
+                    "code": code,
+                    "plan": plan_code,
+                    "starts_on": starts_on.isoformat(),
+                    "milestones": [[m.day, m.metric.value, str(m.target)] for m in milestones],
+                },
+            )
+        ],
+    )
+    return launch
