@@ -36,6 +36,7 @@ urlpatterns = [
     path("andons/", andons.andons_index, name="andons"),
     path("andons/<int:andon_id>/", andons.andon_detail, name="andon"),
     path("membership/", membership.membership_index, name="membership"),
+    path("membership/launches/<slug:code>/", membership.launch_detail, name="launch"),
     path("problems/", detection.problems_index, name="problems"),
     path("problems/<int:problem_id>/", detection.problem_detail, name="problem"),
     path(

@@ -115,3 +115,25 @@ def test_only_membership_managers_plan_and_a_code_is_taken_once(api, manager):
     assert api.call("POST", "/membership/launches", "mm1", body()).status_code == 201
     again = api.call("POST", "/membership/launches", "mm1", body())
     assert again.status_code == 409 and again.json()["field"] == "code"
+
+
+def test_the_launch_page_says_red_and_green_in_words_and_colour(client, api, manager, world):
+    from ..web.test_i18n_and_escaping import _offenders
+
+    api.call("POST", "/membership/launches", "mm1", body())
+    client.force_login(world.users["lead1"])
+    for lang, met, missed in (("en", "Met", "Missed"), ("zh-hans", "已达成", "未达成")):
+        client.cookies["django_language"] = lang
+        page = client.get("/membership/launches/cn-launch/")
+        text = page.content.decode()
+        assert page.status_code == 200
+        # Nobody enrolled: day 30 and 60 have passed without their figures, day 90 is ahead.
+        assert text.count(f'<span class="kpi-status red">{missed}</span>') == 2
+        assert met not in text.split("<tbody>")[-1]
+        assert "短信邀请" in text
+        assert not _offenders(text, lang), _offenders(text, lang)
+        index = client.get("/membership/").content.decode()
+        assert 'href="/membership/launches/cn-launch/"' in index
+    assert client.get("/membership/launches/nope/").status_code == 404
+    client.force_login(world.users["agent1"])
+    assert client.get("/membership/launches/cn-launch/").status_code == 403

@@ -6,17 +6,26 @@ with the Prime and Costco anchors beside them. For membership managers and team 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from andon.core.errors import NotFound
 from andon.core.http import AuthenticatedRequest
 from andon.membership import rules
-from andon.membership.choices import SourceChoices
-from andon.membership.selectors import TrendPoint, member_kpis, plans_list
+from andon.membership.choices import MetricChoices, MilestoneStatusChoices, SourceChoices
+from andon.membership.selectors import (
+    TrendPoint,
+    launch_get,
+    launch_progress,
+    launches_list,
+    member_kpis,
+    plans_list,
+)
 from andon.people import rules as people_rules
 from andon.recovery.selectors import recovered_members
 
@@ -97,6 +106,48 @@ def membership_index(request: AuthenticatedRequest) -> HttpResponse:
             "costco_renewal": percent(COSTCO_RENEWAL),
         },
         "plans": plans_list(),
+        "launches": launches_list(),
         "chart": trend_chart(k.trend),
     }
     return render(request, "web/membership/index.html", context)
+
+
+# Status -> the colour class the reviews stylesheet gives its green/red badges.
+STATUS_COLOUR = {
+    rules.MilestoneStatus.MET: "green",
+    rules.MilestoneStatus.MISSED: "red",
+    rules.MilestoneStatus.BEHIND: "none",
+    rules.MilestoneStatus.NO_DATA: "none",
+}
+
+
+def _figure(metric: rules.Metric, value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if metric == rules.Metric.ENROLMENTS:
+        return str(int(value))
+    return percent(float(value))
+
+
+@require(people_rules.may_see_member_kpis)
+def launch_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    try:
+        launch = launch_get(code=code)
+    except NotFound:
+        raise Http404 from None
+    statuses = dict(MilestoneStatusChoices.choices)
+    metrics = dict(MetricChoices.choices)
+    rows = [
+        {
+            "day": p.milestone.day,
+            "due_at": p.due_at,
+            "metric": metrics[p.milestone.metric],
+            "target": _figure(rules.Metric(p.milestone.metric), p.milestone.target),
+            "measured": _figure(rules.Metric(p.milestone.metric), p.measured),
+            "status": statuses[p.status.value],
+            "colour": STATUS_COLOUR[p.status],
+            "tasks": [t.strip() for t in p.milestone.tasks.splitlines() if t.strip()],
+        }
+        for p in launch_progress(launch, now=timezone.now())
+    ]
+    return render(request, "web/membership/launch.html", {"launch": launch, "rows": rows})
