@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from andon.core.errors import NotFound
 from andon.core.http import AuthenticatedRequest
@@ -104,7 +104,8 @@ class EnrolSource(StrEnum):
 class EnrolIn(BaseModel):
     plan: str = Field(min_length=1, max_length=50, description="Plan code.")
     source: EnrolSource = EnrolSource.API
-    trial: bool = Field(True, description="Start with the plan's trial.")
+    # Strict: 0/1 or "yes" are refused as the OpenAPI boolean says, not guessed.
+    trial: StrictBool = Field(True, description="Start with the plan's trial.")
     campaign: str = Field("", max_length=64)
 
 
@@ -113,7 +114,7 @@ class SyncIn(BaseModel):
     state: State
     started_at: IsoDateTime
     ends_at: IsoDateTime
-    auto_renew: bool = True
+    auto_renew: StrictBool = True
 
 
 def plan_out(p: Plan) -> PlanOut:

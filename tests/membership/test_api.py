@@ -178,3 +178,18 @@ def test_the_story_over_the_api_recovery_then_membership(api, setup):
         "recovery",
         "member-98",
     )
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_booleans_are_json_booleans(api, setup, value):
+    r = api.call("POST", PATH, "agent1", {"plan": "member-98", "trial": value})
+    assert r.status_code == 422 and r.json()["field"] == "trial"
+    put = {
+        "plan": "member-98",
+        "state": "active",
+        "started_at": "2026-11-01T00:00:00Z",
+        "ends_at": "2026-12-01T00:00:00Z",
+        "auto_renew": value,
+    }
+    r = api.call("PUT", PATH, "integrator", put)
+    assert r.status_code == 422 and r.json()["field"] == "auto_renew"
