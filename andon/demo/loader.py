@@ -20,6 +20,7 @@ from . import background, history
 from .config import DEPARTMENTS, config_load
 from .corrections import corrections_load
 from .detection import detection_load
+from .membership import membership_load
 from .people import people, people_load
 from .reviews_history import load_review_history
 from .story import SKU, story_load, warehouses_load
@@ -84,6 +85,9 @@ def demo_load(scale: background.Scale) -> Loaded:
     # Eight weeks of reviewed pulls, bonuses and recovery: the charts need a trend.
     load_review_history(weeks=8, rng=random.Random(SEED + 1))
     detection_load(random.Random(SEED + 2), agent_ids, now)
+    # Members with six months of history and a launch mid-way, after the recovery history
+    # so that some members joined from a recovery gesture.
+    membership_load(random.Random(SEED + 3), now)
     return Loaded(
         products=Product.objects.count(),
         customers=Customer.objects.count(),
