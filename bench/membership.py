@@ -98,18 +98,19 @@ def load(customers: int, members: int, orders: int) -> None:
         cur.execute(
             """
             INSERT INTO membership_membershipchange (membership_id, change, from_state,
-                to_state, at, ends_at, actor_id)
+                to_state, at, ends_at, actor_id, paid)
             SELECT id, 'started', '', CASE WHEN state = 'trial' THEN 'trial' ELSE 'active' END,
-                   started_at, started_at + interval '30 days', NULL::integer
+                   started_at, started_at + interval '30 days', NULL::integer,
+                   state <> 'trial'
             FROM membership_membership
             UNION ALL
-            SELECT id, 'converted', 'trial', 'active', paid_from, ends_at, NULL
+            SELECT id, 'converted', 'trial', 'active', paid_from, ends_at, NULL, true
             FROM membership_membership WHERE paid_from IS NOT NULL AND id % 3 = 0
             UNION ALL
-            SELECT id, 'renewed', 'active', 'active', paid_from, ends_at, NULL
+            SELECT id, 'renewed', 'active', 'active', paid_from, ends_at, NULL, true
             FROM membership_membership WHERE paid_from IS NOT NULL AND id % 3 = 1
             UNION ALL
-            SELECT id, 'expired', 'active', 'expired', ended_at, ends_at, NULL
+            SELECT id, 'expired', 'active', 'expired', ended_at, ends_at, NULL, true
             FROM membership_membership WHERE state = 'expired'
             """
         )

@@ -250,6 +250,9 @@ class MembershipChange(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    # Whether the membership had paid time when this happened: the renewal and churn figures
+    # count paid expiries without joining every change of the period to its membership.
+    paid = models.BooleanField(_("paid"), default=False)
 
     class Meta:
         verbose_name = _("membership change")

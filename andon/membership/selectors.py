@@ -154,7 +154,7 @@ def member_kpis(
     steps = (
         changes.filter(at__gte=since, at__lt=until)
         .values("change", "from_state")
-        .annotate(n=Count("id"), paid=Count("id", filter=Q(membership__paid_from__isnull=False)))
+        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
         .order_by()
     )
     converted = decided = renewed = churned = 0

@@ -74,6 +74,7 @@ def _record(steps: list[_Step], *, actor_id: int | None, at: dt.datetime) -> Non
             at=at,
             ends_at=s.membership.ends_at,
             actor_id=actor_id,
+            paid=s.membership.paid_from is not None,
         )
         for s in steps
     )
