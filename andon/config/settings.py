@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "andon.workorders",
     "andon.pulls",
     "andon.detection",
+    "andon.membership",
     "andon.recovery",
     "andon.incentives",
     "andon.reviews",

@@ -21,6 +21,7 @@ from .config import DEPARTMENTS, config_load
 from .corrections import corrections_load
 from .detection import detection_load
 from .flywheel import flywheel_load
+from .membership import membership_load
 from .people import people, people_load
 from .reviews_history import load_review_history
 from .story import SKU, story_load, warehouses_load
@@ -87,6 +88,9 @@ def demo_load(scale: background.Scale) -> Loaded:
     detection_load(random.Random(SEED + 2), agent_ids, now)
     # Twelve weeks of complaints and orders around the history, and team 2's silent cord.
     flywheel_load(random.Random(SEED + 3), now)
+    # Members with six months of history and a launch mid-way, after the recovery history
+    # so that some members joined from a recovery gesture.
+    membership_load(random.Random(SEED + 4), now)
     return Loaded(
         products=Product.objects.count(),
         customers=Customer.objects.count(),

@@ -17,11 +17,18 @@ class Role(StrEnum):
     TEAM_LEAD = "team_lead"
     CONFIRMER = "confirmer"
     INTEGRATOR = "integrator"
+    MEMBERSHIP_MANAGER = "membership_manager"
     ADMIN = "admin"
 
 
 # Groups that carry a role; department membership is a relation, not a group.
-GROUP_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.CONFIRMER, Role.INTEGRATOR)
+GROUP_ROLES = (
+    Role.AGENT,
+    Role.TEAM_LEAD,
+    Role.CONFIRMER,
+    Role.INTEGRATOR,
+    Role.MEMBERSHIP_MANAGER,
+)
 
 
 @dataclass(frozen=True)
@@ -121,3 +128,25 @@ def may_review_integrity(r: Roles) -> bool:
     """Team leads (in the pull review and the Monday review) and admins (who triage) read the
     integrity signals and dismiss or confirm them. Agents see only a short neutral note."""
     return r.has(Role.TEAM_LEAD)
+
+
+def may_manage_membership(r: Roles) -> bool:
+    """Membership managers (and admins) own plans, launches and the member figures."""
+    return r.has(Role.MEMBERSHIP_MANAGER)
+
+
+def may_enrol_member(r: Roles) -> bool:
+    """Enrol, renew, mark past due or cancel a customer's membership: the service people (a
+    customer asks on a contact), the integrator (the storefront syncs its own members) and
+    the membership managers."""
+    return may_record_contact(r) or r.has(Role.INTEGRATOR) or may_manage_membership(r)
+
+
+def may_read_membership(r: Roles) -> bool:
+    """A customer's membership and its history: whoever may change it."""
+    return may_enrol_member(r)
+
+
+def may_see_member_kpis(r: Roles) -> bool:
+    """The member figures: membership managers and the managers who see the other KPIs."""
+    return may_manage_membership(r) or may_see_kpis(r)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from andon.contacts.models import Contact
 from andon.core.errors import Forbidden, NotFound
 from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.membership.services import membership_from_recovery
 from andon.people.rules import may_give_recovery
 from andon.people.selectors import roles_of, team_of
 
@@ -102,6 +103,15 @@ def recovery_give(
             )
         ],
     )
+    if entry.kind == rules.Kind.MEMBERSHIP:
+        # The gesture becomes a real trial of the configured plan, in this transaction.
+        membership_from_recovery(
+            actor=actor,
+            customer=contact.customer,
+            action_code=entry.code,
+            recovery_id=given.pk,
+            at=now,
+        )
     return given
 
 

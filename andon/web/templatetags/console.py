@@ -148,5 +148,6 @@ def console_nav(context: template.Context) -> dict:
         "departments": sorted(r.department_codes),
         "confirmer": people_rules.may_confirm(r),
         "manager": people_rules.may_see_kpis(r),
+        "member_kpis": people_rules.may_see_member_kpis(r),
         "admin": people_rules.may_configure(r),
     }

@@ -11,6 +11,7 @@ from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
 from andon.detection.services import contact_intake
+from andon.membership.selectors import membership_of_customer
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.orders.services import customer_phone_reveal
 from andon.people import rules as people_rules
@@ -84,6 +85,7 @@ def _customer_page(
             "form": form,
             "error": error,
             "recovery": recovery_of_customer(cust.pk),
+            "membership": membership_of_customer(customer_id=cust.pk),
             "phone": phone,
             "may_reveal": people_rules.may_reveal_phone(roles(request)),
         },

@@ -1,0 +1,309 @@
+"""Reads of membership: plans with their benefits, a customer's membership with its history,
+and the member figures (enrolments, trial conversion, renewal, churn)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from andon.core.errors import NotFound
+from andon.orders.models import Order, OrderLine
+
+from . import rules
+from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
+
+
+class UnknownPlan(NotFound):
+    code = "unknown-plan"
+    status = 422
+
+
+def plans_list(*, active_only: bool = True) -> list[Plan]:
+    """Plans in their configured order, each with its benefits (two queries in all)."""
+    qs = Plan.objects.prefetch_related(
+        Prefetch("benefits", queryset=Benefit.objects.order_by("position", "id"))
+    )
+    if active_only:
+        qs = qs.filter(active=True)
+    return list(qs)
+
+
+def plan_get(*, code: str) -> Plan:
+    plan = Plan.objects.filter(code=code).first()
+    if plan is None:
+        raise UnknownPlan(_("No membership plan '%(code)s'.") % {"code": code}, field="plan")
+    return plan
+
+
+def plan_for_recovery_action(action_code: str, *, day: dt.date) -> Plan | None:
+    """The plan a service recovery action enrols in, if one is configured and on sale on
+    `day`: recovery is never refused because a plan ran out, it stays a recovery line."""
+    return (
+        Plan.objects.filter(recovery_action=action_code, active=True)
+        .exclude(available_from__gt=day)
+        .exclude(available_until__lt=day)
+        .first()
+    )
+
+
+def live_membership(*, customer_id: int) -> Membership | None:
+    return (
+        Membership.objects.select_related("plan")
+        .filter(customer_id=customer_id, state__in=[s.value for s in rules.LIVE])
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CustomerMembership:
+    current: Membership | None  # the live one, else the latest ended one
+    history: list[MembershipChange]  # every change of every membership, oldest first
+
+
+def membership_of_customer(*, customer_id: int) -> CustomerMembership:
+    """What the customer page and the API show: the current membership and all history."""
+    mine = Membership.objects.select_related("plan", "customer").filter(customer_id=customer_id)
+    current = (
+        mine.filter(state__in=[s.value for s in rules.LIVE]).first()
+        or mine.order_by("-started_at", "-id").first()
+    )
+    history = list(
+        MembershipChange.objects.filter(membership__customer_id=customer_id)
+        .select_related("membership__plan", "actor")
+        .order_by("at", "id")
+    )
+    return CustomerMembership(current, history)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: dt.date  # first day of the month, in the product's time zone
+    enrolments: int
+    converted: int
+    renewed: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class MemberKpis:
+    since: dt.datetime
+    until: dt.datetime
+    enrolments: int
+    enrolments_by_source: dict[str, int]
+    trials_decided: int  # trials converted, cancelled or ended in the period
+    trials_converted: int
+    trial_conversion: float | None
+    renewals_due: int  # paid periods that renewed or lapsed in the period
+    renewed: int
+    renewal_rate: float | None
+    paid_at_start: int
+    churned: int  # paid memberships that expired in the period
+    churn: float | None
+    orders: int
+    member_orders: int
+    gmv: Decimal
+    member_gmv: Decimal
+    member_order_share: float | None
+    member_gmv_share: float | None
+    trend: list[TrendPoint]
+
+
+def _member_at(field: str, customer: str, plan_id: int | None) -> Exists:
+    """Whether the row's customer held a membership (benefits running) at the row's `field`."""
+    held = Membership.objects.filter(
+        customer_id=OuterRef(customer), started_at__lte=OuterRef(field)
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
+    return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
+
+
+def member_kpis(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    trend_months: int = 6,
+    plan_id: int | None = None,
+) -> MemberKpis:
+    """The member figures of [since, until), optionally of one plan, each from one grouped
+    query (seven in all, whatever the number of members). Rates with nothing to divide are
+    None, not 0."""
+    memberships = Membership.objects.all()
+    changes = MembershipChange.objects.all()
+    if plan_id is not None:
+        memberships = memberships.filter(plan_id=plan_id)
+        changes = changes.filter(membership__plan_id=plan_id)
+    started = memberships.filter(started_at__gte=since, started_at__lt=until)
+    by_source = {
+        r["source"]: r["n"] for r in started.values("source").annotate(n=Count("id")).order_by()
+    }
+    steps = (
+        changes.filter(at__gte=since, at__lt=until)
+        .values("change", "from_state")
+        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
+        .order_by()
+    )
+    converted = decided = renewed = churned = 0
+    for s in steps:
+        if s["from_state"] == rules.State.TRIAL and s["change"] in (
+            rules.Change.CONVERTED,
+            rules.Change.CANCELLED,
+            rules.Change.EXPIRED,
+        ):
+            decided += s["n"]
+        if s["change"] == rules.Change.CONVERTED:
+            converted += s["n"]
+        elif s["change"] == rules.Change.RENEWED:
+            renewed += s["n"]
+        elif s["change"] == rules.Change.EXPIRED:
+            churned += s["paid"]
+    paid_at_start = (
+        memberships.filter(paid_from__lt=since)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
+        .count()
+    )
+    orders = (
+        Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
+        .annotate(member=_member_at("placed_at", "customer_id", plan_id))
+        .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
+    )
+    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
+    gmv = (
+        OrderLine.objects.filter(order__placed_at__gte=since, order__placed_at__lt=until)
+        .annotate(member=_member_at("order__placed_at", "order__customer_id", plan_id))
+        .aggregate(all=Sum(value), members=Sum(value, filter=Q(member=True)))
+    )
+    total, member_total = gmv["all"] or Decimal("0"), gmv["members"] or Decimal("0")
+    return MemberKpis(
+        since=since,
+        until=until,
+        enrolments=sum(by_source.values()),
+        enrolments_by_source=by_source,
+        trials_decided=decided,
+        trials_converted=converted,
+        trial_conversion=rules.rate(converted, decided),
+        renewals_due=renewed + churned,
+        renewed=renewed,
+        renewal_rate=rules.rate(renewed, renewed + churned),
+        paid_at_start=paid_at_start,
+        churned=churned,
+        churn=rules.rate(churned, paid_at_start),
+        orders=orders["n"],
+        member_orders=orders["members"],
+        gmv=Decimal(total).quantize(Decimal("0.01")),
+        member_gmv=Decimal(member_total).quantize(Decimal("0.01")),
+        member_order_share=rules.rate(orders["members"], orders["n"]),
+        member_gmv_share=None if not total else round(float(member_total / total), 4),
+        trend=_trend(until=until, months=trend_months) if trend_months else [],
+    )
+
+
+def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
+    """Enrolments and changes per month (product time zone) for the `months` up to `until`."""
+    tz = timezone.get_current_timezone()
+    last = timezone.localtime(until - dt.timedelta(microseconds=1)).date().replace(day=1)
+    first_local = rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - months)
+    month = TruncMonth("started_at", tzinfo=tz)
+    enrol = {
+        _day(r["m"]): r["n"]
+        for r in Membership.objects.filter(started_at__gte=first_local, started_at__lt=until)
+        .annotate(m=month)
+        .values("m")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    changes: dict[tuple[dt.date, str], int] = {
+        (_day(r["m"]), r["change"]): r["n"]
+        for r in MembershipChange.objects.filter(at__gte=first_local, at__lt=until)
+        .annotate(m=TruncMonth("at", tzinfo=tz))
+        .values("m", "change")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    points = []
+    for i in range(months):
+        m = timezone.localtime(rules.add_months(first_local, i)).date()
+        points.append(
+            TrendPoint(
+                month=m,
+                enrolments=enrol.get(m, 0),
+                converted=changes.get((m, rules.Change.CONVERTED), 0),
+                renewed=changes.get((m, rules.Change.RENEWED), 0),
+                expired=changes.get((m, rules.Change.EXPIRED), 0),
+            )
+        )
+    return points
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class MilestoneProgress:
+    milestone: Milestone
+    due_at: dt.datetime
+    due: bool
+    measured: Decimal | None
+    status: rules.MilestoneStatus
+
+
+def launches_list() -> list[Launch]:
+    return list(Launch.objects.select_related("plan").prefetch_related("owners"))
+
+
+def launch_get(*, code: str) -> Launch:
+    launch = (
+        Launch.objects.select_related("plan").prefetch_related("owners").filter(code=code).first()
+    )
+    if launch is None:
+        raise NotFound(_("No launch plan '%(code)s'.") % {"code": code}, field="code")
+    return launch
+
+
+def _measured(k: MemberKpis, metric: rules.Metric) -> Decimal | None:
+    value: float | int | None = {
+        rules.Metric.ENROLMENTS: k.enrolments,
+        rules.Metric.TRIAL_CONVERSION: k.trial_conversion,
+        rules.Metric.RENEWAL_RATE: k.renewal_rate,
+        rules.Metric.MEMBER_GMV_SHARE: k.member_gmv_share,
+    }[metric]
+    return None if value is None else Decimal(str(value))
+
+
+def launch_progress(launch: Launch, *, now: dt.datetime) -> list[MilestoneProgress]:
+    """Each milestone against its figure for the launch's plan, measured from the start day to
+    the milestone's day (or to now, before the day). One set of figures per cut-off."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(launch.starts_on, dt.time(), tz)
+    out = []
+    figures: dict[dt.datetime, MemberKpis] = {}
+    for m in launch.milestones.order_by("day", "metric"):
+        due_at = start + dt.timedelta(days=m.day)
+        cutoff = min(due_at, now)
+        if cutoff <= start:
+            out.append(MilestoneProgress(m, due_at, False, None, rules.MilestoneStatus.NO_DATA))
+            continue
+        if cutoff not in figures:
+            figures[cutoff] = member_kpis(
+                since=start, until=cutoff, trend_months=0, plan_id=launch.plan_id
+            )
+        measured = _measured(figures[cutoff], rules.Metric(m.metric))
+        due = now >= due_at
+        status = rules.milestone_status(target=m.target, measured=measured, due=due)
+        out.append(MilestoneProgress(m, due_at, due, measured, status))
+    return out

@@ -1,0 +1,216 @@
+"""Benchmark of membership at scale in PostgreSQL database `andon_memberbench`: 1,000,000
+customers, 200,000 memberships in every state with their history, 600,000 orders over two
+years, generated set-based with generate_series. Times the member figures of one month
+(`member_kpis`, the API's and the console's read) against a trivial count as the baseline of
+the same run, then the tick over every membership that is due (a one-off: it changes them).
+
+    .venv/bin/python bench/membership.py [--keep] [--runs 21] [--customers N] [--members N]
+
+Writes bench/RESULTS-membership.md. Drops and recreates the database unless --keep finds it
+loaded (a kept database has already been ticked: its tick figure is then small).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+DB = os.environ.get("ANDON_MEMBERBENCH_DB", "andon_memberbench")
+SERVER = os.environ.get("ANDON_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+RESULTS = Path(__file__).with_name("RESULTS-membership.md")
+
+
+def recreate(keep: bool) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
+        if exists and keep:
+            return True
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    return False
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "andon.config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import django
+
+    django.setup()
+
+
+def load(customers: int, members: int, orders: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from andon.catalog.models import Product
+    from andon.membership.services import plans_ensure_defaults
+
+    call_command("migrate", verbosity=0)
+    plans_ensure_defaults()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO orders_customer (external_id, name, phone, email, created_at) "
+            "SELECT 'mb-' || g, 'C' || g, '', '', now() FROM generate_series(1, %s) g",
+            [customers],
+        )
+        cur.execute("SELECT min(id) FROM orders_customer")
+        first = cur.fetchone()[0]
+        cur.execute("SELECT id FROM membership_plan WHERE code = 'member-98'")
+        plan = cur.fetchone()[0]
+        # States by g % 10: 0-1 trial, 2-6 active, 7 past due, 8 cancelled, 9 expired. Period
+        # ends spread over now ± 30 days, so about half of the live ones are due.
+        cur.execute(
+            """
+            INSERT INTO membership_membership (customer_id, plan_id, state, source, campaign,
+                recovery_ref, auto_renew, started_at, trial_ends_at, paid_from, paid_periods,
+                ends_at, cancelled_at, ended_at, enrolled_by_id)
+            SELECT %(first)s + (g * %(step)s) - 1, %(plan)s,
+                   (ARRAY['trial','trial','active','active','active','active','active',
+                          'past_due','cancelled','expired'])[g %% 10 + 1],
+                   (ARRAY['storefront','campaign','recovery','console','api'])[g %% 5 + 1],
+                   '', NULL, g %% 10 <> 8,
+                   e - interval '30 days' - (g %% 300) * interval '1 day',
+                   CASE WHEN g %% 10 < 2 THEN e END,
+                   CASE WHEN g %% 10 >= 2 THEN e - interval '30 days' END,
+                   CASE WHEN g %% 10 >= 2 THEN 1 ELSE 0 END,
+                   e,
+                   CASE WHEN g %% 10 = 8 THEN e - interval '10 days' END,
+                   CASE WHEN g %% 10 = 9 THEN e END,
+                   NULL
+            FROM (SELECT g, now() + ((g %% 61) - 30) * interval '1 day'
+                              - ((g %% 10 = 9)::int * interval '40 days') AS e
+                  FROM generate_series(1, %(members)s) g) s
+            """,
+            {
+                "first": first,
+                "step": max(1, customers // members),
+                "plan": plan,
+                "members": members,
+            },
+        )
+        cur.execute(
+            """
+            INSERT INTO membership_membershipchange (membership_id, change, from_state,
+                to_state, at, ends_at, actor_id, paid)
+            SELECT id, 'started', '', CASE WHEN state = 'trial' THEN 'trial' ELSE 'active' END,
+                   started_at, started_at + interval '30 days', NULL::integer,
+                   state <> 'trial'
+            FROM membership_membership
+            UNION ALL
+            SELECT id, 'converted', 'trial', 'active', paid_from, ends_at, NULL, true
+            FROM membership_membership WHERE paid_from IS NOT NULL AND id % 3 = 0
+            UNION ALL
+            SELECT id, 'renewed', 'active', 'active', paid_from, ends_at, NULL, true
+            FROM membership_membership WHERE paid_from IS NOT NULL AND id % 3 = 1
+            UNION ALL
+            SELECT id, 'expired', 'active', 'expired', ended_at, ends_at, NULL, true
+            FROM membership_membership WHERE state = 'expired'
+            """
+        )
+        product = Product.objects.create(sku="mb-sku", title="Book", price=40).pk
+        cur.execute(
+            "INSERT INTO orders_order (external_id, customer_id, placed_at, channel) "
+            "SELECT 'mo-' || g, %s + (g::bigint * 7919 %% %s)::int, "
+            "now() - random() * interval '730 days', '' "
+            "FROM generate_series(1, %s) g",
+            [first, customers, orders],
+        )
+        cur.execute(
+            "INSERT INTO orders_orderline (order_id, line_no, product_id, batch_id, warehouse_id,"
+            " quantity, unit_price, fulfilment_status, on_hold, status_changed_at) "
+            "SELECT id, 1, %s, NULL, NULL, 1, 20 + (id %% 180), 'delivered', false, NULL "
+            "FROM orders_order",
+            [product],
+        )
+        cur.execute("ANALYZE")
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return samples
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--runs", type=int, default=21)
+    p.add_argument("--customers", type=int, default=1_000_000)
+    p.add_argument("--members", type=int, default=200_000)
+    p.add_argument("--orders", type=int, default=600_000)
+    p.add_argument("--results", default=str(RESULTS))
+    a = p.parse_args()
+    kept = recreate(a.keep)
+    setup_django()
+    from django.utils import timezone
+
+    from andon.membership.models import Membership
+    from andon.membership.selectors import member_kpis
+    from andon.membership.services import membership_tick
+
+    from .report import load_average, machine
+    from .stats import Summary, table
+
+    t0 = time.perf_counter()
+    if not kept:
+        load(a.customers, a.members, a.orders)
+    load_s = time.perf_counter() - t0
+    tz = timezone.get_current_timezone()
+    month = timezone.localdate().replace(day=1)
+    since = dt.datetime.combine(month, dt.time(), tz)
+    until = since + dt.timedelta(days=32)
+    until = dt.datetime.combine(until.date().replace(day=1), dt.time(), tz)
+    load_before = load_average()
+    base = Summary.of(timed(lambda: Membership.objects.count(), a.runs))
+    kpis = Summary.of(timed(lambda: member_kpis(since=since, until=until), a.runs))
+    now = timezone.now()
+    due = Membership.objects.filter(
+        state__in=["trial", "active", "past_due", "cancelled"], ends_at__lte=now
+    ).count()
+    t = time.perf_counter()
+    done = membership_tick(now=now)
+    tick_s = time.perf_counter() - t
+    again = time.perf_counter()
+    second = membership_tick(now=now)
+    again_s = time.perf_counter() - again
+    rows = [
+        ["Membership.objects.count() (baseline)", base.n, base.median_ms, base.p95_ms, base.p99_ms],
+        ["member_kpis, one month", kpis.n, kpis.median_ms, kpis.p95_ms, kpis.p99_ms],
+    ]
+    body = "\n".join(
+        [
+            "# Membership benchmark",
+            "",
+            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average before "
+            f"{load_before}, after {load_average()}. Data: {a.customers:,} customers, "
+            f"{a.members:,} memberships, {a.orders:,} orders"
+            + (" (kept database)" if kept else f", loaded in {load_s:.1f} s")
+            + ".",
+            "",
+            *(f"- {k}: {v}" for k, v in machine()),
+            "",
+            table(["read", "n", "p50 ms", "p95 ms", "p99 ms"], rows),
+            "",
+            f"Tick over {due:,} due memberships: {tick_s:.1f} s "
+            f"({due / tick_s if tick_s else 0:,.0f} memberships/s): {done}. "
+            f"The same tick again at the same instant: {again_s * 1000:.0f} ms, "
+            f"{second or 'nothing due'}.",
+        ]
+    )
+    Path(a.results).write_text(body + "\n")
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
