@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from andon.catalog.errors import ProductNotFound
 from andon.catalog.selectors import product_get
@@ -102,7 +102,7 @@ class MergeIn(BaseModel):
 
 
 class ContactsIn(BaseModel):
-    contacts: list[int] = Field(
+    contacts: list[StrictInt] = Field(
         min_length=1, max_length=1000, description="Contact ids (see the cluster's contacts)."
     )
 

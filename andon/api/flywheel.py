@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from andon.core.errors import Forbidden, InvalidInput
 from andon.core.http import AuthenticatedRequest
@@ -281,7 +281,7 @@ def inbox_get(request: AuthenticatedRequest):
 
 
 class ReadIn(BaseModel):
-    andon_ids: list[int] = Field(min_length=1, max_length=500)
+    andon_ids: list[StrictInt] = Field(min_length=1, max_length=500)  # true is not andon 1
 
 
 class ReadOut(BaseModel):
