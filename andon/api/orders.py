@@ -5,13 +5,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
+from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.integrations import syncs
 from andon.orders import services as orders
 from andon.orders.selectors import FulfilmentStatus, order_get, order_lines
+from andon.people import rules as people_rules
+from andon.people.selectors import roles_of
 
 from .guard import IsoDateTime
 from .problems import Problem
@@ -144,8 +148,11 @@ def order_put(request: AuthenticatedRequest, external_id: str, payload: OrderIn)
     return Status(201 if created else 200, order_out(order))
 
 
-@router.get("/orders/{external_id}", response={200: OrderOut, 404: Problem})
+@router.get("/orders/{external_id}", response={200: OrderOut, 403: Problem, 404: Problem})
 def order_read(request: HttpRequest, external_id: str):
+    """An order with its lines: for service people and integrators, as in the console."""
+    if not people_rules.may_read_orders(roles_of(request.user)):
+        raise Forbidden(_("Only service people and integrators read orders."))
     return order_out(order_get(external_id=external_id))
 
 

@@ -114,6 +114,12 @@ def may_read_any_work_orders(r: Roles) -> bool:
     return bool(r.department_codes) or may_confirm(r) or Role.ADMIN in r.roles
 
 
+def may_read_orders(r: Roles) -> bool:
+    """A customer's orders: the service people, on the customer's page, and the integrators,
+    who load them and read back what they loaded (they have no console page for it)."""
+    return may_record_contact(r) or may_load_catalog(r)
+
+
 def may_read_recovery(r: Roles) -> bool:
     """A customer's recovery history: the service people, on the customer's page."""
     return may_record_contact(r)

@@ -22,6 +22,7 @@ class Scene:
     work_orders: dict[str, int]  # department code -> id, both resolved
     customer: str  # has one recovery given, noted RECOVERY_NOTE
     contact: int  # that recovery's contact
+    order: str  # the external id of that contact's order
 
 
 @pytest.fixture
@@ -32,10 +33,13 @@ def scene(shop: World) -> Scene:  # noqa: F811 - the fixture imported above
     shop.users["admin"], shop.tokens["admin"] = admin, raw
     pulled(shop)
     resolved(shop)
-    contact = Contact.objects.select_related("customer").order_by("pk").first()
+    contact = Contact.objects.select_related("customer", "order_line__order").order_by("pk").first()
     assert contact is not None
     recovery_give(
         actor=shop.users["agent1"], contact_id=contact.pk, action="coupon-5", note=RECOVERY_NOTE
     )
     codes = ("vendor-management", "warehouse-logistics")
-    return Scene(shop, {c: wo(c).pk for c in codes}, contact.customer.external_id, contact.pk)
+    order = contact.order_line.order.external_id
+    return Scene(
+        shop, {c: wo(c).pk for c in codes}, contact.customer.external_id, contact.pk, order
+    )

@@ -22,11 +22,14 @@ PEOPLE = {
 class Read:
     what: str
     readers: frozenset[str]
+    # Readers whose work has no console page for it (integrators read back what they loaded):
+    # the API lets them read it, the console has nothing to show them.
+    api_only: frozenset[str] = frozenset()
 
 
-def _read(what: str, *readers: str) -> Read:
-    assert set(readers) <= PEOPLE.keys(), readers
-    return Read(what, frozenset(readers))
+def _read(what: str, *readers: str, api_only: tuple[str, ...] = ()) -> Read:
+    assert set(readers) <= PEOPLE.keys() and set(api_only) <= set(readers), readers
+    return Read(what, frozenset(readers), frozenset(api_only))
 
 
 VENDOR_WORK_ORDERS = _read("vendor-management work orders", "vendor1", "confirmer1", "admin")
@@ -35,6 +38,9 @@ WAREHOUSE_WORK_ORDERS = _read(
 )
 RECOVERY_HISTORY = _read("a customer's recovery history", "agent1", "lead1", "admin")
 RECOVERY_CATALOGUE = _read("the recovery catalogue and guides", "agent1", "lead1", "admin")
+ORDERS = _read(
+    "a customer's orders", "agent1", "lead1", "integrator", "admin", api_only=("integrator",)
+)
 BAD_ANDON_RATE = _read("the bad-andon rate", "lead1", "admin")
 REVIEW_QUEUE = _read("the pulls waiting for review", "lead1", "admin")
 CORRECTIVE_ACTIONS = _read("the corrective actions", "lead1", "admin")
@@ -44,6 +50,7 @@ READS = (
     WAREHOUSE_WORK_ORDERS,
     RECOVERY_HISTORY,
     RECOVERY_CATALOGUE,
+    ORDERS,
     BAD_ANDON_RATE,
     REVIEW_QUEUE,
     CORRECTIVE_ACTIONS,
