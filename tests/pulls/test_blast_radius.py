@@ -173,3 +173,34 @@ def test_the_query_count_is_the_same_for_5_and_500_lines(world, django_assert_ma
     andon = Andon.objects.select_related("product").get(product__sku="LARGE-1")
     with django_assert_max_num_queries(4):
         blast_radius(andon=andon)
+
+
+def test_the_andon_read_carries_the_blast_radius_and_the_document_describes_it(world, api):
+    andon = build(world, monthly_gmv="3000")
+    r = api.call("GET", f"/andons/{andon.pk}", "agent1")
+    assert r.status_code == 200, r.content
+    radius = r.json()["blast_radius"]
+    assert {k: radius[k] for k in ("stock_units", "packed_lines", "in_transit_lines")} == {
+        "stock_units": 123,
+        "packed_lines": 3,
+        "in_transit_lines": 2,
+    }
+    assert (radius["past_buyers"], radius["past_lines"], radius["past_days"]) == (3, 4, 90)
+    assert Decimal(radius["gmv_per_day_at_stake"]) == Decimal("100.00")
+    assert radius["stock_held"][0] == {"warehouse": "wh-bj", "batch": "P-2026-01", "units": 10}
+    assert radius["related_products"][0] == {"sku": "REL-BATCH", "shared": "batch"}
+    doc = api.client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    ok = doc["paths"]["/api/v1/andons/{andon_id}"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/AndonDetailOut")
+    documented = set(schemas["BlastRadiusOut"]["properties"])
+    assert {
+        "stock_units",
+        "packed_lines",
+        "in_transit_lines",
+        "past_buyers",
+        "gmv_per_day_at_stake",
+        "related_products",
+    } <= documented
+    shared = schemas["RelatedProductOut"]["properties"]["shared"]
+    assert set(shared["enum"]) == {"batch", "manufacturer", "supplier"}
