@@ -4,10 +4,13 @@ lines in every state, and a query count that does not grow with the lines."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -204,3 +207,52 @@ def test_the_andon_read_carries_the_blast_radius_and_the_document_describes_it(w
     } <= documented
     shared = schemas["RelatedProductOut"]["properties"]["shared"]
     assert set(shared["enum"]) == {"batch", "manufacturer", "supplier"}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "Blast radius",
+                "Stock units held: 123",
+                "Packed lines held: 3",
+                "Lines already with the carrier (cannot be held): 2",
+                "Past buyers (delivered from 90 days before the pull): 3 (4 lines)",
+                "GMV per day at stake: CN¥3.33",
+                "REL-BATCH · same batch code",
+                "REL-SUPPLIER · same supplier",
+            ],
+        ),
+        (
+            "zh-hans",
+            [
+                "影响范围",
+                "被扣库存件数：123",
+                "被扣已打包订单行：3",
+                "已交承运商的订单行（无法扣留）：2",
+                "过去买家（按灯前 90 天起签收）：3 (4 行)",
+                "每日涉及成交额：¥3.33",
+                "REL-MAKER · 同一生产商/印厂",
+            ],
+        ),
+    ],
+)
+def test_the_andon_page_shows_the_blast_radius_in_both_languages(world, language, expected):
+    andon = build(world)
+    client = Client(headers={"accept-language": language})
+    assert client.login(username="agent1", password="agent1-pass")
+    html = client.get(f"/andons/{andon.pk}/").content.decode()
+    panel = html[html.index('id="blast-radius"') :]
+    panel = panel[: panel.index("</section>")]
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", panel)))
+    for line in expected:
+        assert line in text, (line, text)
+    assert '<td translate="no">wh-sh</td><td translate="no">P-2026-02</td><td>31</td>' in panel
+
+
+def test_large_figures_are_grouped_by_thousands():
+    from andon.web.formatting import number
+
+    assert (number(1234567), number(0), number(None)) == ("1,234,567", "0", "—")
