@@ -256,3 +256,19 @@ def test_large_figures_are_grouped_by_thousands():
     from andon.web.formatting import number
 
     assert (number(1234567), number(0), number(None)) == ("1,234,567", "0", "—")
+
+
+def test_the_andon_read_costs_the_same_queries_for_5_and_500_lines(world, api):
+    # The token's first use of the minute writes its last-used time: not measured.
+    api.call("GET", "/andons", "agent1")
+    counts = []
+    for sku, packed in (("SMALL-1", 5), ("LARGE-1", 500)):
+        seed_product(sku=sku, packed_lines=packed, agent=world.users["agent1"])
+        pulled = services.andon_pull(
+            actor=world.users["agent1"], sku=sku, reason="print-defect", note="x"
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            r = api.call("GET", f"/andons/{pulled.andon.pk}", "agent1")
+        assert r.status_code == 200 and r.json()["blast_radius"]["packed_lines"] == packed
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
