@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Status
@@ -8,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from andon.core.http import AuthenticatedRequest
 from andon.core.selectors import audit_of_andon
+from andon.pulls.blast import PAST_BUYERS_DAYS, BlastRadius, blast_radius
 from andon.pulls.rules import NOTE_MAX
 from andon.pulls.selectors import AndonView, andon_view, andons_list
 from andon.pulls.services import andon_pull
@@ -50,6 +53,49 @@ class AndonOut(BaseModel):
     evidence_contacts: int
     work_orders: list[WorkOrderBrief]
     holds: HoldsOut
+
+
+class StockHeldOut(BaseModel):
+    warehouse: str = Field(description="Warehouse code.")
+    batch: str = Field(description="Batch code.")
+    units: int
+
+
+class RelatedProductOut(BaseModel):
+    sku: str
+    shared: Literal["batch", "manufacturer", "supplier"] = Field(
+        description="The closest link to one of this product's batches: the same batch code, "
+        "manufacturer (printer) or supplier."
+    )
+
+
+class BlastRadiusOut(BaseModel):
+    """What the cord caught, what it could not, and who else is exposed."""
+
+    stock_units: int = Field(description="Stock units the andon held, all warehouses and batches.")
+    stock_held: list[StockHeldOut] = Field(description="Those units per warehouse and batch.")
+    packed_lines: int = Field(description="Packed order lines the andon held.")
+    in_transit_lines: int = Field(
+        description="The product's lines already with the carrier: no hold can stop them."
+    )
+    past_lines: int = Field(
+        description=f"Delivered lines of the product since {PAST_BUYERS_DAYS} days before the pull."
+    )
+    past_buyers: int = Field(description="Distinct customers of those delivered lines.")
+    past_days: int = Field(description="The window of past buyers, in days before the pull.")
+    gmv_per_day_at_stake: Decimal = Field(
+        description="The product's monthly GMV / 30, or its sales in the 30 days before the "
+        "pull / 30 when the storefront sends no monthly GMV."
+    )
+    currency: str
+    related_products: list[RelatedProductOut] = Field(
+        description="Other products sharing a batch code, manufacturer or supplier with this "
+        "product's batches, closest link first (at most 50)."
+    )
+
+
+class AndonDetailOut(AndonOut):
+    blast_radius: BlastRadiusOut
 
 
 class TimelineEntry(BaseModel):
@@ -104,9 +150,37 @@ def andon_list(request: HttpRequest, sku: str | None = None, state: str | None =
     return [andon_out(v) for v in andons_list(sku=sku, state=state)]
 
 
-@router.get("/andons/{andon_id}", response={200: AndonOut, 404: Problem})
+def blast_radius_out(radius: BlastRadius) -> BlastRadiusOut:
+    return BlastRadiusOut(
+        stock_units=radius.stock_units,
+        stock_held=[
+            StockHeldOut(warehouse=s.warehouse, batch=s.batch, units=s.units)
+            for s in radius.stock_held
+        ],
+        packed_lines=radius.packed_lines,
+        in_transit_lines=radius.in_transit_lines,
+        past_lines=radius.past_lines,
+        past_buyers=radius.past_buyers,
+        past_days=radius.past_days,
+        gmv_per_day_at_stake=radius.gmv_per_day_at_stake,
+        currency=radius.currency,
+        related_products=[
+            RelatedProductOut(sku=r.sku, shared=r.shared)  # type: ignore[arg-type]
+            for r in radius.related_products
+        ],
+    )
+
+
+@router.get("/andons/{andon_id}", response={200: AndonDetailOut, 404: Problem})
 def andon_read(request: HttpRequest, andon_id: int):
-    return andon_out(andon_view(andon_id=andon_id))
+    """One andon with its blast radius: the stock and packed lines its holds caught, the lines
+    already in transit, past buyers of the product, the GMV per day at stake and the products
+    sharing its batches' source."""
+    view = andon_view(andon_id=andon_id)
+    return AndonDetailOut(
+        **andon_out(view).model_dump(),
+        blast_radius=blast_radius_out(blast_radius(andon=view.andon)),
+    )
 
 
 @router.get("/andons/{andon_id}/timeline", response={200: list[TimelineEntry], 404: Problem})

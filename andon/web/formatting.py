@@ -75,6 +75,13 @@ def money(value: Decimal | int | float | str | None, currency: str = "CNY") -> S
     return format_html('<span class="money" translate="no">{}{}</span>', sign, text)
 
 
+def number(value: int | None) -> str:
+    """A whole number grouped by thousands: 12,345 is how both languages write it."""
+    if value is None:
+        return DASH
+    return f"{int(value):,}"
+
+
 def colon() -> str:
     """The separator after a label: ": " in English, the full-width "：" in Chinese."""
     return pgettext("label separator", ": ")

@@ -51,6 +51,12 @@ def money(value: Decimal | int | float | None, currency: str = "CNY") -> SafeStr
 
 
 @register.filter
+def number(value: int | None) -> str:
+    """`{{ n|number }}`: 12,345, grouped by thousands."""
+    return formatting.number(value)
+
+
+@register.filter
 def masked_phone(phone: str) -> str:
     """`{{ customer.phone|masked_phone }}`: 138****4567; the full number only on request."""
     return mask_phone(phone or "")

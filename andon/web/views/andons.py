@@ -17,6 +17,7 @@ from andon.core.selectors import audit_of_andon
 from andon.holds.selectors import hold_tallies
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
+from andon.pulls.blast import blast_radius
 from andon.pulls.choices import AndonState
 from andon.pulls.selectors import andon_products, andon_view, andons_page, evidence_contact_ids_of
 from andon.reviews import rules as review_rules
@@ -103,5 +104,6 @@ def andon_detail(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
                 roles(request), user_id=request.user.pk, reviewer_id=review.reviewer_id
             ),
             "andon_causes": andon_causes(view.andon.product_id),
+            "blast": blast_radius(andon=view.andon),
         },
     )

@@ -1,0 +1,166 @@
+"""The blast radius of an andon: what the cord caught, what it could not catch, who already has
+the product, what a day of the stop costs and which other products share its source.
+
+Read side only, set-based: four queries whatever the number of lines, holds or buyers (the
+andon's holds grouped, the product's lines aggregated, the product's batches, the batches of
+other products that share their source, nothing per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from andon.catalog.models import Batch
+from andon.holds.models import Hold, HoldKind
+from andon.orders.models import FulfilmentStatus, OrderLine
+
+from .models import Andon
+
+# Delivered lines this many days before the pull count as past buyers: long enough to cover a
+# product's usual delivery-to-complaint delay, short enough not to reach back to old stock.
+PAST_BUYERS_DAYS = 90
+# Sales over this many days before the pull give the GMV per day when the storefront sends no
+# monthly GMV.
+SALES_DAYS = 30
+# How many related products the panel and the API list (closest link first, then by SKU).
+RELATED_MAX = 50
+
+# The closer the link, the earlier: same batch code, same manufacturer, same supplier.
+SHARED_ORDER = ("batch", "manufacturer", "supplier")
+
+
+@dataclass(frozen=True)
+class StockHeld:
+    warehouse: str  # warehouse code
+    batch: str  # batch code
+    units: int
+
+
+@dataclass(frozen=True)
+class RelatedProduct:
+    sku: str
+    shared: str  # "batch" | "manufacturer" | "supplier"
+
+
+@dataclass(frozen=True)
+class BlastRadius:
+    stock_units: int
+    stock_held: list[StockHeld]
+    packed_lines: int
+    in_transit_lines: int
+    past_lines: int
+    past_buyers: int
+    past_days: int
+    gmv_per_day_at_stake: Decimal
+    currency: str
+    related_products: list[RelatedProduct]
+
+
+def blast_radius(*, andon: Andon, past_days: int = PAST_BUYERS_DAYS) -> BlastRadius:
+    """The andon's blast radius (its product loaded). Stock and packed lines are what the cord
+    caught (its holds, whatever became of them since); in-transit lines are the product's lines
+    already with the carrier now, which no hold can stop; past buyers are the distinct customers
+    with a delivered line of the product since `past_days` before the pull."""
+    product = andon.product
+    stock, packed = _held(andon_id=andon.pk)
+    lines = _lines(andon=andon, past_days=past_days)
+    gmv = product.monthly_gmv / 30 if product.monthly_gmv else lines["sales"] / SALES_DAYS
+    return BlastRadius(
+        stock_units=sum(s.units for s in stock),
+        stock_held=stock,
+        packed_lines=packed,
+        in_transit_lines=lines["in_transit"],
+        past_lines=lines["past_lines"],
+        past_buyers=lines["past_buyers"],
+        past_days=past_days,
+        gmv_per_day_at_stake=Decimal(gmv).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        currency=product.currency,
+        related_products=_related(product_id=product.pk),
+    )
+
+
+def _held(*, andon_id: int) -> tuple[list[StockHeld], int]:
+    """Stock units per warehouse and batch, and packed lines, from the andon's holds (one
+    grouped query)."""
+    rows = (
+        Hold.objects.filter(andon_id=andon_id)
+        .values("kind", "stock_level__warehouse__code", "stock_level__batch__code")
+        .annotate(units=Sum("quantity"), n=Count("id"))
+        .order_by("kind", "stock_level__warehouse__code", "stock_level__batch__code")
+    )
+    stock: list[StockHeld] = []
+    packed = 0
+    for r in rows:
+        if r["kind"] == HoldKind.STOCK:
+            stock.append(
+                StockHeld(
+                    warehouse=r["stock_level__warehouse__code"],
+                    batch=r["stock_level__batch__code"],
+                    units=r["units"] or 0,
+                )
+            )
+        else:
+            packed += r["n"]
+    return stock, packed
+
+
+def _lines(*, andon: Andon, past_days: int) -> dict:
+    """In-transit lines, past delivered lines and their distinct buyers, and the sales before
+    the pull, in one aggregate over the product's lines. A delivered line without a status
+    time counts from its order's time."""
+    past_since = andon.opened_at - dt.timedelta(days=past_days)
+    sales_since = andon.opened_at - dt.timedelta(days=SALES_DAYS)
+    delivered = Q(fulfilment_status=FulfilmentStatus.DELIVERED, moved__gte=past_since)
+    sold = Q(order__placed_at__gte=sales_since, order__placed_at__lt=andon.opened_at) & ~Q(
+        fulfilment_status=FulfilmentStatus.RETURNED
+    )
+    money = DecimalField(max_digits=20, decimal_places=2)
+    out = (
+        OrderLine.objects.filter(product_id=andon.product_id)
+        .alias(moved=Coalesce("status_changed_at", "order__placed_at"))
+        .aggregate(
+            in_transit=Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
+            past_lines=Count("id", filter=delivered),
+            past_buyers=Count("order__customer_id", filter=delivered, distinct=True),
+            sales=Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money),
+        )
+    )
+    out["sales"] = out["sales"] or Decimal("0")
+    return out
+
+
+def _related(*, product_id: int) -> list[RelatedProduct]:
+    """Other products with a batch of the same code, manufacturer or supplier as one of this
+    product's batches (two queries: this product's batches, then theirs)."""
+    mine = list(
+        Batch.objects.filter(product_id=product_id).values_list("code", "manufacturer", "supplier")
+    )
+    codes = {c for c, _m, _s in mine if c}
+    makers = {m for _c, m, _s in mine if m}
+    suppliers = {s for _c, _m, s in mine if s}
+    if not (codes or makers or suppliers):
+        return []
+    link = Case(
+        When(code__in=codes, then=Value("batch")),
+        When(manufacturer__in=makers, then=Value("manufacturer")),
+        default=Value("supplier"),
+        output_field=CharField(),
+    )
+    rows = (
+        Batch.objects.exclude(product_id=product_id)
+        .filter(Q(code__in=codes) | Q(manufacturer__in=makers) | Q(supplier__in=suppliers))
+        .annotate(shared=link)
+        .values_list("product__sku", "shared")
+        .distinct()
+        .order_by("product__sku")[: RELATED_MAX * len(SHARED_ORDER)]
+    )
+    closest: dict[str, str] = {}
+    for sku, shared in rows:
+        if sku not in closest or SHARED_ORDER.index(shared) < SHARED_ORDER.index(closest[sku]):
+            closest[sku] = shared
+    ranked = sorted(closest.items(), key=lambda kv: (SHARED_ORDER.index(kv[1]), kv[0]))
+    return [RelatedProduct(sku=s, shared=k) for s, k in ranked[:RELATED_MAX]]
