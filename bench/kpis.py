@@ -94,8 +94,8 @@ def load() -> None:
         (
             "customers",
             """INSERT INTO orders_customer (id, external_id, name, phone, email,
-            created_at)
-            SELECT i, 'c-' || i, 'Customer ' || i, '', '', now()
+            created_at, address, city, address_key, device_id)
+            SELECT i, 'c-' || i, 'Customer ' || i, '', '', now(), '', '', '', ''
             FROM generate_series(1, %(customers)s) i""",
         ),
         (

@@ -56,8 +56,9 @@ def load(customers: int, members: int, orders: int) -> None:
     plans_ensure_defaults()
     with connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO orders_customer (external_id, name, phone, email, created_at) "
-            "SELECT 'mb-' || g, 'C' || g, '', '', now() FROM generate_series(1, %s) g",
+            "INSERT INTO orders_customer (external_id, name, phone, email, created_at, address, "
+            "city, address_key, device_id) SELECT 'mb-' || g, 'C' || g, '', '', now(), '', '', "
+            "'', '' FROM generate_series(1, %s) g",
             [customers],
         )
         cur.execute("SELECT min(id) FROM orders_customer")

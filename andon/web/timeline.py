@@ -255,6 +255,25 @@ def _problem_ids(ids: Any) -> str:
     return ", ".join(f"#{i}" for i in (ids if isinstance(ids, list) else [ids]) if i)
 
 
+def _membership(msg: Callable[[], str]) -> Callable[[Entry], SafeString]:
+    """A membership change: `msg()` (translated when the sentence is read, in the reader's
+    language) names %(who)s, %(plan)s, %(customer)s, %(until)s, %(state)s."""
+
+    def say(e: Entry) -> SafeString:
+        d = e.data
+        ends = d.get("ends_at")
+        return _say(
+            msg(),
+            who=_who(e),
+            plan=_data(d.get("plan") or "—"),
+            customer=_data(d.get("customer") or "—"),
+            until=day(dt.datetime.fromisoformat(ends)) if ends else "—",
+            state=_data(d.get("state", "")),
+        )
+
+    return say
+
+
 SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
     "contact.created": lambda e: _say(_("%(who)s recorded a contact."), who=_who(e)),
     "andon.pulled": _pulled,
@@ -324,6 +343,35 @@ SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
         contacts=_contacts(e),
         problem=e.subject_id,
         into=e.data.get("into", ""),
+    ),
+    "membership.started": _membership(
+        lambda: _(
+            "%(who)s started the %(plan)s membership of customer %(customer)s, until %(until)s."
+        )
+    ),
+    "membership.converted": _membership(
+        lambda: _("The %(plan)s trial of customer %(customer)s became a paid membership.")
+    ),
+    "membership.renewed": _membership(
+        lambda: _("The %(plan)s membership of customer %(customer)s was renewed until %(until)s.")
+    ),
+    "membership.past_due": _membership(
+        lambda: _("The %(plan)s membership of customer %(customer)s is past due.")
+    ),
+    "membership.cancelled": _membership(
+        lambda: _("%(who)s cancelled the %(plan)s membership of customer %(customer)s.")
+    ),
+    "membership.expired": _membership(
+        lambda: _("The %(plan)s membership of customer %(customer)s ended.")
+    ),
+    "membership.synced": _membership(
+        lambda: _("The storefront recorded the %(plan)s membership of customer %(customer)s.")
+    ),
+    "membership.launch_planned": lambda e: _say(
+        _("%(who)s planned the membership launch %(launch)s of plan %(plan)s."),
+        who=_who(e),
+        launch=_data(e.data.get("code", "")),
+        plan=_data(e.data.get("plan", "")),
     ),
     "integrity.signal_decided": lambda e: _with_text(
         _say(

@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 import andon
+from andon.membership.rules import Change
 from andon.web.timeline import SENTENCES, Entry, sentence
 from andon.workorders.rules import Action
 from andon.workorders.services import _past
@@ -20,7 +21,10 @@ from andon.workorders.services import _past
 ANDON = Path(andon.__file__).resolve().parent
 HAN = re.compile(r"[\u3400-\u9fff]")
 # An action built from a template string: its constant prefix and every value it can take.
-EXPANSIONS = {"workorder.": {f"workorder.{_past(a)}" for a in Action}}
+EXPANSIONS = {
+    "workorder.": {f"workorder.{_past(a)}" for a in Action},
+    "membership.": {f"membership.{c.value}" for c in Change},
+}
 
 
 def _action_argument(call: ast.Call) -> ast.expr | None:
