@@ -116,9 +116,6 @@ def visible_alarms(request: HttpRequest, found: list[TeamSilence]) -> list[TeamS
     ]
 
 
-MEMBERSHIP_NOTE = "Membership is not built yet: its figures appear when it lands."
-
-
 @router.get("/flywheel", response={200: FlywheelOut, 403: Problem, 422: Problem})
 def flywheel(
     request: HttpRequest, period: Literal["week", "month"] = "week", team: str | None = None
@@ -133,7 +130,6 @@ def flywheel(
             layer=e.layer,
             element=e.element,
             hidden=e.hidden,
-            note=_(MEMBERSHIP_NOTE) if e.hidden else "",
             figures=[
                 FigureOut(
                     key=f.key,
