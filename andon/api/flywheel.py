@@ -54,8 +54,6 @@ class FigureOut(BaseModel):
 class ElementOut(BaseModel):
     layer: str
     element: str
-    hidden: bool = False
-    note: str = ""
     figures: list[FigureOut]
 
 
@@ -129,7 +127,6 @@ def flywheel(
         ElementOut(
             layer=e.layer,
             element=e.element,
-            hidden=e.hidden,
             figures=[
                 FigureOut(
                     key=f.key,

@@ -102,7 +102,6 @@ class Figure:
 class ElementFigures:
     element: Element
     figures: list[Figure]
-    hidden: bool = False
 
     @property
     def layer(self) -> Layer:

@@ -55,7 +55,7 @@ def test_organisation_week(world):
     assert d.figure("relist_hours").trend[-2] == Decimal("6.0")
     assert d.figure("recovery_within_guide").trend[-2] is None
     membership = next(e for e in d.elements if e.element == Element.MEMBERSHIP)
-    assert not membership.hidden and v["enrolments"] == 0 and v["trial_conversion"] is None
+    assert membership.figures and v["enrolments"] == 0 and v["trial_conversion"] is None
 
 
 def test_team_view_filters_team_figures(world):

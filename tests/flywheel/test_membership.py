@@ -57,7 +57,7 @@ def test_month_figures_and_trend():
     build_members()
     d = selectors.dashboard(period="month", today=dt.date(2026, 3, 2))
     m = membership_of(d)
-    assert m.layer == Layer.MEMBERSHIP and not m.hidden
+    assert m.layer == Layer.MEMBERSHIP
     assert [f.key for f in m.figures] == ["enrolments", "trial_conversion", "renewal_rate"]
     assert d.window.labels[-2:] == ["2026-01", "2026-02"]
     assert d.figure("enrolments").trend[-2:] == [6, 0]
