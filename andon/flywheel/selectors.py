@@ -3,8 +3,8 @@ periods, the period truncated in SQL in the service's time zone. The number of q
 fixed (it never grows with the data or the number of periods); the arithmetic is rules.py's.
 
 A team view filters every family that knows a team (the puller's team at the time of the
-pull, the agent's team for contacts and bonuses); orders and detected problems belong to
-the organisation, and their figures say so (`scope`). The queries live in families.py.
+pull, the agent's team for contacts and bonuses); orders, detected problems and memberships
+belong to the organisation, and their figures say so (`scope`). The queries live in families.py.
 """
 
 from __future__ import annotations

@@ -171,3 +171,6 @@ def test_membership_on_the_page_and_in_the_exports(world, login, frozen):
         ]
     csv = c.get("/flywheel.csv?period=week").content.decode("utf-8-sig")
     assert "Member enrolments" in csv
+    # The members behind the figures are on the membership page, which a lead may open.
+    assert 'href="/membership/"' in html
+    assert c.get("/membership/").status_code == 200
