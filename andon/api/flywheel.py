@@ -54,8 +54,6 @@ class FigureOut(BaseModel):
 class ElementOut(BaseModel):
     layer: str
     element: str
-    hidden: bool = False
-    note: str = ""
     figures: list[FigureOut]
 
 
@@ -116,9 +114,6 @@ def visible_alarms(request: HttpRequest, found: list[TeamSilence]) -> list[TeamS
     ]
 
 
-MEMBERSHIP_NOTE = "Membership is not built yet: its figures appear when it lands."
-
-
 @router.get("/flywheel", response={200: FlywheelOut, 403: Problem, 422: Problem})
 def flywheel(
     request: HttpRequest, period: Literal["week", "month"] = "week", team: str | None = None
@@ -132,8 +127,6 @@ def flywheel(
         ElementOut(
             layer=e.layer,
             element=e.element,
-            hidden=e.hidden,
-            note=_(MEMBERSHIP_NOTE) if e.hidden else "",
             figures=[
                 FigureOut(
                     key=f.key,

@@ -55,6 +55,9 @@ FIGURES: dict[str, Promise] = {
     "work_orders_by_department": _("Work orders by department"),
     "repeat_problems_after_fix": _("Problems back after a fix"),
     "work_order_sla_met": _("Work orders resolved in time"),
+    "enrolments": _("Member enrolments"),
+    "trial_conversion": _("Trials converted to paid (of trials decided)"),
+    "renewal_rate": _("Paid periods renewed (of renewals due)"),
 }
 
 SUFFIX: dict[str, str] = {"share": "%", "hours": " h", "minutes": " min"}

@@ -29,8 +29,6 @@ def dashboard_rows(d: Dashboard) -> tuple[list[str], list[list]]:
     header = [_("layer"), _("element"), _("figure"), _("unit"), _("target"), *d.window.labels]
     rows = []
     for e in d.elements:
-        if e.hidden:
-            continue
         for f in e.figures:
             unit = "%" if f.unit == "share" else display.SUFFIX.get(f.unit, "").strip()
             target = display.shown(f.target, f.unit, f.target) if f.target is not None else ""
@@ -61,7 +59,7 @@ def dashboard_csv(d: Dashboard) -> bytes:
 
 def dashboard_xlsx(d: Dashboard) -> bytes:
     header, rows = dashboard_rows(d)
-    units = [f.unit for e in d.elements if not e.hidden for f in e.figures for _ in (0, *f.series)]
+    units = [f.unit for e in d.elements for f in e.figures for _ in (0, *f.series)]
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = _("flywheel")

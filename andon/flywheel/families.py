@@ -5,6 +5,7 @@ the data knows one. Reads only; the arithmetic is rules.py's."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from andon.contacts.models import Contact
 from andon.detection.models import Problem, ProblemState
 from andon.holds.models import Hold
 from andon.incentives.models import BonusCredit
+from andon.membership.models import Membership, MembershipChange
+from andon.membership.rules import StepTally, tally_steps
 from andon.orders.models import Order
 from andon.pulls.models import Andon, AndonEvidence, CordPull
 from andon.recovery.models import RecoveryGiven
@@ -262,3 +265,26 @@ def sla_rows(w: Window, team_id: int | None) -> dict[dt.date, dict[str, Any]]:
         resolved=Count("id"),
         met=Count("id", filter=Q(resolved_at__lte=F("due_at"))),
     )
+
+
+# Membership belongs to the organisation (no team): enrolments by start, and the changes whose
+# counting (trials decided and converted, renewals and paid expiries) is membership's own.
+
+
+def enrolment_rows(w: Window) -> dict[dt.date, dict[str, Any]]:
+    return grouped(Membership.objects.all(), "started_at", w, enrolments=Count("id"))
+
+
+def membership_step_rows(w: Window) -> dict[dt.date, StepTally]:
+    """Membership changes per period and (change, from state), tallied by membership's rules."""
+    rows = (
+        MembershipChange.objects.filter(at__gte=w.since, at__lt=w.until)
+        .annotate(p=trunc("at", w.period))
+        .values("p", "change", "from_state")
+        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
+        .order_by()
+    )
+    by_period: dict[dt.date, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_period.setdefault(day_of(r["p"]), []).append(r)
+    return {p: tally_steps(steps) for p, steps in by_period.items()}

@@ -3,7 +3,7 @@
 - The wheel has seven elements in three layers (the talk's 用户经营飞轮). Layer 1,
   organisational empowerment: tools (the cord), rules, culture. Layer 2, value realisation:
   strategy and business model, organisation and talent, process re-engineering. Layer 3:
-  membership, the accelerator (hidden until membership is built).
+  membership, the accelerator (enrolments, trial conversion, renewal; membership's counting).
 - Every figure is a value per period (ISO week or calendar month, in the service's time zone)
   with its trend over the last periods, oldest first, ending with the last complete period:
   the running period is never shown as a drop.
@@ -102,7 +102,6 @@ class Figure:
 class ElementFigures:
     element: Element
     figures: list[Figure]
-    hidden: bool = False
 
     @property
     def layer(self) -> Layer:

@@ -3,8 +3,8 @@ periods, the period truncated in SQL in the service's time zone. The number of q
 fixed (it never grows with the data or the number of periods); the arithmetic is rules.py's.
 
 A team view filters every family that knows a team (the puller's team at the time of the
-pull, the agent's team for contacts and bonuses); orders and detected problems belong to
-the organisation, and their figures say so (`scope`). The queries live in families.py.
+pull, the agent's team for contacts and bonuses); orders, detected problems and memberships
+belong to the organisation, and their figures say so (`scope`). The queries live in families.py.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db.models import (
     Subquery,
 )
 
+from andon.membership.rules import StepTally
 from andon.pulls.models import Andon, AndonEvidence
 from andon.reviews.selectors import bad_andon_rate, review_policy
 from andon.workorders.models import WorkOrder
@@ -29,9 +30,6 @@ from . import rules
 from .families import Window, window
 from .models import FigureTarget
 from .rules import Element, ElementFigures, Figure
-
-# Membership is issue "Membership"; until it lands its element is shown hidden, with a note.
-MEMBERSHIP_BUILT = False
 
 
 def figure_targets() -> dict[str, Decimal]:
@@ -57,6 +55,11 @@ class Dashboard:
 
 def _g(name: str, default: Any = 0) -> Any:
     return lambda r: r.get(name) if r.get(name) is not None else default
+
+
+def _rate(value: float | None) -> Decimal | None:
+    """Membership's rate (a float to four places) as the flywheel's Decimal share."""
+    return None if value is None else Decimal(str(value)).quantize(rules.FOUR)
 
 
 def dashboard(
@@ -90,6 +93,8 @@ def dashboard(
     holds = fam.hold_rows(w, team_id)
     work_orders = fam.work_order_rows(w, team_id)
     sla = fam.sla_rows(w, team_id)
+    enrolments = fam.enrolment_rows(w)
+    steps = fam.membership_step_rows(w)
 
     def t(key: str) -> Decimal | None:
         return targets.get(key)
@@ -270,7 +275,24 @@ def dashboard(
                 ),
             ],
         ),
-        ElementFigures(Element.MEMBERSHIP, [], hidden=not MEMBERSHIP_BUILT),
+        ElementFigures(
+            Element.MEMBERSHIP,
+            [
+                f("enrolments", "count", fam.series(enrolments, w, _g("enrolments")), scope=org),
+                f(
+                    "trial_conversion",
+                    "share",
+                    [_rate(steps.get(s, StepTally()).trial_conversion) for s in w.starts],
+                    scope=org,
+                ),
+                f(
+                    "renewal_rate",
+                    "share",
+                    [_rate(steps.get(s, StepTally()).renewal_rate) for s in w.starts],
+                    scope=org,
+                ),
+            ],
+        ),
     ]
     return Dashboard(w, team_id, elements)
 

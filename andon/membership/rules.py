@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,6 +217,48 @@ def rate(part: int, whole: int) -> float | None:
     """A share in [0, 1], or None when there is nothing to divide (no trials, no renewals due):
     an empty period is "no data", never 0 % or 100 %."""
     return None if whole == 0 else round(part / whole, 4)
+
+
+@dataclass(frozen=True)
+class StepTally:
+    """What a period's membership changes add up to: trials decided (converted, cancelled or
+    ended) and converted, paid periods renewed, and paid memberships that expired (churn)."""
+
+    decided: int = 0
+    converted: int = 0
+    renewed: int = 0
+    churned: int = 0
+
+    @property
+    def trial_conversion(self) -> float | None:
+        return rate(self.converted, self.decided)
+
+    @property
+    def renewals_due(self) -> int:
+        return self.renewed + self.churned
+
+    @property
+    def renewal_rate(self) -> float | None:
+        return rate(self.renewed, self.renewals_due)
+
+
+TRIAL_DECIDED = (Change.CONVERTED, Change.CANCELLED, Change.EXPIRED)
+
+
+def tally_steps(steps: Iterable[Mapping[str, Any]]) -> StepTally:
+    """Sum grouped change rows (`change`, `from_state`, `n`, `paid`) into a StepTally: the one
+    place the member figures' counting lives (the KPIs page and the flywheel both use it)."""
+    decided = converted = renewed = churned = 0
+    for s in steps:
+        if s["from_state"] == State.TRIAL and s["change"] in TRIAL_DECIDED:
+            decided += s["n"]
+        if s["change"] == Change.CONVERTED:
+            converted += s["n"]
+        elif s["change"] == Change.RENEWED:
+            renewed += s["n"]
+        elif s["change"] == Change.EXPIRED:
+            churned += s["paid"]
+    return StepTally(decided, converted, renewed, churned)
 
 
 class Metric(StrEnum):

@@ -157,20 +157,8 @@ def member_kpis(
         .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
         .order_by()
     )
-    converted = decided = renewed = churned = 0
-    for s in steps:
-        if s["from_state"] == rules.State.TRIAL and s["change"] in (
-            rules.Change.CONVERTED,
-            rules.Change.CANCELLED,
-            rules.Change.EXPIRED,
-        ):
-            decided += s["n"]
-        if s["change"] == rules.Change.CONVERTED:
-            converted += s["n"]
-        elif s["change"] == rules.Change.RENEWED:
-            renewed += s["n"]
-        elif s["change"] == rules.Change.EXPIRED:
-            churned += s["paid"]
+    tally = rules.tally_steps(steps)
+    converted, renewed, churned = tally.converted, tally.renewed, tally.churned
     paid_at_start = (
         memberships.filter(paid_from__lt=since)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
@@ -193,12 +181,12 @@ def member_kpis(
         until=until,
         enrolments=sum(by_source.values()),
         enrolments_by_source=by_source,
-        trials_decided=decided,
+        trials_decided=tally.decided,
         trials_converted=converted,
-        trial_conversion=rules.rate(converted, decided),
-        renewals_due=renewed + churned,
+        trial_conversion=tally.trial_conversion,
+        renewals_due=tally.renewals_due,
         renewed=renewed,
-        renewal_rate=rules.rate(renewed, renewed + churned),
+        renewal_rate=tally.renewal_rate,
         paid_at_start=paid_at_start,
         churned=churned,
         churn=rules.rate(churned, paid_at_start),

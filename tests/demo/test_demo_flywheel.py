@@ -12,8 +12,6 @@ from andon.flywheel.selectors import dashboard
 def test_every_element_shows_a_trend(demo):
     d = dashboard(period="week")
     for e in d.elements:
-        if e.hidden:
-            continue
         with_trend = [
             f.key for f in e.figures if sum(v is not None and v != 0 for v in f.trend) >= 3
         ]
@@ -27,3 +25,10 @@ def test_team_2_shows_the_silent_cord_alarm(demo):
     alarm = SilentCordAlarm.objects.get()
     assert alarm.team.code == "team-2" and alarm.pulls < alarm.expected
     assert OutboxEvent.objects.filter(event_type="flywheel.alarm").count() == 1
+
+
+def test_the_membership_element_shows_every_figure_moving(demo):
+    d = dashboard(period="week")
+    for key in ("enrolments", "trial_conversion", "renewal_rate"):
+        trend = d.figure(key).trend
+        assert sum(v is not None and v != 0 for v in trend) >= 3, (key, trend)

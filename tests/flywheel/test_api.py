@@ -27,7 +27,10 @@ def test_flywheel_shape_and_team(api, world):
     rate = next(f for f in rules_["figures"] if f["key"] == "bad_andon_rate")
     assert Decimal(rate["target"]) == Decimal("0.02")
     membership = next(e for e in body["elements"] if e["element"] == "membership")
-    assert membership["hidden"] and membership["note"] and membership["layer"] == "membership"
+    assert membership["layer"] == "membership" and "hidden" not in membership
+    keys = [f["key"] for f in membership["figures"]]
+    assert keys == ["enrolments", "trial_conversion", "renewal_rate"]
+    assert all(len(f["trend"]) == 12 for f in membership["figures"])
     team = api.call("GET", "/flywheel?period=month&team=team-1", "lead1").json()
     assert team["team"] == "team-1" and team["period"] == "month"
 

@@ -36,7 +36,7 @@ def test_dashboard_draws_every_chart(live_server, world, browser, lang):
     assert sla[march] == "50.0%"
     title = page.locator("h1").inner_text()
     assert ("飞轮" if lang == "zh-hans" else "Flywheel") in title
-    assert page.locator("[data-hidden-note]").is_visible()
+    assert page.locator('[data-figure="trial_conversion"]').is_visible()
     shot(page, f"flywheel-small-{lang}", full_page=True)
 
 

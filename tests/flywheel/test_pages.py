@@ -46,7 +46,8 @@ def test_dashboard_page_and_exports_agree(world, login, frozen):
     build_small(world)
     c = login("lead1")
     html = c.get("/flywheel/?period=week").content.decode()
-    assert 'data-figure="pulls"' in html and "data-hidden-note" in html
+    assert 'data-figure="pulls"' in html and "data-hidden-note" not in html
+    assert 'data-figure="enrolments"' in html and 'data-figure="renewal_rate"' in html
     pulls = _row(html, "pulls")
     assert pulls[0] == "Pulls" and pulls[-2:] == ["1", "2"]
     sla = _row(html, "work_order_sla_met")
@@ -140,3 +141,36 @@ def test_scorecard_exports_have_the_pages_numbers(world, login, frozen):
     csv = c.get("/flywheel/scorecards.csv?by=supplier").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("supplier,pulls,problems,units held")
     assert any(line.startswith("S1,1,1,4,380.00") for line in csv.splitlines())
+
+
+def test_membership_on_the_page_and_in_the_exports(world, login, frozen):
+    from .test_membership import build_members
+
+    build_members()
+    c = login("lead1")
+    html = c.get("/flywheel/?period=week").content.decode()
+    assert _row(html, "enrolments")[0] == "Member enrolments"
+    # The last week is 9 March: the tick's week (9 February) is 5 back, 5 January 10 back.
+    trial = _row(html, "trial_conversion")
+    assert (trial[-10], trial[-5], trial[-1]) == ("0.0%", "100.0%", "—")
+    assert _row(html, "renewal_rate")[-5] == "50.0%"
+    assert _row(html, "enrolments")[-10] == "6"
+    xlsx = c.get("/flywheel.xlsx?period=week")
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    rows = {r[2]: r for r in ws.iter_rows(values_only=True)}
+    assert rows["Member enrolments"][0] == "Membership, the accelerator"
+    for key, name in [
+        ("enrolments", "Member enrolments"),
+        ("trial_conversion", "Trials converted to paid (of trials decided)"),
+        ("renewal_rate", "Paid periods renewed (of renewals due)"),
+    ]:
+        page = _row(html, key)[1:]
+        sheet = rows[name][5:]
+        assert [None if p == "—" else float(p.rstrip("%")) for p in page] == [
+            None if v is None else float(v) for v in sheet
+        ]
+    csv = c.get("/flywheel.csv?period=week").content.decode("utf-8-sig")
+    assert "Member enrolments" in csv
+    # The members behind the figures are on the membership page, which a lead may open.
+    assert 'href="/membership/"' in html
+    assert c.get("/membership/").status_code == 200

@@ -120,3 +120,21 @@ def test_benefit_values_are_typed():
 def test_rates_of_nothing_are_no_data_not_zero():
     assert rules.rate(0, 0) is None
     assert rules.rate(3, 4) == 0.75
+
+
+def test_tally_steps_counts_decided_trials_renewals_and_paid_expiries():
+    from andon.membership.rules import Change, State, tally_steps
+
+    rows = [
+        {"change": Change.CONVERTED, "from_state": State.TRIAL, "n": 3, "paid": 0},
+        {"change": Change.CANCELLED, "from_state": State.TRIAL, "n": 1, "paid": 0},
+        {"change": Change.CANCELLED, "from_state": State.ACTIVE, "n": 5, "paid": 5},
+        {"change": Change.EXPIRED, "from_state": State.TRIAL, "n": 1, "paid": 0},
+        {"change": Change.EXPIRED, "from_state": State.CANCELLED, "n": 2, "paid": 1},
+        {"change": Change.RENEWED, "from_state": State.ACTIVE, "n": 3, "paid": 3},
+    ]
+    t = tally_steps(rows)
+    assert (t.decided, t.converted, t.renewed, t.churned) == (5, 3, 3, 1)
+    assert (t.trial_conversion, t.renewals_due, t.renewal_rate) == (0.6, 4, 0.75)
+    empty = tally_steps([])
+    assert empty.trial_conversion is None and empty.renewal_rate is None

@@ -52,6 +52,10 @@ ELSEWHERE = {
     "actions_on_time": "reviews:actions",
     "training_actions_done": "reviews:actions",
     "problems_pulled": "web:problems",
+    # The members behind the membership figures are on the membership page.
+    "enrolments": "web:membership",
+    "trial_conversion": "web:membership",
+    "renewal_rate": "web:membership",
 }
 
 
