@@ -28,17 +28,16 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import scratch_drop, scratch_setup
 from bench.stats import percentile, table
 
 PG_NAME = "andon_h9_bench"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def parse(argv):
@@ -57,34 +56,11 @@ def parse(argv):
 
 
 def setup_django(db: str) -> str:
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {PG_NAME}")
-        url = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='andon-h9-bench-')}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "andon.config.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    return url
+    return scratch_setup(db, PG_NAME)
 
 
 def drop(db: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    scratch_drop(db, PG_NAME)
 
 
 def build_world(n_contacts: int, n_products: int, rng: random.Random):

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.scratch import scratch_drop, scratch_setup
+
 PG_NAME = "andon_integrity_bench"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-integrity.md"
 HEADER = """# Integrity signals: quality on planted worlds
@@ -47,34 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def setup_django(db: str) -> str:
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {PG_NAME}")
-        url = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='andon-integrity-bench-')}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "andon.config.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    return url
+    return scratch_setup(db, PG_NAME)
 
 
 def drop(db: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    scratch_drop(db, PG_NAME)
 
 
 class _Rollback(Exception):
