@@ -34,6 +34,7 @@ from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
 from andon.detection.services import contacts_assign_quietly
 from andon.holds.errors import LineOnHold, StockOnHold
+from andon.integrity.tasks import rows_imported as integrity_changed
 from andon.orders.models import Customer, Order, OrderLine
 from andon.orders.rules import address_key, normalise_city_display
 from andon.people import rules as people_rules
@@ -99,6 +100,7 @@ def rows_import(
         if progress:
             progress(len(part))
     result.rejected.sort(key=lambda r: r.row)
+    integrity_changed(kind, rows)
     return result
 
 

@@ -1,9 +1,10 @@
 """`andon worker`: the task worker and the delivery loop, in one process.
 
 Two threads (see tasks.py for the why):
-- the tasks thread is django_tasks_db's db_worker: it runs `relay_and_deliver` (enqueued by
-  every transaction that writes outbox events), which here only nudges the loop, and any
-  other task of the project (never held up behind a slow receiver);
+- the tasks threads are django_tasks_db's db_worker, one per queue: the default queue's runs
+  `relay_and_deliver` (enqueued by every transaction that writes outbox events), which here
+  only nudges the loop (never held up behind a slow receiver); the integrity queue's runs
+  the integrity scans (never holding up a wake-up);
 - the delivery loop relays and delivers, then sleeps until the next retry falls due, a
   NOTIFY arrives (PostgreSQL: a trigger on the outbox sends it at commit), a task nudges it,
   or POLL_MAX passes (the safety net).
@@ -134,12 +135,17 @@ def run(
     return totals
 
 
-def task_worker() -> TaskWorker:
-    """django_tasks_db's worker for the default queue, to run in a thread (no signal
-    handlers: the process's owner stops it)."""
-    worker_id = f"andon-{socket.gethostname()}-{os.getpid()}"[:64]
+# One tasks thread per queue: the integrity scans have their own (settings.TASKS), so that
+# a long scan never holds up a webhook wake-up on the default queue.
+QUEUES = ("default", "integrity")
+
+
+def task_worker(queue: str = "default") -> TaskWorker:
+    """django_tasks_db's worker for one queue, to run in a thread (no signal handlers: the
+    process's owner stops it)."""
+    worker_id = f"andon-{socket.gethostname()}-{os.getpid()}-{queue}"[:64]
     return TaskWorker(
-        queue_names=["default"],
+        queue_names=[queue],
         interval=TASK_POLL,
         batch=False,
         backend_name="default",
@@ -161,11 +167,33 @@ def _run_tasks(tasks: TaskWorker) -> None:
     connection.close()
 
 
-def tasks_start() -> tuple[threading.Thread, TaskWorker]:
-    tasks = task_worker()
-    thread = threading.Thread(target=_run_tasks, args=(tasks,), name="andon-tasks", daemon=True)
-    thread.start()
-    return thread, tasks
+class TaskWorkers:
+    """The tasks threads of this process; `running = False` stops them all."""
+
+    def __init__(self, workers: list[TaskWorker]) -> None:
+        self.workers = workers
+
+    @property
+    def running(self) -> bool:
+        return any(w.running for w in self.workers)
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        for w in self.workers:
+            w.running = value
+
+
+def tasks_start(queues: tuple[str, ...] = QUEUES) -> tuple[list[threading.Thread], TaskWorkers]:
+    workers, threads = [], []
+    for queue in queues:
+        tasks = task_worker(queue)
+        thread = threading.Thread(
+            target=_run_tasks, args=(tasks,), name=f"andon-tasks-{queue}", daemon=True
+        )
+        thread.start()
+        workers.append(tasks)
+        threads.append(thread)
+    return threads, TaskWorkers(workers)
 
 
 def start_in_thread() -> tuple[threading.Thread, threading.Event]:

@@ -115,3 +115,55 @@ class ScanRun(models.Model):
         verbose_name = _("integrity scan")
         verbose_name_plural = _("integrity scans")
         ordering = ["-started_at"]
+
+
+class CustomerTally(models.Model):
+    """What the fraud signal knows of one customer who received something: delivered orders,
+    orders claimed about, products claimed about, recovery value received. Kept per customer
+    so that a write refreshes the rows of the customers it touched and the population's
+    yardsticks are read from this table (one row per customer), not from every contact."""
+
+    customer = models.OneToOneField(
+        "orders.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    orders = models.PositiveIntegerField()
+    claims = models.PositiveIntegerField()
+    products = models.PositiveIntegerField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("customer tally")
+        verbose_name_plural = _("customer tallies")
+
+
+class AgentTally(models.Model):
+    """What the staff-misuse and system-error signals know of one agent's contacts and pulls:
+    counts, repeated contacts, and the agent's densest burst of each (None: no burst). Kept
+    per agent for the same reason as CustomerTally: a write refreshes its agents only."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    contacts = models.PositiveIntegerField(default=0)
+    repeats = models.PositiveIntegerField(default=0)
+    pulls = models.PositiveIntegerField(default=0)
+    contact_burst = models.JSONField(null=True, blank=True)
+    pull_burst = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent tally")
+        verbose_name_plural = _("agent tallies")
+
+
+class PendingRef(models.Model):
+    """Something a committed write touched, waiting for the next incremental scan: a contact
+    or an andon by id, a customer by external id, a product by SKU, an agent by user name.
+    The scan takes every waiting row at once (a burst of writes is one scan) and deletes
+    the rows it took."""
+
+    ref = models.CharField(max_length=16)
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("pending integrity change")
+        verbose_name_plural = _("pending integrity changes")

@@ -49,6 +49,13 @@ def sentence(code: str, params: dict[str, Any]) -> str:
             "%(suspicious)s of %(reporters)s reporters registered less than %(days)s days "
             "before their report and share %(shared)s."
         ),
+        "product.targeted": ngettext(
+            "%(product)s is reported by %(clusters)s cluster of new accounts (%(accounts)s "
+            "accounts): possibly an organised campaign against it.",
+            "%(product)s is reported by %(clusters)s clusters of new accounts (%(accounts)s "
+            "accounts): possibly an organised campaign against it.",
+            int(params.get("clusters", 0) or 0),
+        ),
         "misuse.invalid": gettext(
             "%(invalid)s of %(reviewed)s reviewed pulls invalid (%(rate)s%%); the rest of the "
             "team: %(team)s%%."

@@ -1,4 +1,5 @@
-"""Writes of integrity: the scan's upsert of signals, and a person's decision on one."""
+"""Writes of integrity: the scans (full, incremental) and their upsert of signals, and a
+person's decision on one."""
 
 from __future__ import annotations
 
@@ -6,47 +7,107 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from andon.catalog.models import Product
 from andon.core.services import Audit, audit_record
 
-from . import fraud, rules, scans
+from . import rules, scans
 from .errors import BadDecision, SignalNotFound
-from .models import ScanRun, Signal, SignalDecision
+from .models import PendingRef, ScanRun, Signal, SignalDecision
+from .scope import Scope, scope_of
 
 Progress = Callable[[str], None]
 
-STEPS: tuple[tuple[str, Callable[[], list[rules.Finding]]], ...] = (
-    ("customer-fraud", fraud.customer_fraud),
-    ("account-cluster", scans.account_clusters),
-    ("staff-misuse", scans.staff_misuse),
-    ("system-error", scans.system_errors),
-)
+STEPS = ("customer-fraud", "account-cluster", "staff-misuse", "system-error")
+FULL = ("command", "task")  # triggers of a full scan (the tallies are complete after one)
+# Above this many waiting changes (a big import), one full scan is cheaper than resolving
+# them (and stays within the databases' limits on query parameters).
+INCREMENTAL_MAX = 5000
+# The kinds judged for every subject on each scan, from the tallies: their yardsticks are
+# the whole population's. Account clusters are judged per product.
+WHOLE = (rules.Kind.CUSTOMER_FRAUD, rules.Kind.STAFF_MISUSE, rules.Kind.SYSTEM_ERROR)
 
 
-def scan(*, trigger: str = "command", progress: Progress | None = None) -> dict[str, int]:
-    """Compute every signal from the data as it is now and write them in one transaction:
-    new ones open, known ones updated (score, reasons, evidence, last seen) keeping their
-    status and decision, and those no longer found marked as not current."""
+def scan(
+    *,
+    trigger: str = "command",
+    progress: Progress | None = None,
+    scope: Scope | None = None,
+) -> dict[str, int]:
+    """Compute the signals and write them in one transaction: new ones open, known ones
+    updated (score, reasons, evidence, last seen) keeping their status and decision, and
+    those no longer found marked as not current.
+
+    `scope` None: a full scan, every tally rebuilt from every contact, order, recovery and
+    pull. A scope: an incremental scan after writes, which refreshes the tallies of the
+    customers and agents it names and the clusters of the products it names; customer
+    fraud, staff misuse and system errors are then judged from the tallies for everyone
+    (their yardsticks are the population's, and a tally read is cheap), so the result is
+    the one a full scan would give."""
     started = timezone.now()
+    products = None if scope is None else scope.products
+
+    def fraud() -> list[rules.Finding]:
+        if scope is None or scope.customers:
+            scans.customers_refresh(None if scope is None else scope.customers)
+        return scans.customer_fraud()
+
+    def staff() -> list[rules.Finding]:
+        if scope is None or scope.agents:
+            scans.agents_refresh(None if scope is None else scope.agents)
+        return scans.staff_misuse()
+
+    steps: tuple[Callable[[], list[rules.Finding]], ...] = (
+        fraud,
+        lambda: scans.account_clusters(products),
+        staff,
+        scans.system_errors,
+    )
     findings: list[rules.Finding] = []
     counts: dict[str, int] = {}
-    for name, step in STEPS:
+    for name, step in zip(STEPS, steps, strict=True):
         found = step()
         counts[name] = len(found)
         findings.extend(found)
         if progress:
             progress(name)
-    signals_write(findings, at=timezone.now())
+    retire = Q()
+    if scope is not None:
+        skus = list(Product.objects.filter(pk__in=scope.products).values_list("sku", flat=True))
+        retire = Q(kind__in=[k.value for k in WHOLE]) | Q(
+            kind=rules.Kind.ACCOUNT_CLUSTER.value, evidence__product__in=skus
+        )
+    signals_write(findings, at=timezone.now(), retire=retire)
     ScanRun.objects.create(
         started_at=started, finished_at=timezone.now(), found=len(findings), trigger=trigger
     )
     return counts
 
 
+def scan_pending() -> dict[str, int]:
+    """The worker's scan: everything the waiting changes touched, in one incremental scan
+    (a burst of writes is one scan), or a full one when no full scan has filled the tallies
+    yet or the changes are too many. Deletes the changes it took."""
+    taken = list(PendingRef.objects.order_by("pk").values_list("pk", "ref", "key"))
+    if len(taken) > INCREMENTAL_MAX or not ScanRun.objects.filter(trigger__in=FULL).exists():
+        counts = scan(trigger="task")
+    else:
+        counts = scan(trigger="incremental", scope=scope_of((r, k) for _i, r, k in taken))
+    ids = [i for i, _r, _k in taken]
+    for start in range(0, len(ids), 1000):
+        PendingRef.objects.filter(pk__in=ids[start : start + 1000]).delete()
+    return counts
+
+
 @transaction.atomic
-def signals_write(findings: list[rules.Finding], *, at: dt.datetime) -> None:
+def signals_write(
+    findings: list[rules.Finding], *, at: dt.datetime, retire: Q | None = None
+) -> None:
+    """Upsert the findings; the current signals matching `retire` (all of them by default)
+    that these findings do not renew stop being current."""
     rows = {
         (f.kind.value, f.subject_type.value, f.subject): Signal(
             kind=f.kind.value,
@@ -71,7 +132,7 @@ def signals_write(findings: list[rules.Finding], *, at: dt.datetime) -> None:
             update_fields=["score", "reasons", "evidence", "last_seen", "current"],
             batch_size=500,
         )
-    Signal.objects.filter(current=True, last_seen__lt=at).update(current=False)
+    Signal.objects.filter(retire or Q(), current=True, last_seen__lt=at).update(current=False)
 
 
 @transaction.atomic

@@ -3,13 +3,23 @@ the contact, recovery or pull that caused them (SPEC: "Trust, then verify": noth
 the frontline).
 
 The outbox hook below runs inside the caller's transaction but only registers an on-commit
-callback (no query): the enqueue happens after the commit, so a contact, a recovery or a pull
-makes exactly the queries it made before integrity existed. A rolled-back write enqueues
-nothing. While one scan is still waiting in the queue, later writes do not add another: the
-waiting scan will see them.
+callback (no query). After the commit, the callback notes what the write touched (a
+PendingRef per contact or andon) and enqueues the incremental scan, so a contact, a recovery
+or a pull makes exactly the queries it made before integrity existed, and a rolled-back
+write enqueues nothing. While one scan is still waiting in the queue, later writes only add
+their PendingRef rows: the waiting scan takes them all (bursts coalesce into one scan).
+Imports, which write no outbox events, note what they touched through `rows_imported`.
+
+The scan runs on its own queue, INTEGRITY_QUEUE, so that a long scan never holds up the
+webhook wake-ups of the default queue (`andon worker` runs a thread per queue).
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django_tasks import task
@@ -18,15 +28,20 @@ from django_tasks_db.models import DBTaskResult
 
 from andon.core.models import OutboxEvent
 
+from . import scope
+from .models import PendingRef
+
+INTEGRITY_QUEUE = "integrity"
+
 # Writes that can change a signal.
 WATCHED = ("contact.", "recovery.", "andon.", "review.", "bonus.")
 
 
-@task()
+@task(queue_name=INTEGRITY_QUEUE)
 def integrity_scan() -> dict[str, int]:
-    from .services import scan
+    from .services import scan_pending
 
-    return scan(trigger="task")
+    return scan_pending()
 
 
 def _enqueue_unless_waiting() -> None:
@@ -37,7 +52,62 @@ def _enqueue_unless_waiting() -> None:
         integrity_scan.enqueue()
 
 
+def _note(refs: list[tuple[str, str]]) -> None:
+    PendingRef.objects.bulk_create(
+        [PendingRef(ref=r, key=k[:200]) for r, k in sorted(set(refs))], batch_size=1000
+    )
+    _enqueue_unless_waiting()
+
+
+def changed(refs: Iterable[tuple[str, str]]) -> None:
+    """Note what a write touched and ask for a scan, once the write commits (at once when
+    no transaction is open)."""
+    transaction.on_commit(partial(_note, list(refs)))
+
+
+def _refs(events: list[OutboxEvent]) -> list[tuple[str, str]]:
+    refs = []
+    for e in events:
+        if not e.event_type.startswith(WATCHED):
+            continue
+        payload = e.payload if isinstance(e.payload, dict) else {}
+        if payload.get("contact_id") is not None:
+            refs.append((scope.CONTACT, str(payload["contact_id"])))
+        if payload.get("andon_id") is not None:
+            refs.append((scope.ANDON, str(payload["andon_id"])))
+        if not refs or refs[-1][0] not in (scope.CONTACT, scope.ANDON):
+            refs.append((scope.ANY, ""))
+    return refs
+
+
 def outbox_written(events: list[OutboxEvent]) -> None:
-    if any(e.event_type.startswith(WATCHED) for e in events):
-        # Django runs one callback per registration; the check inside keeps it to one scan.
-        transaction.on_commit(_enqueue_unless_waiting)
+    refs = _refs(events)
+    if refs:
+        changed(refs)
+
+
+# Which columns of an import's rows name what the rows touch.
+_IMPORT_REFS: dict[str, tuple[tuple[str, str], ...]] = {
+    "customers": ((scope.CUSTOMER, "external_id"),),
+    "orders": ((scope.CUSTOMER, "customer"),),
+    "contacts": ((scope.CUSTOMER, "customer"), (scope.AGENT, "agent")),
+    "andon-history": ((scope.PRODUCT, "sku"), (scope.AGENT, "agent")),
+    "people": ((scope.ANY, ""),),
+}
+
+
+def rows_imported(kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The import's hook (integrations.imports): what an imported file can change."""
+    columns = _IMPORT_REFS.get(kind)
+    if not columns:
+        return
+    refs = {(ref, str(row.get(col, "")) if col else "") for row in rows for ref, col in columns}
+    if kind == "andon-history":
+        # The evidence contacts' customers and products: the andons' cluster evidence.
+        refs |= {
+            (scope.CONTACT_EXTERNAL, ext.strip())
+            for row in rows
+            for ext in re.split(r"[\s,]+", str(row.get("evidence", "")))
+            if ext.strip()
+        }
+    changed(sorted(refs))
