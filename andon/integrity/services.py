@@ -22,7 +22,7 @@ from .scope import Scope, scope_of
 Progress = Callable[[str], None]
 
 STEPS = ("customer-fraud", "account-cluster", "staff-misuse", "system-error")
-FULL = ("command", "task")  # triggers of a full scan (the tallies are complete after one)
+INCREMENTAL = "incremental"  # ScanRun.trigger of an incremental scan; any other is full
 # Above this many waiting changes (a big import), one full scan is cheaper than resolving
 # them (and stays within the databases' limits on query parameters).
 INCREMENTAL_MAX = 5000
@@ -92,10 +92,11 @@ def scan_pending() -> dict[str, int]:
     (a burst of writes is one scan), or a full one when no full scan has filled the tallies
     yet or the changes are too many. Deletes the changes it took."""
     taken = list(PendingRef.objects.order_by("pk").values_list("pk", "ref", "key"))
-    if len(taken) > INCREMENTAL_MAX or not ScanRun.objects.filter(trigger__in=FULL).exists():
+    # The tallies are complete once a full scan has run (from the command, a task, a bench).
+    if len(taken) > INCREMENTAL_MAX or not ScanRun.objects.exclude(trigger=INCREMENTAL).exists():
         counts = scan(trigger="task")
     else:
-        counts = scan(trigger="incremental", scope=scope_of((r, k) for _i, r, k in taken))
+        counts = scan(trigger=INCREMENTAL, scope=scope_of((r, k) for _i, r, k in taken))
     ids = [i for i, _r, _k in taken]
     for start in range(0, len(ids), 1000):
         PendingRef.objects.filter(pk__in=ids[start : start + 1000]).delete()

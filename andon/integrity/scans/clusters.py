@@ -25,9 +25,16 @@ def _cluster_groups(products: Collection[int] | None) -> list[tuple[int, str, st
     value reported the product (only `products`, when given)."""
     new_before = F("created_at") - dt.timedelta(hours=rules.CLUSTER_NEW_ACCOUNT)
     out: list[tuple[int, str, str]] = []
+    people = Customer.objects.all()
+    if products is not None:
+        # Only the products' reporters can form a group on them: the shared values are
+        # looked for among those few customers, not among every customer.
+        people = people.filter(
+            pk__in=Contact.objects.filter(product_id__in=products).values("customer_id")
+        )
     for label, fld in SHARED_FIELDS.items():
         shared = (
-            Customer.objects.exclude(**{fld: ""})
+            people.exclude(**{fld: ""})
             .values(fld)
             .annotate(n=Count("id"))
             .filter(n__gte=rules.CLUSTER_MIN_ACCOUNTS)
