@@ -333,6 +333,8 @@ class _World:
                 )
             )
             self.truth.innocent.add(("customer", c.external_id))
+        # Many reports of one product in a day are the line's voice, not a campaign against it.
+        self.truth.innocent.add(("product", product.sku))
         agent = self.agents[1]
         self.andon(agent, product, day + dt.timedelta(hours=11), evidence[:6], "valid")
         self.bad_batch_andon = len(self.andons) - 1

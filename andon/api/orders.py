@@ -13,6 +13,7 @@ from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.integrations import syncs
 from andon.orders import services as orders
+from andon.orders.rules import mask_address
 from andon.orders.selectors import FulfilmentStatus, order_get, order_lines
 from andon.people import rules as people_rules
 from andon.people.selectors import roles_of
@@ -39,6 +40,9 @@ class CustomerIn(BaseModel):
 
 
 class CustomerOut(BaseModel):
+    """A customer as the API returns it: the address masked, as on screen (who loads it knows
+    it; who reads it back does not need it)."""
+
     external_id: str
     name: str
     phone: str
@@ -123,7 +127,7 @@ def customer_put(request: AuthenticatedRequest, external_id: str, payload: Custo
             phone=customer.phone,
             email=customer.email,
             registered_at=customer.registered_at,
-            address=customer.address,
+            address=mask_address(customer.address),
             city=customer.city,
             device_id=customer.device_id,
         ),

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
-from andon.pulls.models import AndonEvidence
+from andon.pulls.models import Andon, AndonEvidence
 
 from . import rules, scans, sentences
 from .errors import SignalNotFound
@@ -168,15 +168,20 @@ class ReviewNote:
 
 
 def andon_review_note(andon_id: int, puller: str) -> ReviewNote:
-    """Signals of the andon itself, of its puller and of the customers whose contacts are its
-    evidence (two queries)."""
+    """Signals of the andon itself, of its puller, of the customers whose contacts are its
+    evidence and of its product when clusters target it (two queries)."""
     customers = AndonEvidence.objects.filter(andon_id=andon_id).values(
         "contact__customer__external_id"
     )
+    product = Andon.objects.filter(pk=andon_id).values("product__sku")
     q = (
         Q(subject_type="andon", subject=str(andon_id))
         | Q(subject_type="agent", subject=puller)
         | Q(subject_type="customer", subject__in=customers)
+        | Q(
+            subject_type="product",
+            subject__in=Andon.objects.filter(pk=andon_id).values("product__sku"),
+        )
     )
     found = Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
     return ReviewNote(
@@ -199,6 +204,7 @@ def andons_review_notes(pullers: dict[int, str]) -> dict[int, ReviewNote]:
         Q(subject_type="andon", subject__in=[str(i) for i in ids])
         | Q(subject_type="agent", subject__in=set(pullers.values()))
         | Q(subject_type="customer", subject__in=set().union(*reporters.values()))
+        | Q(subject_type="product", subject__in={e.product for e in evidence.values()})
     )
     found = list(
         Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
@@ -211,12 +217,23 @@ def andons_review_notes(pullers: dict[int, str]) -> dict[int, ReviewNote]:
             if (s.subject_type == "andon" and s.subject == str(andon_id))
             or (s.subject_type == "agent" and s.subject == puller)
             or (s.subject_type == "customer" and s.subject in reporters[andon_id])
+            or (
+                s.subject_type == "product"
+                and andon_id in evidence
+                and s.subject == evidence[andon_id].product
+            )
         ]
         notes[andon_id] = ReviewNote(
             evidence_note=_evidence_note(evidence.get(andon_id)),
             signals=[(s, reasons_text(s)) for s in mine],
         )
     return notes
+
+
+def product_signals(sku: str) -> list[tuple[Signal, list[str]]]:
+    """The open signals on a product (clusters targeting it), for its page: one query."""
+    found = subjects_signals(rules.SubjectType.PRODUCT.value, [sku]).get(sku, [])
+    return [(s, reasons_text(s)) for s in found]
 
 
 def customer_has_open_signal(external_id: str) -> bool:

@@ -84,3 +84,15 @@ def test_the_monday_review_counts_open_signals_per_kind(planted):
     lead = _client("w-lead0", "team_lead")
     body = lead.get("/reviews/monday/").content.decode()
     assert 'id="integrity-summary"' in body and "?kind=customer-fraud" in body
+
+
+def test_a_targeted_product_shows_its_clusters_to_leads_not_to_agents(planted):
+    s = Signal.objects.filter(subject_type="product", current=True).first()
+    assert s is not None and s.kind == "account-cluster"
+    clusters = Signal.objects.filter(subject_type="account-cluster", evidence__product=s.subject)
+    assert set(s.evidence["clusters"]) == {c.subject for c in clusters}
+    body = _client("w-lead0").get(f"/products/{s.subject}/").content.decode()
+    assert "data-product-signals" in body and f"/integrity/signals/{s.pk}" in body
+    assert "organised campaign" in body
+    body = _client("w-agent05").get(f"/products/{s.subject}/").content.decode()
+    assert "data-product-signals" not in body

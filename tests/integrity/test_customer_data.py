@@ -33,6 +33,8 @@ def test_the_customer_api_takes_and_returns_the_new_fields(api):
     r = api.call("PUT", "/customers/c-1", "integrator", body)
     assert r.status_code == 201, r.content
     assert r.json()["device_id"] == "dev-1"
+    # The address comes back masked, as on screen.
+    assert r.json()["address"] == mask_address("张江路 100号") == "张江路 10****"
     c = Customer.objects.get(external_id="c-1")
     assert c.address_key == address_key("张江路100号", "上海")
     assert c.registered_at is not None
@@ -90,3 +92,19 @@ def test_the_admin_shows_and_edits_the_new_fields(admin_client):
     body = r.content.decode()
     for name in ("registered_at", "address", "city", "device_id"):
         assert f'name="{name}' in body
+
+
+def test_the_customer_page_shows_the_address_masked():
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    Customer.objects.create(
+        external_id="c-9", name="A", address="浦东新区张江路100号3室", city="上海"
+    )
+    agent = User.objects.create_user(username="agent-9")
+    agent.groups.add(Group.objects.get_or_create(name="agent")[0])
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(agent)
+    body = client.get("/customers/c-9/").content.decode()
+    assert "浦东新区张江****" in body and "上海" in body
+    assert "张江路100号" not in body

@@ -16,7 +16,7 @@ from django.utils.translation import gettext, pgettext
 
 from andon.contacts.selectors import reasons_all
 from andon.flywheel.inbox import unread_count
-from andon.orders.rules import mask_phone
+from andon.orders.rules import mask_address, mask_phone
 from andon.people import rules as people_rules
 from andon.workorders.rules import is_overdue
 
@@ -60,6 +60,12 @@ def number(value: int | None) -> str:
 def masked_phone(phone: str) -> str:
     """`{{ customer.phone|masked_phone }}`: 138****4567; the full number only on request."""
     return mask_phone(phone or "")
+
+
+@register.filter
+def masked_address(address: str) -> str:
+    """`{{ customer.address|masked_address }}`: the first characters of the street only."""
+    return mask_address(address or "")
 
 
 @register.filter

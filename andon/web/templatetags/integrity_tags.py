@@ -48,3 +48,12 @@ def integrity_summary(context: template.Context) -> dict:
     if request is None or not people_rules.may_review_integrity(roles(request)):
         return {"rows": None}
     return {"rows": selectors.precision_by_kind()}
+
+
+@register.inclusion_tag("web/integrity/_product_signals.html", takes_context=True)
+def integrity_product(context: template.Context, product) -> dict:
+    """Team leads and admins: the clusters of new accounts that target this product."""
+    request = context.get("request")
+    if request is None or not people_rules.may_review_integrity(roles(request)):
+        return {"signals": []}
+    return {"signals": selectors.product_signals(product.sku)}
