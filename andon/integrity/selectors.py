@@ -178,10 +178,7 @@ def andon_review_note(andon_id: int, puller: str) -> ReviewNote:
         Q(subject_type="andon", subject=str(andon_id))
         | Q(subject_type="agent", subject=puller)
         | Q(subject_type="customer", subject__in=customers)
-        | Q(
-            subject_type="product",
-            subject__in=Andon.objects.filter(pk=andon_id).values("product__sku"),
-        )
+        | Q(subject_type="product", subject__in=product)
     )
     found = Signal.objects.filter(q, current=True).exclude(status="dismissed").order_by("-score")
     return ReviewNote(
