@@ -1,4 +1,5 @@
-"""`andon integrity scan`: compute every integrity signal now, with a progress bar.
+"""`andon integrity scan`: a full scan, every integrity signal from all the data, with a
+progress bar.
 `andon integrity list`: print the open signals (what the Integrity page shows)."""
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         )
         scan = sub.add_parser(
             "scan",
-            help="Compute every signal from the data as it is now (the worker does this after "
-            "each contact, recovery, pull and review; run it after a bulk import or from cron).",
+            help="Compute every signal from all the data as it is now, rebuilding every tally "
+            "(the worker scans incrementally after each contact, recovery, pull, review and "
+            "import; run this after loading data straight into the database, or from cron).",
         )
         scan.add_argument("--no-progress", action="store_true", help="No progress bar.")
         lst = sub.add_parser("list", help="Print the current signals, highest score first.")
