@@ -82,7 +82,7 @@ def scope_of(refs: Iterable[tuple[str, str]]) -> Scope:
         s.agents |= set(
             get_user_model().objects.filter(username__in=keys[AGENT]).values_list("pk", flat=True)
         )
-    s.customers.discard(None)  # type: ignore[arg-type]
-    s.agents.discard(None)  # type: ignore[arg-type]
-    s.products.discard(None)  # type: ignore[arg-type]
+    s.customers.discard(None)
+    s.agents.discard(None)
+    s.products.discard(None)
     return s

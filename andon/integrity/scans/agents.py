@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F, Max, Min, Model, Q, QuerySet, Window
+from django.db.models import Count, DateTimeField, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
 from andon.contacts.models import Contact
@@ -27,7 +27,7 @@ class Records:
     """One kind of record an agent makes, as the burst rule reads it."""
 
     what: str  # "contacts" or "pulls"
-    model: type[Model]
+    model: Any  # Contact or CordPull (their managers)
     at: str  # the time field
     product: str  # the path to the product
     need: int  # records within the window that make a burst
@@ -96,7 +96,7 @@ def _densest(agent: int, times: list[dt.datetime], rec: Records) -> dict[str, An
     return asdict(best) if best else None
 
 
-def _of(model: type[Model], agents: Collection[int] | None) -> QuerySet:
+def _of(model: Any, agents: Collection[int] | None) -> QuerySet:
     qs = model.objects.all()
     return qs if agents is None else qs.filter(agent_id__in=agents)
 
