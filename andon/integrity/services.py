@@ -103,6 +103,18 @@ def scan_pending() -> dict[str, int]:
     return counts
 
 
+def scan_runs_prune(*, older_than: dt.timedelta) -> int:
+    """Incremental runs older than `older_than`, except the latest (the page shows its time);
+    full runs stay (they are a few a day at most)."""
+    latest = ScanRun.objects.values_list("pk", flat=True).first()
+    deleted, _ = (
+        ScanRun.objects.filter(trigger=INCREMENTAL, started_at__lt=timezone.now() - older_than)
+        .exclude(pk=latest)
+        .delete()
+    )
+    return deleted
+
+
 @transaction.atomic
 def signals_write(
     findings: list[rules.Finding], *, at: dt.datetime, retire: Q | None = None

@@ -16,12 +16,14 @@ webhook wake-ups of the default queue (`andon worker` runs a thread per queue).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -37,10 +39,21 @@ INTEGRITY_QUEUE = "integrity"
 WATCHED = ("contact.", "recovery.", "andon.", "review.", "bonus.")
 
 
+FINISHED_KEEP = dt.timedelta(days=1)
+
+
 @task(queue_name=INTEGRITY_QUEUE)
 def integrity_scan() -> dict[str, int]:
-    from .services import scan_pending
+    from .services import scan_pending, scan_runs_prune
 
+    # A scan per burst of writes: its finished task rows and incremental runs carry nothing
+    # after a day (failed ones stay, for their traceback). One DELETE each.
+    DBTaskResult.objects.filter(
+        task_path=integrity_scan.module_path,
+        status=TaskResultStatus.SUCCESSFUL,
+        finished_at__lt=timezone.now() - FINISHED_KEEP,
+    ).delete()
+    scan_runs_prune(older_than=FINISHED_KEEP)
     return scan_pending()
 
 

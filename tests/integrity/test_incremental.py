@@ -16,7 +16,7 @@ from andon.catalog.models import Product
 from andon.contacts.services import contact_record
 from andon.integrations.imports import rows_import
 from andon.integrity.models import AgentTally, CustomerTally, PendingRef, ScanRun, Signal
-from andon.integrity.services import scan
+from andon.integrity.services import INCREMENTAL, scan
 from andon.integrity.tasks import INTEGRITY_QUEUE, integrity_scan
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.pulls.services import andon_pull
@@ -167,3 +167,14 @@ def test_without_a_full_scan_yet_the_task_runs_a_full_one():
     assert ScanRun.objects.get().trigger == "task"
     assert Signal.objects.filter(kind="customer-fraud").exists()
     assert not PendingRef.objects.exists()
+
+
+def test_the_task_prunes_its_old_finished_runs():
+    old = timezone.now() - dt.timedelta(days=3)
+    ScanRun.objects.create(started_at=old, finished_at=old, trigger="command")
+    ScanRun.objects.create(started_at=old, finished_at=old, trigger=INCREMENTAL)
+    done = integrity_scan.enqueue()
+    DBTaskResult.objects.filter(pk=done.id).update(status="SUCCESSFUL", finished_at=old)
+    integrity_scan.call()
+    assert not DBTaskResult.objects.filter(pk=done.id).exists()
+    assert list(ScanRun.objects.values_list("trigger", flat=True)) == [INCREMENTAL, "command"]
