@@ -173,7 +173,7 @@ def measure() -> tuple[dict[str, float], float, dict[str, int]]:
     return steps, baseline, counts
 
 
-def measure_incremental(samples: int = 9) -> list[float]:
+def measure_incremental(samples: int = 9) -> tuple[list[float], dict[str, list[float]]]:
     """After the full scan: one write through the services (a contact, every other one with
     a recovery), then the incremental scan the worker would run for it, timed; `samples`
     times."""
@@ -188,7 +188,8 @@ def measure_incremental(samples: int = 9) -> list[float]:
     agent = User.objects.get(username="agent001")
     action = RecoveryAction.objects.filter(kind="coupon").values_list("code", flat=True).first()
     assert action is not None
-    took = []
+    took: list[float] = []
+    per_step: dict[str, list[float]] = {}
     for i in range(samples):
         o = Order.objects.select_related("customer").get(external_id=f"O{1000 + 37 * i}")
         c = contact_record(
@@ -202,9 +203,16 @@ def measure_incremental(samples: int = 9) -> list[float]:
         if i % 2:
             recovery_give(actor=agent, contact_id=c.pk, action=action)
         t0 = time.perf_counter()
-        services.scan_pending()
+        last = [t0]
+
+        def step(name: str, last: list[float] = last) -> None:
+            now = time.perf_counter()
+            per_step.setdefault(name, []).append(now - last[0])
+            last[0] = now
+
+        services.scan_pending(progress=step)
         took.append(time.perf_counter() - t0)
-    return took
+    return took, per_step
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -223,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         built = build(args.contacts, customers, orders)
         load_before = load_average()
         steps, baseline, counts = measure()
-        incremental = measure_incremental()
+        incremental, per_step = measure_incremental()
         lines = [
             "## Full scan speed (PostgreSQL)",
             "",
@@ -252,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
             f"- Full scan in the same run: {steps['total (incl. writing signals)']:.1f} s "
             f"({steps['total (incl. writing signals)'] / _pct(incremental, 0.5):.0f}x the "
             "incremental p50)",
+            "",
+            "| incremental step | p50 seconds | p95 seconds |",
+            "| --- | --- | --- |",
+            *[f"| {k} | {_pct(v, 0.5):.3f} | {_pct(v, 0.95):.3f} |" for k, v in per_step.items()],
         ]
         text = "\n".join(lines)
     finally:

@@ -138,7 +138,8 @@ class CustomerTally(models.Model):
 
 class AgentTally(models.Model):
     """What the staff-misuse and system-error signals know of one agent's contacts and pulls:
-    counts, repeated contacts, and the agent's densest burst of each (None: no burst). Kept
+    counts, repeated contacts, and where the agent's bursts of each end (a few times, where
+    the densest one is looked for; None: no burst). Kept
     per agent for the same reason as CustomerTally: a write refreshes its agents only."""
 
     agent = models.OneToOneField(
@@ -149,6 +150,12 @@ class AgentTally(models.Model):
     pulls = models.PositiveIntegerField(default=0)
     contact_burst = models.JSONField(null=True, blank=True)
     pull_burst = models.JSONField(null=True, blank=True)
+    # {team id at the time ("None": none): [reviewed, invalid]}
+    reviews = models.JSONField(default=dict)
+    andons = models.PositiveIntegerField(default=0)  # andons opened that have evidence
+    links = models.PositiveIntegerField(default=0)  # their evidence links
+    # [[customer external id, andons, links], ...]: the customers behind them most often
+    top = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("agent tally")

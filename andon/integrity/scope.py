@@ -13,6 +13,7 @@ from andon.catalog.models import Product
 from andon.contacts.models import Contact
 from andon.orders.models import Customer
 from andon.pulls.models import Andon, AndonEvidence, CordPull
+from andon.reviews.models import PullReview
 
 # The kinds of PendingRef.ref, and what they name.
 CONTACT = "contact"  # a contact id: its customer (claims, recovery), agent, product
@@ -57,6 +58,11 @@ def scope_of(refs: Iterable[tuple[str, str]]) -> Scope:
         s.products |= set(Andon.objects.filter(pk__in=andons).values_list("product_id", flat=True))
         s.agents |= set(
             CordPull.objects.filter(andon_id__in=andons).values_list("agent_id", flat=True)
+        )
+        # The opener's evidence links and the puller's reviews.
+        s.agents |= set(Andon.objects.filter(pk__in=andons).values_list("opened_by", flat=True))
+        s.agents |= set(
+            PullReview.objects.filter(andon_id__in=andons).values_list("agent_id", flat=True)
         )
         s.products |= set(
             AndonEvidence.objects.filter(andon_id__in=andons).values_list(

@@ -1,14 +1,14 @@
-"""AgentTally: what the staff-misuse and system-error signals need from an agent's contacts
-and pulls (the big tables), computed set-based for every agent on a full scan and for the
-agents a write touched on an incremental one. Everything else those signals read (reviews,
-evidence links, bonus, teams) is small and read whole each time."""
+"""AgentTally: what the staff-misuse and system-error signals need from an agent's contacts,
+pulls, reviews and evidence links, computed set-based for every agent on a full scan and for
+the agents a write touched on an incremental one. Only the bonus and the teams are read
+whole each time (a few rows per agent)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +16,8 @@ from django.db.models import Count, DateTimeField, F, Max, Min, Q, QuerySet, Win
 from django.db.models.functions import Lag
 
 from andon.contacts.models import Contact
-from andon.pulls.models import CordPull
+from andon.pulls.models import AndonEvidence, CordPull
+from andon.reviews.models import PullReview
 
 from .. import rules
 from ..models import AgentTally
@@ -67,11 +68,13 @@ def _spread(times: list[dt.datetime], window: dt.timedelta) -> list[dt.datetime]
     return out[:20]
 
 
-def _densest(agent: int, times: list[dt.datetime], rec: Records) -> dict[str, Any] | None:
-    """The agent's burst on the most products (then the most records), as a rules.Burst."""
+def densest(agent: int, probes: list[str], rec: Records) -> rules.Burst | None:
+    """The agent's burst on the most products (then the most records), looked for at the
+    probes the tally kept (one aggregate each). Only asked for when bursts are unusual in
+    the data, so only for the few agents who burst."""
     window = dt.timedelta(minutes=rules.BURST_MINUTES)
     best: rules.Burst | None = None
-    for at in _spread(times, window):
+    for at in (dt.datetime.fromisoformat(p) for p in probes):
         r = rec.model.objects.filter(
             **{"agent_id": agent, f"{rec.at}__gt": at - window, f"{rec.at}__lte": at}
         ).aggregate(
@@ -93,12 +96,42 @@ def _densest(agent: int, times: list[dt.datetime], rec: Records) -> dict[str, An
         )
         if best is None or (b.products, b.count) > (best.products, best.count):
             best = b
-    return asdict(best) if best else None
+    return best
 
 
 def _of(model: Any, agents: Collection[int] | None) -> QuerySet:
     qs = model.objects.all()
     return qs if agents is None else qs.filter(agent_id__in=agents)
+
+
+def _pulls_judged(rows: dict[int, dict[str, Any]], agents: Collection[int] | None) -> None:
+    """Reviews per team at the time (for the team's baseline), and the andons each agent
+    opened with evidence: links, and the customers behind them most often."""
+    reviews = PullReview.objects.all()
+    links = AndonEvidence.objects.all()
+    if agents is not None:
+        reviews = reviews.filter(agent_id__in=agents)
+        links = links.filter(andon__opened_by__in=agents)
+    for r in reviews.values("agent", "team").annotate(
+        n=Count("id"), k=Count("id", filter=Q(verdict="invalid"))
+    ):
+        rows[r["agent"]].setdefault("reviews", {})[str(r["team"])] = [r["n"], r["k"]]
+    for agent, n, a in (
+        links.values("andon__opened_by")
+        .annotate(n=Count("id"), a=Count("andon", distinct=True))
+        .values_list("andon__opened_by", "n", "a")
+    ):
+        rows[agent] |= {"links": n, "andons": a}
+    for agent, customer, a, n in (
+        links.values("andon__opened_by", "contact__customer__external_id")
+        .annotate(a=Count("andon", distinct=True), n=Count("id"))
+        .filter(a__gte=2)
+        .order_by("andon__opened_by", "-n", "contact__customer__external_id")
+        .values_list("andon__opened_by", "contact__customer__external_id", "a", "n")
+    ):
+        top = rows[agent].setdefault("top", [])
+        if len(top) < rules.MISUSE_FEW_CUSTOMERS:
+            top.append([customer, a, n])
 
 
 @transaction.atomic
@@ -126,8 +159,10 @@ def tally_refresh(agents: Collection[int] | None = None) -> None:
         ends: dict[int, list[dt.datetime]] = defaultdict(list)
         for agent, at in _bursts(_of(rec.model, agents), rec):
             ends[agent].append(at)
+        window = dt.timedelta(minutes=rules.BURST_MINUTES)
         for agent, times in ends.items():
-            rows[agent][col] = _densest(agent, times, rec)
+            rows[agent][col] = [t.isoformat() for t in _spread(times, window)]
+    _pulls_judged(rows, agents)
     stale = AgentTally.objects.all()
     if agents is not None:
         stale = stale.filter(agent_id__in=agents)

@@ -1,6 +1,6 @@
 """Staff misuse and system errors, judged for every agent from AgentTally (contacts, repeats,
-bursts) and the small tables (reviews, evidence links, bonus, teams): a team's baseline
-moves with every agent's numbers, so every agent is judged again, from tallies, each time."""
+bursts, reviews, evidence links) with the bonus and the teams: a team's baseline moves with
+every agent's numbers, so every agent is judged again, from the tallies, each time."""
 
 from __future__ import annotations
 
@@ -8,100 +8,80 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
 from django.utils import timezone
 
 from andon.incentives.models import BonusCredit
 from andon.people.models import Profile
-from andon.pulls.models import AndonEvidence
-from andon.reviews.models import PullReview
 
 from .. import rules
 from ..models import AgentTally
 from ..rules import Finding
+from .agents import CONTACTS, PULLS, densest
 
 
-def _invalid_pulls(stats: dict[int, dict], names: dict[int, str], team_of: dict) -> None:
+def _invalid_pulls(stats: dict[int, dict], tallies: list[AgentTally], team_of: dict) -> None:
     """Invalid pulls against the rest of the team (everyone when no team)."""
-    per_agent = PullReview.objects.values("agent", "agent__username").annotate(
-        n=Count("id"), k=Count("id", filter=Q(verdict="invalid"))
-    )
-    per_team = {
-        r["team"]: (r["n"], r["k"])
-        for r in PullReview.objects.values("team").annotate(
-            n=Count("id"), k=Count("id", filter=Q(verdict="invalid"))
-        )
-    }
+    per_team: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for t in tallies:
+        for team, (n, k) in t.reviews.items():
+            per_team[team][0] += n
+            per_team[team][1] += k
     all_n = sum(n for n, _k in per_team.values())
     all_k = sum(k for _n, k in per_team.values())
-    for r in per_agent:
-        names.setdefault(r["agent"], r["agent__username"])
-        team_n, team_k = per_team.get(team_of.get(r["agent"], -1), (all_n, all_k))
-        rest_n, rest_k = team_n - r["n"], team_k - r["k"]
+    for t in tallies:
+        if not t.reviews:
+            continue
+        n = sum(v[0] for v in t.reviews.values())
+        k = sum(v[1] for v in t.reviews.values())
+        team_n, team_k = per_team.get(str(team_of.get(t.agent_id, -1)), (all_n, all_k))
+        rest_n, rest_k = team_n - n, team_k - k
         if rest_n <= 0:
-            rest_n, rest_k = all_n - r["n"], all_k - r["k"]
-        stats[r["agent"]] |= {
-            "reviewed": r["n"],
-            "invalid": r["k"],
+            rest_n, rest_k = all_n - n, all_k - k
+        stats[t.agent_id] |= {
+            "reviewed": n,
+            "invalid": k,
             "baseline_invalid_rate": rest_k / rest_n if rest_n > 0 else 0.0,
         }
 
 
-def _few_customers(stats: dict[int, dict], names: dict[int, str]) -> None:
+def _few_customers(stats: dict[int, dict], tallies: list[AgentTally]) -> None:
     """Evidence from the same few customers."""
-    links = (
-        AndonEvidence.objects.values("andon__opened_by", "andon__opened_by__username")
-        .annotate(links=Count("id"), andons=Count("andon", distinct=True))
-        .filter(andons__gte=rules.MISUSE_MIN_ANDONS)
-    )
-    frequent_rows = (
-        AndonEvidence.objects.filter(andon__opened_by__in=[r["andon__opened_by"] for r in links])
-        .values("andon__opened_by", "contact__customer__external_id")
-        .annotate(a=Count("andon", distinct=True), n=Count("id"))
-        .filter(a__gte=2)
-        .order_by("andon__opened_by", "-n")
-    )
-    tops: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    for fr in frequent_rows:
-        tops[fr["andon__opened_by"]].append(
-            (fr["contact__customer__external_id"], fr["a"], fr["n"])
-        )
-    for lr in links:
-        agent = lr["andon__opened_by"]
-        names.setdefault(agent, lr["andon__opened_by__username"])
-        top = tops.get(agent, [])[: rules.MISUSE_FEW_CUSTOMERS]
-        stats[agent] |= {
-            "andons": lr["andons"],
-            "evidence_links": lr["links"],
-            "top_links": sum(n for _c, _a, n in top),
-            "top_customers": tuple((c, a) for c, a, _n in top),
+    for t in tallies:
+        if t.andons < rules.MISUSE_MIN_ANDONS:
+            continue
+        stats[t.agent_id] |= {
+            "andons": t.andons,
+            "evidence_links": t.links,
+            "top_links": sum(n for _c, _a, n in t.top),
+            "top_customers": tuple((c, a) for c, a, _n in t.top),
         }
 
 
-def _repeats(stats: dict[int, dict]) -> None:
+def _repeats(stats: dict[int, dict], tallies: list[AgentTally]) -> None:
     """Repeated contacts for one customer, product and reason, against the other agents."""
-    tallies = list(
-        AgentTally.objects.filter(contacts__gt=0).values_list("agent_id", "contacts", "repeats")
-    )
-    total_contacts = sum(n for _a, n, _r in tallies)
-    total_repeats = sum(r for _a, _n, r in tallies)
-    for agent, n, repeats in tallies:
-        rest = total_contacts - n
-        stats[agent] |= {
-            "contacts": n,
-            "repeats": repeats,
-            "baseline_repeat_rate": (total_repeats - repeats) / rest if rest else 0.0,
+    with_contacts = [t for t in tallies if t.contacts > 0]
+    total_contacts = sum(t.contacts for t in with_contacts)
+    total_repeats = sum(t.repeats for t in with_contacts)
+    for t in with_contacts:
+        rest = total_contacts - t.contacts
+        stats[t.agent_id] |= {
+            "contacts": t.contacts,
+            "repeats": t.repeats,
+            "baseline_repeat_rate": (total_repeats - t.repeats) / rest if rest else 0.0,
         }
 
 
 def staff_misuse(now: dt.datetime | None = None) -> list[Finding]:
     now = now or timezone.now()
     stats: dict[int, dict[str, Any]] = defaultdict(dict)
-    names = dict(Profile.objects.values_list("user_id", "user__username"))  # agents are few
+    tallies = list(AgentTally.objects.order_by("agent_id"))
     team_of = dict(Profile.objects.exclude(team=None).values_list("user_id", "team_id"))
-    _invalid_pulls(stats, names, team_of)
-    _few_customers(stats, names)
-    _repeats(stats)
+    _invalid_pulls(stats, tallies, team_of)
+    _few_customers(stats, tallies)
+    _repeats(stats, tallies)
+    names = dict(get_user_model().objects.filter(pk__in=list(stats)).values_list("pk", "username"))
 
     # Bonus concentration this quarter (a supporting reason only).
     since = now - dt.timedelta(days=90)
@@ -141,20 +121,21 @@ def system_errors() -> list[Finding]:
     data (rules.bursts_are_unusual); one signal per agent."""
     found: list[Finding] = []
     seen: set[str] = set()
-    for column, count, need in (
-        ("contact_burst", "contacts", rules.BURST_CONTACTS),
-        ("pull_burst", "pulls", rules.BURST_PULLS),
+    for column, count, rec in (
+        ("contact_burst", "contacts", CONTACTS),
+        ("pull_burst", "pulls", PULLS),
     ):
         bursts = list(
             AgentTally.objects.exclude(**{column: None})
             .order_by("agent_id")
-            .values_list(column, flat=True)
+            .values_list("agent_id", column)
         )
-        busy = AgentTally.objects.filter(**{f"{count}__gte": need}).count()
+        busy = AgentTally.objects.filter(**{f"{count}__gte": rec.need}).count()
         if not rules.bursts_are_unusual(len(bursts), busy):
             continue
-        for burst in bursts:
-            f = rules.system_error(rules.Burst(**burst))
+        for agent, probes in bursts:
+            burst = densest(agent, probes, rec)
+            f = rules.system_error(burst) if burst else None
             if f and f.subject not in seen:
                 seen.add(f.subject)
                 found.append(f)
