@@ -129,13 +129,20 @@ def binomial_tail(k: int, n: int, p: float) -> float:
         return 1.0
     total = 0.0
     for i in range(k, n + 1):
-        total += math.exp(
+        term = math.exp(
             math.lgamma(n + 1)
             - math.lgamma(i + 1)
             - math.lgamma(n - i + 1)
             + i * math.log(p)
             + (n - i) * math.log1p(-p)
         )
+        total += term
+        # Past the mode the terms shrink by a ratio r that itself shrinks, so what is left is
+        # below term / (1 - r): once that no longer moves the sum, stop (an agent with 16,000
+        # contacts costs a few hundred terms, not 16,000).
+        ratio = (n - i) / (i + 1) * p / (1 - p)
+        if ratio < 1 and term / (1 - ratio) <= total * 1e-17:
+            break
     return min(total, 1.0)
 
 
