@@ -1,6 +1,6 @@
 """`andon worker`: the task worker and the delivery loop, in one process.
 
-Two threads (see tasks.py for the why):
+Its threads (see tasks.py for the why):
 - the tasks threads are django_tasks_db's db_worker, one per queue: the default queue's runs
   `relay_and_deliver` (enqueued by every transaction that writes outbox events), which here
   only nudges the loop (never held up behind a slow receiver); the integrity queue's runs
