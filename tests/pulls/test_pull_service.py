@@ -120,3 +120,17 @@ def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries
     with django_assert_num_queries(PULL_QUERIES):
         result = pull(world)
     assert not result.joined and result.holds.order_lines == 5
+
+
+def test_the_pull_writes_nothing_on_the_lines_it_holds(world):
+    # A line's held state is its holds' own: the pull writes one INSERT ... SELECT of line
+    # holds and never an UPDATE of the lines, whatever their number.
+    seed_product(sku="SKU-50", packed_lines=50, agent=world.users["agent1"])
+    with CaptureQueriesContext(connection) as queries:
+        result = pull(world, sku="SKU-50")
+    sql = [q["sql"].lstrip().upper() for q in queries.captured_queries]
+    assert not [s for s in sql if s.startswith("UPDATE") and "ORDERS_ORDERLINE" in s]
+    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_HOLD")]) == 2
+    assert result.holds.order_lines == 50
+    held = OrderLine.objects.filter(product__sku="SKU-50", holds__state="held")
+    assert held.count() == 50
