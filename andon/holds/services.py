@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery, Value
@@ -107,7 +107,8 @@ def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: boo
     hold = Hold._meta.db_table
     stock = StockLevel._meta.db_table
     line = OrderLine._meta.db_table
-    placed_at = connection.ops.adapt_datetimefield_value(at)
+    placed_at: Any = connection.ops.adapt_datetimefield_value(at)
+    probe: list[Any] = [] if fresh else [andon_id]
     stock_missing = (
         ""
         if fresh
@@ -127,8 +128,7 @@ def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: boo
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s FROM {stock} s"
             f" WHERE s.product_id = %s AND s.quantity > 0{stock_missing} RETURNING quantity",
-            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id]
-            + ([] if fresh else [andon_id]),
+            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id, *probe],
         )
         units = [q for (q,) in cur.fetchall()]
         cur.execute(
@@ -142,8 +142,8 @@ def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: boo
                 placed_at,
                 product_id,
                 FulfilmentStatus.PACKED.value,
-            ]
-            + ([] if fresh else [andon_id]),
+                *probe,
+            ],
         )
         lines = cur.rowcount
     return _Placed(stock_rows=len(units), stock_units=sum(units), lines=lines)
