@@ -93,8 +93,8 @@ def build(contacts: int, customers: int, orders: int) -> dict[str, float]:
             (
                 "order lines",
                 f"""INSERT INTO orders_orderline (line_no, quantity, unit_price, fulfilment_status,
-                on_hold, status_changed_at, order_id, product_id)
-                SELECT 1, 1, 50, 'delivered', false, o.placed_at + interval '2 days', o.id,
+                status_changed_at, order_id, product_id)
+                SELECT 1, 1, 50, 'delivered', o.placed_at + interval '2 days', o.id,
                 {pmin} + (o.id % 500) FROM orders_order o""",
             ),
             (

@@ -107,8 +107,8 @@ def load() -> None:
         (
             "order lines",
             """INSERT INTO orders_orderline (id, order_id, line_no, product_id,
-            quantity, unit_price, fulfilment_status, on_hold)
-            SELECT i, i, 1, 1 + i %% %(products)s, 1, 39.80, 'delivered', false
+            quantity, unit_price, fulfilment_status)
+            SELECT i, i, 1, 1 + i %% %(products)s, 1, 39.80, 'delivered'
             FROM generate_series(1, %(n)s) i""",
         ),
         (

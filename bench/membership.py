@@ -125,8 +125,8 @@ def load(customers: int, members: int, orders: int) -> None:
         )
         cur.execute(
             "INSERT INTO orders_orderline (order_id, line_no, product_id, batch_id, warehouse_id,"
-            " quantity, unit_price, fulfilment_status, on_hold, status_changed_at) "
-            "SELECT id, 1, %s, NULL, NULL, 1, 20 + (id %% 180), 'delivered', false, NULL "
+            " quantity, unit_price, fulfilment_status, status_changed_at) "
+            "SELECT id, 1, %s, NULL, NULL, 1, 20 + (id %% 180), 'delivered', NULL "
             "FROM orders_order",
             [product],
         )

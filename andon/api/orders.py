@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
+from andon.holds.selectors import held_line_ids
 from andon.integrations import syncs
 from andon.orders import services as orders
 from andon.orders.rules import mask_address
@@ -90,24 +91,28 @@ class LineStatusIn(BaseModel):
     status: FulfilmentStatus
 
 
-def line_out(line: OrderLine) -> LineOut:
+def line_out(line: OrderLine, held: set[int] | None = None) -> LineOut:
+    """`held`: the held ones of the lines answered (read once for an order's lines)."""
+    if held is None:
+        held = held_line_ids(order_line_ids=[line.pk])
     return LineOut(
         line_no=line.line_no,
         sku=line.product.sku,
         quantity=line.quantity,
         status=FulfilmentStatus(line.fulfilment_status),
-        on_hold=line.on_hold,
+        on_hold=line.pk in held,
     )
 
 
 def order_out(order: Order) -> OrderOut:
     lines = order_lines(order_id=order.pk)
+    held = held_line_ids(order_line_ids=[ln.pk for ln in lines])
     return OrderOut(
         external_id=order.external_id,
         customer=order.customer.external_id,
         placed_at=order.placed_at,
         channel=order.channel,
-        lines=[line_out(ln) for ln in lines],
+        lines=[line_out(ln, held) for ln in lines],
     )
 
 

@@ -7,8 +7,13 @@ from .choices import HoldKind, HoldState
 class Hold(models.Model):
     """Stock or a packed order line kept from selling/shipping by one andon."""
 
+    # No index of its own: (andon, state) below serves every read by andon.
     andon = models.ForeignKey(
-        "pulls.Andon", on_delete=models.PROTECT, related_name="holds", verbose_name=_("andon")
+        "pulls.Andon",
+        on_delete=models.PROTECT,
+        related_name="holds",
+        verbose_name=_("andon"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=HoldKind.choices)
     stock_level = models.ForeignKey(
@@ -18,6 +23,7 @@ class Hold(models.Model):
         on_delete=models.PROTECT,
         related_name="holds",
         verbose_name=_("stock"),
+        db_index=False,
     )
     order_line = models.ForeignKey(
         "orders.OrderLine",
@@ -26,6 +32,7 @@ class Hold(models.Model):
         on_delete=models.PROTECT,
         related_name="holds",
         verbose_name=_("order line"),
+        db_index=False,
     )
     quantity = models.PositiveIntegerField(_("units"))
     state = models.CharField(
@@ -42,7 +49,21 @@ class Hold(models.Model):
         verbose_name_plural = _("holds")
         ordering = ["id"]
         # Finalizing reads "the held holds of these andons"; nothing reads by state alone.
-        indexes = [models.Index(fields=["andon", "state"])]
+        # A hold targets stock or a line, never both: each target's index leaves out the rows
+        # of the other kind, so that a line hold writes two index entries besides its key.
+        indexes = [
+            models.Index(fields=["andon", "state"]),
+            models.Index(
+                fields=["stock_level"],
+                name="hold_stock_level",
+                condition=models.Q(stock_level__isnull=False),
+            ),
+            models.Index(
+                fields=["order_line"],
+                name="hold_order_line",
+                condition=models.Q(order_line__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

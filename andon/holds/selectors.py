@@ -116,3 +116,16 @@ def held_stock_ids(*, stock_level_ids: Iterable[int]) -> set[int]:
             "stock_level_id", flat=True
         )
     )
+
+
+def held_line_ids(*, order_line_ids: Iterable[int]) -> set[int]:
+    """Which of these order lines an open andon holds now (one query). A line's held state is
+    its holds' own: nothing is written on the line when a pull holds it."""
+    ids = set(order_line_ids)
+    if not ids:
+        return set()
+    return set(
+        Hold.objects.filter(order_line_id__in=ids, state=HoldState.HELD).values_list(
+            "order_line_id", flat=True
+        )
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery, Value
@@ -26,7 +26,7 @@ from .rules import (
     line_write_refused,
     stock_write_refused,
 )
-from .selectors import HoldCounts, held_stock_ids, hold_counts
+from .selectors import HoldCounts, held_line_ids, held_stock_ids
 
 K = TypeVar("K", bound=Hashable)
 
@@ -48,12 +48,15 @@ def stock_writes_refused(*, writes: Mapping[K, tuple[StockLevel, StockFacts]]) -
 
 def line_writes_refused(*, writes: Mapping[K, tuple[OrderLine, LineFacts]]) -> set[K]:
     """Of the writes (current line, values to write), those to held lines that would change
-    them. No query: a line's `on_hold` is the holds' own mark, kept by this module.
-    Contract: the caller holds the lines' row locks."""
+    them. One query (none when nothing would change): a line's held state is its holds' own,
+    never a flag on the line. Contract: the caller holds the lines' row locks (or the
+    listings')."""
+    changing = {k: (ln, new) for k, (ln, new) in writes.items() if line_facts(ln) != new}
+    held = held_line_ids(order_line_ids=[ln.pk for ln, _ in changing.values()])
     return {
         k
-        for k, (line, new) in writes.items()
-        if line_write_refused(held=line.on_hold, current=line_facts(line), new=new)
+        for k, (line, new) in changing.items()
+        if line_write_refused(held=line.pk in held, current=line_facts(line), new=new)
     }
 
 
@@ -71,37 +74,67 @@ def line_facts(line: OrderLine) -> LineFacts:
 
 
 def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCounts:
-    """Hold all stock of the product and every packed-not-shipped line.
+    """Hold all stock of the product and every packed-not-shipped line, for an andon that
+    holds nothing yet (the pull that opens it).
 
-    Contract: the caller holds the product's row lock. Three statements and one count,
-    whatever the number of rows.
+    Contract: the caller holds the product's row lock. Two statements, whatever the number of
+    rows: one INSERT ... SELECT per kind, no per-line Python and no write to the lines
+    themselves; the counts come back from the inserts.
     """
-    holds_place_missing(andon_id=andon_id, product_id=product_id, at=at)
-    return hold_counts(andon_ids=[andon_id])[andon_id]
+    placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=True)
+    return HoldCounts(stock_units=placed.stock_units, order_lines=placed.lines)
 
 
 def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> tuple[int, int]:
-    """Hold what the andon does not hold yet (all of it, at the pull; later, stock and packed
-    lines that arrived while the product is stopped). Returns (stock rows, order lines) newly
-    held. Contract: the caller holds the product's row lock."""
+    """Hold what the andon does not hold yet (stock and packed lines that arrived while the
+    product is stopped). Returns (stock rows, order lines) newly held. Contract: the caller
+    holds the product's row lock."""
+    placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=False)
+    return placed.stock_rows, placed.lines
+
+
+@dataclass(frozen=True)
+class _Placed:
+    stock_rows: int
+    stock_units: int
+    lines: int
+
+
+def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: bool) -> _Placed:
+    """The stock rows with units and the packed lines of the product, held by the andon.
+    `fresh`: the andon holds nothing yet, so there is nothing to leave out (no per-row probe
+    of what it holds)."""
     hold = Hold._meta.db_table
     stock = StockLevel._meta.db_table
     line = OrderLine._meta.db_table
-    placed_at = connection.ops.adapt_datetimefield_value(at)
+    placed_at: Any = connection.ops.adapt_datetimefield_value(at)
+    probe: list[Any] = [] if fresh else [andon_id]
+    stock_missing = (
+        ""
+        if fresh
+        else f" AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.andon_id = %s"
+        f" AND h.stock_level_id = s.id)"
+    )
+    line_missing = (
+        ""
+        if fresh
+        else f" AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.andon_id = %s"
+        f" AND h.order_line_id = l.id)"
+    )
     with connection.cursor() as cur:
+        # RETURNING the few stock rows' units (PostgreSQL, SQLite >= 3.35): the pull answers
+        # with them without counting its holds again.
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s FROM {stock} s"
-            f" WHERE s.product_id = %s AND s.quantity > 0 AND NOT EXISTS (SELECT 1 FROM {hold} h"
-            f" WHERE h.andon_id = %s AND h.stock_level_id = s.id)",
-            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id, andon_id],
+            f" WHERE s.product_id = %s AND s.quantity > 0{stock_missing} RETURNING quantity",
+            [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id, *probe],
         )
-        stock_rows = cur.rowcount
+        units = [q for (q,) in cur.fetchall()]
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
-            f" WHERE l.product_id = %s AND l.fulfilment_status = %s AND NOT EXISTS (SELECT 1"
-            f" FROM {hold} h WHERE h.andon_id = %s AND h.order_line_id = l.id)",
+            f" WHERE l.product_id = %s AND l.fulfilment_status = %s{line_missing}",
             [
                 andon_id,
                 HoldKind.ORDER_LINE.value,
@@ -109,15 +142,11 @@ def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> t
                 placed_at,
                 product_id,
                 FulfilmentStatus.PACKED.value,
-                andon_id,
+                *probe,
             ],
         )
         lines = cur.rowcount
-    if lines:
-        OrderLine.objects.filter(
-            product_id=product_id, fulfilment_status=FulfilmentStatus.PACKED, on_hold=False
-        ).update(on_hold=True)
-    return stock_rows, lines
+    return _Placed(stock_rows=len(units), stock_units=sum(units), lines=lines)
 
 
 @dataclass
@@ -136,7 +165,8 @@ def holds_finalize(
     """Carry out the dispositions of every active hold on the product (at relist).
 
     Units returned to vendor or scrapped leave stock; a packed line whose unit is gone goes
-    back to `placed` to be picked again; every line of the product comes off hold.
+    back to `placed` to be picked again; every line of the product comes off hold (its holds
+    are no longer held).
     Returns the number of holds per final state.
     """
     finalized: dict[str, int] = defaultdict(int)
@@ -176,10 +206,10 @@ def _remove_units(*, product_id: int, at: dt.datetime) -> None:
 
 
 def _lines_off_hold(*, product_id: int, at: dt.datetime) -> None:
+    # A packed line whose unit is gone goes back to be picked again. Lines come off hold with
+    # their holds' states: nothing to write on the lines released.
     OrderLine.objects.filter(
         product_id=product_id,
-        on_hold=True,
         holds__finalized_at=at,
         holds__state__in=_REMOVED_STATES,
     ).update(fulfilment_status=FulfilmentStatus.PLACED, status_changed_at=at)
-    OrderLine.objects.filter(product_id=product_id, on_hold=True).update(on_hold=False)

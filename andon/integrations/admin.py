@@ -12,6 +12,7 @@ from andon.catalog.locks import listings_lock
 from andon.catalog.models import StockLevel
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.holds.rules import LineFacts, StockFacts
+from andon.holds.selectors import held_line_ids
 from andon.holds.services import line_writes_refused, stock_writes_refused
 from andon.orders.models import Order, OrderLine
 from andon.pulls.services import holds_catch_up
@@ -225,6 +226,10 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ("product", "batch")
     readonly_fields = ("on_hold", "status_changed_at")
+
+    @admin.display(boolean=True, description=_("on hold"))
+    def on_hold(self, obj: OrderLine) -> bool:
+        return bool(obj.pk) and obj.pk in held_line_ids(order_line_ids=[obj.pk])
 
 
 @admin.register(Order)

@@ -103,7 +103,6 @@ class OrderLine(models.Model):
         choices=FulfilmentStatus.choices,
         default=FulfilmentStatus.PLACED,
     )
-    on_hold = models.BooleanField(_("on hold"), default=False)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
 
     class Meta:

@@ -47,7 +47,7 @@ def product_body(quantity: int, title: str = "看见（新版）") -> dict:
 
 def held_line() -> OrderLine:
     return (
-        OrderLine.objects.filter(on_hold=True)
+        OrderLine.objects.filter(holds__state="held")
         .select_related("order__customer", "product", "batch", "warehouse")
         .order_by("id")
         .first()

@@ -89,7 +89,7 @@ def test_an_import_of_packed_lines_for_a_stopped_product_holds_them(stopped):
     )
     assert not result.rejected, result.rejected
     line = OrderLine.objects.get(order__external_id="late-3")
-    assert line.on_hold and Hold.objects.filter(andon=stopped, order_line=line).exists()
+    assert Hold.objects.filter(andon=stopped, order_line=line, state="held").exists()
 
 
 def test_a_product_that_is_not_stopped_costs_one_query(world, django_assert_num_queries):

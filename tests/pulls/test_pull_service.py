@@ -45,7 +45,7 @@ def test_a_failure_after_suppression_before_work_orders_leaves_no_trace(world, s
     assert not Hold.objects.exists()
     assert not Andon.objects.exists() and not CordPull.objects.exists()
     assert not WorkOrder.objects.exists()
-    assert not OrderLine.objects.filter(on_hold=True).exists()
+    assert not OrderLine.objects.filter(holds__state="held").exists()
     assert AuditEntry.objects.count() == audit_before
     assert OutboxEvent.objects.count() == outbox_before
 
@@ -100,20 +100,19 @@ def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(
         counts[lines] = len(queries.captured_queries)
         assert result.holds.order_lines == lines
         assert result.holds.stock_units == 200
-        assert OrderLine.objects.filter(product__sku=f"SKU-{lines}", on_hold=True).count() == lines
+        held = OrderLine.objects.filter(product__sku=f"SKU-{lines}", holds__state="held")
+        assert held.count() == lines
     assert counts[5] == counts[5000], counts
-    # Role (2), reason, lock, eligibility (2), join check, routes, team, andon, evidence (2),
-    # credit, suppression, holds (4), work orders, events (2), the delivery wake-up task,
-    # audit, savepoint (2). PostgreSQL's NOTIFY is a trigger on the outbox, not a query.
-    assert counts[5] <= 25, counts
+    assert counts[5] == PULL_QUERIES, counts
 
 
 # The pull's exact cost: a new query in the cord's path must be a decision, not an accident.
 # Savepoint and its release (2), roles (2), reason, the listing lock, eligibility (2), the
 # open andon to join (1), routes, team, andon, evidence (2), credit, suppression, holds
-# (3 writes and the count), work orders, events (2), the delivery wake-up task, audit: 25 on
-# SQLite and PostgreSQL alike (NOTIFY is a trigger on the outbox, not a query).
-PULL_QUERIES = 25
+# (2 INSERT ... SELECT, whose results are the counts: nothing is written on the lines),
+# work orders, events (2), the delivery wake-up task, audit: 23 on SQLite and PostgreSQL
+# alike (NOTIFY is a trigger on the outbox, not a query).
+PULL_QUERIES = 23
 
 
 def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries):
@@ -121,3 +120,17 @@ def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries
     with django_assert_num_queries(PULL_QUERIES):
         result = pull(world)
     assert not result.joined and result.holds.order_lines == 5
+
+
+def test_the_pull_writes_nothing_on_the_lines_it_holds(world):
+    # A line's held state is its holds' own: the pull writes one INSERT ... SELECT of line
+    # holds and never an UPDATE of the lines, whatever their number.
+    seed_product(sku="SKU-50", packed_lines=50, agent=world.users["agent1"])
+    with CaptureQueriesContext(connection) as queries:
+        result = pull(world, sku="SKU-50")
+    sql = [q["sql"].lstrip().upper() for q in queries.captured_queries]
+    assert not [s for s in sql if s.startswith("UPDATE") and "ORDERS_ORDERLINE" in s]
+    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_HOLD")]) == 2
+    assert result.holds.order_lines == 50
+    held = OrderLine.objects.filter(product__sku="SKU-50", holds__state="held")
+    assert held.count() == 50

@@ -250,7 +250,7 @@ def test_the_story_of_the_book_with_uncut_pages(api):
         ("wh-bj", "B2"): 40,
     }
     lines = {
-        ln.order.external_id: (ln.fulfilment_status, ln.on_hold)
+        ln.order.external_id: (ln.fulfilment_status, ln.holds.filter(state="held").exists())
         for ln in OrderLine.objects.select_related("order")
     }
     assert lines["order-c"] == ("placed", False) and lines["order-d"] == ("placed", False)

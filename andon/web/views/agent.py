@@ -11,6 +11,7 @@ from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
 from andon.detection.services import contact_intake
+from andon.holds.selectors import held_line_ids
 from andon.membership.selectors import membership_of_customer
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.orders.services import customer_phone_reveal
@@ -70,12 +71,17 @@ def _customer_page(
             "explanation": decision.explanation(recorded.reason.label),
         }
         suggestion = suggestion_after(recorded)
+    orders = customer_orders(customer_id=cust.pk)
     return render(
         request,
         "web/agent/customer.html",
         {
             "customer": cust,
-            "orders": customer_orders(customer_id=cust.pk),
+            "orders": orders,
+            # Which of the lines shown an andon holds (one query; nothing is marked on a line).
+            "held_lines": held_line_ids(
+                order_line_ids=[ln.pk for o in orders for ln in o.lines.all()]
+            ),
             "contacts": contacts,
             "reasons": reasons_active(),
             "channels": CHANNELS,
