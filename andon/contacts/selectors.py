@@ -2,12 +2,50 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
 from django.utils.translation import gettext as _
+
+from andon.orders.errors import UnknownOrderLine
+from andon.orders.models import OrderLine
 
 from .errors import UnknownReason
 from .models import Channel as Channel  # the vocabulary interfaces validate against
 from .models import Contact, ReasonCode, ReasonRoute
+
+REASON_FIELDS = ("id", "code", "label_zh", "label_en", "threshold", "window_days")
+REASON_FLAGS = ("safety_critical", "active")
+
+
+def line_and_reason(
+    *, order: str, line_no: int, reason: str
+) -> tuple[OrderLine, ReasonCode | None]:
+    """An order line with its order, customer and product, and the active reason `reason`
+    (None when there is none), in one statement: the reason's fields ride along as scalar
+    subqueries. UnknownOrderLine when the order has no such line."""
+    active = ReasonCode.objects.filter(code=reason, active=True)
+    fields = {
+        f"reason_{name}": Subquery(active.values(name)[:1])
+        for name in (*REASON_FIELDS, *REASON_FLAGS)
+    }
+    try:
+        line = (
+            OrderLine.objects.select_related("order__customer", "product")
+            .annotate(**fields)
+            .get(order__external_id=order, line_no=line_no)
+        )
+    except OrderLine.DoesNotExist:
+        raise UnknownOrderLine(
+            _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no},
+            field="line_no",
+        ) from None
+    if line.reason_id is None:
+        return line, None
+    found = ReasonCode(
+        **{name: getattr(line, f"reason_{name}") for name in REASON_FIELDS},
+        **{name: bool(getattr(line, f"reason_{name}")) for name in REASON_FLAGS},
+    )
+    found._state.adding = False
+    return line, found
 
 
 def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
