@@ -32,7 +32,6 @@ from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
-from andon.detection.services import contacts_assign_quietly
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.orders.models import Customer, Order, OrderLine
 from andon.orders.rules import address_key, normalise_city_display
@@ -511,6 +510,9 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     # New contacts get their problem in this chunk's transaction, set-based (detection
     # decides; a failure there never fails the import).
     new = [k for k in written if k not in existing]
+    # Imported here: detection (numpy, the model) is loaded by the imports that need it.
+    from andon.detection.services import contacts_assign_quietly
+
     contacts_assign_quietly(
         contact_ids=list(Contact.objects.filter(external_id__in=new).values_list("id", flat=True))
     )
