@@ -38,7 +38,7 @@ def line_and_reason(
             _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no},
             field="line_no",
         ) from None
-    if line.reason_id is None:
+    if line.reason_id is None:  # type: ignore[attr-defined]
         return line, None
     found = ReasonCode(
         **{name: getattr(line, f"reason_{name}") for name in REASON_FIELDS},

@@ -102,17 +102,18 @@ def copy_merge(
     q = connection.ops.quote_name
     meta = model._meta
     names = list(rows[0])
-    given = [meta.get_field(name).column for name in names]
+    given = [_column(model, name) for name in names]
     now = timezone.now()
     defaults: dict[str, Any] = {}
     for f in meta.concrete_fields:
-        if f.primary_key or f.column in given:
+        column = str(f.column)
+        if f.primary_key or column in given:
             continue
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-            defaults[f.column] = now
+            defaults[column] = now
         else:
-            defaults[f.column] = f.get_db_prep_save(f.get_default(), connection)
-    keys = [meta.get_field(u).column for u in unique]
+            defaults[column] = f.get_db_prep_save(f.get_default(), connection)
+    keys = [_column(model, u) for u in unique]
     updated = [c for c in given if c not in keys]
     # One staging table per target and set of columns (a file may or may not carry some).
     stage = q(f"andon_stage_{meta.db_table}_{zlib.crc32(' '.join(given).encode()):x}")
@@ -151,3 +152,9 @@ def copy_merge(
         # Inside a longer transaction (an API import), the next chunk starts from empty.
         cur.execute(f"TRUNCATE {stage}")
     return created, changed
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    f = model._meta.get_field(name)
+    assert isinstance(f, models.Field) and f.column, name
+    return str(f.column)
