@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from django.db.models import Prefetch, Subquery
+from django.db import connection
+from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from andon.orders.errors import UnknownOrderLine
@@ -12,25 +15,35 @@ from .errors import UnknownReason
 from .models import Channel as Channel  # the vocabulary interfaces validate against
 from .models import Contact, ReasonCode, ReasonRoute
 
-REASON_FIELDS = ("id", "code", "label_zh", "label_en", "threshold", "window_days")
-REASON_FLAGS = ("safety_critical", "active")
+REASON_FIELDS = (
+    *("id", "code", "label_zh", "label_en"),
+    *("threshold", "window_days", "safety_critical", "active"),
+)
+
+
+def _reason_json(code: str) -> RawSQL:
+    """The active reason `code` as one JSON object (text), or NULL: one scalar subquery."""
+    q = connection.ops.quote_name
+    table = q(ReasonCode._meta.db_table)
+    pairs = ", ".join(f"'{name}', r.{q(name)}" for name in REASON_FIELDS)
+    build = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    cast = "::text" if connection.vendor == "postgresql" else ""
+    return RawSQL(
+        f"(SELECT {build}({pairs}){cast} FROM {table} r WHERE r.{q('code')} = %s AND r.active)",
+        (code,),
+    )
 
 
 def line_and_reason(
     *, order: str, line_no: int, reason: str
 ) -> tuple[OrderLine, ReasonCode | None]:
     """An order line with its order, customer and product, and the active reason `reason`
-    (None when there is none), in one statement: the reason's fields ride along as scalar
-    subqueries. UnknownOrderLine when the order has no such line."""
-    active = ReasonCode.objects.filter(code=reason, active=True)
-    fields = {
-        f"reason_{name}": Subquery(active.values(name)[:1])
-        for name in (*REASON_FIELDS, *REASON_FLAGS)
-    }
+    (None when there is none), in one statement: the reason rides along as one JSON scalar
+    subquery. UnknownOrderLine when the order has no such line."""
     try:
         line = (
             OrderLine.objects.select_related("order__customer", "product")
-            .annotate(**fields)
+            .annotate(reason_json=_reason_json(reason))
             .get(order__external_id=order, line_no=line_no)
         )
     except OrderLine.DoesNotExist:
@@ -38,11 +51,18 @@ def line_and_reason(
             _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no},
             field="line_no",
         ) from None
-    if line.reason_id is None:  # type: ignore[attr-defined]
+    raw = line.reason_json  # type: ignore[attr-defined]
+    if raw is None:
         return line, None
+    values = json.loads(raw)
     found = ReasonCode(
-        **{name: getattr(line, f"reason_{name}") for name in REASON_FIELDS},
-        **{name: bool(getattr(line, f"reason_{name}")) for name in REASON_FLAGS},
+        **{
+            name: values[name]
+            for name in REASON_FIELDS
+            if name not in ("safety_critical", "active")
+        },
+        safety_critical=bool(values["safety_critical"]),
+        active=bool(values["active"]),
     )
     found._state.adding = False
     return line, found
