@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", default="1,4", help="client threads, comma-separated")
     p.add_argument("--budget", type=int, default=1500, help="requests per configuration")
     p.add_argument("--time-limit", type=float, default=40.0, help="seconds per configuration")
+    p.add_argument("--write", action="store_true", help="record in bench/RESULTS.md")
     args = p.parse_args(argv)
     budget, limit = (40, 10.0) if args.quick else (args.budget, args.time_limit)
     threads = [int(t) for t in args.threads.split(",")]
@@ -322,24 +323,27 @@ def main(argv: list[str] | None = None) -> int:
                 time_limit=limit,
                 with_bare=True,
             )
-        print(
-            "\n\n".join(
-                [
-                    f"## Contact intake, {args.db} — {started:%Y-%m-%d %H:%M %Z}",
-                    table(["", ""], [list(r) for r in machine()]),
-                    f"Load average (1/5/15 min) before / after: {load_before} → {load_average()}.",
-                    f"`.venv/bin/python -m bench.intake --db {args.db}"
-                    + (" --quick" if args.quick else "")
-                    + f"`: {budget} requests per configuration (at most {limit:.0f} s), over "
-                    f"{len(lines):,} delivered one-line orders; `andon serve` (waitress, "
-                    "8 threads) with bench.bare_settings (Andon's plus the bare view).",
-                    render(loads),
-                    f"SQL statements of one contact request (whole API request, in-process, "
-                    f"savepoints included): **{len(statements)}** "
-                    f"({statement_kinds(statements)}).",
-                ]
-            )
+        body = "\n\n".join(
+            [
+                f"## Contact intake, {args.db} — {started:%Y-%m-%d %H:%M %Z}",
+                table(["", ""], [list(r) for r in machine()]),
+                f"Load average (1/5/15 min) before / after: {load_before} → {load_average()}.",
+                f"`.venv/bin/python -m bench.intake --db {args.db}"
+                + (" --quick" if args.quick else "")
+                + f"`: {budget} requests per configuration (at most {limit:.0f} s), over "
+                f"{len(lines):,} delivered one-line orders; `andon serve` (waitress, "
+                "8 threads) with bench.bare_settings (Andon's plus the bare view).",
+                render(loads),
+                f"SQL statements of one contact request (whole API request, in-process, "
+                f"savepoints included): **{len(statements)}** "
+                f"({statement_kinds(statements)}).",
+            ]
         )
+        print(body)
+        if args.write:
+            from .report import RESULTS, write_section
+
+            write_section(RESULTS, f"intake-{args.db}", body)
     finally:
         scratch_drop(args.db, PG_NAME)
     return 0
