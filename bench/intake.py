@@ -1,9 +1,14 @@
 """Benchmark 2: contact intake, `POST /api/v1/contacts`, against the served process.
 
+    .venv/bin/python -m bench.intake --db postgres      # or sqlite; --quick for seconds
+
 A few client threads, each with its own keep-alive connection, share a bounded budget of
-requests and a wall-clock limit. `GET /healthz` (no database, no auth) on the same server,
-with the same threads and budget, in the same run, is the baseline: the ratio says how much
-the contact itself costs over the HTTP/WSGI/middleware floor of this machine.
+requests and a wall-clock limit. Two baselines run on the same server, with the same threads
+and budget, in the same run: `GET /healthz` (no database, no auth: the HTTP/WSGI/middleware
+floor) and `POST /bench/bare` (bench/bare.py: a bare Django view that inserts one row, the
+ceiling a Django write can reach here). The goal (issue 11) is contacts >= 40% of the bare
+view's requests per second. Run alone (`main`) it uses its own scratch database
+(bench/scratch.py); bench/run.py calls `run_intake` inside its wider run.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from andon.core.models import hash_token
-
 from .server import Client, Reply
 from .stats import Summary, ratio, table
-from .world import NOTE, REASON
 
 HEALTHZ = "GET /healthz"
+BARE = "POST /bench/bare"
 CONTACTS = "POST /api/v1/contacts"
+BASELINES = (HEALTHZ, BARE)
+WARM_UP = 5
 
 
 @dataclass
@@ -52,6 +57,13 @@ def run_load(
 ) -> Load:
     """`budget` requests shared by `threads` clients; stops early after `time_limit` seconds."""
     load = Load(target=target, threads=threads, budget=budget)
+    warm = Client(port, token)
+    try:
+        # Discarded: the first requests of a target open connections and fill caches.
+        for i in range(WARM_UP):
+            request(warm, budget + i)
+    finally:
+        warm.close()
     counter = itertools.count()
     lock = threading.Lock()
     barrier = threading.Barrier(threads + 1)
@@ -106,8 +118,11 @@ def run_intake(
     concurrency: list[int],
     budget: int,
     time_limit: float,
+    with_bare: bool = False,
 ) -> list[Load]:
-    """For each number of client threads: the healthz baseline, then the contacts."""
+    """For each number of client threads: the healthz baseline, the bare one-row view (when
+    the server runs bench.bare), then the contacts."""
+    from .world import NOTE, REASON
 
     def healthz(client: Client, i: int) -> Reply:
         return client.call("GET", "/healthz")
@@ -129,9 +144,17 @@ def run_intake(
             },
         )
 
+    def bare(client: Client, i: int) -> Reply:
+        customer, order = lines[(i * 7919) % len(lines)]
+        return client.call("POST", "/bench/bare", {"customer": customer, "order": order})
+
+    plan: list[tuple[str, Callable[[Client, int], Reply], int]] = [(HEALTHZ, healthz, 200)]
+    if with_bare:
+        plan.append((BARE, bare, 201))
+    plan.append((CONTACTS, contact, 201))
     results = []
     for threads in concurrency:
-        for target, request, expect in ((HEALTHZ, healthz, 200), (CONTACTS, contact, 201)):
+        for target, request, expect in plan:
             results.append(
                 run_load(
                     port=port,
@@ -149,11 +172,20 @@ def run_intake(
 
 def count_contact_queries(token: str, line: tuple[str, str]) -> int:
     """Statements of one whole `POST /api/v1/contacts` (in-process test client), for context."""
+    return len(contact_statements(token, line))
+
+
+def contact_statements(token: str, line: tuple[str, str]) -> list[str]:
+    """The SQL of one whole `POST /api/v1/contacts` (in-process test client), in order."""
     import json
     import uuid
 
     from django.db import connection
     from django.test import Client as DjangoClient
+
+    from andon.core.models import hash_token
+
+    from .world import NOTE, REASON
 
     seen: list[str] = []
 
@@ -179,19 +211,24 @@ def count_contact_queries(token: str, line: tuple[str, str]) -> int:
         )
     if resp.status_code != 201:
         raise AssertionError(f"in-process POST /api/v1/contacts: {resp.status_code}")
-    return len(seen)
+    return seen
 
 
 def render(loads: list[Load]) -> str:
+    """One row per configuration: samples, req/s, p50/p95/p99/max, and the share of the
+    bare one-row view's requests per second (the ceiling) at the same client threads."""
     rows = []
-    baseline: dict[int, Load] = {}
+    by: dict[tuple[str, int], Load] = {(load.target, load.threads): load for load in loads}
     for load in loads:
-        if load.target == HEALTHZ:
-            baseline[load.threads] = load
         s = Summary.of(load.latencies) if load.latencies else None
-        base = baseline.get(load.threads)
-        base_s = Summary.of(base.latencies) if base and base.latencies else None
-        is_base = load.target == HEALTHZ
+        bare = by.get((BARE, load.threads))
+        share = (
+            "ceiling"
+            if load.target == BARE
+            else f"{100 * ratio(load.per_second, bare.per_second):.0f}%"
+            if bare and bare.per_second and load.target != HEALTHZ
+            else "–"
+        )
         rows.append(
             [
                 load.target,
@@ -201,33 +238,25 @@ def render(loads: list[Load]) -> str:
                 f"{load.wall_seconds:.1f}" + (" (time limit)" if load.stopped_by_time else ""),
                 load.per_second,
                 s.median_ms if s else float("nan"),
+                s.p95_ms if s else float("nan"),
                 s.p99_ms if s else float("nan"),
                 s.max_ms if s else float("nan"),
-                "baseline"
-                if is_base
-                else f"{ratio(s.median_ms, base_s.median_ms):.1f}x"
-                if s and base_s
-                else "–",
-                "baseline"
-                if is_base
-                else f"{ratio(base.per_second, load.per_second):.1f}x"
-                if base and load.per_second
-                else "–",
+                share,
             ]
         )
     out = table(
         [
             "request",
             "client threads",
-            "ok",
+            "n (ok)",
             "errors",
             "wall s",
             "req/s",
-            "median ms",
+            "p50 ms",
+            "p95 ms",
             "p99 ms",
             "max ms",
-            "median / healthz",
-            "healthz req/s / req/s",
+            "req/s of bare one-row view",
         ],
         rows,
     )
@@ -235,3 +264,92 @@ def render(loads: list[Load]) -> str:
     if errors:
         out += "\n\nFirst errors:\n\n" + "\n".join(f"- `{e}`" for e in errors)
     return out
+
+
+def statement_kinds(statements: list[str]) -> str:
+    """`3 SELECT, 4 INSERT, …`: what the statements of one request are, in a line."""
+    kinds: dict[str, int] = {}
+    for sql in statements:
+        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        kinds[verb] = kinds.get(verb, 0) + 1
+    return ", ".join(f"{n} {verb}" for verb, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
+PG_NAME = "andon_bench_intake"  # fixed: the bench never touches another engineer's database
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from .scratch import scratch_drop, scratch_setup
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    p.add_argument("--quick", action="store_true", help="a small run (seconds), for smoke tests")
+    p.add_argument("--threads", default="1,4", help="client threads, comma-separated")
+    p.add_argument("--budget", type=int, default=1500, help="requests per configuration")
+    p.add_argument("--time-limit", type=float, default=40.0, help="seconds per configuration")
+    p.add_argument("--write", action="store_true", help="record in bench/RESULTS.md")
+    args = p.parse_args(argv)
+    budget, limit = (40, 10.0) if args.quick else (args.budget, args.time_limit)
+    threads = [int(t) for t in args.threads.split(",")]
+    url = scratch_setup(args.db, PG_NAME)
+    try:
+        from django.db import connection
+
+        from .bare import bare_table
+        from .report import load_average, machine
+        from .server import Server
+        from .world import build_world, seed_intake
+
+        started = dt.datetime.now().astimezone()
+        load_before = load_average()
+        world = build_world()
+        lines = seed_intake(world, products=5 if args.quick else 50, orders_per_product=40)
+        bare_table()
+        statements = contact_statements(world.token, lines[-1])
+        connection.close()
+        workdir = Path(tempfile.mkdtemp(prefix="andon-bench-intake-"))
+        with Server(url, workdir, settings="bench.bare_settings") as server:
+            loads = run_intake(
+                port=server.port,
+                token=world.token,
+                lines=lines,
+                concurrency=threads,
+                budget=budget,
+                time_limit=limit,
+                with_bare=True,
+            )
+        body = "\n\n".join(
+            [
+                f"## Contact intake, {args.db} — {started:%Y-%m-%d %H:%M %Z}",
+                table(["", ""], [list(r) for r in machine()]),
+                f"Load average (1/5/15 min) before / after: {load_before} → {load_average()}.",
+                f"`.venv/bin/python -m bench.intake --db {args.db}"
+                + (" --quick" if args.quick else "")
+                + f"`: {budget} requests per configuration (at most {limit:.0f} s), over "
+                f"{len(lines):,} delivered one-line orders; `andon serve` (waitress, "
+                "8 threads) with bench.bare_settings (Andon's plus the bare view).",
+                render(loads),
+                f"SQL statements of one contact request (whole API request, in-process, "
+                f"savepoints included): **{len(statements)}** "
+                f"({statement_kinds(statements)}).",
+            ]
+        )
+        print(body)
+        if args.write:
+            from .report import RESULTS, write_section
+
+            write_section(RESULTS, f"intake-{args.db}", body)
+    finally:
+        scratch_drop(args.db, PG_NAME)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

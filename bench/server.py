@@ -76,13 +76,26 @@ class Client:
 
 
 class Server:
-    """`python -m andon serve --no-migrate` on a free port of 127.0.0.1, stopped by its pid."""
+    """`python -m andon serve --no-migrate` on a free port of 127.0.0.1, stopped by its pid
+    (`settings`: bench.bare adds the bare one-row view, the intake's ceiling)."""
 
-    def __init__(self, database_url: str, workdir: Path, threads: int = 8) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workdir: Path,
+        threads: int = 8,
+        settings: str = "andon.config.settings",
+    ) -> None:
         self.port = free_port()
         self.log_path = workdir / "server.log"
+        # The repository root on the path, so that a bench settings module (bench.bare) loads.
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
         env = dict(
-            os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="andon.config.settings"
+            os.environ,
+            DATABASE_URL=database_url,
+            DJANGO_SETTINGS_MODULE=settings,
+            PYTHONPATH=path,
         )
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(

@@ -4,11 +4,12 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from andon.core.services import token_authenticate
+from andon.people.selectors import token_user
 
 
 def user_for_token(raw: str) -> User | None:
-    return token_authenticate(raw)
+    """The token's user, with the roles its request checks already read (one statement)."""
+    return token_user(raw)
 
 
 def bearer_of(request: HttpRequest) -> str | None:

@@ -1,13 +1,71 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from django.db import connection
 from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
+
+from andon.orders.errors import UnknownOrderLine
+from andon.orders.models import OrderLine
 
 from .errors import UnknownReason
 from .models import Channel as Channel  # the vocabulary interfaces validate against
 from .models import Contact, ReasonCode, ReasonRoute
+
+REASON_FIELDS = (
+    *("id", "code", "label_zh", "label_en"),
+    *("threshold", "window_days", "safety_critical", "active"),
+)
+
+
+def _reason_json(code: str) -> RawSQL:
+    """The active reason `code` as one JSON object (text), or NULL: one scalar subquery."""
+    q = connection.ops.quote_name
+    table = q(ReasonCode._meta.db_table)
+    pairs = ", ".join(f"'{name}', r.{q(name)}" for name in REASON_FIELDS)
+    build = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    cast = "::text" if connection.vendor == "postgresql" else ""
+    return RawSQL(
+        f"(SELECT {build}({pairs}){cast} FROM {table} r WHERE r.{q('code')} = %s AND r.active)",
+        (code,),
+    )
+
+
+def line_and_reason(
+    *, order: str, line_no: int, reason: str
+) -> tuple[OrderLine, ReasonCode | None]:
+    """An order line with its order, customer and product, and the active reason `reason`
+    (None when there is none), in one statement: the reason rides along as one JSON scalar
+    subquery. UnknownOrderLine when the order has no such line."""
+    try:
+        line = (
+            OrderLine.objects.select_related("order__customer", "product")
+            .annotate(reason_json=_reason_json(reason))
+            .get(order__external_id=order, line_no=line_no)
+        )
+    except OrderLine.DoesNotExist:
+        raise UnknownOrderLine(
+            _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no},
+            field="line_no",
+        ) from None
+    raw = line.reason_json  # type: ignore[attr-defined]
+    if raw is None:
+        return line, None
+    values = json.loads(raw)
+    found = ReasonCode(
+        **{
+            name: values[name]
+            for name in REASON_FIELDS
+            if name not in ("safety_critical", "active")
+        },
+        safety_critical=bool(values["safety_critical"]),
+        active=bool(values["active"]),
+    )
+    found._state.adding = False
+    return line, found
 
 
 def reason_get(*, code: str, field: str = "reason") -> ReasonCode:

@@ -11,20 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.core.errors import InvalidInput
-from andon.core.services import Audit, Event, audit_record, outbox_emit
-from andon.orders.selectors import order_line_get
+from andon.core.services import Audit, Event, audit_and_outbox
+from andon.orders.models import OrderLine
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
 from . import rules
 from .errors import CustomerMismatch
-from .models import Channel, Contact
-from .selectors import reason_get
+from .models import Channel, Contact, ReasonCode
+from .selectors import line_and_reason, reason_get
 
 TEXT_MAX = 4000
 
 
-@transaction.atomic
 def contact_record(
     *,
     actor: User,
@@ -51,28 +50,65 @@ def contact_record(
             % {"max": TEXT_MAX, "n": len(text)},
             field="text",
         )
-    line = order_line_get(order=order, line_no=line_no, as_reference=True)
+    # One read for the line, its order, customer and product, and the active reason.
+    line, reason_code = line_and_reason(order=order, line_no=line_no, reason=reason)
     if line.order.customer.external_id != customer:
         raise CustomerMismatch(
             _("Order “%(order)s” belongs to another customer than “%(customer)s”.")
             % {"order": order, "customer": customer},
             field="customer",
         )
-    reason_code = reason_get(code=reason)
+    if reason_code is None:
+        reason_get(code=reason)  # raises UnknownReason, the same refusal as everywhere
+    assert reason_code is not None
     now = at or timezone.now()
+    # Reads above, writes below: no savepoint of its own. Every caller runs it inside an
+    # atomic block that rolls back to its own savepoint on failure (contact_intake) or is the
+    # whole transaction, so a failed write never leaves half a contact.
+    with transaction.atomic(savepoint=False):
+        return _contact_write(
+            actor=actor,
+            line=line,
+            reason=reason_code,
+            customer=customer,
+            order=order,
+            line_no=line_no,
+            text=text,
+            channel=channel,
+            handling_seconds=handling_seconds,
+            now=now,
+            external_id=external_id,
+        )
+
+
+def _contact_write(
+    *,
+    actor: User,
+    line: OrderLine,
+    reason: ReasonCode,
+    customer: str,
+    order: str,
+    line_no: int,
+    text: str,
+    channel: str,
+    handling_seconds: int | None,
+    now: dt.datetime,
+    external_id: str | None,
+) -> Contact:
     contact = Contact.objects.create(
         created_at=now,
         external_id=external_id,
-        customer_id=line.order.customer_id,
+        customer=line.order.customer,
         order_line=line,
-        product_id=line.product_id,
-        reason=reason_code,
+        product=line.product,
+        reason=reason,
         text=text,
         channel=channel,
         handling_seconds=handling_seconds,
         agent=actor,
     )
-    audit_record(
+    # Audit and outbox in one statement on PostgreSQL.
+    audit_and_outbox(
         actor_id=actor.pk,
         at=now,
         entries=[
@@ -80,19 +116,16 @@ def contact_record(
                 "contact.created",
                 "contact",
                 contact.pk,
-                data={"sku": line.product.sku, "reason": reason, "customer": customer},
+                data={"sku": line.product.sku, "reason": reason.code, "customer": customer},
             ),
         ],
-    )
-    outbox_emit(
-        at=now,
         events=[
             Event(
                 "contact.created",
                 {
                     "contact_id": contact.pk,
                     "sku": line.product.sku,
-                    "reason": reason,
+                    "reason": reason.code,
                     "customer": customer,
                     "order": order,
                     "line_no": line_no,

@@ -4,12 +4,13 @@ claims, always inside the caller's transaction (they never commit one of their o
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -53,7 +54,49 @@ def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent
     Contract: the caller holds the product's row lock (SELECT ... FOR UPDATE on the listing),
     so that max+1 cannot race; the unique constraint on (sku, sequence) backs this up.
     """
-    events = list(events)
+    created = OutboxEvent.objects.bulk_create(_outbox_rows(at, list(events)))
+    _outbox_written(created)
+    return created
+
+
+def audit_and_outbox(
+    *, actor_id: int | None, at: dt.datetime, entries: list[Audit], events: list[Event]
+) -> list[OutboxEvent]:
+    """`audit_record` and `outbox_emit` (same contract) in one statement on PostgreSQL: the
+    audit rows go in through a data-modifying CTE of the outbox INSERT. A hot path (contact
+    intake) saves a round trip; other databases make the two bulk inserts."""
+    if connection.vendor != "postgresql" or not entries or not events:
+        audit_record(actor_id=actor_id, at=at, entries=entries)
+        return outbox_emit(at=at, events=events)
+    rows = _outbox_rows(at, events)
+    q = connection.ops.quote_name
+    when = connection.ops.adapt_datetimefield_value(at)
+    audit_values, params = [], []
+    for e in entries:
+        audit_values.append("(%s, %s, %s, %s, %s, %s, %s::jsonb)")
+        params += [when, actor_id, e.action, e.subject_type, str(e.subject_id), e.andon_id]
+        params.append(json.dumps(e.data))
+    outbox_values = []
+    for r in rows:
+        outbox_values.append("(%s, %s, %s, %s, %s::jsonb)")
+        params += [when, r.event_type, r.product_sku, r.product_sequence, json.dumps(r.payload)]
+    sql = (
+        f"WITH audit AS (INSERT INTO {q(AuditEntry._meta.db_table)} (occurred_at, actor_id, "
+        f"action, subject_type, subject_id, andon_id, data) VALUES {', '.join(audit_values)}) "
+        f"INSERT INTO {q(OutboxEvent._meta.db_table)} (occurred_at, event_type, product_sku, "
+        f"product_sequence, payload) VALUES {', '.join(outbox_values)} RETURNING id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        ids = [row[0] for row in cur.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+    _outbox_written(rows)
+    return rows
+
+
+def _outbox_rows(at: dt.datetime, events: list[Event]) -> list[OutboxEvent]:
     skus = {e.product_sku for e in events if e.product_sku}
     next_seq: dict[str, int] = {}
     if skus:
@@ -81,11 +124,13 @@ def outbox_emit(*, at: dt.datetime, events: Iterable[Event]) -> list[OutboxEvent
                 payload=payload,
             )
         )
-    created = OutboxEvent.objects.bulk_create(rows)
+    return rows
+
+
+def _outbox_written(created: list[OutboxEvent]) -> None:
     if created:
         for hook in _outbox_hooks:
             hook(created)
-    return created
 
 
 OutboxHook = Callable[[list[OutboxEvent]], None]
@@ -107,9 +152,17 @@ _TOUCH_EVERY = dt.timedelta(minutes=1)
 
 def token_authenticate(raw: str) -> User | None:
     """The active user behind a live bearer token (its last use noted), or None."""
+    token = token_find(raw)
+    return token.user if token is not None else None
+
+
+def token_find(raw: str, **annotations: Any) -> ApiToken | None:
+    """The live token of an active user (with its user, and `annotations` read in the same
+    query), its last use noted at most once a minute; None when there is none."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .annotate(**annotations)
         .first()
     )
     if token is None:
@@ -117,7 +170,7 @@ def token_authenticate(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 @dataclass(frozen=True)
@@ -133,15 +186,24 @@ def idempotency_claim(
 ) -> tuple[int | None, StoredAnswer | None]:
     """Claim (user, key) inside the caller's transaction: (the new claim's id, None), or
     (None, the earlier answer) when the key was claimed before (a racing claim waits on the
-    unique index until the first commits or rolls back)."""
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                user_id=user_id, key=key, method=method, path=path, request_hash=request_hash
-            )
-            return record.pk, None
-    except IntegrityError:
-        earlier = IdempotencyRecord.objects.get(user_id=user_id, key=key)
+    unique index until the first commits or rolls back).
+
+    One INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike): a conflict is no error,
+    so no savepoint is needed around the claim; only a replay reads the earlier row."""
+    q = connection.ops.quote_name
+    table = q(IdempotencyRecord._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (user_id, {q('key')}, method, path, request_hash, content_type, "
+            f"created_at) VALUES (%s, %s, %s, %s, %s, '', %s) "
+            f"ON CONFLICT (user_id, {q('key')}) DO NOTHING RETURNING id",
+            [user_id, key, method, path, request_hash, now],
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return row[0], None
+    earlier = IdempotencyRecord.objects.get(user_id=user_id, key=key)
     return None, StoredAnswer(
         status_code=earlier.status_code or 200,
         body=bytes(earlier.response_body or b""),

@@ -15,7 +15,6 @@ from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.selectors import held_line_ids
 from andon.holds.services import line_writes_refused, stock_writes_refused
 from andon.orders.models import Order, OrderLine
-from andon.pulls.services import holds_catch_up
 
 from . import services
 from .addresses import url_address_problem, url_shape_problem
@@ -183,6 +182,8 @@ class StockLevelAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        from andon.pulls.services import holds_catch_up  # lazy: keeps numpy out of start-up
+
         holds_catch_up(product_ids=[obj.product_id], actor_id=request.user.pk)
 
 
@@ -246,6 +247,8 @@ class OrderAdmin(admin.ModelAdmin):
                 line_form.instance.status_changed_at = timezone.now()
         super().save_formset(request, form, formset, change)
         products = {ln.product_id for ln in form.instance.lines.all()}
+        from andon.pulls.services import holds_catch_up  # lazy: keeps numpy out of start-up
+
         holds_catch_up(product_ids=products, actor_id=request.user.pk)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from pydantic import ValidationError
@@ -32,7 +32,6 @@ from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
-from andon.detection.services import contacts_assign_quietly
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.integrity.tasks import rows_imported as integrity_changed
 from andon.orders.models import Customer, Order, OrderLine
@@ -43,7 +42,7 @@ from andon.people.selectors import actor_require
 from .import_history import andon_history
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
-from .upserts import Tally, upsert
+from .upserts import Tally, merge, upsert
 
 CHUNK = 1000
 
@@ -290,8 +289,17 @@ def _customer_values(r: Any, with_integrity: bool) -> dict[str, Any]:
 
 def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
-    existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
     with_integrity = any(_INTEGRITY_COLUMNS & r.model_fields_set for _, r in rows)
+    if connection.vendor == "postgresql":
+        # COPY into a staging table and one set-based merge per chunk (upserts.merge).
+        merge(
+            Customer,
+            [_customer_values(r, with_integrity) for _, r in rows],
+            ["external_id"],
+            result,
+        )
+        return
+    existing = Customer.objects.in_bulk([r.external_id for _, r in rows], field_name="external_id")
     upsert(
         Customer,
         (
@@ -333,13 +341,16 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 },
             )
     rows = [(n, r) for n, r in rows if r.order in headers]
-    upsert(
-        Order,
-        headers.items(),
-        Order.objects.in_bulk(list(headers), field_name="external_id"),
-        ["external_id"],
-        None,
-    )
+    if connection.vendor == "postgresql":
+        merge(Order, list(headers.values()), ["external_id"], None)
+    else:
+        upsert(
+            Order,
+            headers.items(),
+            Order.objects.in_bulk(list(headers), field_name="external_id"),
+            ["external_id"],
+            None,
+        )
     oids = dict(
         Order.objects.filter(external_id__in=list(headers)).values_list("external_id", "id")
     )
@@ -501,6 +512,9 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     # New contacts get their problem in this chunk's transaction, set-based (detection
     # decides; a failure there never fails the import).
     new = [k for k in written if k not in existing]
+    # Imported here: detection (numpy, the model) is loaded by the imports that need it.
+    from andon.detection.services import contacts_assign_quietly
+
     contacts_assign_quietly(
         contact_ids=list(Contact.objects.filter(external_id__in=new).values_list("id", flat=True))
     )

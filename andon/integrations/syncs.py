@@ -42,7 +42,6 @@ from andon.holds.services import line_facts, line_writes_refused, stock_writes_r
 from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get
-from andon.pulls.services import holds_catch_up
 
 from .upserts import Tally, upsert
 
@@ -101,6 +100,8 @@ def stock_sync(
         if k not in refused
     ]
     written = upsert(StockLevel, items, existing, ["warehouse", "batch"], tally)
+    from andon.pulls.services import holds_catch_up  # lazy: a customers import needs no pulls
+
     holds_catch_up(product_ids={r.product_id for r in rows.values()}, actor_id=actor_id)
     return {k for k, r in rows.items() if (r.warehouse_id, r.batch_id) in written}
 
@@ -178,6 +179,8 @@ def lines_sync(
         else:
             stamps[key] = {"status_changed_at": now}
     written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
+    from andon.pulls.services import holds_catch_up  # lazy: a customers import needs no pulls
+
     holds_catch_up(product_ids={r.product_id for r in rows.values()}, actor_id=actor_id)
     return {k for k, r in rows.items() if (r.order_id, r.line_no) in written}
 

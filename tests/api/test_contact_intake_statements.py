@@ -1,0 +1,65 @@
+"""Contact intake's statement count, pinned: `POST /api/v1/contacts` is the hot path of the
+service desk (issue 11), and every statement is a round trip on each of its requests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from andon.contacts.models import Contact
+from andon.core.models import AuditEntry, IdempotencyRecord, OutboxEvent
+
+from ..pulls.conftest import seed_product
+from ..world import SKU
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = {
+    "customer": f"{SKU}-c0",
+    "order": f"{SKU}-o0",
+    "line_no": 1,
+    "reason": "print-defect",
+    "text": "100-101页未裁开",
+}
+
+# Token, user and roles (1); idempotency claim (1); savepoint of the intake (2); line, order,
+# customer, product and reason (1); contact (1); audit and outbox (1 on PostgreSQL, 2 else);
+# the delivery wake-up (1); detection's assignment in its savepoint (6); the answer: problem,
+# suggestion and eligibility (7); the stored answer (1); the test's savepoint around the
+# request (2, a BEGIN/COMMIT in production).
+STATEMENTS = {"postgresql": 24, "sqlite": 25}
+
+
+def post(client, world, key: str):
+    return client.post(
+        "/api/v1/contacts",
+        data=json.dumps(CONTACT),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        **world.auth("agent1"),
+    )
+
+
+def test_one_contact_intake_costs_a_pinned_number_of_statements(client, world):
+    seed_product(agent=world.users["agent1"])
+    assert post(client, world, "warm-up").status_code == 201  # the token's last use is noted
+    with CaptureQueriesContext(connection) as seen:
+        r = post(client, world, "pinned")
+    assert r.status_code == 201, r.content
+    assert len(seen.captured_queries) == STATEMENTS[connection.vendor], "\n".join(
+        q["sql"][:160] for q in seen.captured_queries
+    )
+    # Nothing was saved by leaving it out: the contact, its audit entry, its outbox event and
+    # the stored answer are all there.
+    contact = Contact.objects.get(pk=r.json()["id"])
+    assert AuditEntry.objects.filter(
+        action="contact.created", subject_id=str(contact.pk), data__reason="print-defect"
+    ).exists()
+    assert OutboxEvent.objects.filter(
+        event_type="contact.created", payload__contact_id=contact.pk
+    ).exists()
+    stored = IdempotencyRecord.objects.get(key="pinned")
+    assert stored.status_code == 201 and json.loads(bytes(stored.response_body)) == r.json()
