@@ -7,6 +7,11 @@ class AndonListing(models.Model):
 
     sku = models.CharField(max_length=128, unique=True)
     suppressed = models.BooleanField(default=False)
+    # A staged relist (listing.limited): at most `max_units` units sold from `limited_at`
+    # until `limit_until`; afterwards the product sells freely. Null: no cap.
+    max_units = models.PositiveIntegerField(null=True, blank=True)
+    limited_at = models.DateTimeField(null=True, blank=True)
+    limit_until = models.DateTimeField(null=True, blank=True)
     sequence = models.BigIntegerField(default=0)
     last_webhook_id = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -15,7 +20,14 @@ class AndonListing(models.Model):
         verbose_name = "Andon listing"
 
     def __str__(self) -> str:
-        return f"{self.sku} ({'suppressed' if self.suppressed else 'active'} @{self.sequence})"
+        state = (
+            "suppressed"
+            if self.suppressed
+            else "limited"
+            if self.max_units is not None
+            else "active"
+        )
+        return f"{self.sku} ({state} @{self.sequence})"
 
 
 class AndonCursor(models.Model):

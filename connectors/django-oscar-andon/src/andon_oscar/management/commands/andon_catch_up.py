@@ -10,9 +10,11 @@ import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from andon_oscar.models import AndonCursor
-from andon_oscar.services import LISTING_EVENTS, listing_apply
+from andon_oscar.services import LISTING_EVENTS, cap_of, listing_apply
 
 
 class Command(BaseCommand):
@@ -35,10 +37,16 @@ class Command(BaseCommand):
             for e in page["events"]:
                 seen += 1
                 if e["event_type"] in LISTING_EVENTS:
+                    cap = None
+                    if e["listing_status"] == "limited":
+                        at = parse_datetime(e.get("occurred_at") or "") or timezone.now()
+                        cap = cap_of(e, at)  # a feed without the cap keeps it stopped
                     applied += listing_apply(
                         sku=e["sku"],
-                        suppressed=e["listing_status"] == "suppressed",
+                        suppressed=e["listing_status"] == "suppressed"
+                        or (e["listing_status"] == "limited" and cap is None),
                         sequence=e["sequence"],
+                        cap=cap,
                     )
             # Saved after the page is applied: a crash re-reads the page, which is harmless.
             cursor.after = page["next"]
