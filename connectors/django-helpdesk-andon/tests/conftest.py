@@ -113,7 +113,7 @@ class Desk(Proc):
             HERE,
         )
         try:
-            wait(lambda: answers(self.url + "/helpdesk/login/"), 30, "the desk")
+            wait(lambda: answers(self.url + "/helpdesk/login/"), 120, "the desk")
         except AssertionError:
             self.stop()
             raise
@@ -198,7 +198,7 @@ def world(request, tmp_path):
         andon.spawn("serve", [str(ANDON), "serve", "--no-migrate", "--port", str(port)], andon.data)
         andon.spawn("worker", [str(ANDON), "worker"], andon.data)
         desk.manage("migrate", "-v0")
-        wait(lambda: answers(f"{andon.url}/healthz"), 30, "andon serve")
+        wait(lambda: answers(f"{andon.url}/healthz"), 120, "andon serve")
         yield request.param, andon, desk
     finally:
         desk.stop()

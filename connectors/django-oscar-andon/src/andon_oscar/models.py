@@ -35,3 +35,26 @@ class AndonCursor(models.Model):
 
     name = models.CharField(max_length=32, primary_key=True)
     after = models.CharField(max_length=32, default="0")
+
+
+class AndonSentLine(models.Model):
+    """The Andon status last sent for one Oscar order line. Oscar keeps no change time for a
+    line's status: an incremental `andon_push` sends the orders whose lines' mapped status
+    differs from this snapshot (or that have none), whatever changed the status."""
+
+    line_id = models.BigIntegerField(unique=True)
+    order_id = models.BigIntegerField(db_index=True)
+    status = models.CharField(max_length=32)
+
+
+class AndonHeldLine(models.Model):
+    """An order line Andon holds (its product's andon): the warehouse must not pick it.
+    `andon_oscar.picking.lines_to_pick()` and `manage.py andon_pick_list` skip these lines."""
+
+    line_id = models.BigIntegerField(unique=True)
+    order_number = models.CharField(max_length=128)
+    sku = models.CharField(max_length=128, db_index=True)
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.order_number} line {self.line_id} ({self.sku}) held by Andon"
