@@ -21,10 +21,12 @@ from typing import Any
 
 from django.conf import settings
 
+# A value must carry a digit (an order may instead carry a hyphen, "order-a"), so that
+# "ordered", "order is late" or "product is damaged" name nothing.
 DEFAULT_PATTERNS = {
-    "order": r"(?i)\border\s*(?:no\.?|number|#|:)?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9_-]*)",
-    "line": r"(?i)\bline\s*(?:no\.?|#|:)?\s*(\d{1,5})\b",
-    "sku": r"(?i)\b(?:sku|isbn|product)\s*(?:#|:)?\s*([0-9A-Za-z][0-9A-Za-z_-]*)",
+    "order": r"(?i)\border\b\s*(?:no\.?|number|#)?\s*[:#]?\s*((?=[\w-]*[\d-])[A-Za-z0-9][\w-]*)",
+    "line": r"(?i)\bline\b\s*(?:no\.?|#)?\s*[:#]?\s*(\d{1,5})\b",
+    "sku": r"(?i)\b(?:sku|isbn|product)\b\s*(?:#|:)?\s*((?=[\w-]*\d)[0-9A-Za-z][\w-]*)",
 }
 DEFAULT_FIELDS = {"order": "order", "line": "line", "sku": "sku", "customer": "customer"}
 
