@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from andon_helpdesk.conf import DEFAULT_PATTERNS
 
 P = {k: re.compile(v) for k, v in DEFAULT_PATTERNS.items()}
