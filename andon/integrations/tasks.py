@@ -86,3 +86,12 @@ def wakeups_prune(*, older_than: dt.timedelta = WAKEUP_KEEP) -> int:
         finished_at__lt=timezone.now() - older_than,
     ).delete()
     return deleted
+
+
+@task()
+def prune_inbound_events() -> int:
+    """The inbound helpdesk event log down to its retention (enqueue it daily from cron, or
+    run `andon prune-inbound-events`)."""
+    from .inbound.services import inbound_events_prune
+
+    return inbound_events_prune()

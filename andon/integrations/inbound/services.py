@@ -181,3 +181,52 @@ def _line(wanted: rules.Mapped, connection: InboundConnection) -> OrderLine:
             field=connection.line_field or "line",
         )
     return found[0]
+
+
+PRUNE_BATCH = 900  # ids per DELETE: below SQLite's smallest limit of bound parameters
+RETENTION_DEFAULT = dt.timedelta(days=90)
+
+
+def inbound_event_retention() -> dt.timedelta:
+    """How long the inbound event log is kept: ANDON_INBOUND_EVENT_RETENTION_DAYS (Django
+    setting or environment), 90 days by default. Pruning is safe for idempotency: a ticket's
+    contact carries the ticket's external id, so a vendor replaying an event older than the
+    retention records nothing new (it is logged again as unchanged)."""
+    import os
+
+    from django.conf import settings
+
+    raw = getattr(settings, "ANDON_INBOUND_EVENT_RETENTION_DAYS", None)
+    if raw is None:
+        raw = os.environ.get("ANDON_INBOUND_EVENT_RETENTION_DAYS")
+    if raw in (None, ""):
+        return RETENTION_DEFAULT
+    days = float(raw)
+    if days < 0:
+        raise ValueError("ANDON_INBOUND_EVENT_RETENTION_DAYS must be zero or more")
+    return dt.timedelta(days=days)
+
+
+def inbound_events_prune(
+    *,
+    older_than: dt.timedelta | None = None,
+    batch: int = PRUNE_BATCH,
+    now: dt.datetime | None = None,
+) -> int:
+    """Delete inbound events received more than `older_than` (default: the retention) ago, in
+    batches of `batch` ids, each a short transaction. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - (
+        older_than if older_than is not None else inbound_event_retention()
+    )
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                InboundEvent.objects.filter(received_at__lt=cutoff)
+                .order_by("id")
+                .values_list("id", flat=True)[:batch]
+            )
+            if not ids:
+                return total
+            InboundEvent.objects.filter(id__in=ids).delete()
+        total += len(ids)

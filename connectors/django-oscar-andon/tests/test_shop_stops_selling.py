@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 SKU = "9787020002207"
 
 
-def andon_event(event_id: int, kind: str, sequence: int) -> str:
+def andon_event(event_id: int, kind: str, sequence: int, data: dict | None = None) -> str:
     status = "suppressed" if kind == "listing.suppressed" else "active"
     return json.dumps(
         {
@@ -29,14 +29,16 @@ def andon_event(event_id: int, kind: str, sequence: int) -> str:
             "timestamp": dt.datetime.now(dt.UTC).isoformat(),
             "sku": SKU,
             "sequence": sequence,
-            "data": {"sku": SKU, "listing_status": status},
+            "data": data or {"sku": SKU, "listing_status": status},
         },
         separators=(",", ":"),
     )
 
 
-def deliver(shop, event_id: int, kind: str, sequence: int, secret: str = SECRET) -> int:
-    body = andon_event(event_id, kind, sequence)
+def deliver(
+    shop, event_id: int, kind: str, sequence: int, secret: str = SECRET, data: dict | None = None
+) -> int:
+    body = andon_event(event_id, kind, sequence, data)
     msg_id, now = f"msg_{event_id}", dt.datetime.now(dt.UTC)
     req = urllib.request.Request(
         shop.url + "/andon/webhooks",
@@ -56,7 +58,7 @@ def deliver(shop, event_id: int, kind: str, sequence: int, secret: str = SECRET)
         return e.code
 
 
-def add_to_basket(shop, sku: str = SKU) -> int:
+def add_to_basket(shop, sku: str = SKU, quantity: int = 1) -> int:
     """A new customer opens the book's page and adds it; the number of items in the basket."""
     product_id, product_url = shop.products[sku]
     jar = http.cookiejar.CookieJar()
@@ -64,7 +66,7 @@ def add_to_basket(shop, sku: str = SKU) -> int:
     browser.open(shop.url + product_url, timeout=10).read()
     browser.open(shop.url + "/basket/", timeout=10).read()  # sets the CSRF cookie
     token = next(c.value for c in jar if c.name == "csrftoken")
-    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "quantity": 1}).encode()
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "quantity": quantity}).encode()
     browser.open(
         urllib.request.Request(
             f"{shop.url}/basket/add/{product_id}/",
@@ -93,3 +95,34 @@ def test_a_bad_signature_is_401_and_changes_nothing(shop):
     before = add_to_basket(shop)
     assert deliver(shop, 201, "listing.suppressed", 50, secret="whsec_" + "A" * 32) == 401
     assert add_to_basket(shop) == before
+
+
+def limited(max_units, until: dt.datetime | None) -> dict:
+    """A `listing.limited` payload as Andon sends it (the staged relist of issue 15)."""
+    data = {"sku": SKU, "listing_status": "limited", "max_units": max_units}
+    if until is not None:
+        data["until"] = until.isoformat()
+    return data
+
+
+def test_a_staged_relist_caps_the_units_until_its_end(shop):
+    hour = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert deliver(shop, 301, "listing.suppressed", 10) == 204
+    assert add_to_basket(shop) == 0
+    assert deliver(shop, 302, "listing.limited", 11, data=limited(2, hour)) == 204
+    assert add_to_basket(shop, quantity=3) == 0  # "a maximum of 2 can be bought"
+    assert add_to_basket(shop, quantity=2) == 1
+    # A replay of the cap, or an older suppression arriving late, changes nothing.
+    assert deliver(shop, 302, "listing.limited", 11, data=limited(2, hour)) == 204
+    assert deliver(shop, 300, "listing.suppressed", 9) == 204
+    assert add_to_basket(shop, quantity=2) == 1
+    assert deliver(shop, 303, "listing.limited", 12, data=limited(0, hour)) == 204
+    assert add_to_basket(shop) == 0
+    # A cap that has ended no longer limits; one the shop cannot read keeps it stopped.
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    assert deliver(shop, 304, "listing.limited", 13, data=limited(1, past)) == 204
+    assert add_to_basket(shop, quantity=3) == 1
+    assert deliver(shop, 305, "listing.limited", 14, data=limited(5, None)) == 204
+    assert add_to_basket(shop) == 0
+    assert deliver(shop, 306, "listing.relisted", 15) == 204
+    assert add_to_basket(shop, quantity=3) == 1

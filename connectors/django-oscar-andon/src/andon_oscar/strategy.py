@@ -4,16 +4,17 @@ Oscar loads its classes through OSCAR_DYNAMIC_CLASS_LOADER; `class_loader` takes
 Selector the shop uses (Oscar's, or the shop's fork) and wraps the strategies it returns, so
 that no app needs forking: set OSCAR_DYNAMIC_CLASS_LOADER = "andon_oscar.strategy.class_loader".
 A product counts as stopped when its UPC or its stock record's partner SKU is an Andon SKU that
-Andon suppressed."""
+Andon suppressed. Under a staged relist (`listing.limited`) the product sells, but no more
+units than the cap leaves (units of orders placed since the cap), until the cap's end."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from oscar.apps.partner.availability import Unavailable
+from oscar.apps.partner.availability import StockRequired, Unavailable
 from oscar.core.loading import default_class_loader
 
-from .services import suppressed_skus
+from .services import suppressed_skus, units_left
 
 
 class AndonStrategy:
@@ -33,6 +34,12 @@ class AndonStrategy:
             skus.append(getattr(parent, "upc", "") or "")
         if suppressed_skus(skus):
             return info._replace(availability=Unavailable())
+        left = units_left(skus)
+        if left is not None and info.availability.is_available_to_buy:
+            # A staged relist: no more than the cap's units left, whatever the stock says.
+            stock = getattr(info.availability, "num_available", None)
+            n = left if stock is None else min(left, stock)
+            return info._replace(availability=StockRequired(n) if n > 0 else Unavailable())
         return info
 
     def fetch_for_product(self, product: Any, stockrecord: Any = None) -> Any:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from .services import event_apply
+from .picking import holds_sync
+from .services import LISTING_EVENTS, event_apply
 
 log = logging.getLogger("andon_oscar")
 
@@ -45,6 +46,13 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not isinstance(event, dict):
         return HttpResponse(status=400)
     applied = event_apply(event, headers.get("webhook-id", ""))
+    if applied and event.get("type") in LISTING_EVENTS:
+        # Andon placed (or finalized) its holds in the transaction of this listing change.
+        try:
+            held, released = holds_sync(event["sku"])
+            log.info("andon holds of %s: %s held, %s released", event["sku"], held, released)
+        except Exception:  # never fail the webhook over it: the catch-up syncs holds too
+            log.exception("andon holds of %s not synced", event["sku"])
     log.info(
         "andon %s %s seq %s applied=%s",
         event.get("type"),

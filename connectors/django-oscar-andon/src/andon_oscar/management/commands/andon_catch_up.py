@@ -10,9 +10,12 @@ import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from andon_oscar.models import AndonCursor
-from andon_oscar.services import LISTING_EVENTS, listing_apply
+from andon_oscar.picking import holds_sync
+from andon_oscar.services import LISTING_EVENTS, cap_of, listing_apply
 
 
 class Command(BaseCommand):
@@ -24,6 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, limit: int, **options):
         cursor, _ = AndonCursor.objects.get_or_create(name="listing-events")
         applied = seen = 0
+        changed: set[str] = set()
         while True:
             query = urllib.parse.urlencode({"after": cursor.after, "limit": limit})
             req = urllib.request.Request(
@@ -35,14 +39,29 @@ class Command(BaseCommand):
             for e in page["events"]:
                 seen += 1
                 if e["event_type"] in LISTING_EVENTS:
-                    applied += listing_apply(
+                    cap = None
+                    if e["listing_status"] == "limited":
+                        at = parse_datetime(e.get("occurred_at") or "") or timezone.now()
+                        cap = cap_of(e, at)  # a feed without the cap keeps it stopped
+                    ok = listing_apply(
                         sku=e["sku"],
-                        suppressed=e["listing_status"] == "suppressed",
+                        suppressed=e["listing_status"] == "suppressed"
+                        or (e["listing_status"] == "limited" and cap is None),
                         sequence=e["sequence"],
+                        cap=cap,
                     )
+                    applied += ok
+                    if ok:
+                        changed.add(e["sku"])
             # Saved after the page is applied: a crash re-reads the page, which is harmless.
             cursor.after = page["next"]
             cursor.save()
             if not page["events"]:
                 break
-        self.stdout.write(f"{seen} events read, {applied} applied")
+        held = released = 0
+        for sku in sorted(changed):  # Andon's holds came with those listing changes
+            h, r = holds_sync(sku)
+            held, released = held + h, released + r
+        self.stdout.write(
+            f"{seen} events read, {applied} applied; order lines: {held} held, {released} released"
+        )

@@ -1,8 +1,9 @@
 """Push the shop to Andon's import API: warehouses (Oscar partners), products (by UPC), one
 batch per product, stock levels, then customers and orders with their line states.
 Incremental by the shop's own change times (`date_updated` of products and stock records,
-`date_placed` of orders, kept as a cursor); `--full` resends everything (line states change
-without a change time in Oscar: a periodic `--full` carries them). Andon's import is
+`date_placed` of orders, kept as a cursor); line states, which change without a change time
+in Oscar, by a snapshot of the status last sent per line (AndonSentLine): an order whose
+lines' status differs from it is sent again. `--full` resends everything. Andon's import is
 idempotent by external ids: resending changes nothing."""
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oscar.apps.catalogue.models import Product
-from oscar.apps.order.models import Order
+from oscar.apps.order.models import Line, Order
 from oscar.apps.partner.models import Partner, StockRecord
 
-from andon_oscar.models import AndonCursor
+from andon_oscar.models import AndonCursor, AndonSentLine
 
 CHUNK = 1000
 # Oscar's line statuses are the shop's own words (OSCAR_LINE_STATUS_PIPELINE): the shop maps
@@ -136,14 +139,31 @@ class Command(BaseCommand):
         )
         orders = Order.objects.select_related("user").prefetch_related("lines__partner")
         if since is not None:
-            orders = orders.filter(date_placed__gt=since)
+            sent = AndonSentLine.objects.filter(line_id=OuterRef("pk")).values("status")[:1]
+            changed = (
+                Line.objects.annotate(sent=Subquery(sent), now=Coalesce(F("status"), Value("")))
+                .filter(Q(sent__isnull=True) | ~Q(sent=F("now")))
+                .values("order_id")
+            )
+            orders = orders.filter(Q(date_placed__gt=since) | Q(pk__in=changed))
         orders = list(orders)
         self._send(
             "customers", list({c["external_id"]: c for c in map(_customer, orders)}.values())
         )
         self._send("orders", [row for o in orders for row in _order_rows(o)])
+        self._snapshot(orders)
         cursor.after = mark.isoformat()
         cursor.save()
+
+    def _snapshot(self, orders: list[Order]) -> None:
+        """What Andon now has of these orders' lines (after Andon took them)."""
+        lines = [line for o in orders for line in o.lines.all()]
+        with transaction.atomic():
+            AndonSentLine.objects.filter(line_id__in=[ln.pk for ln in lines]).delete()
+            AndonSentLine.objects.bulk_create(
+                AndonSentLine(line_id=ln.pk, order_id=ln.order_id, status=ln.status or "")
+                for ln in lines
+            )
 
     def _send(self, kind: str, rows: list[dict]) -> None:
         total = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
