@@ -156,6 +156,39 @@ _CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("没电", "不耐用", "掉电", "几天就"),
         ("runs out", "drain", "doesn't last", "only lasts"),
     ),
+    # Categories the labelled set has few or none of (a general catalogue's other goods).
+    "screen-display": (
+        ("屏幕", "屏", "花屏", "黑屏", "亮点", "坏点"),
+        ("screen", "display", "pixel", "flicker", "backlight"),
+    ),
+    "sound-quality": (
+        ("音质", "杂音", "电流声", "没声音", "声音小"),
+        ("sound quality", "static", "crackl", "distort", "no sound", "muffled"),
+    ),
+    "app-connect": (
+        ("连不上网", "wifi", "配网", "蓝牙连不"),
+        ("wifi", "wi-fi", "firmware", "update", "sync"),
+    ),
+    "shrink-pill": (
+        ("缩水", "起球", "起毛"),
+        ("shrank", "shrink", "pilling", "bobbl", "lint"),
+    ),
+    "skin-reaction": (
+        ("过敏", "起疹", "痒", "红肿", "刺痛"),
+        ("allerg", "rash", "itch", "irritat", "sting", "burning sensation"),
+    ),
+    "spoiled-taste": (
+        ("过期", "变质", "发霉", "味道不对", "馊", "难吃"),
+        ("expired", "spoil", "rotten", "stale", "taste", "mouldy", "moldy"),
+    ),
+    "foreign-object": (
+        ("异物", "头发", "虫", "杂质"),
+        ("foreign object", "hair in", "insect", "bug", "debris", "particle"),
+    ),
+    "assembly": (
+        ("组装", "螺丝", "孔位"),
+        ("assembl", "screws", "screw hole", "holes don't"),
+    ),
     "delivery-late": (
         ("没到", "还没发货", "物流", "快递", "在路上", "没收到"),
         ("delivery", "shipping", "ship", "arrive", "tracking", "courier", "late"),

@@ -57,9 +57,9 @@ SAME_PROBLEM_LEXICAL = 0.25
 # thing again, defect concepts shared, defect concepts that differ, n-gram overlap, and the
 # cosine with the product's mean per language taken out.
 # fmt: off
-EMBEDDING_WEIGHTS = (-3.41, 4.16, -0.73, 2.43, 1.8, 0.28, 0.41, 0.78, 0.68, 0.86, 2.64, -1.41,
-                     1.27, 5.41)
-LEXICAL_WEIGHTS = (-2.19, 2.03, 0.0, 0.0, 3.41, 0.41, 0.46, 0.0, 0.3, 0.72, 3.55, -1.61, 2.03,
+EMBEDDING_WEIGHTS = (-3.42, 4.17, -0.73, 2.48, 1.81, 0.26, 0.42, 0.74, 0.69, 0.85, 2.65, -1.37,
+                     1.19, 5.34)
+LEXICAL_WEIGHTS = (-2.18, 1.93, 0.0, 0.0, 3.41, 0.4, 0.47, 0.0, 0.33, 0.72, 3.57, -1.55, 1.93,
                    0.0)
 # fmt: on
 
