@@ -20,7 +20,7 @@ from functools import lru_cache, reduce
 
 import numpy as np
 from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Length, RowNumber
 
 from andon.contacts.models import Contact, ReasonCode
 
@@ -94,16 +94,17 @@ _SLIM_FIELDS = (
     "reported_at",
     "pinned",
     "contact__text",
+    "vector_bytes",
 )
 VECTOR_CACHE = 30_000  # decoded vectors kept per process: 2 KB each, ~60 MB at most
 _vectors: dict[str, np.ndarray] = {}
 
 
-def _vectors_of(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray | None]:
-    """Decoded stored vectors of (contact id, text) rows, by contact: from this process's
-    cache, the others in one read (a contact assigned without the model has none; it is
-    read again next time, in case a rebuild gave it one)."""
-    missing = {cid: text for cid, text in rows if text not in _vectors}
+def _vectors_of(rows: Sequence[tuple[int, str, int]]) -> dict[int, np.ndarray | None]:
+    """Decoded stored vectors of (contact id, text, stored length) rows, by contact: none
+    where none is stored (assigned without the model), else from this process's cache, the
+    others in one read."""
+    missing = {cid: text for cid, text, size in rows if size and text not in _vectors}
     if missing:
         if len(_vectors) + len(missing) > VECTOR_CACHE:
             for old in list(_vectors)[: len(_vectors) // 2 + len(missing)]:
@@ -119,7 +120,7 @@ def _vectors_of(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray | None]
             for cid, vec in zip(got, embedding.from_bytes_many(blobs), strict=True):
                 if vec is not None:
                     _vectors[missing[cid]] = vec
-    return {cid: _vectors.get(text) for cid, text in rows}
+    return {cid: _vectors.get(text) if size else None for cid, text, size in rows}
 
 
 def _window(at_from: dt.datetime, at_to: dt.datetime) -> QuerySet[Assignment]:
@@ -133,7 +134,12 @@ def _window(at_from: dt.datetime, at_to: dt.datetime) -> QuerySet[Assignment]:
 def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candidate]:
     """The product's open problems active in the window before `at`, through their corrected,
     then most recent, members: at most CANDIDATE_REPORTS rows."""
-    window = _window(at, at).filter(product_id=product_id).order_by("-reported_at", "-contact_id")
+    window = (
+        _window(at, at)
+        .filter(product_id=product_id)
+        .annotate(vector_bytes=Length("vector"))
+        .order_by("-reported_at", "-contact_id")
+    )
     # Corrected members first, then the newest: two reads in the order of the (product,
     # reported_at) index, each stopped at the cut. One read ordered by "pinned" first made
     # the database sort a busy product's whole window, vectors and all (~50 ms on SQLite
@@ -142,9 +148,9 @@ def candidates_of(*, product_id: int, at: dt.datetime) -> dict[int, rules.Candid
     cut += window.filter(pinned=False).values_list(*_SLIM_FIELDS)[
         : rules.CANDIDATE_REPORTS - len(cut)
     ]
-    vectors = _vectors_of([(row[0], row[6]) for row in cut])
+    vectors = _vectors_of([(row[0], row[6], row[7]) for row in cut])
     return _candidates(
-        [(c, p, cu, r, at, vectors[c], pinned, text) for c, p, cu, r, at, pinned, text in cut]
+        [(c, p, cu, r, at, vectors[c], pinned, text) for c, p, cu, r, at, pinned, text, _ in cut]
     )
 
 
@@ -246,7 +252,7 @@ def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignm
     """Assign one contact (see the module docstring). Without the model at hand (`wait` False
     and not loaded yet) the lexical evidence decides."""
     item = incoming_of(contact)
-    vector = _vectors.get(item.text)
+    vector = _vectors.get(item.text) if embedding.enabled() else None
     if vector is None and item.text.strip():
         # A text seen before is not encoded again (the same text, the same vector).
         fresh = embedding.as_stored(embedding.vectors([item.text], wait=wait_for_model))
