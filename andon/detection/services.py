@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,27 @@ def contacts_assign_quietly(*, contact_ids: list[int]) -> int:
     except Exception:
         log.exception("detection: %d imported contacts left unassigned", len(contact_ids))
         return 0
+
+
+IMPORT_PART = 20_000
+
+
+def contacts_assign_imported(*, external_ids: Sequence[str]) -> int:
+    """An import's contacts that have no problem yet, assigned after the import's chunks have
+    committed, IMPORT_PART rows at a time (each part its own transaction, quietly as above):
+    a product's candidates are read once a part instead of once per 1,000-row chunk, and the
+    texts are encoded in the part's batches. The contacts are in whatever happens here."""
+    ids = list(dict.fromkeys(e for e in external_ids if e))
+    done = 0
+    for start in range(0, len(ids), IMPORT_PART):
+        part = ids[start : start + IMPORT_PART]
+        contact_ids = list(
+            Contact.objects.filter(external_id__in=part, assignment__isnull=True)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)
+        )
+        done += contacts_assign_quietly(contact_ids=contact_ids)
+    return done
 
 
 # --- corrections --------------------------------------------------------------------------

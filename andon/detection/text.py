@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .concepts import concepts_of
+
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -52,10 +54,24 @@ def _cn_int(s: str) -> int:
     return total + current
 
 
+# Traditional characters common in complaints, to their simplified forms: a report typed in
+# Hong Kong or Taiwan meets the same words (頁 页, 壞 坏). Not a full converter: the model
+# reads both scripts; this serves the lexical evidence.
+_TRADITIONAL = str.maketrans(
+    "頁裝訂壞鏈沒應電機圖剎車靈險麼開關線腳碼號顏體裡這個為時會來後還說買賣貨發錯護燈邊題問帶"
+    "緊鬆斷髒濕熱響聲亂連樣對嗎讓給從點變黃紅藍綠舊價單雙實傳們過氣滿壓條長鐘鍋蓋漲漬黴濾暫"
+    "換貼種鈕釦紋損壓蓋圓輪輕傘鍵縫歲藥盒視頻網絡螢幕聽辦運輸適隻隨遲鎖鏽鋁鋼鐵裂燒焦殼",
+    "页装订坏链没应电机图刹车灵险么开关线脚码号颜体里这个为时会来后还说买卖货发错护灯边题问带"
+    "紧松断脏湿热响声乱连样对吗让给从点变黄红蓝绿旧价单双实传们过气满压条长钟锅盖涨渍霉滤暂"
+    "换贴种钮扣纹损压盖圆轮轻伞键缝岁药盒视频网络萤幕听办运输适只随迟锁锈铝钢铁裂烧焦壳",
+)
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), lower case, Chinese numbers of two or more characters
-    as digits (一百零一 -> 101; a lone 一 stays a word: 一块, 一直)."""
-    t = unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC (full-width to half-width), lower case, common traditional characters as
+    simplified, Chinese numbers of two or more characters as digits (一百零一 -> 101; a lone
+    一 stays a word: 一块, 一直)."""
+    t = unicodedata.normalize("NFKC", text or "").lower().translate(_TRADITIONAL)
 
     def digits(m: re.Match[str]) -> str:
         s = m.group(0)
@@ -125,13 +141,29 @@ def _shorten(s: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+# A customer's later contact that says it is about the same thing again ("called again", "the
+# replacement has it too", 又来电, 换的新的还是): read only between two contacts of one
+# customer, where it tells a repeat report from a second, different complaint.
+_FOLLOW_UP = re.compile(
+    r"\b(again|same (?:problem|issue|thing|way|fault)|replacement|exchanged|called back"
+    r"|calling back|follow[- ]?up|still the|re:)"
+    r"|又来电|又打|再次|上次|换的|换回来|换了|同样|一样的问题|同一个问题|还是那|仍然|依旧|又"
+)
+
+
+def follow_up_of(normalized: str) -> bool:
+    return bool(_FOLLOW_UP.search(normalized))
+
+
 @dataclass(frozen=True)
 class Lexical:
     grams: frozenset[str]
     numbers: frozenset[str]
     language: str = "en"
+    follow_up: bool = False
+    concepts: frozenset[str] = frozenset()
 
 
 def lexical_of(text: str) -> Lexical:
     n = normalize(text)
-    return Lexical(grams_of(n), numbers_of(n), language_of(text))
+    return Lexical(grams_of(n), numbers_of(n), language_of(text), follow_up_of(n), concepts_of(n))

@@ -11,7 +11,8 @@ of stock on hold. Stock and order lines are written by the same syncs as the API
 (integrations.syncs: listing locks first, the holds' rule, the catch-up of holds), so a pull
 placing holds at the same moment waits for the chunk and then holds what it wrote.
 Imports write no outbox events: they load the storefront's own state, which it already knows.
-Imported contacts are assigned to problems in their chunk's transaction (andon.detection).
+Imported contacts are assigned to problems after the chunks, the whole file at once
+(andon.detection: a failure there never fails the import; `andon detection pending` catches up).
 """
 
 from __future__ import annotations
@@ -98,6 +99,20 @@ def rows_import(
             HANDLERS[kind](parsed, result, actor.pk if actor is not None else None)
         if progress:
             progress(len(part))
+    if kind == "contacts":
+        # Imported here: detection (numpy, the model) is loaded by the imports that need it,
+        # so the other kinds start in under a second.
+        from andon.detection.services import contacts_assign_imported
+
+        contacts_assign_imported(
+            external_ids=[
+                str(v).strip()
+                for r in rows
+                if isinstance(r, Mapping)
+                for k, v in r.items()
+                if str(k).strip().lower() == "external_id" and v is not None
+            ]
+        )
     result.rejected.sort(key=lambda r: r.row)
     integrity_changed(kind, rows)
     return result
@@ -508,16 +523,7 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 )
             else:
                 items.append((r.external_id, values))
-    written = upsert(Contact, items, existing, ["external_id"], result)
-    # New contacts get their problem in this chunk's transaction, set-based (detection
-    # decides; a failure there never fails the import).
-    new = [k for k in written if k not in existing]
-    # Imported here: detection (numpy, the model) is loaded by the imports that need it.
-    from andon.detection.services import contacts_assign_quietly
-
-    contacts_assign_quietly(
-        contact_ids=list(Contact.objects.filter(external_id__in=new).values_list("id", flat=True))
-    )
+    upsert(Contact, items, existing, ["external_id"], result)
 
 
 def _people(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
