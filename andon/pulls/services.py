@@ -53,6 +53,7 @@ from andon.workorders.services import (
 )
 
 from . import rules
+from .blast import BlastRadius, blast_payload, blast_radius
 from .models import Andon, AndonEvidence, AndonState, CordPull
 from .selectors import eligibility_for, evidence_contact_ids
 
@@ -64,6 +65,8 @@ class PullResult:
     work_orders: list[WorkOrder]
     holds: HoldCounts
     eligibility: rules.Eligibility
+    # What the cord caught and who else is exposed, read in the pull's transaction (issue 12).
+    blast: BlastRadius | None = None
 
 
 @transaction.atomic
@@ -161,6 +164,7 @@ def _open(
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
     suppressed = listing_suppress(product=product, at=now)
     held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
+    radius = blast_radius(andon=andon)
     context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
     work_orders, work_order_events = work_orders_open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
@@ -172,7 +176,7 @@ def _open(
             *_listing_events(product, "listing.suppressed", suppressed),
             Event(
                 "andon.pulled",
-                _andon_payload(andon, product, reason, evidence),
+                {**_andon_payload(andon, product, reason, evidence), **blast_payload(radius)},
                 product_sku=product.sku,
             ),
             Event(
@@ -231,7 +235,7 @@ def _open(
             Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
         ],
     )
-    return PullResult(andon, False, work_orders, held, decision)
+    return PullResult(andon, False, work_orders, held, decision, radius)
 
 
 def _join(
@@ -279,7 +283,12 @@ def _join(
     )
     work_orders = list(andon.work_orders.select_related("department").order_by("id"))
     return PullResult(
-        andon, True, work_orders, hold_counts(andon_ids=[andon.pk])[andon.pk], decision
+        andon,
+        True,
+        work_orders,
+        hold_counts(andon_ids=[andon.pk])[andon.pk],
+        decision,
+        blast_radius(andon=andon, product=product),
     )
 
 
