@@ -86,6 +86,11 @@ def blast_radius(
     )
 
 
+def past_buyers_since(andon: Andon, past_days: int = PAST_BUYERS_DAYS) -> dt.datetime:
+    """The start of the past buyers' window: the blast radius's and proactive recovery's."""
+    return andon.opened_at - dt.timedelta(days=past_days)
+
+
 def blast_payload(radius: BlastRadius) -> dict:
     """The blast radius as the `andon.pulled` event carries it: the API's shape, money as a
     decimal string."""

@@ -248,6 +248,24 @@ def _reopened(e: Entry) -> SafeString:
     )
 
 
+def _proactive(e: Entry) -> SafeString:
+    d = e.data
+    n = int(d.get("customers") or 0)
+    who = ngettext(
+        "%(n)d past buyer who had not contacted us",
+        "%(n)d past buyers who had not contacted us",
+        n,
+    ) % {"n": n}
+    said = _say(
+        _("%(who)s gave %(action)s (%(cost)s CNY each) to %(customers)s, proactively"),
+        who=_who(e),
+        action=format_html('<span translate="no">{}</span>', d.get("action", "")),
+        cost=d.get("cost", ""),
+        customers=who,
+    )
+    return _with_text(said, d.get("reason"))
+
+
 def _relisted(e: Entry) -> SafeString:
     d = e.data
     if d.get("after_watch"):
@@ -346,6 +364,7 @@ SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
     "listing.relisted": _relisted,
     "listing.limited": _limited,
     "andon.reopened": _reopened,
+    "recovery.proactive": _proactive,
     "holds.finalized": lambda e: _say(
         _("The held goods were released or disposed of as the findings say: %(what)s."),
         what=_hold_states(e.data) if e.data else "—",
