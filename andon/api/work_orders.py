@@ -304,8 +304,8 @@ def _confirm_in(request: HttpRequest) -> ConfirmIn:
     optional bodies refuse an empty one, so it is read here, with the same problems. Only a
     JSON body is read: a form post without fields is no choice, as before."""
     raw = request.body.strip()
-    if not raw or not request.content_type.endswith("json"):
-        return ConfirmIn()
+    if not raw or not (request.content_type or "").endswith("json"):
+        return ConfirmIn.model_validate({})
     try:
         data = json.loads(raw)
     except ValueError:

@@ -62,9 +62,12 @@ def _end_batch(product_ids: list[int], now: dt.datetime) -> int:
         if product.listing_until > now:
             continue
         andon_id = product.listing_watch_andon_id
-        watched = {"max_units": product.listing_max_units, "until": product.listing_until}
+        data = {
+            "after_watch": True,
+            "max_units": product.listing_max_units,
+            "until": product.listing_until.isoformat(),
+        }
         listing_relist(product=product, at=now)
-        data = {"after_watch": True, **watched, "until": watched["until"].isoformat()}
         audit.append(Audit("listing.relisted", "product", product.sku, andon_id, data))
         events.append(
             Event(

@@ -64,7 +64,7 @@ def watch_contact(*, contact: Contact, problem_id: int | None, actor: User | Non
 
 def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | None) -> None:
     at = contact.created_at
-    watched = {"max_units": product.listing_max_units, "until": product.listing_until}
+    max_units, until = product.listing_max_units, product.listing_until
     listing_suppress(product=product, at=at)
     Andon.objects.filter(pk=andon.pk).update(state=AndonState.OPEN, closed_at=None)
     AndonEvidence.objects.bulk_create(
@@ -74,8 +74,8 @@ def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | 
     wo_audit, wo_events = work_orders_reopen_after_watch(andon_id=andon.pk, reason=reason, at=at)
     data = {
         "contact": contact.pk,
-        "max_units": watched["max_units"],
-        "until": watched["until"].isoformat() if watched["until"] else None,
+        "max_units": max_units,
+        "until": until.isoformat() if until else None,
         "work_orders": len(wo_audit),
     }
     # The stop-sell first in the product's sequence, as at a pull.
