@@ -126,12 +126,15 @@ def andon_out(view: AndonView, joined: bool = False) -> AndonOut:
     )
 
 
-@router.post("/andons", response={200: AndonOut, 201: AndonOut, 403: Problem, 422: Problem})
+@router.post(
+    "/andons",
+    response={200: AndonDetailOut, 201: AndonDetailOut, 403: Problem, 422: Problem},
+)
 def andon_create(request: AuthenticatedRequest, payload: AndonIn):
     """Pull the cord. 201: a new andon (product suppressed, stock and packed lines held, work
-    orders opened). 200: joined the open andon for the same product and reason. 422 with the
-    eligibility explanation when not enough customers reported it yet. Never waits for an
-    approval."""
+    orders opened). 200: joined the open andon for the same product and reason. Either way
+    with its blast radius, read in the pull's transaction. 422 with the eligibility
+    explanation when not enough customers reported it yet. Never waits for an approval."""
     result = andon_pull(
         actor=request.user,
         sku=payload.sku,
@@ -142,7 +145,12 @@ def andon_create(request: AuthenticatedRequest, payload: AndonIn):
     view = AndonView(
         result.andon, result.work_orders, result.holds, result.andon.evidence_links.count()
     )
-    return Status(200 if result.joined else 201, andon_out(view, joined=result.joined))
+    assert result.blast is not None  # every pull reads it
+    out = AndonDetailOut(
+        **andon_out(view, joined=result.joined).model_dump(),
+        blast_radius=blast_radius_out(result.blast),
+    )
+    return Status(200 if result.joined else 201, out)
 
 
 @router.get("/andons", response=list[AndonOut])

@@ -11,8 +11,8 @@ from andon.contacts.selectors import Channel, reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.core.http import AuthenticatedRequest
 from andon.detection.selectors import suggestion_for
-from andon.detection.services import contact_intake
 from andon.pulls.selectors import eligibility_for
+from andon.pulls.watch import contact_intake_watched as contact_intake
 
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out

@@ -21,9 +21,15 @@ class ListingEventOut(BaseModel):
     id: int
     event_type: str
     sku: str
-    listing_status: str = Field(description="active or suppressed, after this event")
+    listing_status: str = Field(description="active, suppressed or limited, after this event")
     sequence: int = Field(description="Per-product order: apply only a higher one.")
     occurred_at: dt.datetime
+    max_units: int | None = Field(
+        None, description="Limited (a staged relist): sell at most this many units."
+    )
+    until: dt.datetime | None = Field(
+        None, description="Limited: the watch ends then, and the product relists fully."
+    )
 
 
 class ListingEventsPage(BaseModel):
@@ -33,8 +39,8 @@ class ListingEventsPage(BaseModel):
 
 @router.get("/listing-events", response={200: ListingEventsPage, 422: Problem})
 def listing_events(request: HttpRequest, after: str = "0", limit: int = 500):
-    """Listing changes (stop-sell, relist) after a cursor, oldest first. The cursor is
-    stable and gap-free: an event never appears behind a cursor already handed out. Start
+    """Listing changes (stop-sell, relist, limited relist) after a cursor, oldest first. The
+    cursor is stable and gap-free: an event never appears behind a cursor already handed out. Start
     with `after=0`; keep the `next` you get, also from an empty page."""
     if not after.isdigit() or len(after) > 19:
         raise InvalidInput(_("'after' must be a cursor from an earlier page, or 0."), field="after")

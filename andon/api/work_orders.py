@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
+from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
@@ -15,7 +18,15 @@ from andon.people import rules as people_rules
 from andon.people.rules import Roles
 from andon.people.selectors import departments_by_code, roles_of
 from andon.pulls.services import StepResult, work_order_act
-from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX, Action, State
+from andon.workorders.rules import (
+    FINDINGS_MAX,
+    RELIST_MAX_UNITS,
+    RELIST_WATCH_DAYS_MAX,
+    REOPEN_REASON_MAX,
+    Action,
+    State,
+    relist_choice,
+)
 from andon.workorders.selectors import disposition_plan, work_order_get, work_orders_list
 from andon.workorders.services import Step
 
@@ -122,6 +133,12 @@ class StepOut(WorkOrderOut):
     units_removed: int = Field(
         0, description="After a relist: stock units the dispositions returned or scrapped."
     )
+    max_units: int | None = Field(
+        None, description="After a staged relist: the listing sells at most this many units."
+    )
+    until: dt.datetime | None = Field(
+        None, description="After a staged relist: the watch ends then (full relist if quiet)."
+    )
 
 
 def work_order_brief(wo: WorkOrder) -> WorkOrderBrief:
@@ -217,13 +234,19 @@ def work_order_read(request: HttpRequest, work_order_id: int):
 
 def _act(request: AuthenticatedRequest, work_order_id: int, step: Step) -> dict:
     result: StepResult = work_order_act(actor=request.user, work_order_id=work_order_id, step=step)
+    wo = _fresh(result.work_order.pk)
+    limit = {}
+    if result.limited:
+        product = wo.andon.product
+        limit = {"max_units": product.listing_max_units, "until": product.listing_until}
     return dict(
-        work_order_out(_fresh(result.work_order.pk)),
+        work_order_out(wo),
         andon_closed=result.andon_closed,
         relisted=result.relisted,
         holds_finalized=result.holds_finalized,
         units_on_hand=result.units_on_hand,
         units_removed=result.units_removed,
+        **limit,
     )
 
 
@@ -260,13 +283,60 @@ def work_order_resolve(request: AuthenticatedRequest, work_order_id: int, payloa
     )
 
 
-@router.post("/work-orders/{work_order_id}/confirm", response=STEP_RESPONSES)
+class ConfirmIn(BaseModel):
+    relist: Literal["full", "staged"] = Field(
+        "full",
+        description="At the last confirmation: relist fully (today's behaviour), or staged: "
+        "the listing is `limited` to `max_units` while the fix is watched for `watch_days`; a "
+        "complaint on the same problem in that time suppresses it again and reopens the andon; "
+        "a quiet watch ends in a full relist on its own.",
+    )
+    max_units: int | None = Field(
+        None, ge=1, le=RELIST_MAX_UNITS, description="Staged only: the cap in units."
+    )
+    watch_days: int | None = Field(
+        None, ge=1, le=RELIST_WATCH_DAYS_MAX, description="Staged only: the watch, in days."
+    )
+
+
+def _confirm_in(request: HttpRequest) -> ConfirmIn:
+    """The body is optional (a confirmation without one relists fully, as before): ninja's
+    optional bodies refuse an empty one, so it is read here, with the same problems. Only a
+    JSON body is read: a form post without fields is no choice, as before."""
+    raw = request.body.strip()
+    if not raw or not (request.content_type or "").endswith("json"):
+        return ConfirmIn.model_validate({})
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise HttpError(400, "Cannot parse request body") from None
+    try:
+        return ConfirmIn.model_validate(data)
+    except PydanticValidationError as e:
+        raise ValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in e.errors()]
+        ) from None
+
+
+@router.post(
+    "/work-orders/{work_order_id}/confirm",
+    response=STEP_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ConfirmIn.model_json_schema()}},
+        }
+    },
+)
 def work_order_confirm(request: AuthenticatedRequest, work_order_id: int):
-    """The service confirmer closes the work order; the last one relists the product and
-    carries out the plan of the held goods (`GET /work-orders/{id}` shows it per hold). 409
+    """The service confirmer closes the work order; the last one relists the product (fully,
+    or staged: `{"relist": "staged", "max_units": N, "watch_days": D}`) and carries out the
+    plan of the held goods (`GET /work-orders/{id}` shows it per hold). 409
     `holds-without-disposition` when goods held after every department resolved have no
     disposition: reopen a work order first."""
-    return _act(request, work_order_id, Step(Action.CONFIRM))
+    p = _confirm_in(request)
+    choice = relist_choice(p.relist, p.max_units, p.watch_days)
+    return _act(request, work_order_id, Step(Action.CONFIRM, relist=choice))
 
 
 @router.post("/work-orders/{work_order_id}/reopen", response=STEP_RESPONSES)

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ListingStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     SUPPRESSED = "suppressed", _("suppressed (stop-sell)")
+    # Sells again under a cap while a watch runs after a fix (a staged relist).
+    LIMITED = "limited", _("limited (staged relist)")
 
 
 class Product(models.Model):
@@ -27,6 +29,13 @@ class Product(models.Model):
         db_index=True,
     )
     listing_changed_at = models.DateTimeField(_("listing changed at"), null=True, blank=True)
+    # A limited listing: the cap in units, the end of the watch, and the andon whose fix is
+    # watched (an id, not a key: the cord's andons live in a layer above the catalog).
+    listing_max_units = models.PositiveIntegerField(_("units cap"), null=True, blank=True)
+    listing_until = models.DateTimeField(_("watched until"), null=True, blank=True)
+    listing_watch_andon_id = models.PositiveBigIntegerField(
+        _("watched andon"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -34,6 +43,14 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["sku"]
+        indexes = [
+            # The watch tick's read: limited listings whose watch has ended.
+            models.Index(
+                fields=["listing_until"],
+                name="catalog_listing_watch_idx",
+                condition=models.Q(listing_status="limited"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.sku})"

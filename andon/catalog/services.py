@@ -69,18 +69,47 @@ def product_upsert(
 
 
 def listing_suppress(*, product: Product, at: dt.datetime) -> bool:
-    """Stop-sell. Returns whether the status changed (False when another andon holds it)."""
+    """Stop-sell. Returns whether the status changed (False when another andon holds it).
+    A limited listing loses its cap and its watch: the stop is the stronger state."""
     return _listing_set(product, ListingStatus.SUPPRESSED, at)
 
 
 def listing_relist(*, product: Product, at: dt.datetime) -> bool:
-    """Sell again. Only the cord's relist gate calls this."""
+    """Sell again, without a cap. Only the cord's relist gate and the end of a quiet watch
+    (catalog.watch) call this."""
     return _listing_set(product, ListingStatus.ACTIVE, at)
 
 
-def _listing_set(product: Product, status: ListingStatus, at: dt.datetime) -> bool:
+def listing_limit(
+    *, product: Product, max_units: int, until: dt.datetime, andon_id: int, at: dt.datetime
+) -> bool:
+    """Sell again under a cap of `max_units` while the fix of `andon_id` is watched until
+    `until` (a staged relist). Only the cord's relist gate calls this. Contract: the listing
+    is locked (catalog.locks)."""
+    return _listing_set(
+        product, ListingStatus.LIMITED, at, max_units=max_units, until=until, andon_id=andon_id
+    )
+
+
+def _listing_set(
+    product: Product,
+    status: ListingStatus,
+    at: dt.datetime,
+    *,
+    max_units: int | None = None,
+    until: dt.datetime | None = None,
+    andon_id: int | None = None,
+) -> bool:
     if product.listing_status == status:
         return False
-    product.listing_status, product.listing_changed_at = status, at
-    Product.objects.filter(pk=product.pk).update(listing_status=status, listing_changed_at=at)
+    fields = {
+        "listing_status": status,
+        "listing_changed_at": at,
+        "listing_max_units": max_units,
+        "listing_until": until,
+        "listing_watch_andon_id": andon_id,
+    }
+    for name, value in fields.items():
+        setattr(product, name, value)
+    Product.objects.filter(pk=product.pk).update(**fields)
     return True

@@ -15,7 +15,7 @@ from andon.core.models import OutboxEvent
 
 from .models import Delivery, DeliveryState, RelayCursor, WebhookEndpoint
 
-LISTING_EVENTS = ("listing.suppressed", "listing.relisted")
+LISTING_EVENTS = ("listing.suppressed", "listing.relisted", "listing.limited")
 
 
 def outbox_safe_horizon(*, wait: float = 0.2) -> int | None:
@@ -74,6 +74,9 @@ class ListingEvent:
     listing_status: str
     sequence: int
     occurred_at: dt.datetime
+    # A limited listing (staged relist): the cap and the end of the watch.
+    max_units: int | None = None
+    until: str | None = None
 
 
 def listing_events_after(*, after: int, limit: int) -> tuple[list[ListingEvent], int]:
@@ -98,6 +101,8 @@ def listing_events_after(*, after: int, limit: int) -> tuple[list[ListingEvent],
             or ("suppressed" if r.event_type == "listing.suppressed" else "active"),
             sequence=r.product_sequence or 0,
             occurred_at=r.occurred_at,
+            max_units=r.payload.get("max_units"),
+            until=r.payload.get("until"),
         )
         for r in rows
     ]

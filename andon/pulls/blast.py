@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from andon.catalog.models import Batch
+from andon.catalog.models import Batch, Product
 from andon.holds.models import Hold, HoldKind
 from andon.orders.models import FulfilmentStatus, OrderLine
 
@@ -60,12 +60,15 @@ class BlastRadius:
     related_products: list[RelatedProduct]
 
 
-def blast_radius(*, andon: Andon, past_days: int = PAST_BUYERS_DAYS) -> BlastRadius:
+def blast_radius(
+    *, andon: Andon, past_days: int = PAST_BUYERS_DAYS, product: Product | None = None
+) -> BlastRadius:
     """The andon's blast radius (its product loaded). Stock and packed lines are what the cord
     caught (its holds, whatever became of them since); in-transit lines are the product's lines
     already with the carrier now, which no hold can stop; past buyers are the distinct customers
-    with a delivered line of the product since `past_days` before the pull."""
-    product = andon.product
+    with a delivered line of the product since `past_days` before the pull. `product`: the
+    andon's product when the caller has it already (the pull), saving its read."""
+    product = product or andon.product
     stock, packed = _held(andon_id=andon.pk)
     lines = _lines(andon=andon, past_days=past_days)
     gmv = product.monthly_gmv / 30 if product.monthly_gmv else lines["sales"] / SALES_DAYS
@@ -81,6 +84,35 @@ def blast_radius(*, andon: Andon, past_days: int = PAST_BUYERS_DAYS) -> BlastRad
         currency=product.currency,
         related_products=_related(product_id=product.pk),
     )
+
+
+def past_buyers_since(andon: Andon, past_days: int = PAST_BUYERS_DAYS) -> dt.datetime:
+    """The start of the past buyers' window: the blast radius's and proactive recovery's."""
+    return andon.opened_at - dt.timedelta(days=past_days)
+
+
+def blast_payload(radius: BlastRadius) -> dict:
+    """The blast radius as the `andon.pulled` event carries it: the API's shape, money as a
+    decimal string."""
+    return {
+        "blast_radius": {
+            "stock_units": radius.stock_units,
+            "stock_held": [
+                {"warehouse": s.warehouse, "batch": s.batch, "units": s.units}
+                for s in radius.stock_held
+            ],
+            "packed_lines": radius.packed_lines,
+            "in_transit_lines": radius.in_transit_lines,
+            "past_lines": radius.past_lines,
+            "past_buyers": radius.past_buyers,
+            "past_days": radius.past_days,
+            "gmv_per_day_at_stake": str(radius.gmv_per_day_at_stake),
+            "currency": radius.currency,
+            "related_products": [
+                {"sku": r.sku, "shared": r.shared} for r in radius.related_products
+            ],
+        }
+    }
 
 
 def _held(*, andon_id: int) -> tuple[list[StockHeld], int]:

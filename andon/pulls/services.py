@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from andon.catalog.locks import listing_lock, listings_lock
 from andon.catalog.models import Product
 from andon.catalog.selectors import stock_units
-from andon.catalog.services import listing_relist, listing_suppress
+from andon.catalog.services import listing_limit, listing_relist, listing_suppress
+from andon.catalog.watch import limited_payload
 from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import reason_get
 from andon.core.errors import Forbidden, InvalidInput, UnknownReference
@@ -42,7 +43,7 @@ from andon.people import rules as people_rules
 from andon.people.selectors import roles_of, team_of
 from andon.workorders.errors import HoldsWithoutDisposition
 from andon.workorders.models import WorkOrder
-from andon.workorders.rules import Action
+from andon.workorders.rules import Action, RelistChoice
 from andon.workorders.selectors import findings_by_andon, undecided_holds, work_order_get
 from andon.workorders.services import (
     RouteSpec,
@@ -53,6 +54,7 @@ from andon.workorders.services import (
 )
 
 from . import rules
+from .blast import BlastRadius, blast_payload, blast_radius
 from .models import Andon, AndonEvidence, AndonState, CordPull
 from .selectors import eligibility_for, evidence_contact_ids
 
@@ -64,6 +66,8 @@ class PullResult:
     work_orders: list[WorkOrder]
     holds: HoldCounts
     eligibility: rules.Eligibility
+    # What the cord caught and who else is exposed, read in the pull's transaction (issue 12).
+    blast: BlastRadius | None = None
 
 
 @transaction.atomic
@@ -161,6 +165,7 @@ def _open(
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
     suppressed = listing_suppress(product=product, at=now)
     held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
+    radius = blast_radius(andon=andon)
     context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
     work_orders, work_order_events = work_orders_open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
@@ -172,7 +177,7 @@ def _open(
             *_listing_events(product, "listing.suppressed", suppressed),
             Event(
                 "andon.pulled",
-                _andon_payload(andon, product, reason, evidence),
+                {**_andon_payload(andon, product, reason, evidence), **blast_payload(radius)},
                 product_sku=product.sku,
             ),
             Event(
@@ -231,7 +236,7 @@ def _open(
             Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
         ],
     )
-    return PullResult(andon, False, work_orders, held, decision)
+    return PullResult(andon, False, work_orders, held, decision, radius)
 
 
 def _join(
@@ -279,7 +284,12 @@ def _join(
     )
     work_orders = list(andon.work_orders.select_related("department").order_by("id"))
     return PullResult(
-        andon, True, work_orders, hold_counts(andon_ids=[andon.pk])[andon.pk], decision
+        andon,
+        True,
+        work_orders,
+        hold_counts(andon_ids=[andon.pk])[andon.pk],
+        decision,
+        blast_radius(andon=andon, product=product),
     )
 
 
@@ -372,6 +382,8 @@ class StepResult:
     # out of stock (returned to the vendor or scrapped). Relisted with 0 units on hand is said.
     units_on_hand: int | None = None
     units_removed: int = 0
+    # A staged relist: the listing sells at most this many units until the watch ends.
+    limited: bool = False
 
 
 @transaction.atomic
@@ -389,11 +401,11 @@ def work_order_act(
     wo = work_order_step(work_order=wo, step=step, actor=actor, at=now)
     if product is None:
         return StepResult(wo)
-    return _after_confirmation(wo, product, actor, now)
+    return _after_confirmation(wo, product, actor, now, step.relist or RelistChoice())
 
 
 def _after_confirmation(
-    wo: WorkOrder, product: Product, actor: User, now: dt.datetime
+    wo: WorkOrder, product: Product, actor: User, now: dt.datetime, relist: RelistChoice
 ) -> StepResult:
     states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
     if not rules.andon_is_done(states):
@@ -417,7 +429,17 @@ def _after_confirmation(
         )
     ]
     open_left = Andon.objects.filter(product=product, state=AndonState.OPEN).count()
-    relisted = rules.may_relist(open_left) and listing_relist(product=product, at=now)
+    relisted = rules.may_relist(open_left) and (
+        listing_limit(
+            product=product,
+            max_units=relist.max_units or 0,
+            until=relist.until(now),
+            andon_id=wo.andon_id,
+            at=now,
+        )
+        if relist.staged
+        else listing_relist(product=product, at=now)
+    )
     if not relisted:
         audit_record(actor_id=actor.pk, at=now, entries=audit)
         outbox_emit(at=now, events=events)
@@ -426,13 +448,19 @@ def _after_confirmation(
     finalized = holds_finalize(product_id=product.pk, plans=_plans(product), at=now)
     on_hand = stock_units(product_id=product.pk)
     stock = {"units_on_hand": on_hand, "units_removed": before - on_hand}
-    audit += [
-        Audit("listing.relisted", "product", product.sku, wo.andon_id, stock),
-        Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized),
-    ]
-    events += _listing_events(product, "listing.relisted", True, stock) + [
+    if relist.staged:
+        limited = limited_payload(product)
+        audit.append(
+            Audit("listing.limited", "product", product.sku, wo.andon_id, {**limited, **stock})
+        )
+        events.append(Event("listing.limited", limited, product_sku=product.sku))
+    else:
+        audit.append(Audit("listing.relisted", "product", product.sku, wo.andon_id, stock))
+        events += _listing_events(product, "listing.relisted", True, stock)
+    audit.append(Audit("holds.finalized", "product", product.sku, wo.andon_id, finalized))
+    events.append(
         Event("hold.finalized", {"sku": product.sku, "holds": finalized}, product_sku=product.sku)
-    ]
+    )
     audit_record(actor_id=actor.pk, at=now, entries=audit)
     outbox_emit(at=now, events=events)
     return StepResult(
@@ -442,6 +470,7 @@ def _after_confirmation(
         holds_finalized=finalized,
         units_on_hand=on_hand,
         units_removed=before - on_hand,
+        limited=relist.staged,
     )
 
 

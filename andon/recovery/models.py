@@ -133,3 +133,72 @@ class RecoveryGiven(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.code} {self.cost} #{self.contact_id}"
+
+
+class ProactiveJob(models.Model):
+    """One bulk proactive recovery on an andon: the action, who it is for ("all" eligible past
+    buyers or a list of external ids), the reason line, and its progress. Run by a task in
+    batches; each batch commits its customers with their events, so a killed worker loses at
+    most a batch that never committed, and running it again reaches only who is still pending.
+    `andon_id` is an id, not a key: the cord's andons live in a layer above recovery."""
+
+    andon_id = models.PositiveBigIntegerField(_("andon"), db_index=True)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    since = models.DateTimeField(_("delivered since"))
+    until = models.DateTimeField(_("delivered until"))
+    action = models.ForeignKey(
+        RecoveryAction, on_delete=models.PROTECT, related_name="+", verbose_name=_("action")
+    )
+    cost = models.DecimalField(_("cost per customer (CNY)"), max_digits=10, decimal_places=2)
+    customers = models.JSONField(_("customers"), null=True, blank=True)  # None: all eligible
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    above_guide = models.BooleanField(_("above the guide"), default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("given by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("customers to reach"), default=0)
+    reached = models.PositiveIntegerField(_("customers reached"), default=0)
+
+    class Meta:
+        verbose_name = _("proactive recovery job")
+        verbose_name_plural = _("proactive recovery jobs")
+        ordering = ["-created_at", "-id"]
+
+
+class ProactiveRecovery(models.Model):
+    """A recovery given to a past buyer of an andon's batches who has not contacted us: the
+    proactive kind of recovery record (`RecoveryGiven` is the one given on a contact). At most
+    one per customer and andon, whatever runs twice."""
+
+    andon_id = models.PositiveBigIntegerField(_("andon"))
+    customer = models.ForeignKey(
+        "orders.Customer",
+        on_delete=models.PROTECT,
+        related_name="proactive_recovery",
+        verbose_name=_("customer"),
+    )
+    job = models.ForeignKey(
+        ProactiveJob, on_delete=models.PROTECT, related_name="given", verbose_name=_("job")
+    )
+    action = models.ForeignKey(
+        RecoveryAction, on_delete=models.PROTECT, related_name="+", verbose_name=_("action")
+    )
+    cost = models.DecimalField(_("cost (CNY)"), max_digits=10, decimal_places=2)
+    given_at = models.DateTimeField(_("given at"))
+
+    class Meta:
+        verbose_name = _("proactive recovery")
+        verbose_name_plural = _("proactive recovery")
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["andon_id", "customer"], name="proactive_recovery_once_per_andon"
+            )
+        ]

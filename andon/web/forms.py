@@ -16,7 +16,12 @@ from andon.pulls.rules import NOTE_MAX
 from andon.reviews import rules as review_rules
 from andon.reviews.choices import RootCauseChoices, VerdictChoices
 from andon.workorders.choices import DISPOSITION_CHOICES
-from andon.workorders.rules import FINDINGS_MAX, REOPEN_REASON_MAX
+from andon.workorders.rules import (
+    FINDINGS_MAX,
+    RELIST_MAX_UNITS,
+    RELIST_WATCH_DAYS_MAX,
+    REOPEN_REASON_MAX,
+)
 
 # Labels as a list shows them ("Return to vendor"), not as the lower-case stored words.
 DISPOSITIONS = [(value, capfirst(label)) for value, label in DISPOSITION_CHOICES]
@@ -99,6 +104,25 @@ class ResolveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why reopen"), max_length=REOPEN_REASON_MAX)
+
+
+class RelistForm(forms.Form):
+    """At the last confirmation: relist fully, or staged (a cap and a watch). The service
+    checks the combination (workorders.rules.relist_choice)."""
+
+    relist = forms.ChoiceField(
+        label=_("When this is the last work order, relist"),
+        choices=[("full", _("fully")), ("staged", _("in stages (a cap and a watch)"))],
+        widget=forms.RadioSelect,
+        initial="full",
+        required=False,
+    )
+    max_units = forms.IntegerField(
+        label=_("Units cap"), min_value=1, max_value=RELIST_MAX_UNITS, required=False
+    )
+    watch_days = forms.IntegerField(
+        label=_("Watch days"), min_value=1, max_value=RELIST_WATCH_DAYS_MAX, required=False
+    )
 
 
 class ReviewForm(forms.Form):

@@ -218,8 +218,60 @@ def _bonus_reversed(e: Entry) -> SafeString:
     )
 
 
+def _limited(e: Entry) -> SafeString:
+    d = e.data
+    try:
+        until = when(dt.datetime.fromisoformat(str(d.get("until"))))
+    except ValueError:
+        until = "—"
+    return _say(
+        _(
+            "The product was relisted in stages: at most %(units)s units until %(until)s. A "
+            "complaint on the same problem before then stops it again."
+        ),
+        units=d.get("max_units") or 0,
+        until=until,
+    )
+
+
+def _reopened(e: Entry) -> SafeString:
+    d = e.data
+    n = int(d.get("work_orders") or 0)
+    work_orders = ngettext("its %(n)d work order", "its %(n)d work orders", n) % {"n": n}
+    return _say(
+        _(
+            "A complaint on the same problem during the watch (contact #%(contact)s) stopped "
+            "the product again: the andon and %(work_orders)s are reopened."
+        ),
+        contact=d.get("contact") or "—",
+        work_orders=work_orders,
+    )
+
+
+def _proactive(e: Entry) -> SafeString:
+    d = e.data
+    n = int(d.get("customers") or 0)
+    who = ngettext(
+        "%(n)d past buyer who had not contacted us",
+        "%(n)d past buyers who had not contacted us",
+        n,
+    ) % {"n": n}
+    said = _say(
+        _("%(who)s gave %(action)s (%(cost)s CNY each) to %(customers)s, proactively"),
+        who=_who(e),
+        action=format_html('<span translate="no">{}</span>', d.get("action", "")),
+        cost=d.get("cost", ""),
+        customers=who,
+    )
+    return _with_text(said, d.get("reason"))
+
+
 def _relisted(e: Entry) -> SafeString:
     d = e.data
+    if d.get("after_watch"):
+        return format_html(
+            "{}", _("The watch ended quietly: the product is relisted fully, without a cap.")
+        )
     relisted = _("The product was relisted: it sells again.")
     if "units_on_hand" not in d:
         return format_html("{}", relisted)
@@ -310,6 +362,9 @@ SENTENCES: dict[str, Callable[[Entry], SafeString]] = {
         "{}", _("Every work order is closed: the andon is closed.")
     ),
     "listing.relisted": _relisted,
+    "listing.limited": _limited,
+    "andon.reopened": _reopened,
+    "recovery.proactive": _proactive,
     "holds.finalized": lambda e: _say(
         _("The held goods were released or disposed of as the findings say: %(what)s."),
         what=_hold_states(e.data) if e.data else "—",

@@ -4,12 +4,13 @@ reopened by the confirmer and worked again. Pure."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from andon.core.errors import Conflict
+from andon.core.errors import Conflict, InvalidInput
 
 
 class State(StrEnum):
@@ -91,3 +92,50 @@ def is_done(state: State) -> bool:
 def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
     """Past its due time while the department still has to act on it."""
     return due_at is not None and state in DEPARTMENT_STATES and due_at < now
+
+
+# --- the relist at the last confirmation (issue 12: staged relist) --------------------------
+
+RELIST_MAX_UNITS = 1_000_000
+RELIST_WATCH_DAYS_MAX = 90
+
+
+@dataclass(frozen=True)
+class RelistChoice:
+    """Full: today's relist. Staged: sell at most `max_units` while the fix is watched for
+    `watch_days`; a complaint on the same problem in that time suppresses again."""
+
+    staged: bool = False
+    max_units: int | None = None
+    watch_days: int | None = None
+
+    def until(self, at: dt.datetime) -> dt.datetime:
+        return at + dt.timedelta(days=self.watch_days or 0)
+
+
+def relist_choice(
+    relist: str | None, max_units: int | None, watch_days: int | None
+) -> RelistChoice:
+    """The confirmer's choice, checked: 4xx naming the field that is wrong."""
+    relist = relist or "full"
+    if relist not in ("full", "staged"):
+        raise InvalidInput(_("Say “full” or “staged”."), field="relist")
+    if relist == "full":
+        if max_units is not None or watch_days is not None:
+            field = "max_units" if max_units is not None else "watch_days"
+            raise InvalidInput(
+                _("Only a staged relist takes a cap and a watch period."), field=field
+            )
+        return RelistChoice()
+    if max_units is None or not 1 <= max_units <= RELIST_MAX_UNITS:
+        raise InvalidInput(
+            _("A staged relist needs a cap of 1 to %(max)d units.") % {"max": RELIST_MAX_UNITS},
+            field="max_units",
+        )
+    if watch_days is None or not 1 <= watch_days <= RELIST_WATCH_DAYS_MAX:
+        raise InvalidInput(
+            _("A staged relist needs a watch of 1 to %(max)d days.")
+            % {"max": RELIST_WATCH_DAYS_MAX},
+            field="watch_days",
+        )
+    return RelistChoice(staged=True, max_units=max_units, watch_days=watch_days)

@@ -24,6 +24,7 @@ from .rules import (
     FINDINGS_MAX,
     REOPEN_REASON_MAX,
     Action,
+    RelistChoice,
     State,
     next_state,
 )
@@ -104,6 +105,8 @@ class Step:
     disposition: Disposition | None = None
     hold_dispositions: dict[int, Disposition] | None = None
     reason: str | None = None
+    # The last confirmation: relist fully (None, the default) or staged.
+    relist: RelistChoice | None = None
 
 
 def work_order_step(
@@ -234,3 +237,32 @@ def _past(action: Action) -> str:
         Action.CONFIRM: "confirmed",
         Action.REOPEN: "reopened",
     }[action]
+
+
+def work_orders_reopen_after_watch(
+    *, andon_id: int, reason: str, at: dt.datetime
+) -> tuple[list[Audit], list[Event]]:
+    """A complaint on the same problem during a staged relist's watch: the andon's closed work
+    orders are worked again, each with as long as it had the first time. No one's step (the
+    watch acts, not a person): the caller records the audit and emits the events in its
+    transaction. Contract: the listing is locked."""
+    rows = list(
+        WorkOrder.objects.select_for_update()
+        .filter(andon_id=andon_id, state=State.CLOSED)
+        .select_related("department")
+        .order_by("pk")
+    )
+    audit: list[Audit] = []
+    events: list[Event] = []
+    for wo in rows:
+        wo.due_at = at + (wo.due_at - wo.created_at)
+        wo.state = State.REOPENED.value
+        wo.reopen_count += 1
+        wo.last_reopen_reason = reason[:REOPEN_REASON_MAX]
+        data = {"state": wo.state, "department": wo.department.code, "reason": reason}
+        audit.append(Audit("workorder.reopened", "work_order", wo.pk, andon_id, data))
+        events.append(
+            Event("workorder.reopened", {"work_order_id": wo.pk, "andon_id": andon_id, **data})
+        )
+    WorkOrder.objects.bulk_update(rows, ["due_at", "state", "reopen_count", "last_reopen_reason"])
+    return audit, events

@@ -59,11 +59,16 @@ class Store:
                 return
             self.state["seen"].append(msg_id)
             kind, sku, seq = event.get("type", ""), event.get("sku"), event.get("sequence")
-            if kind in ("listing.suppressed", "listing.relisted") and sku and seq:
+            listing = ("listing.suppressed", "listing.relisted", "listing.limited")
+            if kind in listing and sku and seq:
                 product = self.state["products"].setdefault(sku, {"available": True, "sequence": 0})
                 if seq > product["sequence"]:
-                    product["available"] = kind == "listing.relisted"
+                    product["available"] = kind != "listing.suppressed"
                     product["sequence"] = seq
+                    # A staged relist sells under a cap until the watch ends.
+                    product.pop("max_units", None)
+                    if kind == "listing.limited":
+                        product["max_units"] = (event.get("data") or {}).get("max_units")
             tmp = self.state_path.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.state))
             os.replace(tmp, self.state_path)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from andon.contacts.models import Contact
 from andon.core.errors import DomainError, InvalidInput, NotFound
-from andon.detection.services import contact_intake
 from andon.orders.models import OrderLine
+from andon.pulls.watch import contact_intake_watched as contact_intake
 
 from ..models import InboundConnection, InboundEvent, InboundOutcome
 from . import rules

@@ -10,13 +10,13 @@ from django.utils import timezone
 from andon.contacts.selectors import contacts_of_customer, reasons_active
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
-from andon.detection.services import contact_intake
 from andon.holds.selectors import held_line_ids
 from andon.membership.selectors import membership_of_customer
 from andon.orders.selectors import customer_get, customer_orders, customers_search
 from andon.orders.services import customer_phone_reveal
 from andon.people import rules as people_rules
 from andon.pulls.selectors import eligibility_for
+from andon.pulls.watch import contact_intake_watched as contact_intake
 from andon.recovery.selectors import recovery_of_customer
 
 from ..access import require, roles

@@ -15,7 +15,7 @@ from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
 from andon.pulls.services import StepResult, work_order_act
-from andon.workorders.rules import Action, State
+from andon.workorders.rules import Action, State, relist_choice
 from andon.workorders.selectors import (
     DispositionPlanView,
     disposition_plan,
@@ -27,7 +27,7 @@ from andon.workorders.services import Step
 
 from ..access import require
 from ..errors import explain
-from ..forms import ReopenForm, ResolveForm
+from ..forms import RelistForm, ReopenForm, ResolveForm
 from ..timeline import holds_in_words
 
 
@@ -74,6 +74,7 @@ def _card(
         "plan": plan,
         "held_any": any(h.state == HoldState.HELD for h in holds),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(prefix=f"wo{wo.pk}"),
+        "relist_form": extra.pop("relist_form", None) or RelistForm(prefix=f"wo{wo.pk}"),
         **extra,
     }
 
@@ -131,6 +132,22 @@ def _step(action: Action, request: HttpRequest, wo) -> tuple[Step | None, dict]:
         if not reopen.is_valid():
             return None, {"reopen_form": reopen}
         return Step(action, reason=reopen.cleaned_data["reason"]), {"reopen_form": reopen}
+    if action == Action.CONFIRM:
+        relist = RelistForm(request.POST, prefix=prefix)
+        if not relist.is_valid():
+            return None, {"relist_form": relist}
+        d = relist.cleaned_data
+        staged = d["relist"] == "staged"
+        try:
+            choice = relist_choice(
+                d["relist"] or "full",
+                d["max_units"] if staged else None,
+                d["watch_days"] if staged else None,
+            )
+        except DomainError as e:
+            relist.add_error(e.field if e.field in relist.fields else None, e.detail)
+            return None, {"relist_form": relist}
+        return Step(action, relist=choice), {"relist_form": relist}
     return Step(action), {}
 
 

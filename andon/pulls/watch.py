@@ -1,0 +1,108 @@
+"""The watch of a staged relist, on the contact side: a complaint on the same problem while a
+product sells under a cap suppresses it again at once, in the contact's own transaction, and
+reopens the andon whose fix was watched (its history kept, its work orders worked again).
+Nobody pulls: the customer's voice is enough, since the andon was already proven once.
+
+"The same problem": the contact's reason is the andon's reason, or detection put the contact
+in the andon's problem. The end of a quiet watch is catalog.watch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from andon.catalog.locks import listing_lock
+from andon.catalog.models import ListingStatus, Product
+from andon.catalog.services import listing_suppress
+from andon.contacts.models import Contact
+from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.detection.services import Intake, contact_intake
+from andon.workorders.services import work_orders_reopen_after_watch
+
+from .models import Andon, AndonEvidence, AndonState
+from .services import holds_catch_up
+
+
+@transaction.atomic
+def contact_intake_watched(*, actor: User, **fields: Any) -> Intake:
+    """Detection's intake (`contact_intake`), then the watch, in one transaction: what the
+    console, the API and the helpdesk webhooks call to record a contact."""
+    intake = contact_intake(actor=actor, **fields)
+    problem_id = intake.assignment.problem_id if intake.assignment else None
+    watch_contact(contact=intake.contact, problem_id=problem_id, actor=actor)
+    return intake
+
+
+def watch_contact(*, contact: Contact, problem_id: int | None, actor: User | None) -> bool:
+    """Suppress again and reopen the watched andon if this contact is a complaint on its
+    problem during the watch. Returns whether it did. No query unless the product is limited
+    (the contact's line arrives with its product)."""
+    product = contact.order_line.product
+    if product.listing_status != ListingStatus.LIMITED:
+        return False
+    product = listing_lock(product_id=product.pk)
+    at = contact.created_at
+    if (
+        product.listing_status != ListingStatus.LIMITED
+        or product.listing_until is None
+        or at > product.listing_until
+        or product.listing_watch_andon_id is None
+    ):
+        return False
+    andon = Andon.objects.filter(pk=product.listing_watch_andon_id).first()
+    if andon is None or not (
+        contact.reason_id == andon.reason_id
+        or (problem_id is not None and problem_id == andon.problem_id)
+    ):
+        return False
+    _resuppress(product, andon, contact, actor)
+    return True
+
+
+def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | None) -> None:
+    at = contact.created_at
+    max_units, until = product.listing_max_units, product.listing_until
+    listing_suppress(product=product, at=at)
+    Andon.objects.filter(pk=andon.pk).update(state=AndonState.OPEN, closed_at=None)
+    AndonEvidence.objects.bulk_create(
+        [AndonEvidence(andon=andon, contact=contact)], ignore_conflicts=True
+    )
+    reason = _("A complaint on the same problem during the staged relist's watch.")
+    wo_audit, wo_events = work_orders_reopen_after_watch(andon_id=andon.pk, reason=reason, at=at)
+    data = {
+        "contact": contact.pk,
+        "max_units": max_units,
+        "until": until.isoformat() if until else None,
+        "work_orders": len(wo_audit),
+    }
+    # The stop-sell first in the product's sequence, as at a pull.
+    outbox_emit(
+        at=at,
+        events=[
+            Event(
+                "listing.suppressed",
+                {"sku": product.sku, "listing_status": product.listing_status},
+                product_sku=product.sku,
+            ),
+            Event(
+                "andon.reopened",
+                {"andon_id": andon.pk, "sku": product.sku, **data},
+                product_sku=product.sku,
+            ),
+            *wo_events,
+        ],
+    )
+    audit_record(
+        actor_id=actor.pk if actor else None,
+        at=at,
+        entries=[
+            Audit("andon.reopened", "andon", andon.pk, andon.pk, data),
+            Audit("listing.suppressed", "product", product.sku, andon.pk),
+            *wo_audit,
+        ],
+    )
+    # What is in stock now is held by the reopened andon, as at a pull.
+    holds_catch_up(product_ids=[product.pk], actor_id=actor.pk if actor else None)
