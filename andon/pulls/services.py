@@ -53,6 +53,7 @@ from andon.workorders.services import (
 )
 
 from . import rules
+from .first_report import stamp_first_reports
 from .models import Andon, AndonEvidence, AndonState, CordPull
 from .selectors import eligibility_for, evidence_contact_ids
 
@@ -294,6 +295,7 @@ def _link_evidence(
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
     )
+    stamp_first_reports([andon.pk])
     return ids
 
 
