@@ -53,7 +53,7 @@ from andon.workorders.services import (
 )
 
 from . import rules
-from .first_report import stamp_first_reports
+from .first_report import first_report
 from .models import Andon, AndonEvidence, AndonState, CordPull
 from .selectors import eligibility_for, evidence_contact_ids
 
@@ -157,6 +157,7 @@ def _open(
         team=team,
         team_lead=team.lead if team else None,
         problem=problem,
+        first_report_at=first_report(product.pk, reason.pk, decision.since),
     )
     evidence = _link_evidence(andon, product, reason, decision.since, problem)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
@@ -295,7 +296,6 @@ def _link_evidence(
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
     )
-    stamp_first_reports([andon.pk])
     return ids
 
 

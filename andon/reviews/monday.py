@@ -116,6 +116,8 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
         opened.select_related("product", "reason", "opened_by", "team_lead", "review").order_by(
             "opened_at", "id"
         )[:PULL_LINES]
+        if times
+        else []
     )
     lines = []
     for a in andons:

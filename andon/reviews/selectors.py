@@ -65,35 +65,36 @@ def review_queue(*, user_id: int | None, limit: int = 100) -> list[Andon]:
     review, so a page costs the same whatever the history; the sample (a hash of the id) is
     applied here, and the sources are merged in pull order."""
     rate = review_policy().sample_rate
-    base = Andon.objects.filter(review__isnull=True)
+    base = Andon.objects.filter(review__isnull=True).select_related(
+        "product", "reason", "opened_by", "team", "team_lead"
+    )
     if user_id is None:
         sources = [base]
     else:
-        teams = list(Team.objects.filter(lead_id=user_id).values_list("pk", flat=True))
-        sources = [base.filter(team_lead_id=user_id)]
-        if teams:
-            sources.append(base.filter(team_id__in=teams).exclude(team_lead_id=user_id))
-    keys: list[tuple[dt.datetime, int]] = []
+        teams = Team.objects.filter(lead_id=user_id).values("pk")
+        sources = [
+            base.filter(team_lead_id=user_id),
+            base.filter(team_id__in=teams).exclude(team_lead_id=user_id),
+        ]
+    found: list[Andon] = []
     for qs in sources:
-        keys += _sampled_keys(qs, rate, limit)
-    ids = [pk for _at, pk in sorted(keys)[:limit]]
-    by_id = Andon.objects.select_related(
-        "product", "reason", "opened_by", "team", "team_lead"
-    ).in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+        found += _sampled(qs, rate, limit)
+    return sorted(found, key=lambda a: (a.opened_at, a.pk))[:limit]
 
 
-def _sampled_keys(qs: QuerySet, rate: Decimal, limit: int) -> list[tuple[dt.datetime, int]]:
-    """The first `limit` sampled (opened_at, id) of `qs` in pull order, by keyset chunks."""
-    out: list[tuple[dt.datetime, int]] = []
-    after: tuple[dt.datetime, int] | None = None
+def _sampled(qs: QuerySet, rate: Decimal, limit: int) -> list[Andon]:
+    """The first `limit` sampled andons of `qs` in pull order, read by keyset chunks."""
+    out: list[Andon] = []
+    after: Andon | None = None
     chunk = max(limit * 2, 200)
     while len(out) < limit:
         page = qs
         if after is not None:
-            page = page.filter(Q(opened_at__gt=after[0]) | Q(opened_at=after[0], id__gt=after[1]))
-        rows = list(page.order_by("opened_at", "id").values_list("opened_at", "id")[:chunk])
-        out += [(at, pk) for at, pk in rows if rules.is_sampled(pk, rate)]
+            page = page.filter(
+                Q(opened_at__gt=after.opened_at) | Q(opened_at=after.opened_at, id__gt=after.pk)
+            )
+        rows = list(page.order_by("opened_at", "id")[:chunk])
+        out += [a for a in rows if rules.is_sampled(a.pk, rate)]
         if len(rows) < chunk:
             break
         after = rows[-1]
