@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -65,21 +65,20 @@ def review_queue(*, user_id: int | None, limit: int = 100) -> list[Andon]:
     review, so a page costs the same whatever the history; the sample (a hash of the id) is
     applied here, and the sources are merged in pull order."""
     rate = review_policy().sample_rate
-    base = Andon.objects.filter(review__isnull=True).select_related(
-        "product", "reason", "opened_by", "team", "team_lead"
-    )
+    # NOT EXISTS (not a left join) lets PostgreSQL walk the index in order and stop early.
+    base = Andon.objects.filter(
+        ~Exists(PullReview.objects.filter(andon_id=OuterRef("pk")))
+    ).select_related("product", "reason", "opened_by", "team", "team_lead")
     if user_id is None:
         sources = [base]
     else:
         teams = Team.objects.filter(lead_id=user_id).values("pk")
-        sources = [
-            base.filter(team_lead_id=user_id),
-            base.filter(team_id__in=teams).exclude(team_lead_id=user_id),
-        ]
-    found: list[Andon] = []
+        # The two sources overlap (a lead's own pulls are mostly their team's): merged by id.
+        sources = [base.filter(team_lead_id=user_id), base.filter(team_id__in=teams)]
+    found: dict[int, Andon] = {}
     for qs in sources:
-        found += _sampled(qs, rate, limit)
-    return sorted(found, key=lambda a: (a.opened_at, a.pk))[:limit]
+        found.update((a.pk, a) for a in _sampled(qs, rate, limit))
+    return sorted(found.values(), key=lambda a: (a.opened_at, a.pk))[:limit]
 
 
 def _sampled(qs: QuerySet, rate: Decimal, limit: int) -> list[Andon]:
