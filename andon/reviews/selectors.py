@@ -204,7 +204,7 @@ def bad_andon_rate(
             .order_by(),
             by,
         )
-        edges = []
+        edges: list[tuple[dt.datetime | None, dt.datetime | None]] = []
         if since is not None and first is not None and summaries.day_start(first) > since:
             edges.append((since, summaries.day_start(first)))
         if until is not None and last is not None and summaries.day_start(last) < until:
@@ -212,7 +212,11 @@ def bad_andon_rate(
     else:  # less than one whole day: all of it from the reviews
         edges = [(since, until)]
     for lo, hi in edges:
-        qs: QuerySet = PullReview.objects.filter(pulled_at__gte=lo, pulled_at__lt=hi)
+        qs: QuerySet = PullReview.objects.all()
+        if lo is not None:  # (the window's ends are never both open here)
+            qs = qs.filter(pulled_at__gte=lo)
+        if hi is not None:
+            qs = qs.filter(pulled_at__lt=hi)
         if team_lead_id is not None:
             qs = qs.filter(team_lead_id=team_lead_id)
         if team_id is not None:
