@@ -1,15 +1,14 @@
 """Benchmark of the flywheel's reads at scale, on PostgreSQL: the world of bench/kpis.py (two
 years of contacts, andons, reviews, corrective actions, bonuses and recovery, generated
-set-based) plus two work orders per andon, in database `andon_flywheelbench`. Times the real
+set-based, with two work orders per andon). Times the real
 selectors (the dashboard per week and month, for the organisation and one team; the
 silent-cord test; the department scorecard; an agent's inbox) against a trivial count of the
 same run, and counts each one's queries.
 
-    .venv/bin/python bench/flywheel.py [--scale 1] [--runs 15] [--keep]
+    .venv/bin/python bench/flywheel.py --contacts 3M [--runs 15] [--keep]
 
-`--scale 1` is 1,000,000 contacts and 100,000 andons; the issue's target world (10,000,000
-contacts, 1,000,000 andons) is `--scale 10` (about ten times the load time). Writes
-bench/RESULTS-flywheel.md.
+The world is bench/kpis.py's (same database, `andon_kpibench_<contacts>`, work orders
+included): `--keep` times a world kpis.py built. Writes bench/RESULTS-flywheel.md.
 """
 
 from __future__ import annotations
@@ -30,32 +29,6 @@ from bench import kpis
 from bench.stats import Summary
 
 RESULTS = Path(__file__).with_name("RESULTS-flywheel.md")
-
-
-def load_work_orders() -> None:
-    from django.db import connection
-
-    from andon.people.models import Department
-
-    deps = [
-        Department.objects.create(code=c, name_zh=c, name_en=c)
-        for c in ("vendor-management", "warehouse-logistics")
-    ]
-    with connection.cursor() as cur:
-        t = time.perf_counter()
-        cur.execute(
-            """INSERT INTO workorders_workorder (andon_id, department_id, state,
-            instruction_zh, instruction_en, created_at, due_at, resolved_at, findings,
-            disposition, hold_dispositions, closed_at, reopen_count, last_reopen_reason)
-            SELECT a.id, d, 'closed', '检验', 'Inspect', a.opened_at,
-              a.opened_at + interval '24 hours',
-              a.opened_at + (4 + (a.id * 7 + d) %% 40) * interval '1 hour', '装订错误',
-              'return-to-vendor', '{}'::jsonb, a.closed_at, 0, ''
-            FROM pulls_andon a, unnest(%s::bigint[]) d""",
-            [[d.pk for d in deps]],
-        )
-        print(f"  work orders: {cur.rowcount:,} rows in {time.perf_counter() - t:.1f} s")
-        cur.execute("ANALYZE")
 
 
 def cases() -> list[tuple[str, Callable[[], Any]]]:
@@ -109,14 +82,14 @@ def measure(runs: int) -> list[tuple[str, Summary, int]]:
     return out
 
 
-def write(rows: list[tuple[str, Summary, int]], sizes: dict[str, int], runs: int, load_s) -> None:
+def write(
+    path: Path, rows: list[tuple[str, Summary, int]], sizes: dict[str, int], runs: int, load_s
+) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         version = cur.fetchone()[0].split(",")[0]
-        cur.execute("SELECT count(*) FROM workorders_workorder")
-        sizes = {**sizes, "work orders": cur.fetchone()[0]}
     try:
         load = os.getloadavg()
         load_text = f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at the start"
@@ -130,7 +103,7 @@ def write(rows: list[tuple[str, Summary, int]], sizes: dict[str, int], runs: int
         f"`.venv/bin/python bench/flywheel.py` on {dt.date.today().isoformat()}, commit "
         f"`{commit}`: {platform.machine()}, {os.cpu_count()} cores (shared with other "
         f"sessions), {load_text}, Python {platform.python_version()}, {version}. Database "
-        f"`{kpis.DB}`, generated set-based (bench/kpis.py's world + work orders).",
+        f"`{kpis.DB}`, generated set-based (bench/kpis.py's world).",
         "",
         "Data: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()) + " (two years).",
         "" if load_s is None else f"Load time: {load_s:.0f} s.",
@@ -147,18 +120,19 @@ def write(rows: list[tuple[str, Summary, int]], sizes: dict[str, int], runs: int
         for n, s, q in rows
     ]
     lines.append("")
-    RESULTS.write_text("\n".join(lines))
+    path.write_text("\n".join(lines))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="reuse a loaded database")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per read")
-    parser.add_argument("--scale", type=int, default=1, help="millions of contacts")
+    parser.add_argument("--contacts", type=kpis.size, default=1_000_000, help="e.g. 1M, 3M, 10M")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
-    kpis.DB = "andon_flywheelbench"
-    kpis.CONTACTS, kpis.ANDONS = 1_000_000 * args.scale, 100_000 * args.scale
-    kpis.CUSTOMERS = 200_000 * args.scale
+    kpis.CONTACTS, kpis.ANDONS = args.contacts, args.contacts // 10
+    kpis.CUSTOMERS = max(1_000, args.contacts // 5)
+    kpis.DB = f"andon_kpibench_{args.contacts / 1_000_000:g}m".replace(".", "_")
     kept = kpis.recreate(args.keep)
     kpis.setup_django()
     load_s = None
@@ -166,12 +140,12 @@ def main() -> None:
         print(f"loading {kpis.CONTACTS:,} contacts and {kpis.ANDONS:,} andons into {kpis.DB}...")
         t = time.perf_counter()
         kpis.load()
-        load_work_orders()
         load_s = time.perf_counter() - t
+    kpis.prepare()
     sizes = kpis.counts()
     print("timing...")
-    write(measure(args.runs), sizes, args.runs, load_s)
-    print(f"wrote {RESULTS}")
+    write(args.results, measure(args.runs), sizes, args.runs, load_s)
+    print(f"wrote {args.results}")
 
 
 if __name__ == "__main__":

@@ -145,7 +145,7 @@ def kpi_monday_review(
         week_start=m.week_start,
         team_lead=team_lead or None,
         target=m.target,
-        pulls=len(m.pulls),
+        pulls=m.pull_count,
         reviewed=m.reviewed,
         invalid=m.invalid,
         rate=m.rate,

@@ -26,12 +26,14 @@ from andon.incentives.models import BonusCredit
 from andon.incentives.selectors import bonus_policy
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.people.models import Team
+from andon.pulls.first_report import stamp_first_reports
 from andon.pulls.models import Andon, AndonEvidence, AndonState, CordPull
 from andon.recovery.models import RecoveryAction, RecoveryGiven
 from andon.recovery.services import catalogue_ensure_defaults
 from andon.reviews import rules
 from andon.reviews.models import CorrectiveAction, PullReview
 from andon.reviews.selectors import review_policy
+from andon.reviews.summaries import refresh_pulled
 from andon.workorders.models import WorkOrder
 
 from . import names
@@ -195,6 +197,7 @@ def _load(weeks: int, rng: random.Random, per_week: tuple[int, int]) -> None:
         for k, a in enumerate(andons)
         for j in range(2)
     )
+    stamp_first_reports(a.pk for a in andons)
     CordPull.objects.bulk_create(
         CordPull(andon=a, agent=a.opened_by, note=a.note, pulled_at=a.opened_at, credited=True)
         for a in andons
@@ -252,6 +255,7 @@ def _reviews(andons, plan, policy, bonus, now, rng) -> None:
                 )
             )
     reviews = PullReview.objects.bulk_create(reviews)
+    refresh_pulled(r.pulled_at for r in reviews)
     BonusCredit.objects.bulk_create(credits)
     actions = []
     for r in reviews:

@@ -20,7 +20,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
@@ -33,7 +32,7 @@ from andon.incentives.models import BonusCredit
 from andon.membership.models import Membership, MembershipChange
 from andon.membership.rules import StepTally, tally_steps
 from andon.orders.models import Order
-from andon.pulls.models import Andon, AndonEvidence, CordPull
+from andon.pulls.models import Andon, CordPull
 from andon.recovery.models import RecoveryGiven
 from andon.reviews.models import CorrectiveAction, PullReview
 from andon.reviews.rules import ActionKind
@@ -127,25 +126,23 @@ def duration(a: str, b: str) -> ExpressionWrapper:
 # --- the families ----------------------------------------------------------------------------
 
 
+def fixed_before() -> Exists:
+    """The pull is a repeat: the same product had an andon closed (fixed) before it."""
+    return Exists(
+        Andon.objects.filter(product_id=OuterRef("product_id"), closed_at__lt=OuterRef("opened_at"))
+    )
+
+
 def andon_rows(w: Window, team_id: int | None) -> dict[dt.date, dict[str, Any]]:
-    first_report = Subquery(
-        AndonEvidence.objects.filter(andon_id=OuterRef("pk"))
-        .order_by("contact__created_at")
-        .values("contact__created_at")[:1]
-    )
-    fixed_before = Andon.objects.filter(
-        product_id=OuterRef("product_id"), closed_at__lt=OuterRef("opened_at")
-    )
-    qs = team_filter(Andon.objects.all(), "team_id", team_id).annotate(
-        first_report=first_report, repeat=Exists(fixed_before)
-    )
+    # Time to contain reads the first report stamped on the andon at pull time.
+    qs = team_filter(Andon.objects.all(), "team_id", team_id).annotate(repeat=fixed_before())
     return grouped(
         qs,
         "opened_at",
         w,
         pulls=Count("id"),
         products=Count("product_id", distinct=True),
-        contain=Avg(duration("opened_at", "first_report")),
+        contain=Avg(duration("opened_at", "first_report_at")),
         relist=Avg(duration("closed_at", "opened_at")),
         repeats=Count("id", filter=Q(repeat=True)),
     )

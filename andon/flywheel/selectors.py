@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Subquery,
-)
+from django.db.models import F
 
 from andon.membership.rules import StepTally
-from andon.pulls.models import Andon, AndonEvidence
+from andon.pulls.models import Andon
 from andon.reviews.selectors import bad_andon_rate, review_policy
 from andon.workorders.models import WorkOrder
 
@@ -314,19 +310,11 @@ def andons_in(
     *, since: dt.datetime, until: dt.datetime, team_id: int | None = None, limit: int = 500
 ) -> list[Andon]:
     """The pulls of a period behind the tools figures, with first report and repeat mark."""
-    first_report = Subquery(
-        AndonEvidence.objects.filter(andon_id=OuterRef("pk"))
-        .order_by("contact__created_at")
-        .values("contact__created_at")[:1]
-    )
-    fixed_before = Andon.objects.filter(
-        product_id=OuterRef("product_id"), closed_at__lt=OuterRef("opened_at")
-    )
     qs = fam.team_filter(Andon.objects.all(), "team_id", team_id).filter(
         opened_at__gte=since, opened_at__lt=until
     )
     return list(
-        qs.annotate(first_report=first_report, repeat=Exists(fixed_before))
+        qs.annotate(first_report=F("first_report_at"), repeat=fam.fixed_before())
         .select_related("product", "reason", "opened_by", "team")
         .order_by("opened_at", "id")[:limit]
     )

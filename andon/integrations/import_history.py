@@ -25,8 +25,10 @@ from andon.core.models import AuditEntry
 from andon.incentives.models import BonusCredit
 from andon.incentives.selectors import bonus_policy
 from andon.people.models import Profile
+from andon.pulls.first_report import stamp_first_reports
 from andon.pulls.models import Andon, AndonEvidence, AndonState, CordPull
 from andon.reviews.models import PullReview
+from andon.reviews.summaries import refresh_pulled
 
 if TYPE_CHECKING:
     from .imports import ImportResult, Parsed
@@ -194,6 +196,8 @@ def andon_history(rows: Parsed, result: ImportResult, actor_id: int | None) -> N
     CordPull.objects.bulk_create(pulls, batch_size=500)
     AndonEvidence.objects.bulk_create(links, batch_size=500)
     PullReview.objects.bulk_create(reviews, batch_size=500)
+    stamp_first_reports(a.pk for a in andons)
+    refresh_pulled(r.pulled_at for r in reviews)
     BonusCredit.objects.bulk_create(credits, batch_size=500)
     AuditEntry.objects.bulk_create(audits, batch_size=500)
     result.created += len(good)

@@ -54,6 +54,9 @@ class Andon(models.Model):
         verbose_name=_("team lead"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The earliest evidence contact's time (the first report), stamped when evidence is linked:
+    # time to contain (first report -> pull) reads it without joining the evidence.
+    first_report_at = models.DateTimeField(_("first reported at"), null=True, blank=True)
     # The detected problem the pull was for, when the agent pulled from a problem: a later pull
     # for the same problem joins this andon, whatever reason it was coded with.
     problem = models.ForeignKey(
@@ -75,6 +78,11 @@ class Andon(models.Model):
         verbose_name = _("andon")
         verbose_name_plural = _("andons")
         ordering = ["-opened_at"]
+        indexes = [
+            # The review queue: a lead's pulls (at the time, or of their teams now) oldest first.
+            models.Index(fields=["team_lead", "opened_at", "id"], name="andon_lead_opened"),
+            models.Index(fields=["team", "opened_at", "id"], name="andon_team_opened"),
+        ]
         constraints = [
             # Join-or-open, backed by the database: one open andon per product and reason.
             models.UniqueConstraint(

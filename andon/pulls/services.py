@@ -55,6 +55,7 @@ from andon.workorders.services import (
 
 from . import rules
 from .blast import BlastRadius, blast_payload, blast_radius
+from .first_report import first_report
 from .models import Andon, AndonEvidence, AndonState, CordPull
 from .selectors import eligibility_for, evidence_contact_ids
 
@@ -160,6 +161,7 @@ def _open(
         team=team,
         team_lead=team.lead if team else None,
         problem=problem,
+        first_report_at=first_report(product.pk, reason.pk, decision.since),
     )
     evidence = _link_evidence(andon, product, reason, decision.since, problem)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)

@@ -195,3 +195,40 @@ class VerdictCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"ANDON-{self.review.andon_id}: {self.old_verdict} -> {self.new_verdict}"
+
+
+class DailyReviewTally(models.Model):
+    """Reviewed and invalid pulls per day of the pull (service time zone), team lead and team
+    at the time of the pull: the bad-andon rate's summary. Kept current in the writing
+    transaction by summaries.refresh_days (the review, a verdict's correction, the history
+    import) and rebuilt from scratch by `andon rebuild_summaries`; equal to a recount of
+    PullReview at all times (tests/reviews/test_summaries.py)."""
+
+    day = models.DateField(_("day of the pull"))
+    team_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team lead at the time of the pull"),
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    reviewed = models.PositiveIntegerField(_("reviewed"), default=0)
+    invalid = models.PositiveIntegerField(_("invalid"), default=0)
+
+    class Meta:
+        verbose_name = _("daily review tally")
+        verbose_name_plural = _("daily review tallies")
+        indexes = [
+            models.Index(fields=["day"], name="review_tally_day"),
+            models.Index(fields=["team_lead", "day"], name="review_tally_lead"),
+            models.Index(fields=["team", "day"], name="review_tally_team"),
+        ]

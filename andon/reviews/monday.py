@@ -6,18 +6,28 @@ evidence contact -> pull) and time to relist (pull -> andon closed)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Min
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    QuerySet,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from andon.people.models import Team
-from andon.pulls.models import Andon, AndonEvidence
+from andon.pulls.models import Andon
 from andon.recovery.rules import total_cost
 from andon.recovery.selectors import CostLine, recovery_cost
 
@@ -26,6 +36,7 @@ from .models import CorrectiveAction
 from .selectors import RateRow, bad_andon_rate, corrective_actions, review_policy, root_causes
 
 TREND_WEEKS = 8
+PULL_LINES = 200  # lines listed on the page; the figures count every pull
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,8 @@ class MondayReview:
     week_end: dt.date  # exclusive
     team_lead: User | None
     target: Decimal
-    pulls: list[PullLine]
+    pulls: list[PullLine]  # the first PULL_LINES pulls of the week, in pull order
+    pull_count: int  # every pull of the week
     week: RateRow | None
     trend: list[RateRow]
     causes: dict[str, int]
@@ -83,6 +95,48 @@ def _hours(a: dt.datetime | None, b: dt.datetime | None) -> float | None:
     return round((b - a).total_seconds() / 3600, 1) if a and b else None
 
 
+class _MedianHours(Aggregate):
+    """PostgreSQL: the median of (b - a) in hours, each rounded to 0.1 h as a line shows it."""
+
+    function = "PERCENTILE_CONT"
+    template = (
+        "%(function)s(0.5) WITHIN GROUP (ORDER BY "
+        "round((extract(epoch from (%(expressions)s)) / 3600)::numeric, 1))"
+    )
+    output_field = FloatField()
+
+
+def _week_figures(opened: QuerySet) -> tuple[int, float | None, float | None]:
+    """Pulls of the week and the median hours to contain and to relist: one aggregate on
+    PostgreSQL; elsewhere (SQLite) the three times of each pull, counted here."""
+    if connection.vendor == "postgresql":
+        r = opened.aggregate(
+            n=Count("id"),
+            contain=_MedianHours(
+                ExpressionWrapper(
+                    F("opened_at") - F("first_report_at"), output_field=DurationField()
+                )
+            ),
+            relist=_MedianHours(
+                ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+            ),
+        )
+        rounded = [None if r[k] is None else round(r[k], 1) for k in ("contain", "relist")]
+        return r["n"], rounded[0], rounded[1]
+    times = list(opened.values_list("first_report_at", "opened_at", "closed_at"))
+    return (
+        len(times),
+        _median((first, pulled) for first, pulled, _c in times),
+        _median((pulled, closed) for _f, pulled, closed in times),
+    )
+
+
+def _median(spans: Iterable[tuple[dt.datetime | None, dt.datetime | None]]) -> float | None:
+    """Median hours of the spans with both ends, rounded as each line's hours are."""
+    hours = [_hours(a, b) for a, b in spans]
+    return rules.median_hours(dt.timedelta(hours=h) for h in hours if h is not None)
+
+
 def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> MondayReview:
     """The review of the week starting on `week_start` (a Monday), for one team lead (the
     pulls they answer for) or, with `team_lead=None`, the whole organisation."""
@@ -100,16 +154,15 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
     opened = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until)
     if lead_id:
         opened = opened.filter(team_lead_id=lead_id)
+    # The medians over every pull of the week from three stored times (the first report is
+    # stamped on the andon at pull time); the lines of the first PULL_LINES pulls only.
+    pull_count, contain_median, relist_median = _week_figures(opened)
     andons = list(
         opened.select_related("product", "reason", "opened_by", "team_lead", "review").order_by(
             "opened_at", "id"
-        )
-    )
-    first_contact = dict(
-        AndonEvidence.objects.filter(andon_id__in=[a.pk for a in andons])
-        .values("andon_id")
-        .annotate(first=Min("contact__created_at"))
-        .values_list("andon_id", "first")
+        )[:PULL_LINES]
+        if pull_count
+        else []
     )
     lines = []
     for a in andons:
@@ -119,7 +172,7 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
                 a,
                 review.verdict if review else "",
                 review.root_cause if review else "",
-                _hours(first_contact.get(a.pk), a.opened_at),
+                _hours(a.first_report_at, a.opened_at),
                 _hours(a.opened_at, a.closed_at),
             )
         )
@@ -133,17 +186,14 @@ def monday_review(*, week_start: dt.date, team_lead: User | None = None) -> Mond
         team_lead=team_lead,
         target=target,
         pulls=lines,
+        pull_count=pull_count,
         week=week,
         trend=trend,
         causes=root_causes(since=since, until=until, team_lead_id=lead_id),
         open_actions=corrective_actions(open_only=True, owner_id=lead_id),
         recovery=recovery_cost(since=since, until=until, team_id=team_id),
-        contain_median_hours=rules.median_hours(
-            dt.timedelta(hours=p.contain_hours) for p in lines if p.contain_hours is not None
-        ),
-        relist_median_hours=rules.median_hours(
-            dt.timedelta(hours=p.relist_hours) for p in lines if p.relist_hours is not None
-        ),
+        contain_median_hours=contain_median,
+        relist_median_hours=relist_median,
         leads=[]
         if lead_id
         else bad_andon_rate(period="week", by="team_lead", since=since, until=until, target=target),

@@ -35,7 +35,7 @@ from andon.people.models import Department
 from andon.people.selectors import roles_of
 from andon.pulls.models import Andon, CordPull
 
-from . import rules
+from . import rules, summaries
 from .models import CorrectiveAction, PullReview, VerdictCorrection
 from .selectors import review_policy
 
@@ -109,6 +109,7 @@ def andon_review(
         team_id=andon.team_id,
         team_lead_id=andon.team_lead_id,
     )
+    summaries.refresh_pulled([review.pulled_at])
     corrective = None
     credit = None
     if verdict == rules.Verdict.INVALID:
@@ -243,6 +244,7 @@ def review_correct(
     )
     review.verdict, review.root_cause = verdict, root_cause
     review.save(update_fields=["verdict", "root_cause"])
+    summaries.refresh_pulled([review.pulled_at])
     corrective, credit, reversals, withdrawn = None, None, [], 0
     if verdict == rules.Verdict.INVALID:
         if old_verdict == rules.Verdict.VALID:

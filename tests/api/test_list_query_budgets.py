@@ -62,7 +62,7 @@ BUDGET = {
     "/reasons": 3,
     "/work-orders": 5,
     "/work-orders?department=vendor-management": 5,
-    "/reviews/queue": 5,
+    "/reviews/queue": 6,  # the lead's own pulls and their teams' pulls: two keyset reads
     "/corrective-actions?state=all": 4,
     "/kpis/bad-andon-rate": 5,
     "/kpis/monday-review": 10,
@@ -77,7 +77,7 @@ BUDGET = {
     "/shared-causes": 3,
     "/departments/vendor-management/": 10,
     "/departments/vendor-management/?closed=1": 11,
-    "/reviews/": 12,  # + the integrity notes of the page: evidence, reporters, signals
+    "/reviews/": 13,  # + the integrity notes (evidence, reporters, signals); 2 keyset reads
     "/confirm/": 8,
 }
 

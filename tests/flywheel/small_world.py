@@ -17,9 +17,11 @@ from andon.holds.models import Hold
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Customer, Order, OrderLine
 from andon.people.models import Department, Team
+from andon.pulls.first_report import stamp_first_reports
 from andon.pulls.models import Andon, AndonEvidence, CordPull
 from andon.recovery.models import RecoveryAction, RecoveryGiven
 from andon.reviews.models import CorrectiveAction, PullReview
+from andon.reviews.summaries import refresh_pulled
 from andon.workorders.models import WorkOrder
 
 TODAY = dt.date(2026, 3, 18)  # a Wednesday
@@ -111,6 +113,7 @@ def build_small(world) -> Small:
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=a1, contact=k1), AndonEvidence(andon=a1, contact=k2)]
     )
+    stamp_first_reports([a1.pk])  # as the pull does
     CordPull.objects.create(
         andon=a1, agent=u["agent1"], note="n", pulled_at=a1.opened_at, credited=True
     )
@@ -186,6 +189,7 @@ def build_small(world) -> Small:
         team=team2,
         team_lead=u["lead2"],
     )
+    refresh_pulled([r1.pulled_at, r2.pulled_at])  # as the review service does
     # Corrective actions due in W: one training done on time (Fri for Sat), one never done.
     CorrectiveAction.objects.create(
         review=r2,

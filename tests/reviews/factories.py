@@ -16,6 +16,7 @@ from andon.people.models import Team
 from andon.pulls.models import Andon, AndonState, CordPull
 from andon.pulls.services import andon_pull
 from andon.reviews.models import PullReview
+from andon.reviews.summaries import refresh_pulled
 
 _seq = itertools.count(1)
 
@@ -106,3 +107,4 @@ def reviewed(
         )
         for i, a in enumerate(andons)
     )
+    refresh_pulled(a.opened_at for a in andons)  # as the services do
