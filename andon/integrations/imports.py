@@ -40,6 +40,7 @@ from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
 from .import_history import andon_history
+from .import_memberships import memberships
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
 from .upserts import Tally, upsert
@@ -619,3 +620,4 @@ HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
     "people": _people,
     "andon-history": andon_history,
 }
+HANDLERS["memberships"] = memberships
