@@ -227,6 +227,18 @@ def main() -> None:
         recovered_members(since=since, until=until)
 
     both = Summary.of(timed(whole, a.runs))
+    # The month before, whole (the current one may be a day old): the heavier read.
+    last_since = dt.datetime.combine(
+        (since - dt.timedelta(days=1)).date().replace(day=1), dt.time(), tz
+    )
+
+    def whole_last() -> None:
+        member_kpis(since=last_since, until=since)
+        recovered_members(since=last_since, until=since)
+
+    last = Summary.of(timed(whole_last, a.runs))
+    kl = member_kpis(since=last_since, until=since)
+    rl = recovered_members(since=last_since, until=since)
     k = member_kpis(since=since, until=until)
     r = recovered_members(since=since, until=until)
     now = timezone.now()
@@ -245,6 +257,7 @@ def main() -> None:
         ["recovered_members (with control group)", loop.n, loop.median_ms, loop.p95_ms,
          loop.p99_ms],
         ["both: the API's member figures", both.n, both.median_ms, both.p95_ms, both.p99_ms],
+        ["both, the whole month before", last.n, last.median_ms, last.p95_ms, last.p99_ms],
     ]  # fmt: skip
     body = "\n".join(
         [
@@ -265,7 +278,9 @@ def main() -> None:
             f"{k.contacts:,} contacts ({k.member_contacts:,} by members; per 100 orders "
             f"{k.member_contacts_per_100} vs {k.other_contacts_per_100}); "
             f"{r.recovered.customers:,} recovered customers, {r.control.customers:,} in the "
-            "control group.",
+            f"control group. The month before: {kl.orders:,} orders, {kl.contacts:,} contacts, "
+            f"{rl.recovered.customers:,} recovered, {rl.control.customers:,} in the control "
+            "group.",
             "",
             f"Tick over {due:,} due memberships: {tick_s:.1f} s "
             f"({due / tick_s if tick_s else 0:,.0f} memberships/s): {done}. "
