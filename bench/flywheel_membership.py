@@ -1,9 +1,10 @@
 """Ad-hoc timing of the flywheel's membership families on the membership bench's database
-(`andon_memberbench`, made by bench/membership.py: 200,000 memberships, 416,511 changes,
-600,000 orders), against the existing orders family in the same run, and of the member share
-of orders that was not added (an EXISTS per order). Reads only.
+(`andon_memberbench`, made by bench/membership.py on a bench/scratch.py scratch database:
+200,000 memberships, about 416,000 changes, 600,000 orders), against the existing orders
+family in the same run, and of the member share of orders that was not added (an EXISTS per
+order). Reads only; loads the database first when it is missing.
 
-    .venv/bin/python bench/flywheel_membership.py
+    .venv/bin/python -m bench.flywheel_membership
 
 Prints one table row per read: p50, p95, p99 (ms) and the sample count.
 """
@@ -11,25 +12,11 @@ Prints one table row per read: p50, p95, p99 (ms) and the sample count.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
-DB = "andon_memberbench"
 RUNS = 21
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "andon.config.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import django
-
-    django.setup()
 
 
 def timed(fn: Callable[[], object], n: int = RUNS) -> str:
@@ -44,7 +31,10 @@ def timed(fn: Callable[[], object], n: int = RUNS) -> str:
 
 
 def main() -> None:
-    setup_django()
+    from bench.membership import attach, load
+
+    if not attach(keep=True):
+        load(customers=1_000_000, members=200_000, orders=600_000)
     from django.db.models import Count, Q
 
     from andon.flywheel import families as fam

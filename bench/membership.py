@@ -1,13 +1,17 @@
 """Benchmark of membership at scale in PostgreSQL database `andon_memberbench`: 1,000,000
 customers, 200,000 memberships in every state with their history, 600,000 orders over two
-years, generated set-based with generate_series. Times the member figures of one month
-(`member_kpis`, the API's and the console's read) against a trivial count as the baseline of
-the same run, then the tick over every membership that is due (a one-off: it changes them).
+years on 200 products, 60,000 contacts and 15,000 service recoveries, generated set-based
+with generate_series. Times the member figures of one month as GET /api/v1/kpis/membership
+reads them (`member_kpis` with contacts per 100 orders, and `recovered_members`: the
+recovered against their control group), each part and the whole, against a trivial count
+as the baseline of the same run; then the tick over every membership that is due (a one-off:
+it changes them).
 
-    .venv/bin/python bench/membership.py [--keep] [--runs 21] [--customers N] [--members N]
+    .venv/bin/python -m bench.membership [--keep] [--runs 21] [--customers N] [--members N]
 
-Writes bench/RESULTS-membership.md. Drops and recreates the database unless --keep finds it
-loaded (a kept database has already been ticked: its tick figure is then small).
+Writes bench/RESULTS-membership.md. The database is a bench/scratch.py scratch database,
+dropped and made again, unless --keep finds it loaded (a kept database has already been
+ticked: its tick figure is then small). bench/flywheel_membership.py reads the same one.
 """
 
 from __future__ import annotations
@@ -19,41 +23,47 @@ import sys
 import time
 from pathlib import Path
 
+from bench.scratch import PG_ADMIN, scratch_setup
+
 DB = os.environ.get("ANDON_MEMBERBENCH_DB", "andon_memberbench")
-SERVER = os.environ.get("ANDON_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 RESULTS = Path(__file__).with_name("RESULTS-membership.md")
+PRODUCTS = 200
 
 
-def recreate(keep: bool) -> bool:
+def loaded() -> bool:
     import psycopg
 
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
-        if exists and keep:
-            return True
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone())
+
+
+def attach(keep: bool) -> bool:
+    """Django on the bench database: the kept one if asked and present (True), else a fresh
+    scratch database, migrated (False)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if keep and loaded():
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "andon.config.settings")
+        import django
+
+        django.setup()
+        return True
+    scratch_setup("postgres", DB)
     return False
 
 
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "andon.config.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import django
-
-    django.setup()
-
-
 def load(customers: int, members: int, orders: int) -> None:
-    from django.core.management import call_command
+    from django.contrib.auth.models import User
     from django.db import connection
 
     from andon.catalog.models import Product
+    from andon.contacts.models import ReasonCode
     from andon.membership.services import plans_ensure_defaults
+    from andon.recovery.models import RecoveryAction
+    from andon.recovery.services import catalogue_ensure_defaults
 
-    call_command("migrate", verbosity=0)
     plans_ensure_defaults()
+    catalogue_ensure_defaults()
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO orders_customer (external_id, name, phone, email, created_at, address, "
@@ -115,7 +125,9 @@ def load(customers: int, members: int, orders: int) -> None:
             FROM membership_membership WHERE state = 'expired'
             """
         )
-        product = Product.objects.create(sku="mb-sku", title="Book", price=40).pk
+        products = Product.objects.bulk_create(
+            Product(sku=f"mb-sku-{i}", title=f"Book {i}", price=40) for i in range(PRODUCTS)
+        )
         cur.execute(
             "INSERT INTO orders_order (external_id, customer_id, placed_at, channel) "
             "SELECT 'mo-' || g, %s + (g::bigint * 7919 %% %s)::int, "
@@ -126,9 +138,38 @@ def load(customers: int, members: int, orders: int) -> None:
         cur.execute(
             "INSERT INTO orders_orderline (order_id, line_no, product_id, batch_id, warehouse_id,"
             " quantity, unit_price, fulfilment_status, status_changed_at) "
-            "SELECT id, 1, %s, NULL, NULL, 1, 20 + (id %% 180), 'delivered', NULL "
+            "SELECT id, 1, %s + id %% %s, NULL, NULL, 1, 20 + (id %% 180), 'delivered', NULL "
             "FROM orders_order",
-            [product],
+            [products[0].pk, PRODUCTS],
+        )
+        # One line in ten brings a contact three days after its order, for one of five
+        # reasons; one contact in four is given a coupon ten minutes later.
+        reasons = [
+            ReasonCode.objects.create(code=f"mb-r{i}", label_zh=f"原因{i}", label_en=f"R{i}").pk
+            for i in range(5)
+        ]
+        agent = User.objects.create_user(username="mb-agent").pk
+        cur.execute(
+            """
+            INSERT INTO contacts_contact (created_at, external_id, customer_id, order_line_id,
+                product_id, reason_id, text, channel, handling_seconds, agent_id)
+            SELECT o.placed_at + interval '3 days', NULL, o.customer_id, l.id, l.product_id,
+                   (%s::int[])[l.id %% 5 + 1], '书页破损', 'phone', 120, %s
+            FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+            WHERE l.id %% 10 = 0 AND o.placed_at + interval '3 days' < now()
+            """,
+            [reasons, agent],
+        )
+        action = RecoveryAction.objects.get(code="coupon-5").pk
+        cur.execute(
+            """
+            INSERT INTO recovery_recoverygiven (contact_id, customer_id, action_id, cost, note,
+                reason_above_guide, above_guide, agent_id, team_id, given_at)
+            SELECT id, customer_id, %s, 5, '', '', false, agent_id, NULL,
+                   created_at + interval '10 minutes'
+            FROM contacts_contact WHERE id %% 4 = 0
+            """,
+            [action],
         )
         cur.execute("ANALYZE")
 
@@ -152,13 +193,13 @@ def main() -> None:
     p.add_argument("--orders", type=int, default=600_000)
     p.add_argument("--results", default=str(RESULTS))
     a = p.parse_args()
-    kept = recreate(a.keep)
-    setup_django()
+    kept = attach(a.keep)
     from django.utils import timezone
 
     from andon.membership.models import Membership
     from andon.membership.selectors import member_kpis
     from andon.membership.services import membership_tick
+    from andon.recovery.members import recovered_members
 
     from .report import load_average, machine
     from .stats import Summary, table
@@ -167,6 +208,10 @@ def main() -> None:
     if not kept:
         load(a.customers, a.members, a.orders)
     load_s = time.perf_counter() - t0
+    from andon.contacts.models import Contact
+    from andon.recovery.models import RecoveryGiven
+
+    contacts, recoveries = Contact.objects.count(), RecoveryGiven.objects.count()
     tz = timezone.get_current_timezone()
     month = timezone.localdate().replace(day=1)
     since = dt.datetime.combine(month, dt.time(), tz)
@@ -175,6 +220,27 @@ def main() -> None:
     load_before = load_average()
     base = Summary.of(timed(lambda: Membership.objects.count(), a.runs))
     kpis = Summary.of(timed(lambda: member_kpis(since=since, until=until), a.runs))
+    loop = Summary.of(timed(lambda: recovered_members(since=since, until=until), a.runs))
+
+    def whole() -> None:  # what GET /api/v1/kpis/membership reads
+        member_kpis(since=since, until=until)
+        recovered_members(since=since, until=until)
+
+    both = Summary.of(timed(whole, a.runs))
+    # The month before, whole (the current one may be a day old): the heavier read.
+    last_since = dt.datetime.combine(
+        (since - dt.timedelta(days=1)).date().replace(day=1), dt.time(), tz
+    )
+
+    def whole_last() -> None:
+        member_kpis(since=last_since, until=since)
+        recovered_members(since=last_since, until=since)
+
+    last = Summary.of(timed(whole_last, a.runs))
+    kl = member_kpis(since=last_since, until=since)
+    rl = recovered_members(since=last_since, until=since)
+    k = member_kpis(since=since, until=until)
+    r = recovered_members(since=since, until=until)
     now = timezone.now()
     due = Membership.objects.filter(
         state__in=["trial", "active", "past_due", "cancelled"], ends_at__lte=now
@@ -188,20 +254,33 @@ def main() -> None:
     rows = [
         ["Membership.objects.count() (baseline)", base.n, base.median_ms, base.p95_ms, base.p99_ms],
         ["member_kpis, one month", kpis.n, kpis.median_ms, kpis.p95_ms, kpis.p99_ms],
-    ]
+        ["recovered_members (with control group)", loop.n, loop.median_ms, loop.p95_ms,
+         loop.p99_ms],
+        ["both: the API's member figures", both.n, both.median_ms, both.p95_ms, both.p99_ms],
+        ["both, the whole month before", last.n, last.median_ms, last.p95_ms, last.p99_ms],
+    ]  # fmt: skip
     body = "\n".join(
         [
             "# Membership benchmark",
             "",
             f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average before "
             f"{load_before}, after {load_average()}. Data: {a.customers:,} customers, "
-            f"{a.members:,} memberships, {a.orders:,} orders"
+            f"{a.members:,} memberships, {a.orders:,} orders, {contacts:,} contacts, "
+            f"{recoveries:,} recoveries"
             + (" (kept database)" if kept else f", loaded in {load_s:.1f} s")
             + ".",
             "",
             *(f"- {k}: {v}" for k, v in machine()),
             "",
             table(["read", "n", "p50 ms", "p95 ms", "p99 ms"], rows),
+            "",
+            f"The month read: {k.orders:,} orders ({k.member_orders:,} by members), "
+            f"{k.contacts:,} contacts ({k.member_contacts:,} by members; per 100 orders "
+            f"{k.member_contacts_per_100} vs {k.other_contacts_per_100}); "
+            f"{r.recovered.customers:,} recovered customers, {r.control.customers:,} in the "
+            f"control group. The month before: {kl.orders:,} orders, {kl.contacts:,} contacts, "
+            f"{rl.recovered.customers:,} recovered, {rl.control.customers:,} in the control "
+            "group.",
             "",
             f"Tick over {due:,} due memberships: {tick_s:.1f} s "
             f"({due / tick_s if tick_s else 0:,.0f} memberships/s): {done}. "

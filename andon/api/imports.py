@@ -29,6 +29,7 @@ Kind = Literal[
     "contacts",
     "people",
     "andon-history",
+    "memberships",
 ]
 
 
@@ -57,7 +58,9 @@ def import_rows(
     order's fields repeated. Contacts: external_id, customer, order, line_no, reason, text,
     channel, created_at, agent (username), handling_seconds; they count as evidence but never
     pull the cord, and their customer, line, reason, agent and time never change. Never
-    changes a listing status, nor a line or a stock quantity on hold by an open andon."""
+    changes a listing status, nor a line or a stock quantity on hold by an open andon.
+    Memberships: customer, plan, state, started_at, ends_at, auto_renew, one row per customer,
+    each applied as PUT /customers/{external_id}/membership applies it (history and events)."""
     if not people_rules.may_load_catalog(roles_of(request.user)):
         raise Forbidden(_("Only integrators and admins import."))
     if kind == "people" and not people_rules.may_configure(roles_of(request.user)):

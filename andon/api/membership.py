@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from andon.core.errors import NotFound
 from andon.core.http import AuthenticatedRequest
-from andon.membership import rules
+from andon.membership import rules, sync
 from andon.membership import services as membership
 from andon.membership.rules import (
     BenefitKind,
@@ -38,7 +38,7 @@ from andon.membership.selectors import (
 from andon.orders.selectors import customer_find
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
-from andon.recovery.selectors import recovered_members
+from andon.recovery.members import recovered_members
 
 from .guard import IsoDate, IsoDateTime
 from .problems import Problem
@@ -234,7 +234,7 @@ def customer_membership_sync(request: AuthenticatedRequest, external_id: str, pa
     membership or moves it forward, with history and events; the same record again changes
     nothing (PUT is idempotent)."""
     customer = _customer(external_id)
-    membership.membership_sync(
+    sync.membership_sync(
         actor=request.user,
         customer=customer,
         plan_code=payload.plan,
@@ -283,6 +283,18 @@ class TrendOut(BaseModel):
     expired: int
 
 
+class ControlOut(BaseModel):
+    customers: int = Field(
+        description="Customers who complained of the same thing (the same reason on the same "
+        "product as a recovery of the period) in the period and were given no recovery."
+    )
+    enrolled: int = Field(description="Of them, enrolled in a membership after the contact.")
+    converted: int
+    renewed: int
+    ordered_30: int = Field(description="Ordered again within 30 days of the contact.")
+    ordered_90: int
+
+
 class RecoveredOut(BaseModel):
     recovered: int = Field(description="Customers given service recovery in the period.")
     enrolled: int = Field(description="Of them, enrolled in a membership after it.")
@@ -290,11 +302,13 @@ class RecoveredOut(BaseModel):
     renewed: int
     ordered_30: int = Field(description="Ordered again within 30 days of the recovery.")
     ordered_90: int
+    control: ControlOut = Field(description="The same complaint, no recovery: the comparison.")
 
 
 class AnchorOut(BaseModel):
     trial_conversion: float = Field(description="Prime: 73% of trials convert.")
-    renewal_rate: float = Field(description="Prime: 91% renew after year 1; Costco 92.9% (2024).")
+    renewal_rate: float = Field(description="Prime: 91% renew after year 1.")
+    costco_renewal_rate: float = Field(description="Costco: 92.9% renew (US/Canada, 2024).")
 
 
 class MemberKpisOut(BaseModel):
@@ -316,13 +330,21 @@ class MemberKpisOut(BaseModel):
     member_gmv: Decimal
     member_order_share: float | None
     member_gmv_share: float | None
+    contacts: int
+    member_contacts: int = Field(description="Contacts made by customers while members.")
+    member_contacts_per_100: float | None = Field(
+        description="Members' contacts per 100 member orders; null: no member orders."
+    )
+    other_contacts_per_100: float | None = Field(
+        description="Non-members' contacts per 100 non-member orders; null: no such orders."
+    )
     recovered: RecoveredOut
     anchors: AnchorOut
     trend: list[TrendOut] = Field(description="The last six months, oldest first.")
 
 
 # What the talk holds up (shown beside the figures, never as targets).
-ANCHORS = AnchorOut(trial_conversion=0.73, renewal_rate=0.91)
+ANCHORS = AnchorOut(trial_conversion=0.73, renewal_rate=0.91, costco_renewal_rate=0.929)
 
 
 def _bounds(period: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -371,7 +393,19 @@ def membership_kpis(
         member_gmv=k.member_gmv,
         member_order_share=k.member_order_share,
         member_gmv_share=k.member_gmv_share,
-        recovered=RecoveredOut(**vars(loop)),
+        contacts=k.contacts,
+        member_contacts=k.member_contacts,
+        member_contacts_per_100=k.member_contacts_per_100,
+        other_contacts_per_100=k.other_contacts_per_100,
+        recovered=RecoveredOut(
+            recovered=loop.recovered.customers,
+            enrolled=loop.recovered.enrolled,
+            converted=loop.recovered.converted,
+            renewed=loop.recovered.renewed,
+            ordered_30=loop.recovered.ordered_30,
+            ordered_90=loop.recovered.ordered_90,
+            control=ControlOut(**vars(loop.control)),
+        ),
         anchors=ANCHORS,
         trend=[TrendOut(**vars(p)) for p in k.trend],
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from andon.contacts.models import Channel
 from andon.contacts.services import TEXT_MAX
+from andon.membership.rules import State as MembershipState
 from andon.orders.models import FulfilmentStatus
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -135,3 +136,18 @@ ROWS: dict[str, type[Row]] = {
     "people": PersonRow,
     "andon-history": AndonHistoryRow,
 }
+
+
+class MembershipRow(Row):
+    """The storefront's own record of one customer's membership, as PUT
+    /customers/{external_id}/membership takes it: one row per customer (the key)."""
+
+    customer: str = Field(min_length=1, max_length=64, description="customer external id")
+    plan: str = Field(min_length=1, max_length=50, description="plan code")
+    state: MembershipState
+    started_at: dt.datetime
+    ends_at: dt.datetime
+    auto_renew: bool = True
+
+
+ROWS["memberships"] = MembershipRow

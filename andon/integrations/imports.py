@@ -10,7 +10,8 @@ the fulfilment status, quantity, product or batch of an order line on hold, or t
 of stock on hold. Stock and order lines are written by the same syncs as the API's
 (integrations.syncs: listing locks first, the holds' rule, the catch-up of holds), so a pull
 placing holds at the same moment waits for the chunk and then holds what it wrote.
-Imports write no outbox events: they load the storefront's own state, which it already knows.
+Imports write no outbox events: they load the storefront's own state, which it already knows
+(except `memberships`, which emits `membership.*` as its PUT does: see import_memberships).
 Imported contacts are assigned to problems after the chunks, the whole file at once
 (andon.detection: a failure there never fails the import; `andon detection pending` catches up).
 """
@@ -41,6 +42,7 @@ from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
 from .import_history import andon_history
+from .import_memberships import memberships
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
 from .upserts import Tally, merge, upsert
@@ -641,3 +643,4 @@ HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
     "people": _people,
     "andon-history": andon_history,
 }
+HANDLERS["memberships"] = memberships

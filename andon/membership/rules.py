@@ -219,6 +219,11 @@ def rate(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, 4)
 
 
+def per_100(count: int, orders: int) -> float | None:
+    """`count` per 100 orders, or None with no orders (no data, not 0)."""
+    return None if orders == 0 else round(count * 100 / orders, 2)
+
+
 @dataclass(frozen=True)
 class StepTally:
     """What a period's membership changes add up to: trials decided (converted, cancelled or

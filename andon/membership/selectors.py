@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from andon.contacts.models import Contact
 from andon.core.errors import NotFound
 from andon.orders.models import Order, OrderLine
 
@@ -121,6 +122,12 @@ class MemberKpis:
     member_gmv: Decimal
     member_order_share: float | None
     member_gmv_share: float | None
+    contacts: int
+    member_contacts: int  # contacts by customers who were members when they made them
+    # Contacts per 100 orders of the same people in the period (members vs the others): does
+    # membership come with fewer problems, or with more attention asked?
+    member_contacts_per_100: float | None
+    other_contacts_per_100: float | None
     trend: list[TrendPoint]
 
 
@@ -140,7 +147,7 @@ def member_kpis(
     plan_id: int | None = None,
 ) -> MemberKpis:
     """The member figures of [since, until), optionally of one plan, each from one grouped
-    query (seven in all, whatever the number of members). Rates with nothing to divide are
+    query (eight in all, whatever the number of members). Rates with nothing to divide are
     None, not 0."""
     memberships = Membership.objects.all()
     changes = MembershipChange.objects.all()
@@ -176,6 +183,11 @@ def member_kpis(
         .aggregate(all=Sum(value), members=Sum(value, filter=Q(member=True)))
     )
     total, member_total = gmv["all"] or Decimal("0"), gmv["members"] or Decimal("0")
+    contacts = (
+        Contact.objects.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(member=_member_at("created_at", "customer_id", plan_id))
+        .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
+    )
     return MemberKpis(
         since=since,
         until=until,
@@ -196,6 +208,12 @@ def member_kpis(
         member_gmv=Decimal(member_total).quantize(Decimal("0.01")),
         member_order_share=rules.rate(orders["members"], orders["n"]),
         member_gmv_share=None if not total else round(float(member_total / total), 4),
+        contacts=contacts["n"],
+        member_contacts=contacts["members"],
+        member_contacts_per_100=rules.per_100(contacts["members"], orders["members"]),
+        other_contacts_per_100=rules.per_100(
+            contacts["n"] - contacts["members"], orders["n"] - orders["members"]
+        ),
         trend=_trend(until=until, months=trend_months) if trend_months else [],
     )
 

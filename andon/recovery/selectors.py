@@ -7,13 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from andon.core.errors import NotFound
-from andon.membership.models import Membership
-from andon.membership.rules import Change
-from andon.orders.models import Customer, Order
 from andon.people.rules import Roles
 
 from . import rules
@@ -113,63 +110,3 @@ def recovery_cost(
         ),
         key=lambda c: -c.cost,
     )
-
-
-@dataclass(frozen=True)
-class RecoveredMembers:
-    """Close the loop (issue 13): of the customers given recovery in a period, how many
-    enrolled in a membership after it, converted a trial, renewed, and ordered again within
-    30 and 90 days of their first recovery in the period."""
-
-    recovered: int
-    enrolled: int
-    converted: int
-    renewed: int
-    ordered_30: int
-    ordered_90: int
-
-
-def recovered_members(*, since: dt.datetime, until: dt.datetime) -> RecoveredMembers:
-    """One query: each recovered customer's first recovery of the period, then EXISTS per
-    outcome (a membership started since, a conversion or renewal of it, an order after)."""
-    first = (
-        RecoveryGiven.objects.filter(
-            customer_id=OuterRef("pk"), given_at__gte=since, given_at__lt=until
-        )
-        .order_by("given_at")
-        .values("given_at")[:1]
-    )
-    joined = Membership.objects.filter(
-        customer_id=OuterRef("pk"), started_at__gte=OuterRef("first")
-    )
-
-    def ordered(days: int) -> Exists:
-        return Exists(
-            Order.objects.filter(
-                customer_id=OuterRef("pk"),
-                placed_at__gt=OuterRef("first"),
-                placed_at__lte=OuterRef("first") + dt.timedelta(days=days),
-            )
-        )
-
-    figures = (
-        Customer.objects.annotate(first=Subquery(first))
-        .filter(first__isnull=False)
-        .annotate(
-            has_enrolled=Exists(joined),
-            has_converted=Exists(joined.filter(changes__change=Change.CONVERTED)),
-            has_renewed=Exists(joined.filter(changes__change=Change.RENEWED)),
-            has_ordered_30=ordered(30),
-            has_ordered_90=ordered(90),
-        )
-        # Aggregates named like the annotations would replace them: hence has_*.
-        .aggregate(
-            recovered=Count("pk"),
-            enrolled=Count("pk", filter=Q(has_enrolled=True)),
-            converted=Count("pk", filter=Q(has_converted=True)),
-            renewed=Count("pk", filter=Q(has_renewed=True)),
-            ordered_30=Count("pk", filter=Q(has_ordered_30=True)),
-            ordered_90=Count("pk", filter=Q(has_ordered_90=True)),
-        )
-    )
-    return RecoveredMembers(**figures)

@@ -27,4 +27,5 @@ def test_quick_membership_bench_measures_and_ticks_once(tmp_path):
     )
     text = results.read_text()
     assert "| member_kpis, one month | 3 |" in text
+    assert "| both: the API's member figures | 3 |" in text and "control group" in text
     assert "The same tick again at the same instant" in text and "nothing due" in text

@@ -97,13 +97,13 @@ def test_the_figures_cost_the_same_queries_for_2_or_40_members(django_assert_num
     for i in range(40):
         enrol(customer(i), t0, trial=i % 2 == 0)
     membership_tick(now=dt.datetime(2026, 2, 10, tzinfo=SH))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         member_kpis(since=FEB[0], until=FEB[1])
 
 
 def test_close_the_loop_recovered_customers_who_joined_converted_and_ordered_again(world):
     from andon.membership.services import membership_tick as tick
-    from andon.recovery.selectors import recovered_members
+    from andon.recovery.members import recovered_members
     from andon.recovery.services import catalogue_ensure_defaults, recovery_give
 
     from ..reviews.factories import reported_product
@@ -120,8 +120,10 @@ def test_close_the_loop_recovered_customers_who_joined_converted_and_ordered_aga
     OrderLine.objects.create(order=o, line_no=1, product=product)
     tick(now=joined.given_at + dt.timedelta(days=31))
     loop = recovered_members(since=since, until=joined.given_at + dt.timedelta(days=1))
-    assert (loop.recovered, loop.enrolled, loop.converted, loop.renewed) == (2, 1, 1, 0)
-    assert (loop.ordered_30, loop.ordered_90) == (0, 1)
+    mine = loop.recovered
+    assert (mine.customers, mine.enrolled, mine.converted, mine.renewed) == (2, 1, 1, 0)
+    assert (mine.ordered_30, mine.ordered_90) == (0, 1)
+    assert loop.control.customers == 0  # both who complained were given recovery
 
 
 def test_the_kpi_api_for_managers_only_in_a_fixed_number_of_queries(

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from andon.core.errors import NotFound
 from andon.core.http import AuthenticatedRequest
@@ -27,7 +28,7 @@ from andon.membership.selectors import (
     plans_list,
 )
 from andon.people import rules as people_rules
-from andon.recovery.selectors import recovered_members
+from andon.recovery.members import RecoveredMembers, recovered_members
 
 from ..access import require
 
@@ -78,6 +79,35 @@ def trend_chart(points: list[TrendPoint]) -> dict:
     }
 
 
+LOOP_ROWS = [
+    ("enrolled", gettext_lazy("Enrolled after it")),
+    ("converted", gettext_lazy("Converted a trial")),
+    ("renewed", gettext_lazy("Renewed")),
+    ("ordered_30", gettext_lazy("Ordered again within 30 days")),
+    ("ordered_90", gettext_lazy("Ordered again within 90 days")),
+]
+
+
+def loop_rows(loop: RecoveredMembers) -> list[dict]:
+    """The close-the-loop table: each outcome for the recovered and for their control group,
+    as a count and a share of the group."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "recovered": getattr(loop.recovered, key),
+            "recovered_share": percent(loop.recovered.share(key)),
+            "control": getattr(loop.control, key),
+            "control_share": percent(loop.control.share(key)),
+        }
+        for key, label in LOOP_ROWS
+    ]
+
+
+def per_100(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 @require(people_rules.may_see_member_kpis)
 def membership_index(request: AuthenticatedRequest) -> HttpResponse:
     first = _month(request.GET.get("month", ""))
@@ -85,6 +115,7 @@ def membership_index(request: AuthenticatedRequest) -> HttpResponse:
     since = dt.datetime.combine(first, dt.time(), tz)
     until = rules.add_months(since, 1)
     k = member_kpis(since=since, until=until)
+    loop = recovered_members(since=since, until=until)
     sources = dict(SourceChoices.choices)
     context = {
         # Months read as 2026-02 in both languages, like the chart's axis.
@@ -93,7 +124,12 @@ def membership_index(request: AuthenticatedRequest) -> HttpResponse:
         "prev": rules.add_months(since, -1).date(),
         "next": timezone.localtime(until).date(),
         "k": k,
-        "loop": recovered_members(since=since, until=until),
+        "loop": loop,
+        "loop_rows": loop_rows(loop),
+        "contacts_per_100": {
+            "members": per_100(k.member_contacts_per_100),
+            "others": per_100(k.other_contacts_per_100),
+        },
         "by_source": [(sources.get(s, s), n) for s, n in sorted(k.enrolments_by_source.items())],
         "rates": {
             "trial_conversion": percent(k.trial_conversion),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from andon.contacts.selectors import contact_get
 from andon.core.errors import DomainError, InvalidInput
 from andon.core.http import AuthenticatedRequest
+from andon.membership.selectors import live_membership
 from andon.people import rules as people_rules
 from andon.recovery.selectors import recovery_catalogue, recovery_of_customer
 from andon.recovery.services import recovery_give
@@ -39,7 +40,14 @@ def contact_recovery(request: AuthenticatedRequest, contact_id: int) -> HttpResp
             )
         except DomainError as e:
             error, status = e, 422
+    # The membership gesture (the story's 98折) has just started a trial: say so in the panel.
+    joined = (
+        live_membership(customer_id=contact.customer_id)
+        if given is not None and given.action.kind == "membership"
+        else None
+    )
     context = {
+        "membership": joined,
         "contact": contact,
         "catalogue": recovery_catalogue(roles=roles(request)),
         "error": error,
