@@ -159,6 +159,23 @@ def test_an_incremental_scan_after_mixed_writes_equals_a_full_scan(
     assert _signals() == incremental
     assert _tallies() == tallies
 
+    # The accounts turn out to use different devices: the cluster, and the product's signal,
+    # are no longer found by the next incremental scan either.
+    with django_capture_on_commit_callbacks(execute=True):
+        rows_import(
+            actor=None,
+            kind="customers",
+            rows=[
+                {"external_id": f"NEW{i}", "name": f"New {i}", "device_id": f"dev-own-{i}"}
+                for i in range(3)
+            ],
+        )
+    integrity_scan.call()
+    after = _signals()
+    assert not any(k[1] == "account-cluster" and "NEW0" in k[2] for k in after)
+    scan()
+    assert _signals() == after
+
 
 def test_without_a_full_scan_yet_the_task_runs_a_full_one():
     build(408, customers=800)
