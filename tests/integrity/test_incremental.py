@@ -195,3 +195,17 @@ def test_the_task_prunes_its_old_finished_runs():
     integrity_scan.call()
     assert not DBTaskResult.objects.filter(pk=done.id).exists()
     assert list(ScanRun.objects.values_list("trigger", flat=True)) == [INCREMENTAL, "command"]
+
+
+def test_the_customer_api_and_order_syncs_note_what_they_touched(
+    api, django_capture_on_commit_callbacks
+):
+    from andon.integrity.scope import scope_of
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.call("PUT", "/customers/c-7", "integrator", {"name": "A", "device_id": "d-7"})
+    assert r.status_code == 201, r.content
+    assert PendingRef.objects.filter(ref="customer", key="c-7").exists()
+    c = Customer.objects.get(external_id="c-7")
+    Order.objects.create(external_id="o-7", customer=c, placed_at=timezone.now())
+    assert scope_of([("order", "o-7")]).customers == {c.pk}
