@@ -13,6 +13,8 @@ from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.holds.selectors import held_line_ids
 from andon.integrations import syncs
+from andon.integrity import scope as integrity_scope
+from andon.integrity.tasks import changed as integrity_changed
 from andon.orders import services as orders
 from andon.orders.rules import mask_address
 from andon.orders.selectors import FulfilmentStatus, order_get, order_lines
@@ -124,6 +126,8 @@ def customer_put(request: AuthenticatedRequest, external_id: str, payload: Custo
     customer, created = orders.customer_upsert(
         actor=request.user, external_id=external_id, **payload.model_dump()
     )
+    # A new phone, address or device can make or break an account cluster.
+    integrity_changed([(integrity_scope.CUSTOMER, external_id)])
     return Status(
         201 if created else 200,
         CustomerOut(

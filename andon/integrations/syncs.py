@@ -39,6 +39,8 @@ from andon.core.errors import InvalidInput
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.services import line_facts, line_writes_refused, stock_writes_refused
+from andon.integrity import scope as integrity_scope
+from andon.integrity.tasks import changed as integrity_changed
 from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get
@@ -348,6 +350,7 @@ def order_sync(
         )
 
     lines_sync(rows=rows, refuse=refuse, actor_id=_id(actor))
+    integrity_changed([(integrity_scope.ORDER, external_id)])
     return order, created
 
 
@@ -374,6 +377,7 @@ def line_status_sync(
         raise LineOnHold.of(order=order, line_no=line_no, field=field)
 
     lines_sync(rows={0: row}, refuse=refuse, actor_id=_id(actor))
+    integrity_changed([(integrity_scope.ORDER, order)])
     return order_line_get(order=order, line_no=line_no)
 
 

@@ -20,6 +20,7 @@ CONTACT = "contact"  # a contact id: its customer (claims, recovery), agent, pro
 ANDON = "andon"  # an andon id: its product, its pullers, its evidence's products
 CONTACT_EXTERNAL = "contact-ext"  # an imported contact's external id: as CONTACT
 CUSTOMER = "customer"  # a customer external id: its tally, the products it reported
+ORDER = "order"  # an order external id (its lines' statuses): as its customer
 PRODUCT = "product"  # a SKU
 AGENT = "agent"  # a user name
 ANY = "any"  # nothing in particular (teams changed): the agent-wide judgement runs again
@@ -69,9 +70,11 @@ def scope_of(refs: Iterable[tuple[str, str]]) -> Scope:
                 "contact__product_id", flat=True
             )
         )
-    customers = list(keys.get(CUSTOMER, ()))
-    if customers:
-        ids = set(Customer.objects.filter(external_id__in=customers).values_list("pk", flat=True))
+    customers = Q(external_id__in=list(keys.get(CUSTOMER, ()))) | Q(
+        orders__external_id__in=list(keys.get(ORDER, ()))
+    )
+    if keys.get(CUSTOMER) or keys.get(ORDER):
+        ids = set(Customer.objects.filter(customers).values_list("pk", flat=True))
         s.customers |= ids
         # A changed phone, address or device can make or break a cluster on what it reported.
         s.products |= set(

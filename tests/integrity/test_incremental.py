@@ -159,6 +159,23 @@ def test_an_incremental_scan_after_mixed_writes_equals_a_full_scan(
     assert _signals() == incremental
     assert _tallies() == tallies
 
+    # The accounts turn out to use different devices: the cluster, and the product's signal,
+    # are no longer found by the next incremental scan either.
+    with django_capture_on_commit_callbacks(execute=True):
+        rows_import(
+            actor=None,
+            kind="customers",
+            rows=[
+                {"external_id": f"NEW{i}", "name": f"New {i}", "device_id": f"dev-own-{i}"}
+                for i in range(3)
+            ],
+        )
+    integrity_scan.call()
+    after = _signals()
+    assert not any(k[1] == "account-cluster" and "NEW0" in k[2] for k in after)
+    scan()
+    assert _signals() == after
+
 
 def test_without_a_full_scan_yet_the_task_runs_a_full_one():
     build(408, customers=800)
@@ -178,3 +195,17 @@ def test_the_task_prunes_its_old_finished_runs():
     integrity_scan.call()
     assert not DBTaskResult.objects.filter(pk=done.id).exists()
     assert list(ScanRun.objects.values_list("trigger", flat=True)) == [INCREMENTAL, "command"]
+
+
+def test_the_customer_api_and_order_syncs_note_what_they_touched(
+    api, django_capture_on_commit_callbacks
+):
+    from andon.integrity.scope import scope_of
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.call("PUT", "/customers/c-7", "integrator", {"name": "A", "device_id": "d-7"})
+    assert r.status_code == 201, r.content
+    assert PendingRef.objects.filter(ref="customer", key="c-7").exists()
+    c = Customer.objects.get(external_id="c-7")
+    Order.objects.create(external_id="o-7", customer=c, placed_at=timezone.now())
+    assert scope_of([("order", "o-7")]).customers == {c.pk}

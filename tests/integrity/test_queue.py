@@ -65,3 +65,5 @@ def test_a_long_integrity_scan_does_not_delay_a_webhook_wake_up(monkeypatch):
         tasks.running = False
         for t in threads:
             t.join(10)
+        # Each thread closes its own connection on the way out.
+        assert not any(t.is_alive() for t in threads)
