@@ -51,7 +51,7 @@ def line_and_reason(
             _("Order “%(order)s” has no line %(line)s.") % {"order": order, "line": line_no},
             field="line_no",
         ) from None
-    raw = line.reason_json  # type: ignore[attr-defined]
+    raw = line.reason_json
     if raw is None:
         return line, None
     values = json.loads(raw)
