@@ -371,27 +371,22 @@ def render(latency: Latency, imports: dict[str, int], rows: int) -> str:
     return "\n\n".join(parts)
 
 
-def scratch_database(pg_url: str | None, workdir: Path) -> str:
+def scratch_database(pg_url: str | None) -> str:
+    """The scratch database as every bench makes it (bench/scratch.py): a temp SQLite file, or
+    the PostgreSQL database named by `pg_url` (it must have 'bench' in its name), dropped,
+    created and migrated."""
+    from bench.scratch import scratch_setup
+
     if not pg_url:
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return scratch_setup("sqlite", "andon-bench-integrations")
     name = _db_name(pg_url)
     if "bench" not in name or not name.replace("_", "").isalnum():
         raise SystemExit(f"--postgres: name a scratch database with 'bench' in it, not {name!r}")
-    _pg_admin(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _pg_admin(pg_url, f"CREATE DATABASE {name}")
-    return pg_url
+    return scratch_setup("postgres", name)
 
 
 def _db_name(url: str) -> str:
     return urllib.parse.urlsplit(url).path.lstrip("/")
-
-
-def _pg_admin(pg_url: str, sql: str) -> None:
-    import psycopg
-
-    admin = urllib.parse.urlsplit(pg_url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -419,17 +414,16 @@ def main(argv: list[str] | None = None) -> int:
             rows=args.rows if args.rows is not None else preset.rows,
         )
     workdir = Path(tempfile.mkdtemp(prefix="andon-bench-integrations-"))
-    url = scratch_database(args.postgres, workdir)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "andon.config.settings"
+    url = scratch_database(args.postgres)
     try:
         body = _run(url, workdir, preset, args)
     finally:
-        from django.db import connections
+        from bench.scratch import scratch_drop
 
-        connections.close_all()
         if args.postgres:
-            _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {_db_name(url)} WITH (FORCE)")
+            scratch_drop("postgres", _db_name(url))
+        else:
+            scratch_drop("sqlite", "")
         shutil.rmtree(workdir, ignore_errors=True)
     print(body)
     target = args.results if args.results is not None else (None if args.quick else RESULTS)
@@ -458,7 +452,7 @@ def _run(url: str, workdir: Path, preset: Preset, args: argparse.Namespace) -> s
     load_before = load_average()
     cpu = CpuMeter()
     t0 = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)  # made by scratch_database: a no-op
     latency = measure_latency(url=url, workdir=workdir, preset=preset)
     imports = bench_import(preset.rows) if preset.rows else {}
     elapsed = time.perf_counter() - t0
