@@ -148,3 +148,27 @@ def test_10000_past_buyers_once_each_when_run_twice(api, world):
     assert ProactiveRecovery.objects.count() == 9_997
     assert ProactiveRecovery.objects.values("customer").distinct().count() == 9_997
     assert OutboxEvent.objects.filter(event_type="recovery.proactive").count() == 9_997
+
+
+def test_the_andon_page_shows_the_figures_and_starts_it_for_all_pending(world):
+    import re
+    from html import unescape
+
+    from django.test import Client
+
+    andon = past_buyers_world(world, buyers=8)
+    client = Client(headers={"accept-language": "en"})
+    assert client.login(username="confirmer1", password="confirmer1-pass")
+    page = client.get(f"/andons/{andon.pk}/").content.decode()
+    panel = page[page.index('id="proactive-recovery"') :]
+    panel = re.sub(
+        r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", panel[: panel.index("</section>")]))
+    )
+    assert "Eligible: 5" in panel and "Pending: 5" in panel
+    r = client.post(f"/andons/{andon.pk}/proactive-recovery", {"action": "coupon-5", "reason": ""})
+    assert r.status_code == 302
+    job = ProactiveJob.objects.get()
+    assert job.total == 5 and job.customers is None
+    proactive_run(job_id=job.pk)
+    page = client.get(f"/andons/{andon.pk}/").content.decode()
+    assert "Reached: 5" in re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", page)))

@@ -14,8 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION", help="run.")
         run = sub.add_parser("run", help="Run or resume a job.")
-        run.add_argument("job", type=int)
-        run.add_argument("--batch", type=int, default=BATCH)
+        run.add_argument("job", type=int, help="The job's id (the API's 202 answer).")
+        run.add_argument(
+            "--batch", type=int, default=BATCH, help=f"Customers per transaction ({BATCH})."
+        )
 
     def handle(self, *args, action, job, batch, **opts):
         found = job_get(job_id=job)
