@@ -176,3 +176,13 @@ def test_the_pull_stamps_its_first_report(world):
     earliest = min(c.created_at for c in andon.evidence.all())
     andon.refresh_from_db()
     assert andon.first_report_at == earliest
+
+
+def test_rebuild_summaries_restamps_first_reports(world):
+    andon = pull(world)
+    stamped = Andon.objects.get(pk=andon.pk).first_report_at
+    Andon.objects.filter(pk=andon.pk).update(first_report_at=None)
+    DailyReviewTally.objects.create(day=dt.date(2026, 1, 1), reviewed=3, invalid=1)
+    call_command("rebuild-summaries", "--first-reports", verbosity=0)
+    assert Andon.objects.get(pk=andon.pk).first_report_at == stamped
+    assert_equal()
