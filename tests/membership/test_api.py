@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group, User
 
-from andon.core.models import ApiToken, OutboxEvent, hash_token
+from andon.core.models import ApiToken, AuditEntry, OutboxEvent, hash_token
 from andon.membership.models import Membership, MembershipChange
 from andon.membership.services import plans_ensure_defaults
 from andon.orders.models import Customer
@@ -164,6 +164,17 @@ def test_the_storefront_put_creates_moves_forward_and_repeats_as_a_no_op(api, se
     gone = api.call("PUT", PATH, "integrator", {**paid, "state": "expired"})
     assert gone.status_code == 200 and gone.json()["state"] == "expired"
     assert MembershipChange.objects.count() == 3
+    # The same expiry again is the same record: answered as is, nothing written.
+    again = api.call("PUT", PATH, "integrator", {**paid, "state": "expired"})
+    assert again.status_code == 200 and again.json()["state"] == "expired"
+    assert MembershipChange.objects.count() == 3 and len(membership_events()) == 3
+    # A cancelled member whose record repeats auto_renew (default true) is unchanged too.
+    Customer.objects.create(external_id="cust-b", name="客户B")
+    cancelled = {**paid, "state": "cancelled"}
+    for _ in range(2):
+        r = api.call("PUT", "/customers/cust-b/membership", "integrator", cancelled)
+        assert r.status_code == 200 and r.json()["auto_renew"] is False
+    assert not AuditEntry.objects.filter(action="membership.synced").exists()
 
 
 def test_the_story_over_the_api_recovery_then_membership(api, setup):
