@@ -200,15 +200,17 @@ _CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-_STEMS: list[tuple[re.Pattern[str], str]] = []
+_STEMS: list[tuple[str, re.Pattern[str], str]] = []
 _ZH: list[tuple[str, str]] = []
 for _concept, (_zh, _en) in _CONCEPTS.items():
     _ZH.extend((s, _concept) for s in _zh)
-    _STEMS.extend((re.compile(r"\b" + re.escape(s)), _concept) for s in _en)
+    _STEMS.extend((s, re.compile(r"\b" + re.escape(s)), _concept) for s in _en)
 
 
 def concepts_of(normalized: str) -> frozenset[str]:
-    """The defect concepts a normalised text (text.normalize: lower case, half-width) names."""
+    """The defect concepts a normalised text (text.normalize: lower case, half-width) names.
+    A stem's word-start pattern runs only where the stem occurs at all (a substring test):
+    ~250 patterns searched on every new text cost milliseconds, the tests microseconds."""
     found = {c for s, c in _ZH if s in normalized}
-    found.update(c for p, c in _STEMS if p.search(normalized))
+    found.update(c for s, p, c in _STEMS if s in normalized and p.search(normalized))
     return frozenset(found)

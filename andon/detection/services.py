@@ -75,9 +75,9 @@ def assignment_quietly(contact: Contact) -> Assignment | None:
 
 
 def contacts_assign_quietly(*, contact_ids: list[int]) -> int:
-    """An import's contacts, assigned set-based in the import's transaction, inside a
-    savepoint: if detection fails, the contacts are imported all the same (and `andon
-    detection pending` assigns them later)."""
+    """An import's contacts, assigned set-based in a transaction of their own (a savepoint
+    when the caller has one): if detection fails, the contacts are imported all the same
+    (and `andon detection pending` assigns them later)."""
     if not contact_ids:
         return 0
     try:
