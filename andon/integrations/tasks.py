@@ -91,7 +91,7 @@ def wakeups_prune(*, older_than: dt.timedelta = WAKEUP_KEEP) -> int:
 @task()
 def prune_inbound_events() -> int:
     """The inbound helpdesk event log down to its retention (enqueue it daily from cron, or
-    run `andon prune-inbound-events`)."""
+    run `andon prune-inbound`)."""
     from .inbound.services import inbound_events_prune
 
     return inbound_events_prune()

@@ -1,5 +1,5 @@
 """The inbound event log is kept to its retention (ANDON_INBOUND_EVENT_RETENTION_DAYS, default
-90 days) by `andon prune-inbound-events` (or the `prune_inbound_events` task); contacts stay,
+90 days) by `andon prune-inbound` (or the `prune_inbound_events` task); contacts stay,
 and a vendor replaying a pruned event records nothing new."""
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ def _events(connection, ages_days: list[float]) -> list[int]:
 def test_events_older_than_the_retention_go_the_rest_stay(zendesk, settings):
     ids = _events(zendesk, [200, 91, 89, 1])
     out = io.StringIO()
-    call_command("prune-inbound-events", stdout=out)  # default retention: 90 days
+    call_command("prune-inbound", stdout=out)  # default retention: 90 days
     assert out.getvalue().strip() == "deleted 2 inbound events older than 90 days"
     assert sorted(InboundEvent.objects.values_list("id", flat=True)) == ids[2:]
     settings.ANDON_INBOUND_EVENT_RETENTION_DAYS = 30
     assert inbound_event_retention() == dt.timedelta(days=30)
     assert prune_inbound_events.call() == 1  # the task, as a cron-enqueued worker runs it
-    call_command("prune-inbound-events", "--older-than", "0.5", stdout=out)
+    call_command("prune-inbound", "--older-than", "0.5", stdout=out)
     assert not InboundEvent.objects.exists()
 
 
@@ -54,10 +54,10 @@ def test_pruning_in_batches_and_bad_ages_refused(zendesk, settings):
     _events(zendesk, [10] * 7)
     assert inbound_events_prune(older_than=dt.timedelta(days=1), batch=3) == 7
     with pytest.raises(CommandError):
-        call_command("prune-inbound-events", "--older-than", "-1")
+        call_command("prune-inbound", "--older-than", "-1")
     settings.ANDON_INBOUND_EVENT_RETENTION_DAYS = "-3"
     with pytest.raises(CommandError):
-        call_command("prune-inbound-events")
+        call_command("prune-inbound")
 
 
 def test_a_replay_of_a_pruned_event_records_nothing_new(client, zendesk):

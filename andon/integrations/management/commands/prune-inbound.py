@@ -1,4 +1,4 @@
-"""`andon prune-inbound-events [--older-than DAYS]`: keep the hosted helpdesks' event log to
+"""`andon prune-inbound [--older-than DAYS]`: keep the hosted helpdesks' event log to
 its retention (ANDON_INBOUND_EVENT_RETENTION_DAYS, default 90). Run it daily from cron."""
 
 from __future__ import annotations
@@ -12,13 +12,19 @@ from andon.integrations.inbound.services import inbound_event_retention, inbound
 
 class Command(BaseCommand):
     help = (
-        "Delete inbound helpdesk events (Zendesk, Freshdesk, Zammad) received more than DAYS "
-        "days ago (default: ANDON_INBOUND_EVENT_RETENTION_DAYS, 90). Contacts stay; a replay "
-        "of a pruned event records nothing new."
+        "Delete helpdesk webhook events older than their retention. Inbound events of Zendesk, "
+        "Freshdesk and Zammad received more than ANDON_INBOUND_EVENT_RETENTION_DAYS (default "
+        "90) days ago go; contacts stay, and a replay of a pruned event records nothing new."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=float, metavar="DAYS", default=None)
+        parser.add_argument(
+            "--older-than",
+            type=float,
+            metavar="DAYS",
+            default=None,
+            help="Age in days of the events to delete (default: the retention setting).",
+        )
 
     def handle(self, *args, older_than, **opts):
         if older_than is not None and older_than < 0:
