@@ -13,7 +13,7 @@ from andon.detection.alerts import problem_alerts_scan
 
 
 class Command(BaseCommand):
-    help = "Problem detection: rebuild problems, scan complaint-rate alerts, assign pending."
+    help = "Problems: rebuild, scan complaint-rate alerts, assign pending contacts."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(

@@ -11,11 +11,9 @@ from andon.reviews import summaries
 
 
 class Command(BaseCommand):
-    help = (
-        "Recount the bad-andon rate's daily tallies from every review (they are kept current "
-        "as reviews are written; run this after restoring a backup or editing reviews by hand). "
-        "--first-reports also restamps every andon's first report time from its evidence."
-    )
+    # The tallies are kept current as reviews are written: this is for after restoring a
+    # backup or editing reviews by hand.
+    help = "Recount the bad-andon rate's daily tallies from every review."
 
     def add_arguments(self, parser):
         parser.add_argument(
