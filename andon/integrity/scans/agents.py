@@ -21,7 +21,6 @@ from andon.reviews.models import PullReview
 
 from .. import rules
 from ..models import AgentTally
-from .tuning import bulk_settings
 
 
 @dataclass(frozen=True)
@@ -137,16 +136,7 @@ def _pulls_judged(rows: dict[int, dict[str, Any]], agents: Collection[int] | Non
 
 @transaction.atomic
 def tally_refresh(agents: Collection[int] | None = None) -> None:
-    """Recompute the tally rows of `agents` (None: every agent; its statements read every
-    contact and pull, with the bulk settings)."""
-    if agents is None:
-        with bulk_settings():
-            _refresh(None)
-    else:
-        _refresh(agents)
-
-
-def _refresh(agents: Collection[int] | None) -> None:
+    """Recompute the tally rows of `agents` (None: every agent)."""
     rows: dict[int, dict[str, Any]] = defaultdict(dict)
     for agent, n in (
         _of(Contact, agents).values("agent").annotate(n=Count("id")).values_list("agent", "n")

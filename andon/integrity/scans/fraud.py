@@ -20,7 +20,6 @@ from andon.recovery.models import RecoveryGiven
 from .. import rules
 from ..models import CustomerTally
 from ..rules import Finding
-from .tuning import bulk_settings
 
 CHUNK = 2000  # customers per refresh statement (SQLite's limit on parameters)
 
@@ -71,59 +70,6 @@ def _stats_cte(customers: list[int] | None) -> tuple[str, list[Any]]:
     return sql, [*statuses, *ids, *ids, *ids, *ids]
 
 
-def _full_cte() -> tuple[str, list[Any]]:
-    """The same numbers as `_stats_cte(None)` for every customer, shaped for one pass over
-    a million contacts: each table pre-aggregated on its own, then joined per customer, and
-    no COUNT(DISTINCT) (which sorts every group) nor a UNION of every order with every
-    contact. Orders per customer = the customer's received orders (one row per order: a
-    semi-join on its lines) + the orders the customer contacted about that are not among
-    them (the pairs without a match in a left join)."""
-    order, line = Order._meta.db_table, OrderLine._meta.db_table
-    contact, recovery = Contact._meta.db_table, RecoveryGiven._meta.db_table
-    sql = f"""
-    WITH ro AS (
-        SELECT o.customer_id AS cid, o.id AS oid FROM {order} o
-        WHERE EXISTS (
-            SELECT 1 FROM {line} l
-            WHERE l.order_id = o.id AND l.fulfilment_status IN (%s, %s, %s)
-        )
-    ), kp AS (
-        SELECT k.customer_id AS cid, l.order_id AS oid
-        FROM {contact} k JOIN {line} l ON l.id = k.order_line_id
-        GROUP BY k.customer_id, l.order_id
-    ), c AS (
-        SELECT kp.cid AS cid, COUNT(*) AS claims,
-               SUM(CASE WHEN ro.oid IS NULL THEN 1 ELSE 0 END) AS extra
-        FROM kp LEFT JOIN ro ON ro.oid = kp.oid AND ro.cid = kp.cid
-        GROUP BY kp.cid
-    ), p AS (
-        SELECT cid, COUNT(*) AS products FROM (
-            SELECT k.customer_id AS cid, k.product_id AS pid
-            FROM {contact} k JOIN {line} l ON l.id = k.order_line_id
-            GROUP BY k.customer_id, k.product_id
-        ) kpr GROUP BY cid
-    ), d AS (
-        SELECT cid, SUM(n) AS n FROM (
-            SELECT cid, COUNT(*) AS n FROM ro GROUP BY cid
-            UNION ALL
-            SELECT cid, extra AS n FROM c WHERE extra > 0
-        ) u GROUP BY cid
-    ), v AS (
-        SELECT customer_id AS cid, SUM(cost) AS value FROM {recovery}
-        GROUP BY customer_id
-    ), s AS (
-        SELECT d.cid AS cid, d.n AS orders, COALESCE(c.claims, 0) AS claims,
-               COALESCE(p.products, 0) AS products, COALESCE(v.value, 0) AS value
-        FROM d LEFT JOIN c ON c.cid = d.cid LEFT JOIN p ON p.cid = d.cid
-        LEFT JOIN v ON v.cid = d.cid
-    )"""
-    return sql, [
-        FulfilmentStatus.SHIPPED.value,
-        FulfilmentStatus.DELIVERED.value,
-        FulfilmentStatus.RETURNED.value,
-    ]
-
-
 def _rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -144,9 +90,8 @@ def tally_refresh(customers: Iterable[int] | None = None) -> None:
     select = " SELECT cid, orders, claims, products, value FROM s"
     if customers is None:
         CustomerTally.objects.all().delete()
-        cte, params = _full_cte()
-        with bulk_settings():
-            _execute(cte + insert + select, params)
+        cte, params = _stats_cte(None)
+        _execute(cte + insert + select, params)
         if connection.vendor == "postgresql":
             # Fresh statistics for the planner after a rebuild (a sample: milliseconds).
             _execute(f"ANALYZE {table}", [])
