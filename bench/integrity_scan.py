@@ -169,7 +169,9 @@ def build(contacts: int, customers: int, orders: int) -> dict[str, float]:
             t0 = time.perf_counter()
             cur.execute(sql)
             timings[name] = time.perf_counter() - t0
-        cur.execute("ANALYZE")
+        # VACUUM as well as ANALYZE: the state autovacuum leaves a live database in (hint bits
+        # and visibility map set), so the scan does not pay the first read of 5M fresh rows.
+        cur.execute("VACUUM ANALYZE")
     timings["total build"] = time.perf_counter() - started
     return timings
 
