@@ -40,6 +40,12 @@ def _order(customer: str, product: Product, n: int) -> str:
     return o.external_id
 
 
+def _count(q: CaptureQueriesContext) -> int:
+    """Queries of a step, without the outbox's wake-up task (integrations): it is enqueued
+    once per transaction by whichever write comes first, so only the first step pays it."""
+    return sum("relay_and_deliver" not in x["sql"] for x in q.captured_queries)
+
+
 def _frontline(agent: User, customers: list[str], product: Product, tag: str) -> list[int]:
     """Two contacts, a recovery within the guide and a pull: the number of queries of each."""
     orders = [_order(c, product, i + 10 * len(tag)) for i, c in enumerate(customers)]
@@ -51,15 +57,15 @@ def _frontline(agent: User, customers: list[str], product: Product, tag: str) ->
                     actor=agent, customer=c, order=o, line_no=1, reason="w-print", text="页未裁开"
                 )
             )
-        counts.append(len(q))
+        counts.append(_count(q))
         assert not any("integrity" in x["sql"] for x in q.captured_queries)
     with CaptureQueriesContext(connection) as q:
         recovery_give(actor=agent, contact_id=contacts[0].pk, action="coupon-5")
-    counts.append(len(q))
+    counts.append(_count(q))
     assert not any("integrity" in x["sql"] for x in q.captured_queries)
     with CaptureQueriesContext(connection) as q:
         result = andon_pull(actor=agent, sku=product.sku, reason="w-print", note="100-101页未裁开")
-    counts.append(len(q))
+    counts.append(_count(q))
     assert not any("integrity" in x["sql"] for x in q.captured_queries)
     assert Andon.objects.filter(pk=result.andon.pk, state="open").exists()
     return counts
