@@ -20,10 +20,10 @@ from andon.catalog.services import listing_suppress
 from andon.contacts.models import Contact
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.detection.services import Intake, contact_intake
+from andon.holds.services import holds_place_missing
 from andon.workorders.services import work_orders_reopen_after_watch
 
 from .models import Andon, AndonEvidence, AndonState
-from .services import holds_catch_up
 
 
 @transaction.atomic
@@ -104,5 +104,25 @@ def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | 
             *wo_audit,
         ],
     )
-    # What is in stock now is held by the reopened andon, as at a pull.
-    holds_catch_up(product_ids=[product.pk], actor_id=actor.pk if actor else None)
+    # What is in stock and packed now is held again by the reopened andon, as at a pull: two
+    # INSERT ... SELECT under the product's lock, in the contact's transaction (the holds its
+    # relist released stay released, in the history).
+    stock_rows, lines = holds_place_missing(andon_id=andon.pk, product_id=product.pk, at=at)
+    if not (stock_rows or lines):
+        return
+    held = {"stock_rows": stock_rows, "order_lines": lines, "reopened": True}
+    outbox_emit(
+        at=at,
+        events=[
+            Event(
+                "hold.placed",
+                {"andon_id": andon.pk, "sku": product.sku, **held},
+                product_sku=product.sku,
+            )
+        ],
+    )
+    audit_record(
+        actor_id=actor.pk if actor else None,
+        at=at,
+        entries=[Audit("holds.placed", "andon", andon.pk, andon.pk, held)],
+    )

@@ -217,3 +217,72 @@ def test_the_watch_tick_runs_as_a_task(api):
     Product.objects.filter(sku=SKU).update(listing_until=timezone.now() - dt.timedelta(seconds=1))
     assert watches_end_task.call() == 1
     assert watches_end_task.call() == 0
+
+
+def test_the_reopen_holds_the_stock_and_packed_lines_again_with_the_contact(api, monkeypatch):
+    """The relist released the andon's holds; the watch's reopen holds the stock again (set
+    based, in the contact's transaction), and a line packed during the watch too. The
+    released holds stay in the history."""
+    from andon.catalog.models import StockLevel
+    from andon.holds.models import Hold
+    from andon.holds.selectors import held_line_ids, held_stock_ids
+    from andon.orders.models import OrderLine
+    from andon.pulls import watch
+
+    andon = staged(api)
+    stock_ids = list(StockLevel.objects.filter(product__sku=SKU).values_list("pk", flat=True))
+    assert stock_ids and held_stock_ids(stock_level_ids=stock_ids) == set()
+    released = Hold.objects.filter(andon_id=andon["id"]).exclude(state="held").count()
+    assert released >= 1
+    # Sold and packed under the cap, during the watch.
+    r = api.call("PUT", "/customers/cust-c", "integrator", {"name": "cust-c"})
+    assert r.status_code in (200, 201)
+    r = api.call(
+        "PUT",
+        f"/orders/order-cust-c-{SKU}",
+        "integrator",
+        {
+            "customer": "cust-c",
+            "placed_at": "2026-12-01T10:00:00+08:00",
+            "channel": "web",
+            "lines": [
+                {"line_no": 1, "sku": SKU, "batch": "B1", "warehouse": "wh-sh", "status": "packed"}
+            ],
+        },
+    )
+    assert r.status_code in (200, 201), r.content
+    packed = list(
+        OrderLine.objects.filter(product__sku=SKU, fulfilment_status="packed").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(packed) == 1 and held_line_ids(order_line_ids=packed) == set()
+
+    # A failing reopen leaves nothing held either (one transaction with the contact).
+    def fail(*a, **k):
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as m:
+        m.setattr(watch, "work_orders_reopen_after_watch", fail)
+        with pytest.raises(RuntimeError):
+            complain(api)
+    assert held_stock_ids(stock_level_ids=stock_ids) == set()
+
+    assert complain(api).status_code == 201
+    stocked = set(
+        StockLevel.objects.filter(product__sku=SKU, quantity__gt=0).values_list("pk", flat=True)
+    )
+    assert stocked and held_stock_ids(stock_level_ids=stock_ids) == stocked
+    assert held_line_ids(order_line_ids=packed) == set(packed)
+    holds = Hold.objects.filter(andon_id=andon["id"])
+    assert holds.exclude(state="held").count() == released
+    assert holds.filter(state="held").count() == len(stocked) + 1
+    placed = AuditEntry.objects.filter(action="holds.placed", andon_id=andon["id"]).last()
+    assert placed is not None and placed.data == {
+        "stock_rows": len(stocked),
+        "order_lines": 1,
+        "reopened": True,
+    }
+    # A second complaint in the reopened andon holds nothing twice.
+    assert complain(api, agent="agent2", cust="cust-b").status_code == 201
+    assert holds.filter(state="held").count() == len(stocked) + 1
