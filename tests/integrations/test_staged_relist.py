@@ -286,3 +286,53 @@ def test_the_reopen_holds_the_stock_and_packed_lines_again_with_the_contact(api,
     # A second complaint in the reopened andon holds nothing twice.
     assert complain(api, agent="agent2", cust="cust-b").status_code == 201
     assert holds.filter(state="held").count() == len(stocked) + 1
+
+
+def test_an_imported_complaint_in_the_watch_suppresses_again_in_its_chunk(api):
+    """Contacts from the bulk import: one set-based check after each chunk. A complaint on the
+    watched reason recorded before the staged relist, or on another reason, changes nothing;
+    one recorded during the watch stops the product and reopens the andon (with its holds),
+    once, however often the file is imported."""
+    from andon.holds.models import Hold
+    from andon.integrations.imports import rows_import
+
+    andon = staged(api)
+    product = Product.objects.get(sku=SKU)
+    limited_at = product.listing_changed_at
+    assert limited_at is not None
+
+    def row(ext: str, at: dt.datetime, reason: str = "print-defect") -> dict:
+        return {
+            "external_id": ext,
+            "customer": "cust-b",
+            "order": f"order-cust-b-{SKU}",
+            "line_no": 1,
+            "reason": reason,
+            "text": "又有白页",
+            "created_at": at.isoformat(),
+            "agent": "agent1",
+        }
+
+    quiet = [
+        row("hist-1", limited_at - dt.timedelta(hours=1)),
+        row("other-1", limited_at + dt.timedelta(seconds=1), reason="wrong-item"),
+    ]
+    result = rows_import(actor=None, kind="contacts", rows=quiet)
+    assert result.created == 2 and not result.rejected
+    assert Product.objects.get(sku=SKU).listing_status == "limited"
+
+    rows = [*quiet, row("in-watch-1", timezone.now())]
+    result = rows_import(actor=None, kind="contacts", rows=rows, chunk=2)
+    assert result.created == 1 and not result.rejected
+    product = Product.objects.get(sku=SKU)
+    assert product.listing_status == "suppressed"
+    reopened = Andon.objects.get(pk=andon["id"])
+    assert reopened.state == "open"
+    assert reopened.evidence_links.filter(contact__external_id="in-watch-1").exists()
+    assert Hold.objects.filter(andon_id=andon["id"], state="held").exists()
+    kinds = [k for k, _p, _s in listing_events()]
+    assert kinds[-2:] == ["listing.limited", "listing.suppressed"]
+    # The same file again: nothing more.
+    rows_import(actor=None, kind="contacts", rows=rows)
+    assert AuditEntry.objects.filter(action="andon.reopened").count() == 1
+    assert [k for k, _p, _s in listing_events()].count("listing.suppressed") == 2
