@@ -5,7 +5,7 @@ role's guide, and the progress of a running job (a small fragment HTMX polls).""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
@@ -33,9 +33,6 @@ from andon.recovery.tasks import proactive_run_task
 from ..access import require, roles
 from ..errors import explain
 
-if TYPE_CHECKING:
-    from andon.pulls.models import Andon
-
 # Past buyers per page of the list.
 PAGE = 50
 
@@ -47,7 +44,7 @@ def _offset(request: AuthenticatedRequest) -> int:
         return 0
 
 
-def progress_context(andon: Andon) -> dict[str, Any]:
+def progress_context(andon: Any) -> dict[str, Any]:
     summary = proactive_summary(
         andon_id=andon.pk, product_id=andon.product_id, since=past_buyers_since(andon)
     )
@@ -55,7 +52,7 @@ def progress_context(andon: Andon) -> dict[str, Any]:
     return {"andon_id": andon.pk, "proactive": summary, "job": job}
 
 
-def proactive_context(request: AuthenticatedRequest, andon: Andon) -> dict[str, Any]:
+def proactive_context(request: AuthenticatedRequest, andon: Any) -> dict[str, Any]:
     """What the andon page's panel shows: the figures, the job's progress, a page of buyers
     and the catalogue with the reader's guide (and whether each action is above it)."""
     ctx = progress_context(andon)
@@ -89,7 +86,7 @@ def proactive_context(request: AuthenticatedRequest, andon: Andon) -> dict[str, 
     }
 
 
-def _andon(andon_id: int) -> Andon:
+def _andon(andon_id: int) -> Any:
     try:
         return andon_view(andon_id=andon_id).andon
     except DomainError:
