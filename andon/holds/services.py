@@ -86,9 +86,10 @@ def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCount
 
 
 def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> tuple[int, int]:
-    """Hold what the andon does not hold yet (stock and packed lines that arrived while the
-    product is stopped). Returns (stock rows, order lines) newly held. Contract: the caller
-    holds the product's row lock."""
+    """Hold what the andon does not hold now (stock and packed lines that arrived while the
+    product is stopped, or all of it again when a watch reopens the andon: the holds its relist
+    released stay in the history and new ones are placed). Returns (stock rows, order lines)
+    newly held. Contract: the caller holds the product's row lock."""
     placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=False)
     return placed.stock_rows, placed.lines
 
@@ -103,23 +104,24 @@ class _Placed:
 def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: bool) -> _Placed:
     """The stock rows with units and the packed lines of the product, held by the andon.
     `fresh`: the andon holds nothing yet, so there is nothing to leave out (no per-row probe
-    of what it holds)."""
+    of what it holds). Otherwise only what it holds now is left out (its finalized holds do
+    not count: a reopened andon holds the stock its relist released again)."""
     hold = Hold._meta.db_table
     stock = StockLevel._meta.db_table
     line = OrderLine._meta.db_table
     placed_at: Any = connection.ops.adapt_datetimefield_value(at)
-    probe: list[Any] = [] if fresh else [andon_id]
+    probe: list[Any] = [] if fresh else [andon_id, HoldState.HELD.value]
     stock_missing = (
         ""
         if fresh
         else f" AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.andon_id = %s"
-        f" AND h.stock_level_id = s.id)"
+        f" AND h.state = %s AND h.stock_level_id = s.id)"
     )
     line_missing = (
         ""
         if fresh
         else f" AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.andon_id = %s"
-        f" AND h.order_line_id = l.id)"
+        f" AND h.state = %s AND h.order_line_id = l.id)"
     )
     with connection.cursor() as cur:
         # RETURNING the few stock rows' units (PostgreSQL, SQLite >= 3.35): the pull answers

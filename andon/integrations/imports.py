@@ -4,8 +4,10 @@ only what changed with one upsert per chunk (INSERT ... ON CONFLICT DO UPDATE).
 Contract: idempotent (the same rows again: everything `unchanged`, nothing written); a bad
 row is rejected with its row number, field and reason while the good rows go in; a chunk of
 rows is one transaction, so a long file never holds the outbox horizon back for long. An
-import never touches a product's listing status (only the cord does), never pulls the cord
-(imported contacts are evidence, nothing more) and never changes what an open andon holds:
+import never touches a product's listing status (only the cord does, and the watch of a staged
+relist: an imported complaint in the watch stops the product again as a live one does), never
+pulls the cord (imported contacts are evidence, nothing more) and never changes what an open
+andon holds:
 the fulfilment status, quantity, product or batch of an order line on hold, or the quantity
 of stock on hold. Stock and order lines are written by the same syncs as the API's
 (integrations.syncs: listing locks first, the holds' rule, the catch-up of holds), so a pull
@@ -526,6 +528,12 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
             else:
                 items.append((r.external_id, values))
     upsert(Contact, items, existing, ["external_id"], result)
+    # A complaint on a product in a staged relist's watch stops it again, in the chunk's
+    # transaction, as a contact recorded live does (one query when none is concerned). Imported
+    # here: pulls.watch loads detection (numpy, the model), which only contacts need.
+    from andon.pulls.watch import watch_contacts_imported
+
+    watch_contacts_imported(external_ids=[e for e, _ in items], actor_id=actor_id)
 
 
 def _people(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:

@@ -8,10 +8,14 @@ in the andon's problem. The end of a quiet watch is catalog.watch."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.catalog.locks import listing_lock
@@ -20,10 +24,10 @@ from andon.catalog.services import listing_suppress
 from andon.contacts.models import Contact
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.detection.services import Intake, contact_intake
+from andon.holds.services import holds_place_missing
 from andon.workorders.services import work_orders_reopen_after_watch
 
 from .models import Andon, AndonEvidence, AndonState
-from .services import holds_catch_up
 
 
 # savepoint=False: the intake's own block already rolls back on failure; a savepoint here
@@ -60,12 +64,58 @@ def watch_contact(*, contact: Contact, problem_id: int | None, actor: User | Non
         or (problem_id is not None and problem_id == andon.problem_id)
     ):
         return False
-    _resuppress(product, andon, contact, actor)
+    _resuppress(product, andon, contact, actor.pk if actor else None, at=at)
     return True
 
 
-def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | None) -> None:
-    at = contact.created_at
+def watch_contacts_imported(*, external_ids: Iterable[str], actor_id: int | None) -> int:
+    """The watch for contacts a bulk import wrote (call it in the chunk's transaction, after
+    its upsert): one query finds, among them, complaints on a limited product's watched reason
+    recorded during its watch (from the staged relist to its end); each such product is
+    suppressed again and its andon reopened, as for a contact recorded live (its earliest
+    complaint is the evidence). Detection assigns imported contacts to problems after the
+    chunks, so here "the same problem" is the andon's reason. Returns the products stopped."""
+    ids = [e for e in dict.fromkeys(external_ids) if e]
+    if not ids:
+        return 0
+    watched = Andon.objects.filter(
+        pk=OuterRef("product__listing_watch_andon_id"), reason_id=OuterRef("reason_id")
+    )
+    hits = list(
+        Contact.objects.filter(
+            external_id__in=ids,
+            product__listing_status=ListingStatus.LIMITED,
+            created_at__gte=F("product__listing_changed_at"),
+            created_at__lte=F("product__listing_until"),
+        )
+        .filter(Exists(watched))
+        .order_by("product_id", "created_at", "pk")
+        .values_list("product_id", "pk")
+    )
+    first: dict[int, int] = {}
+    for product_id, contact_id in hits:
+        first.setdefault(product_id, contact_id)
+    stopped = 0
+    now = timezone.now()
+    for product_id, contact_id in sorted(first.items()):
+        product = listing_lock(product_id=product_id)
+        contact = Contact.objects.get(pk=contact_id)
+        watched_id = product.listing_watch_andon_id
+        andon = (
+            Andon.objects.filter(pk=watched_id).first()
+            if product.listing_status == ListingStatus.LIMITED and watched_id is not None
+            else None
+        )
+        if andon is None:
+            continue
+        _resuppress(product, andon, contact, actor_id, at=now)
+        stopped += 1
+    return stopped
+
+
+def _resuppress(
+    product: Product, andon: Andon, contact: Contact, actor_id: int | None, *, at: dt.datetime
+) -> None:
     max_units, until = product.listing_max_units, product.listing_until
     listing_suppress(product=product, at=at)
     Andon.objects.filter(pk=andon.pk).update(state=AndonState.OPEN, closed_at=None)
@@ -98,7 +148,7 @@ def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | 
         ],
     )
     audit_record(
-        actor_id=actor.pk if actor else None,
+        actor_id=actor_id,
         at=at,
         entries=[
             Audit("andon.reopened", "andon", andon.pk, andon.pk, data),
@@ -106,5 +156,25 @@ def _resuppress(product: Product, andon: Andon, contact: Contact, actor: User | 
             *wo_audit,
         ],
     )
-    # What is in stock now is held by the reopened andon, as at a pull.
-    holds_catch_up(product_ids=[product.pk], actor_id=actor.pk if actor else None)
+    # What is in stock and packed now is held again by the reopened andon, as at a pull: two
+    # INSERT ... SELECT under the product's lock, in the contact's transaction (the holds its
+    # relist released stay released, in the history).
+    stock_rows, lines = holds_place_missing(andon_id=andon.pk, product_id=product.pk, at=at)
+    if not (stock_rows or lines):
+        return
+    held = {"stock_rows": stock_rows, "order_lines": lines, "reopened": True}
+    outbox_emit(
+        at=at,
+        events=[
+            Event(
+                "hold.placed",
+                {"andon_id": andon.pk, "sku": product.sku, **held},
+                product_sku=product.sku,
+            )
+        ],
+    )
+    audit_record(
+        actor_id=actor_id,
+        at=at,
+        entries=[Audit("holds.placed", "andon", andon.pk, andon.pk, held)],
+    )

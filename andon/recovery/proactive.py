@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from andon.catalog.models import Product
 from andon.contacts.models import Contact
 from andon.core.errors import Forbidden, InvalidInput
+from andon.core.i18n import in_reader_language
 from andon.core.services import Audit, Event, audit_record, outbox_emit
 from andon.orders.models import Customer, FulfilmentStatus, OrderLine
 from andon.people import rules as people_rules
@@ -258,3 +259,64 @@ def jobs_of(*, andon_id: int) -> list[ProactiveJob]:
 
 def job_get(*, job_id: int) -> ProactiveJob | None:
     return ProactiveJob.objects.filter(pk=job_id).first()
+
+
+@dataclass(frozen=True)
+class BuyerRow:
+    external_id: str
+    name: str
+    reached: bool
+    action: str = ""  # the recovery given (reached only)
+    given_at: dt.datetime | None = None
+
+
+def past_buyers_page(
+    *,
+    andon_id: int,
+    product_id: int,
+    since: dt.datetime,
+    pending_count: int,
+    offset: int,
+    limit: int,
+) -> list[BuyerRow]:
+    """One page of the eligible past buyers, the not-yet-reached first (by customer), then the
+    reached (by when). `pending_count` is the summary's; at most two queries."""
+    rows: list[BuyerRow] = []
+    if offset < pending_count:
+        rows = [
+            BuyerRow(external_id=e, name=n, reached=False)
+            for e, n in pending(andon_id=andon_id, product_id=product_id, since=since)
+            .order_by("pk")
+            .values_list("external_id", "name")[offset : offset + limit]
+        ]
+    left = limit - len(rows)
+    if left > 0:
+        start = max(0, offset - pending_count)
+        rows += [
+            BuyerRow(
+                external_id=e, name=n, reached=True, action=in_reader_language(zh, en), given_at=g
+            )
+            for e, n, zh, en, g in ProactiveRecovery.objects.filter(andon_id=andon_id)
+            .order_by("given_at", "pk")
+            .values_list(
+                "customer__external_id",
+                "customer__name",
+                "action__label_zh",
+                "action__label_en",
+                "given_at",
+            )[start : start + left]
+        ]
+    return rows
+
+
+def job_running(*, andon_id: int) -> ProactiveJob | None:
+    """The andon's oldest job still under way, if any (the console's progress)."""
+    return (
+        ProactiveJob.objects.filter(andon_id=andon_id, finished_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def job_last(*, andon_id: int) -> ProactiveJob | None:
+    return ProactiveJob.objects.filter(andon_id=andon_id).order_by("-pk").first()

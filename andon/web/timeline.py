@@ -92,6 +92,16 @@ def _joined(e: Entry) -> SafeString:
 
 def _holds_placed(e: Entry) -> SafeString:
     d = e.data
+    if d.get("reopened"):
+        rows = int(d.get("stock_rows") or 0)
+        batches = ngettext("%(n)d batch in a warehouse", "%(n)d batches in warehouses", rows) % {
+            "n": rows
+        }
+        return _say(
+            _("Reopened by the watch, the andon holds again: %(stock)s, %(lines)s."),
+            stock=batches,
+            lines=_lines(int(d.get("order_lines") or 0)),
+        )
     if d.get("arrived_while_stopped"):
         rows = int(d.get("stock_rows") or 0)
         batches = ngettext("%(n)d batch in a warehouse", "%(n)d batches in warehouses", rows) % {

@@ -43,6 +43,11 @@ urlpatterns = [
         proactive.proactive_create,
         name="proactive_recovery",
     ),
+    path(
+        "andons/<int:andon_id>/proactive-recovery/progress",
+        proactive.proactive_progress,
+        name="proactive_progress",
+    ),
     path("membership/", membership.membership_index, name="membership"),
     path("membership/launches/<slug:code>/", membership.launch_detail, name="launch"),
     path("problems/", detection.problems_index, name="problems"),

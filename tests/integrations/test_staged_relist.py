@@ -217,3 +217,122 @@ def test_the_watch_tick_runs_as_a_task(api):
     Product.objects.filter(sku=SKU).update(listing_until=timezone.now() - dt.timedelta(seconds=1))
     assert watches_end_task.call() == 1
     assert watches_end_task.call() == 0
+
+
+def test_the_reopen_holds_the_stock_and_packed_lines_again_with_the_contact(api, monkeypatch):
+    """The relist released the andon's holds; the watch's reopen holds the stock again (set
+    based, in the contact's transaction), and a line packed during the watch too. The
+    released holds stay in the history."""
+    from andon.catalog.models import StockLevel
+    from andon.holds.models import Hold
+    from andon.holds.selectors import held_line_ids, held_stock_ids
+    from andon.orders.models import OrderLine
+    from andon.pulls import watch
+
+    andon = staged(api)
+    stock_ids = list(StockLevel.objects.filter(product__sku=SKU).values_list("pk", flat=True))
+    assert stock_ids and held_stock_ids(stock_level_ids=stock_ids) == set()
+    released = Hold.objects.filter(andon_id=andon["id"]).exclude(state="held").count()
+    assert released >= 1
+    # Sold and packed under the cap, during the watch.
+    r = api.call("PUT", "/customers/cust-c", "integrator", {"name": "cust-c"})
+    assert r.status_code in (200, 201)
+    r = api.call(
+        "PUT",
+        f"/orders/order-cust-c-{SKU}",
+        "integrator",
+        {
+            "customer": "cust-c",
+            "placed_at": "2026-12-01T10:00:00+08:00",
+            "channel": "web",
+            "lines": [
+                {"line_no": 1, "sku": SKU, "batch": "B1", "warehouse": "wh-sh", "status": "packed"}
+            ],
+        },
+    )
+    assert r.status_code in (200, 201), r.content
+    packed = list(
+        OrderLine.objects.filter(product__sku=SKU, fulfilment_status="packed").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(packed) == 1 and held_line_ids(order_line_ids=packed) == set()
+
+    # A failing reopen leaves nothing held either (one transaction with the contact).
+    def fail(*a, **k):
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as m:
+        m.setattr(watch, "work_orders_reopen_after_watch", fail)
+        with pytest.raises(RuntimeError):
+            complain(api)
+    assert held_stock_ids(stock_level_ids=stock_ids) == set()
+
+    assert complain(api).status_code == 201
+    stocked = set(
+        StockLevel.objects.filter(product__sku=SKU, quantity__gt=0).values_list("pk", flat=True)
+    )
+    assert stocked and held_stock_ids(stock_level_ids=stock_ids) == stocked
+    assert held_line_ids(order_line_ids=packed) == set(packed)
+    holds = Hold.objects.filter(andon_id=andon["id"])
+    assert holds.exclude(state="held").count() == released
+    assert holds.filter(state="held").count() == len(stocked) + 1
+    placed = AuditEntry.objects.filter(action="holds.placed", andon_id=andon["id"]).last()
+    assert placed is not None and placed.data == {
+        "stock_rows": len(stocked),
+        "order_lines": 1,
+        "reopened": True,
+    }
+    # A second complaint in the reopened andon holds nothing twice.
+    assert complain(api, agent="agent2", cust="cust-b").status_code == 201
+    assert holds.filter(state="held").count() == len(stocked) + 1
+
+
+def test_an_imported_complaint_in_the_watch_suppresses_again_in_its_chunk(api):
+    """Contacts from the bulk import: one set-based check after each chunk. A complaint on the
+    watched reason recorded before the staged relist, or on another reason, changes nothing;
+    one recorded during the watch stops the product and reopens the andon (with its holds),
+    once, however often the file is imported."""
+    from andon.holds.models import Hold
+    from andon.integrations.imports import rows_import
+
+    andon = staged(api)
+    product = Product.objects.get(sku=SKU)
+    limited_at = product.listing_changed_at
+    assert limited_at is not None
+
+    def row(ext: str, at: dt.datetime, reason: str = "print-defect") -> dict:
+        return {
+            "external_id": ext,
+            "customer": "cust-b",
+            "order": f"order-cust-b-{SKU}",
+            "line_no": 1,
+            "reason": reason,
+            "text": "又有白页",
+            "created_at": at.isoformat(),
+            "agent": "agent1",
+        }
+
+    quiet = [
+        row("hist-1", limited_at - dt.timedelta(hours=1)),
+        row("other-1", limited_at + dt.timedelta(seconds=1), reason="wrong-item"),
+    ]
+    result = rows_import(actor=None, kind="contacts", rows=quiet)
+    assert result.created == 2 and not result.rejected
+    assert Product.objects.get(sku=SKU).listing_status == "limited"
+
+    rows = [*quiet, row("in-watch-1", timezone.now())]
+    result = rows_import(actor=None, kind="contacts", rows=rows, chunk=2)
+    assert result.created == 1 and not result.rejected
+    product = Product.objects.get(sku=SKU)
+    assert product.listing_status == "suppressed"
+    reopened = Andon.objects.get(pk=andon["id"])
+    assert reopened.state == "open"
+    assert reopened.evidence_links.filter(contact__external_id="in-watch-1").exists()
+    assert Hold.objects.filter(andon_id=andon["id"], state="held").exists()
+    kinds = [k for k, _p, _s in listing_events()]
+    assert kinds[-2:] == ["listing.limited", "listing.suppressed"]
+    # The same file again: nothing more.
+    rows_import(actor=None, kind="contacts", rows=rows)
+    assert AuditEntry.objects.filter(action="andon.reopened").count() == 1
+    assert [k for k, _p, _s in listing_events()].count("listing.suppressed") == 2

@@ -172,3 +172,51 @@ def test_the_andon_page_shows_the_figures_and_starts_it_for_all_pending(world):
     proactive_run(job_id=job.pk)
     page = client.get(f"/andons/{andon.pk}/").content.decode()
     assert "Reached: 5" in re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", page)))
+
+
+def test_the_andon_page_lists_the_buyers_pending_first_and_gives_to_a_selection(world):
+    import re
+    from html import unescape
+
+    from django.test import Client
+
+    andon = past_buyers_world(world, buyers=60, contacted=3)  # 57 eligible
+    client = Client(headers={"accept-language": "en"})
+    assert client.login(username="confirmer1", password="confirmer1-pass")
+
+    def rows(html: str) -> list[str]:
+        table = html[html.index('id="proactive-buyers"') :]
+        table = table[: table.index("</table>")]
+        return re.findall(r'data-customer="([^"]+)"', table)
+
+    page = client.get(f"/andons/{andon.pk}/").content.decode()
+    first = rows(page)
+    assert len(first) == 50 and 'rel="next"' in page
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", page)))
+    assert "Past buyers 1–50 of 57" in text and "Give it to all pending (57)" in text
+    chosen = first[:2]
+    r = client.post(
+        f"/andons/{andon.pk}/proactive-recovery",
+        {"action": "coupon-5", "reason": "", "scope": "selected", "customers": chosen},
+    )
+    assert r.status_code == 302
+    job = ProactiveJob.objects.get()
+    assert job.total == 2 and job.customers == sorted(chosen)
+    # The progress fragment polls while the job runs, and stops once it is done.
+    frag = client.get(f"/andons/{andon.pk}/proactive-recovery/progress").content.decode()
+    assert 'hx-trigger="every 2s"' in frag and "Running: 0 of 2 reached." in unescape(frag)
+    proactive_run(job_id=job.pk)
+    frag = client.get(f"/andons/{andon.pk}/proactive-recovery/progress").content.decode()
+    assert "hx-trigger" not in frag and "Done: 2 of 2 reached." in unescape(frag)
+    # The reached come after the pending: on the second page, last.
+    second = client.get(f"/andons/{andon.pk}/?buyers=50").content.decode()
+    assert rows(second)[-2:] == first[:2] and len(rows(second)) == 7
+    assert chosen[0] not in rows(client.get(f"/andons/{andon.pk}/").content.decode())
+    # Selected nothing: said, nothing started.
+    r = client.post(
+        f"/andons/{andon.pk}/proactive-recovery",
+        {"action": "coupon-5", "scope": "selected"},
+        follow=True,
+    )
+    assert "Select past buyers" in unescape(r.content.decode())
+    assert ProactiveJob.objects.count() == 1

@@ -17,11 +17,9 @@ from andon.core.selectors import audit_of_andon
 from andon.holds.selectors import hold_tallies
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
-from andon.pulls.blast import blast_radius, past_buyers_since
+from andon.pulls.blast import blast_radius
 from andon.pulls.choices import AndonState
 from andon.pulls.selectors import andon_products, andon_view, andons_page, evidence_contact_ids_of
-from andon.recovery.proactive import may_give_proactive, proactive_summary
-from andon.recovery.selectors import recovery_catalogue
 from andon.reviews import rules as review_rules
 from andon.reviews.selectors import review_of
 from andon.workorders.selectors import disposition_plan
@@ -29,6 +27,7 @@ from andon.workorders.selectors import disposition_plan
 from ..access import require, roles
 from ..timeline import Entry, holds_in_words, sentence
 from .detection import andon_causes
+from .proactive import proactive_context
 
 
 @dataclass(frozen=True)
@@ -107,12 +106,6 @@ def andon_detail(request: AuthenticatedRequest, andon_id: int) -> HttpResponse:
             ),
             "andon_causes": andon_causes(view.andon.product_id),
             "blast": blast_radius(andon=view.andon),
-            "proactive": proactive_summary(
-                andon_id=andon_id,
-                product_id=view.andon.product_id,
-                since=past_buyers_since(view.andon),
-            ),
-            "may_give_proactive": may_give_proactive(request.user),
-            "catalogue": recovery_catalogue(roles=roles(request)),
+            **proactive_context(request, view.andon),
         },
     )
