@@ -37,11 +37,23 @@ run() {  # pytest exits 5 when nothing ran: that is a failure here too.
   "$@" .venv/bin/pytest -q -p no:cacheprovider "${PYTEST_ARGS[@]}"
 }
 PYTEST_ARGS=("$@")
-run "SQLite" env -u DATABASE_URL
+# The two cores work side by side: the SQLite phase (then the connectors, on a whole run) in
+# the background, writing to a log shown when it ends; the PostgreSQL phase in the foreground.
+# Neither shares a database, a port or a file with the other.
+logs=$(mktemp -d /tmp/andon-test.XXXXXX)
+(
+  run "SQLite" env -u DATABASE_URL
+  # The connectors (connectors/*), in their own venvs, when the whole suite runs.
+  if [ ${#PYTEST_ARGS[@]} -eq 0 ]; then
+    PG_URL="$PG_URL" scripts/test-connectors.sh
+  fi
+) >"$logs/sqlite.log" 2>&1 &
+background=$!
+status=0
 if [ -n "$PG_URL" ]; then
-  run "PostgreSQL" env DATABASE_URL="$PG_URL"
+  run "PostgreSQL" env DATABASE_URL="$PG_URL" || status=$?
 fi
-# The connectors (connectors/*), in their own venvs, when the whole suite runs.
-if [ ${#PYTEST_ARGS[@]} -eq 0 ]; then
-  PG_URL="$PG_URL" scripts/test-connectors.sh
-fi
+wait "$background" || status=$?
+cat "$logs/sqlite.log"
+rm -rf "$logs"
+exit "$status"

@@ -24,6 +24,7 @@ SLOW_FIXTURES = {"browser", "live_server", "transactional_db"}
 
 
 def pytest_collection_modifyitems(config, items):
+    _run_once_what_owns_its_database(config, items)
     for item in items:
         db = item.get_closest_marker("django_db")
         if (
@@ -32,6 +33,31 @@ def pytest_collection_modifyitems(config, items):
             or (db is not None and db.kwargs.get("transaction"))
         ):
             item.add_marker(pytest.mark.slow)
+
+
+DATABASE_FIXTURES = {"db", "transactional_db"}
+
+
+def _uses_the_database(item) -> bool:
+    # pytest-django refuses database access to a test without one of these, so a test that has
+    # neither cannot reach the phase's database (its subprocesses run on their own SQLite).
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def _run_once_what_owns_its_database(config, items) -> None:
+    """Every database test runs on SQLite and on PostgreSQL; a test that uses no database
+    (rules, CLI help, the README's walk-through and the benches on their own SQLite file)
+    would only repeat in the PostgreSQL phase what the SQLite phase already ran."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    kept, repeated = [], []
+    for item in items:
+        (kept if _uses_the_database(item) else repeated).append(item)
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = kept
 
 
 def need(present: bool, what: str) -> None:
