@@ -362,3 +362,25 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.launch_id} d{self.day} {self.metric} {self.target}"
+
+
+class MemberDay(models.Model):
+    """One closed day (product time zone) of membership activity, summed once: enrolments by
+    source and changes by (change, from state) with how many had paid time. The figures and
+    their trend read these for whole past days instead of every row (see days.py). Written by
+    the tick; a write dated on a summed day marks it stale (and bumps its version), and a
+    stale day is read row by row until the tick sums it again."""
+
+    day = models.DateField(_("day"), unique=True)
+    enrolments = models.JSONField(_("enrolments by source"), default=dict)
+    steps = models.JSONField(_("changes"), default=list)  # [change, from_state, n, paid]
+    stale = models.BooleanField(_("stale"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("membership day")
+        verbose_name_plural = _("membership days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'stale' if self.stale else ''}".strip()

@@ -20,7 +20,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from andon.core.errors import NotFound
 from andon.orders.models import Order, OrderLine
 
 from . import rules
+from .days import DayActivity, activity
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 
 
@@ -198,24 +198,30 @@ def member_kpis(
     plan_id: int | None = None,
 ) -> MemberKpis:
     """The member figures of [since, until), optionally of one plan, each from one grouped
-    query (seven in all, whatever the number of members). Rates with nothing to divide are
+    query (six in all, whatever the number of members or days). Rates with nothing to divide are
     None, not 0."""
     memberships = Membership.objects.all()
-    changes = MembershipChange.objects.all()
     if plan_id is not None:
         memberships = memberships.filter(plan_id=plan_id)
-        changes = changes.filter(membership__plan_id=plan_id)
-    started = memberships.filter(started_at__gte=since, started_at__lt=until)
-    by_source = {
-        r["source"]: r["n"] for r in started.values("source").annotate(n=Count("id")).order_by()
-    }
-    steps = (
-        changes.filter(at__gte=since, at__lt=until)
-        .values("change", "from_state")
-        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
-        .order_by()
+    first_month = _first_trend_month(until, trend_months)
+    days = activity(
+        lo=min(since, first_month) if trend_months else since,
+        since=since,
+        until=until,
+        plan_id=plan_id,
     )
-    tally = rules.tally_steps(steps)
+    by_source: dict[str, int] = {}
+    steps: dict[tuple[str, str], list[int]] = {}
+    for day in days:
+        if day.in_period:
+            for source, n in day.enrolments.items():
+                by_source[source] = by_source.get(source, 0) + n
+            for key, (n, paid) in day.steps.items():
+                got = steps.setdefault(key, [0, 0])
+                got[0], got[1] = got[0] + n, got[1] + paid
+    tally = rules.tally_steps(
+        {"change": c, "from_state": f, "n": n, "paid": paid} for (c, f), (n, paid) in steps.items()
+    )
     converted, renewed, churned = tally.converted, tally.renewed, tally.churned
     paid_at_start = (
         memberships.filter(paid_from__lt=since)
@@ -254,35 +260,32 @@ def member_kpis(
         other_contacts_per_100=rules.per_100(
             contacts.n - contacts.members, orders.n - orders.members
         ),
-        trend=_trend(until=until, months=trend_months) if trend_months else [],
+        trend=_trend(days, first_month, trend_months) if trend_months else [],
     )
 
 
-def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
-    """Enrolments and changes per month (product time zone) for the `months` up to `until`."""
+def _first_trend_month(until: dt.datetime, months: int) -> dt.datetime:
+    """The start (product time zone) of the first of the `months` months up to `until`."""
     tz = timezone.get_current_timezone()
     last = timezone.localtime(until - dt.timedelta(microseconds=1)).date().replace(day=1)
-    first_local = rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - months)
-    month = TruncMonth("started_at", tzinfo=tz)
-    enrol = {
-        _day(r["m"]): r["n"]
-        for r in Membership.objects.filter(started_at__gte=first_local, started_at__lt=until)
-        .annotate(m=month)
-        .values("m")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    changes: dict[tuple[dt.date, str], int] = {
-        (_day(r["m"]), r["change"]): r["n"]
-        for r in MembershipChange.objects.filter(at__gte=first_local, at__lt=until)
-        .annotate(m=TruncMonth("at", tzinfo=tz))
-        .values("m", "change")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    return rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - max(months, 1))
+
+
+def _trend(days: list[DayActivity], first: dt.datetime, months: int) -> list[TrendPoint]:
+    """Enrolments and changes per month (product time zone) from `first` on, from the days."""
+    first_day = timezone.localtime(first).date()
+    enrol: dict[dt.date, int] = {}
+    changes: dict[tuple[dt.date, str], int] = {}
+    for d in days:
+        if d.day < first_day:
+            continue
+        m = d.day.replace(day=1)
+        enrol[m] = enrol.get(m, 0) + sum(d.enrolments.values())
+        for (change, _from), (n, _paid) in d.steps.items():
+            changes[(m, change)] = changes.get((m, change), 0) + n
     points = []
     for i in range(months):
-        m = timezone.localtime(rules.add_months(first_local, i)).date()
+        m = timezone.localtime(rules.add_months(first, i)).date()
         points.append(
             TrendPoint(
                 month=m,
@@ -293,10 +296,6 @@ def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
             )
         )
     return points
-
-
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from andon.people.rules import may_enrol_member, may_manage_membership
 from andon.people.selectors import actor_require
 
 from . import rules
+from .days import days_mark_stale
 from .defaults import BENEFITS, PLAN
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 from .rules import Change, Source, State
@@ -67,6 +68,9 @@ def _record(steps: list[_Step], *, actor_id: int | None, at: dt.datetime) -> Non
     """History, audit and outbox for steps already applied to their rows (set-based)."""
     if not steps:
         return
+    # A write dated on a past day (a storefront's old start, a change for a past instant)
+    # takes that day's summary with it (days.py).
+    days_mark_stale([at] + [s.membership.started_at for s in steps if s.change == Change.STARTED])
     MembershipChange.objects.bulk_create(
         MembershipChange(
             membership=s.membership,

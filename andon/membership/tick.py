@@ -42,6 +42,7 @@ from andon.core.models import AuditEntry, OutboxEvent
 from andon.core.services import _outbox_written
 
 from . import rules
+from .days import days_mark_stale, days_refresh
 from .models import Membership, MembershipChange, Plan
 from .rules import Change, State
 
@@ -213,6 +214,7 @@ def _record(t: _Transition, ids: list[int], now: dt.datetime) -> None:
     SELECT), then the outbox hooks (the relay's wake-up) with the events written."""
     rows = Membership.objects.filter(pk__in=ids)
     name = f"membership.{t.change.value}"
+    days_mark_stale([now])  # a tick run for a past instant dates its rows on that day
     _insert_select(
         MembershipChange,
         {
@@ -309,4 +311,6 @@ def membership_tick(*, now: dt.datetime | None = None, max_rounds: int = 24) -> 
                     break
         if not made_any:
             break
+    # Sum the days closed since the last run (the figures read them instead of the rows).
+    days_refresh()
     return total
