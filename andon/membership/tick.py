@@ -30,6 +30,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Model,
     Q,
     QuerySet,
     Value,
@@ -60,7 +61,7 @@ class AddMonths(Func):
     def __init__(self, expression: Any, months: Any) -> None:
         super().__init__(expression, months)
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         tz = timezone.get_current_timezone_name()
         at, months = (compiler.compile(e) for e in self.get_source_expressions())
         sql = (
@@ -69,7 +70,7 @@ class AddMonths(Func):
         )
         return sql, [*at[1], tz, *months[1], tz]
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         _register_sqlite(connection)
         return self.as_sql(compiler, connection, function="andon_add_months", **extra)
 
@@ -94,7 +95,7 @@ class IsoUtc(Func):
 
     output_field = CharField()
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         utc = f"(({sql}) AT TIME ZONE 'UTC')"
         text = (
@@ -104,7 +105,7 @@ class IsoUtc(Func):
         )
         return text, [*params, *params, *params]
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"(replace({sql}, ' ', 'T') || '+00:00')", params
 
@@ -114,10 +115,8 @@ class JsonBool(Func):
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        return compiler.compile(self.get_source_expressions()[0])
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    # Elsewhere (PostgreSQL) a Func without a function renders "(column)": a JSON boolean.
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"json(CASE WHEN {sql} THEN 'true' ELSE 'false' END)", params
 
@@ -193,13 +192,16 @@ def _payload(**extra: Expression) -> JSONObject:
     )
 
 
-def _insert_select(model: type, columns: dict[str, Any], rows: QuerySet, returning: str = ""):
+def _insert_select(
+    model: type[Model], columns: dict[str, Any], rows: QuerySet, returning: str = ""
+) -> list[tuple[Any, ...]] | None:
     """INSERT INTO model (columns) SELECT <their expressions> FROM rows [RETURNING ...]."""
     names = [f"_c{i}" for i in range(len(columns))]
     select = rows.order_by("pk").annotate(**dict(zip(names, columns.values(), strict=True)))
     sql, params = select.values_list(*names).query.sql_with_params()
     q = connection.ops.quote_name
-    cols = ", ".join(q(model._meta.get_field(c).column) for c in columns)
+    fields = {f.name: str(f.column) for f in model._meta.concrete_fields}
+    cols = ", ".join(q(fields[c]) for c in columns)
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {q(model._meta.db_table)} ({cols}) {sql}"

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='order',
-            index=models.Index(fields=['placed_at'], include=('customer',), name='order_placed_at'),
+            index=models.Index(fields=['placed_at'], include=('customer', 'id'), name='order_placed_at'),
         ),
         migrations.AddIndex(
             model_name='orderline',
