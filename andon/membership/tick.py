@@ -114,8 +114,8 @@ class JsonBool(Func):
     """A boolean column as a JSON boolean (SQLite stores 0/1)."""
 
     output_field = BooleanField()
+    template = "%(expressions)s"  # PostgreSQL: the boolean column is a JSON boolean already
 
-    # Elsewhere (PostgreSQL) a Func without a function renders "(column)": a JSON boolean.
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"json(CASE WHEN {sql} THEN 'true' ELSE 'false' END)", params
