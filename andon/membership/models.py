@@ -224,6 +224,13 @@ class Membership(models.Model):
             # The tick's read: live memberships whose period has ended.
             models.Index(fields=["state", "ends_at"], name="membership_due"),
             models.Index(fields=["started_at"], name="membership_started"),
+            # "Was this customer a member at t": started_at <= t < ended_at, one index probe
+            # per order or contact without a visit to the table (member figures).
+            models.Index(
+                fields=["customer", "started_at"], include=["ended_at"], name="membership_held"
+            ),
+            # Paid members at the start of a period (churn's denominator), index only.
+            models.Index(fields=["paid_from"], include=["ended_at"], name="membership_paid"),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +247,7 @@ class MembershipChange(models.Model):
     change = models.CharField(_("change"), max_length=12, choices=ChangeChoices.choices)
     from_state = models.CharField(_("from"), max_length=12, blank=True)
     to_state = models.CharField(_("to"), max_length=12, choices=StateChoices.choices)
-    at = models.DateTimeField(_("at"), db_index=True)
+    at = models.DateTimeField(_("at"))  # indexed by membership_change_tally
     ends_at = models.DateTimeField(_("ends at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,7 +272,15 @@ class MembershipChange(models.Model):
                 fields=["membership", "change", "ends_at"], name="membership_change_once"
             )
         ]
-        indexes = [models.Index(fields=["change", "at"], name="membership_change_at")]
+        indexes = [
+            models.Index(fields=["change", "at"], name="membership_change_at"),
+            # A period's changes tallied (the figures, their trend) from the index alone.
+            models.Index(
+                fields=["at"],
+                include=["change", "from_state", "paid"],
+                name="membership_change_tally",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.change} {self.at:%Y-%m-%d}"
@@ -347,3 +362,25 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.launch_id} d{self.day} {self.metric} {self.target}"
+
+
+class MemberDay(models.Model):
+    """One closed day (product time zone) of membership activity, summed once: enrolments by
+    source and changes by (change, from state) with how many had paid time. The figures and
+    their trend read these for whole past days instead of every row (see days.py). Written by
+    the tick; a write dated on a summed day marks it stale (and bumps its version), and a
+    stale day is read row by row until the tick sums it again."""
+
+    day = models.DateField(_("day"), unique=True)
+    enrolments = models.JSONField(_("enrolments by source"), default=dict)
+    steps = models.JSONField(_("changes"), default=list)  # [change, from_state, n, paid]
+    stale = models.BooleanField(_("stale"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("membership day")
+        verbose_name_plural = _("membership days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'stale' if self.stale else ''}".strip()

@@ -16,9 +16,10 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
+    Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from andon.core.errors import NotFound
 from andon.orders.models import Order, OrderLine
 
 from . import rules
+from .days import DayActivity, activity
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 
 
@@ -139,6 +141,55 @@ def _member_at(field: str, customer: str, plan_id: int | None) -> Exists:
     return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
 
 
+@dataclass(frozen=True)
+class _Split:
+    """Rows of a period counted (and valued) for members at the time and for all."""
+
+    n: int = 0
+    members: int = 0
+    gmv: Decimal = Decimal("0")
+    member_gmv: Decimal = Decimal("0")
+
+
+def _by_membership(qs: QuerySet, member: Exists, amount: Subquery | None = None) -> _Split:
+    """One grouped read of `qs` by whether its customer was a member then. Grouping on the
+    EXISTS (rather than an aggregate FILTER on it per figure) makes PostgreSQL probe the
+    membership index once per row, not once per figure."""
+    totals = {"n": Count("id")} | ({"gmv": Sum("amount")} if amount is not None else {})
+    if amount is not None:
+        qs = qs.annotate(amount=amount)
+    rows = {
+        r["member"]: r
+        for r in qs.order_by().annotate(member=member).values("member").annotate(**totals)
+    }
+    yes, no = rows.get(True, {}), rows.get(False, {})
+    zero = Decimal("0")
+    return _Split(
+        n=yes.get("n", 0) + no.get("n", 0),
+        members=yes.get("n", 0),
+        gmv=(yes.get("gmv") or zero) + (no.get("gmv") or zero),
+        member_gmv=yes.get("gmv") or zero,
+    )
+
+
+def _orders_by_membership(since: dt.datetime, until: dt.datetime, plan_id: int | None) -> _Split:
+    """The period's orders and their value (GMV: quantity x unit price of their lines), all
+    and by members: one pass over the orders, each order's amount read from the line index."""
+    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
+    amount = Subquery(
+        OrderLine.objects.filter(order_id=OuterRef("pk"))
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum(value))
+        .values("total")
+    )
+    return _by_membership(
+        Order.objects.filter(placed_at__gte=since, placed_at__lt=until),
+        _member_at("placed_at", "customer_id", plan_id),
+        amount,
+    )
+
+
 def member_kpis(
     *,
     since: dt.datetime,
@@ -147,46 +198,41 @@ def member_kpis(
     plan_id: int | None = None,
 ) -> MemberKpis:
     """The member figures of [since, until), optionally of one plan, each from one grouped
-    query (eight in all, whatever the number of members). Rates with nothing to divide are
+    query (six in all, whatever the number of members or days). Rates with nothing to divide are
     None, not 0."""
     memberships = Membership.objects.all()
-    changes = MembershipChange.objects.all()
     if plan_id is not None:
         memberships = memberships.filter(plan_id=plan_id)
-        changes = changes.filter(membership__plan_id=plan_id)
-    started = memberships.filter(started_at__gte=since, started_at__lt=until)
-    by_source = {
-        r["source"]: r["n"] for r in started.values("source").annotate(n=Count("id")).order_by()
-    }
-    steps = (
-        changes.filter(at__gte=since, at__lt=until)
-        .values("change", "from_state")
-        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
-        .order_by()
+    first_month = _first_trend_month(until, trend_months)
+    days = activity(
+        lo=min(since, first_month) if trend_months else since,
+        since=since,
+        until=until,
+        plan_id=plan_id,
     )
-    tally = rules.tally_steps(steps)
+    by_source: dict[str, int] = {}
+    steps: dict[tuple[str, str], list[int]] = {}
+    for day in days:
+        if day.in_period:
+            for source, n in day.enrolments.items():
+                by_source[source] = by_source.get(source, 0) + n
+            for key, (n, paid) in day.steps.items():
+                got = steps.setdefault(key, [0, 0])
+                got[0], got[1] = got[0] + n, got[1] + paid
+    tally = rules.tally_steps(
+        {"change": c, "from_state": f, "n": n, "paid": paid} for (c, f), (n, paid) in steps.items()
+    )
     converted, renewed, churned = tally.converted, tally.renewed, tally.churned
     paid_at_start = (
         memberships.filter(paid_from__lt=since)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
         .count()
     )
-    orders = (
-        Order.objects.filter(placed_at__gte=since, placed_at__lt=until)
-        .annotate(member=_member_at("placed_at", "customer_id", plan_id))
-        .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
-    )
-    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
-    gmv = (
-        OrderLine.objects.filter(order__placed_at__gte=since, order__placed_at__lt=until)
-        .annotate(member=_member_at("order__placed_at", "order__customer_id", plan_id))
-        .aggregate(all=Sum(value), members=Sum(value, filter=Q(member=True)))
-    )
-    total, member_total = gmv["all"] or Decimal("0"), gmv["members"] or Decimal("0")
-    contacts = (
-        Contact.objects.filter(created_at__gte=since, created_at__lt=until)
-        .annotate(member=_member_at("created_at", "customer_id", plan_id))
-        .aggregate(n=Count("id"), members=Count("id", filter=Q(member=True)))
+    orders = _orders_by_membership(since, until, plan_id)
+    total, member_total = orders.gmv, orders.member_gmv
+    contacts = _by_membership(
+        Contact.objects.filter(created_at__gte=since, created_at__lt=until),
+        _member_at("created_at", "customer_id", plan_id),
     )
     return MemberKpis(
         since=since,
@@ -202,47 +248,44 @@ def member_kpis(
         paid_at_start=paid_at_start,
         churned=churned,
         churn=rules.rate(churned, paid_at_start),
-        orders=orders["n"],
-        member_orders=orders["members"],
+        orders=orders.n,
+        member_orders=orders.members,
         gmv=Decimal(total).quantize(Decimal("0.01")),
         member_gmv=Decimal(member_total).quantize(Decimal("0.01")),
-        member_order_share=rules.rate(orders["members"], orders["n"]),
+        member_order_share=rules.rate(orders.members, orders.n),
         member_gmv_share=None if not total else round(float(member_total / total), 4),
-        contacts=contacts["n"],
-        member_contacts=contacts["members"],
-        member_contacts_per_100=rules.per_100(contacts["members"], orders["members"]),
+        contacts=contacts.n,
+        member_contacts=contacts.members,
+        member_contacts_per_100=rules.per_100(contacts.members, orders.members),
         other_contacts_per_100=rules.per_100(
-            contacts["n"] - contacts["members"], orders["n"] - orders["members"]
+            contacts.n - contacts.members, orders.n - orders.members
         ),
-        trend=_trend(until=until, months=trend_months) if trend_months else [],
+        trend=_trend(days, first_month, trend_months) if trend_months else [],
     )
 
 
-def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
-    """Enrolments and changes per month (product time zone) for the `months` up to `until`."""
+def _first_trend_month(until: dt.datetime, months: int) -> dt.datetime:
+    """The start (product time zone) of the first of the `months` months up to `until`."""
     tz = timezone.get_current_timezone()
     last = timezone.localtime(until - dt.timedelta(microseconds=1)).date().replace(day=1)
-    first_local = rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - months)
-    month = TruncMonth("started_at", tzinfo=tz)
-    enrol = {
-        _day(r["m"]): r["n"]
-        for r in Membership.objects.filter(started_at__gte=first_local, started_at__lt=until)
-        .annotate(m=month)
-        .values("m")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    changes: dict[tuple[dt.date, str], int] = {
-        (_day(r["m"]), r["change"]): r["n"]
-        for r in MembershipChange.objects.filter(at__gte=first_local, at__lt=until)
-        .annotate(m=TruncMonth("at", tzinfo=tz))
-        .values("m", "change")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    return rules.add_months(dt.datetime.combine(last, dt.time(), tz), 1 - max(months, 1))
+
+
+def _trend(days: list[DayActivity], first: dt.datetime, months: int) -> list[TrendPoint]:
+    """Enrolments and changes per month (product time zone) from `first` on, from the days."""
+    first_day = timezone.localtime(first).date()
+    enrol: dict[dt.date, int] = {}
+    changes: dict[tuple[dt.date, str], int] = {}
+    for d in days:
+        if d.day < first_day:
+            continue
+        m = d.day.replace(day=1)
+        enrol[m] = enrol.get(m, 0) + sum(d.enrolments.values())
+        for (change, _from), (n, _paid) in d.steps.items():
+            changes[(m, change)] = changes.get((m, change), 0) + n
     points = []
     for i in range(months):
-        m = timezone.localtime(rules.add_months(first_local, i)).date()
+        m = timezone.localtime(rules.add_months(first, i)).date()
         points.append(
             TrendPoint(
                 month=m,
@@ -253,10 +296,6 @@ def _trend(*, until: dt.datetime, months: int) -> list[TrendPoint]:
             )
         )
     return points
-
-
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,10 +26,14 @@ from andon.people.rules import may_enrol_member, may_manage_membership
 from andon.people.selectors import actor_require
 
 from . import rules
+from .days import days_mark_stale
 from .defaults import BENEFITS, PLAN
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 from .rules import Change, Source, State
 from .selectors import live_membership, plan_for_recovery_action, plan_get
+from .tick import membership_tick
+
+__all__ = ["membership_tick"]  # the tick lives in tick.py (set-based); callers import it here
 
 
 class AlreadyMember(Conflict):
@@ -65,6 +68,9 @@ def _record(steps: list[_Step], *, actor_id: int | None, at: dt.datetime) -> Non
     """History, audit and outbox for steps already applied to their rows (set-based)."""
     if not steps:
         return
+    # A write dated on a past day (a storefront's old start, a change for a past instant)
+    # takes that day's summary with it (days.py).
+    days_mark_stale([at] + [s.membership.started_at for s in steps if s.change == Change.STARTED])
     MembershipChange.objects.bulk_create(
         MembershipChange(
             membership=s.membership,
@@ -250,72 +256,6 @@ def membership_change(
     m.save()
     _record([step], actor_id=actor.pk if actor else None, at=at)
     return m
-
-
-# Each tick transaction handles at most this many rows, so that locks stay short.
-TICK_BATCH = 2000
-
-
-def _due_q(now: dt.datetime) -> Q:
-    """Rows that may be due at `now` (grace is checked per plan in rules.due_change)."""
-    return Q(state__in=[State.TRIAL, State.ACTIVE, State.CANCELLED], ends_at__lte=now) | Q(
-        state=State.PAST_DUE, ends_at__lte=now
-    )
-
-
-def _tick_batch(now: dt.datetime, after_id: int) -> tuple[int, int, dict[str, int]]:
-    """One locked batch: (rows read, last id, changes made by kind)."""
-    counts: dict[str, int] = {}
-    with transaction.atomic():
-        rows = list(
-            Membership.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("plan", "customer")
-            .filter(_due_q(now), pk__gt=after_id)
-            .order_by("pk")[:TICK_BATCH]
-        )
-        steps: list[_Step] = []
-        for m in rows:
-            change = rules.due_change(
-                state=State(m.state),
-                ends_at=m.ends_at,
-                auto_renew=m.auto_renew,
-                grace_days=m.plan.grace_days,
-                now=now,
-            )
-            if change is None:
-                continue
-            # A membership renewed after a long outage steps one period at a time; the next
-            # tick (or the loop below) catches up, each period with its own event.
-            steps.append(_apply(m, change, now))
-            counts[change.value] = counts.get(change.value, 0) + 1
-        Membership.objects.bulk_update(
-            [s.membership for s in steps],
-            ["state", "paid_from", "paid_periods", "ends_at", "ended_at"],
-            batch_size=500,
-        )
-        _record(steps, actor_id=None, at=now)
-    return len(rows), rows[-1].pk if rows else after_id, counts
-
-
-def membership_tick(*, now: dt.datetime | None = None, max_rounds: int = 24) -> dict[str, int]:
-    """Convert ended trials, renew or expire ended periods, expire past grace. Idempotent: a
-    second run at the same instant finds nothing due; concurrent runs skip each other's locked
-    rows. Returns how many of each change it made."""
-    now = now or timezone.now()
-    total: dict[str, int] = {}
-    for _round in range(max_rounds):
-        made_any = False
-        after_id = 0
-        while True:
-            read, after_id, counts = _tick_batch(now, after_id)
-            for k, v in counts.items():
-                total[k] = total.get(k, 0) + v
-            made_any = made_any or bool(counts)
-            if read < TICK_BATCH:
-                break
-        if not made_any:
-            break
-    return total
 
 
 @transaction.atomic

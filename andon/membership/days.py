@@ -1,0 +1,196 @@
+"""Membership activity per day (product time zone): enrolments by source, and changes by
+(change, from state) with how many had paid time. What the member figures and their six-month
+trend add up, read from a MemberDay summary for whole closed days and from the rows for the
+rest (today, a period's partial edges, stale or not yet summed days).
+
+Why it stays exact: memberships' start and source never change and history rows are
+append-only, so a day's sums are final once no more writes can be dated on it. The tick sums
+days ended more than SETTLE ago; every membership write dated before today (a storefront
+record of an old start, a tick or change run for a past instant) marks its days stale in its
+own transaction (an upsert bumping the day's version), and the tick's refresh only replaces a
+day whose version it read before summing, so a summary never hides a committed write.
+Assumes no membership transaction stays open for longer than SETTLE across midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Min, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import MemberDay, Membership, MembershipChange
+
+SETTLE = dt.timedelta(hours=1)
+
+
+@dataclass
+class DayActivity:
+    day: dt.date
+    in_period: bool  # on or after the period's start (the rest only feeds the trend)
+    enrolments: dict[str, int] = field(default_factory=dict)  # by source
+    steps: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> [n, paid]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), timezone.get_current_timezone())
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Consecutive days as [start, end) instants."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for d in sorted(days):
+        if runs and runs[-1][1] == d:
+            runs[-1] = (runs[-1][0], d + dt.timedelta(days=1))
+        else:
+            runs.append((d, d + dt.timedelta(days=1)))
+    return [(_midnight(a), _midnight(b)) for a, b in runs]
+
+
+def _within(name: str, ranges: list[tuple[dt.datetime, dt.datetime]]) -> Q:
+    q = Q(pk__in=[])
+    for a, b in ranges:
+        q |= Q(**{f"{name}__gte": a, f"{name}__lt": b})
+    return q
+
+
+def _rows(
+    ranges: list[tuple[dt.datetime, dt.datetime]],
+    since: dt.datetime | None,
+    plan_id: int | None,
+) -> dict[tuple[dt.date, bool], DayActivity]:
+    """The rows of `ranges` grouped per local day (and whether on or after `since`): two
+    grouped reads."""
+    tz = timezone.get_current_timezone()
+    out: dict[tuple[dt.date, bool], DayActivity] = {}
+
+    def flag(name: str) -> Case | Value:
+        if since is None:
+            return Value(True)
+        return Case(
+            When(**{f"{name}__gte": since}, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+
+    def slot(day: dt.date | dt.datetime, in_period: bool) -> DayActivity:
+        d = day.date() if isinstance(day, dt.datetime) else day
+        return out.setdefault((d, in_period), DayActivity(d, in_period))
+
+    members: QuerySet = Membership.objects.filter(_within("started_at", ranges))
+    changes: QuerySet = MembershipChange.objects.filter(_within("at", ranges))
+    if plan_id is not None:
+        members = members.filter(plan_id=plan_id)
+        changes = changes.filter(membership__plan_id=plan_id)
+    for r in (
+        members.annotate(d=TruncDate("started_at", tzinfo=tz), p=flag("started_at"))
+        .values("d", "p", "source")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        slot(r["d"], r["p"]).enrolments[r["source"]] = r["n"]
+    for r in (
+        changes.annotate(d=TruncDate("at", tzinfo=tz), p=flag("at"))
+        .values("d", "p", "change", "from_state")
+        .annotate(n=Count("id"), paid=Count("id", filter=Q(paid=True)))
+        .order_by()
+    ):
+        slot(r["d"], r["p"]).steps[(r["change"], r["from_state"])] = [r["n"], r["paid"]]
+    return out
+
+
+def activity(
+    *, lo: dt.datetime, since: dt.datetime, until: dt.datetime, plan_id: int | None = None
+) -> list[DayActivity]:
+    """Activity of [lo, until) per local day, split at `since`: fresh summaries for whole days
+    on one side of `since` (all plans only), the rows for the rest. Three reads."""
+    covered: dict[dt.date, MemberDay] = {}
+    if plan_id is None:
+        for s in MemberDay.objects.filter(
+            day__gte=timezone.localdate(lo), day__lte=timezone.localdate(until), stale=False
+        ):
+            start, end = _midnight(s.day), _midnight(s.day + dt.timedelta(days=1))
+            if lo <= start and end <= until and not start < since < end:
+                covered[s.day] = s
+    # [lo, until) less the covered days, as ranges.
+    ranges, cursor = [], lo
+    for d in sorted(covered):
+        if cursor < _midnight(d):
+            ranges.append((cursor, _midnight(d)))
+        cursor = _midnight(d + dt.timedelta(days=1))
+    if cursor < until:
+        ranges.append((cursor, until))
+    out = list(_rows(ranges, since, plan_id).values())
+    for d, s in covered.items():
+        steps = {(c, f): [n, paid] for c, f, n, paid in s.steps}
+        out.append(DayActivity(d, _midnight(d) >= since, dict(s.enrolments), steps))
+    return out
+
+
+def days_mark_stale(times: Iterable[dt.datetime | None]) -> None:
+    """Called by every membership write with the instants it dates rows on: days before today
+    lose their summary (read row by row until the tick sums them again). One upsert, only for
+    a write dated in the past."""
+    today = timezone.localdate()
+    days = sorted({d for t in times if t is not None and (d := timezone.localdate(t)) < today})
+    if not days:
+        return
+    q = connection.ops.quote_name
+    table = q(MemberDay._meta.db_table)
+    values = ", ".join(["(%s, '{}', '[]', TRUE, 1)"] * len(days))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (day, enrolments, steps, stale, version) VALUES {values} "
+            f"ON CONFLICT (day) DO UPDATE SET stale = TRUE, version = {table}.version + 1",
+            [connection.ops.adapt_datefield_value(d) for d in days],
+        )
+
+
+def days_refresh(*, now: dt.datetime | None = None) -> int:
+    """Sum every day ended SETTLE ago or more that has no fresh summary (the first run sums
+    the whole history, then a day at a time). A day marked stale while it was being summed
+    keeps its mark. Returns how many days it summed."""
+    now = now or timezone.now()
+    limit = timezone.localdate(now - SETTLE)
+    firsts = [
+        Membership.objects.aggregate(x=Min("started_at"))["x"],
+        MembershipChange.objects.aggregate(x=Min("at"))["x"],
+    ]
+    known = [timezone.localdate(x) for x in firsts if x is not None]
+    if not known:
+        return 0
+    first = min(known)
+    seen = {
+        d: (stale, version)
+        for d, stale, version in MemberDay.objects.filter(
+            day__gte=first, day__lt=limit
+        ).values_list("day", "stale", "version")
+    }
+    todo = [
+        first + dt.timedelta(days=i)
+        for i in range((limit - first).days)
+        if seen.get(first + dt.timedelta(days=i), (True, 0))[0]
+    ]
+    if not todo:
+        return 0
+    rows = _rows(_runs(todo), None, None)
+
+    def sums(d: dt.date) -> dict[str, object]:
+        a = rows.get((d, True), DayActivity(d, True))
+        steps = [[c, f, n, paid] for (c, f), (n, paid) in sorted(a.steps.items())]
+        return {"enrolments": a.enrolments, "steps": steps}
+
+    MemberDay.objects.bulk_create(
+        [MemberDay(day=d, **sums(d)) for d in todo if d not in seen],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    for d in todo:
+        if d in seen:
+            # Only the version read before summing: a write since then keeps the day stale.
+            MemberDay.objects.filter(day=d, version=seen[d][1]).update(stale=False, **sums(d))
+    return len(todo)
