@@ -323,6 +323,8 @@ def _count_days(first: dt.date | None, until: dt.date | None) -> Rows:
             if total is not None:
                 aggs[f"t_{key}"] = total
         for r in qs.annotate(**group).values(*group).annotate(**aggs).order_by():
+            if r["d"] is None:  # no day (an action not done yet): on no day's row
+                continue
             d = day_of(r["d"])
             for key in s.figures:
                 n, total = r[f"n_{key}"], _total(r.get(f"t_{key}"))
@@ -349,7 +351,7 @@ def _count_periods(period: str, first: dt.date | None, until: dt.date | None) ->
             group = {"p": trunc(s.at, period), **({} if org else {"t": F(s.team)})}
             for r in base.annotate(**group).values(*group).annotate(**aggs).order_by():
                 for key in s.figures:
-                    if r[f"n_{key}"]:
+                    if r[f"n_{key}"] and r["p"] is not None:
                         row = (period, day_of(r["p"]), org, r.get("t"), key, None)
                         out[row] = [r[f"n_{key}"], None]
     return out
