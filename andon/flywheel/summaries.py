@@ -13,12 +13,14 @@ live GROUP BYs (families.py), which the equality test recomputes.
 How they are kept current. Flywheel sits above every domain it reads, so the writers cannot
 call it; instead a tick (`andon flywheel-summaries`, or the task `flywheel_summaries_task`,
 every few minutes) recounts the days touched since its last run:
-- rows inserted since: every source's ids above the last id it saw (less a slack, for
-  transactions that commit out of id order), and the days those rows count on; a late review,
-  a replayed import or a back-dated record lands on its own past day this way;
+- rows inserted since: every source's ids above the highest id seen by the run before the
+  last one, and the days those rows count on; a late review, a replayed import or a
+  back-dated record lands on its own past day this way. Reading back one run more catches a
+  transaction that took its ids before the last run and committed after it (ids are not
+  committed in order), at the cost of recounting one run's days twice;
 - rows changed in place since: andons closed, reviews given, corrective actions done or
-  withdrawn, work orders resolved (their `*_at` stamps after the last run), and the days the
-  row counts on (the pull's day, the due day);
+  withdrawn, work orders resolved (their `*_at` stamps after the run before the last one),
+  and the days the row counts on (the pull's day, the due day);
 - team changes: each agent's team is compared with the one seen last time; a moved agent's
   contacts, cord pulls and bonuses are recounted on every day they fall on;
 - and the last LATE_DAYS days always, for edits in place that carry no stamp (a problem
@@ -72,7 +74,6 @@ from .models import FlywheelSummaryState, FlywheelTally
 DAY = "day"
 PERIODS = (rules.Period.WEEK, rules.Period.MONTH)
 LATE_DAYS = 14  # recounted on every tick: edits in place without a stamp of their own
-ID_SLACK = 10_000  # ids re-read below the watermark: transactions commit out of id order
 CHUNK_DAYS = 31  # a rebuild recounts a month at a time (bounded memory)
 
 # (grain, start, org, team, key, dim) -> [n, total]
@@ -486,10 +487,11 @@ def touched_days(state: FlywheelSummaryState, today: dt.date) -> set[dt.date]:
     sources = _sources()
     days: set[dt.date] = set()
     for name, qs in sources.items():
-        seen = int(state.ids.get(name, 0))
-        days |= _days_of(qs.filter(id__gt=max(0, seen - ID_SLACK)), DAY_FIELDS[name])
+        seen = int(state.ids.get("before", {}).get(name, 0))
+        days |= _days_of(qs.filter(id__gt=seen), DAY_FIELDS[name])
+    since = dt.datetime.fromisoformat(state.ids.get("before_at") or state.ran_at.isoformat())
     for name, stamp in STAMPS:
-        changed = sources[name].filter(**{f"{stamp}__gte": state.ran_at})
+        changed = sources[name].filter(**{f"{stamp}__gte": since})
         days |= _days_of(changed, DAY_FIELDS[name])
     now_teams = _teams()
     moved = [int(u) for u, t in now_teams.items() if state.teams.get(u, t) != t]
@@ -503,12 +505,16 @@ def touched_days(state: FlywheelSummaryState, today: dt.date) -> set[dt.date]:
 
 
 def _save_state(ids: dict[str, int], teams: dict[str, int | None], at: dt.datetime) -> None:
+    """The marks of this run; the previous run's become the next one's starting point."""
     state = FlywheelSummaryState.objects.order_by("pk").first()
     if state is None:
-        FlywheelSummaryState.objects.create(ids=ids, teams=teams, ran_at=at)
-    else:
-        state.ids, state.teams, state.ran_at = ids, teams, at
-        state.save()
+        marks = {"seen": ids, "before": ids, "before_at": at.isoformat()}
+        FlywheelSummaryState.objects.create(ids=marks, teams=teams, ran_at=at)
+        return
+    last = state.ids.get("seen", ids)
+    state.ids = {"seen": ids, "before": last, "before_at": state.ran_at.isoformat()}
+    state.teams, state.ran_at = teams, at
+    state.save()
 
 
 def tick(*, now: dt.datetime | None = None) -> int:
@@ -542,6 +548,7 @@ def rebuild(*, now: dt.datetime | None = None) -> int:
         ends = [s.qs().aggregate(first=Min(s.at), last=Max(s.at)) for s in ADDITIVE]
         days = [_local(v) for e in ends for v in e.values() if v is not None]
         n = 0
+        FlywheelSummaryState.objects.all().delete()  # a fresh start: marks of this run only
         if days:
             first, last = min(days), max([*days, timezone.localtime(now).date()])
             n = refresh_days(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
