@@ -111,8 +111,9 @@ class FlywheelTally(models.Model):
 
 class FlywheelSummaryState(models.Model):
     """Where the summaries' tick stopped: the highest id of each source table seen by the last
-    run and by the one before (`ids`: seen, before, before_at), when it ran, and the team of each agent then (a team change moves the agent's past
-    contacts, pulls and bonuses to the new team's rows). One row."""
+    run and by the one before (`ids`: seen, before, before_at), when it ran, and the team of
+    each agent then (a team change moves the agent's past contacts, pulls and bonuses to the
+    new team's rows). One row."""
 
     ids = models.JSONField(_("last ids seen"), default=dict)
     teams = models.JSONField(_("agents' teams"), default=dict)
