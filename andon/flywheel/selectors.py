@@ -74,12 +74,13 @@ def tallied(
         .annotate(sn=Sum("n"), st=Sum("total"))
         .order_by()
     )
-    for r in days:
-        p = fam.day_of(r["p"])
-        if r["key"] == "work_orders":
-            per_department.append({"p": p, "dim": r["dim"], "n": r["sn"]})
+    rows: list[dict[str, Any]] = list(days)  # type: ignore[arg-type]  # values() rows
+    for row in rows:
+        p = fam.day_of(row["p"])
+        if row["key"] == "work_orders":
+            per_department.append({"p": p, "dim": row["dim"], "n": row["sn"]})
         else:
-            flat.setdefault(p, {})[r["key"]] = _tally_value(r["key"], r["sn"], r["st"])
+            flat.setdefault(p, {})[row["key"]] = _tally_value(row["key"], row["sn"], row["st"])
     distinct = FlywheelTally.objects.filter(scope, grain=w.period, start__in=w.starts)
     for start, key, n in distinct.values_list("start", "key", "n"):
         flat.setdefault(fam.day_of(start), {})[key] = n

@@ -349,7 +349,8 @@ def _count_periods(period: str, first: dt.date | None, until: dt.date | None) ->
             )
         aggs = {f"n_{k}": n for k, (n, _t) in s.figures.items()}
         for org in (False, True):
-            group = {"p": trunc(s.at, period), **({} if org else {"t": F(s.team)})}
+            team = {} if org or s.team is None else {"t": F(s.team)}
+            group = {"p": trunc(s.at, period), **team}
             for r in base.annotate(**group).values(*group).annotate(**aggs).order_by():
                 for key in s.figures:
                     if r[f"n_{key}"] and r["p"] is not None:
