@@ -27,6 +27,7 @@ from . import rules, summaries
 from .families import Window, window
 from .models import FigureTarget, FlywheelTally
 from .rules import Element, ElementFigures, Figure
+from .tally_sources import ORG_KEYS
 
 
 def figure_targets() -> dict[str, Decimal]:
@@ -60,7 +61,7 @@ def tallied(
     scope = (
         Q(org=True)
         if team_id is None
-        else Q(org=False, team_id=team_id) | Q(org=True, key__in=summaries.ORG_KEYS)
+        else Q(org=False, team_id=team_id) | Q(org=True, key__in=ORG_KEYS)
     )
     end = rules.period_end(w.starts[-1], w.period)
     flat: dict[dt.date, dict[str, Any]] = {}
