@@ -1,22 +1,21 @@
 """Reads of the silent-cord alarm: per team, the pulls and contacts of one period and of its
-trailing baseline (two GROUP BY queries for every team at once), judged by
-rules.silence_test."""
+trailing baseline (one GROUP BY over the summaries' day rows for every team at once; see
+summaries.py), judged by rules.silence_test."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
-from andon.contacts.models import Contact
 from andon.people.models import Team
-from andon.pulls.models import Andon
 
 from . import rules
-from .families import bounds, day_of, trunc
-from .models import SilentCordAlarm
+from .families import day_of, trunc
+from .models import FlywheelTally, SilentCordAlarm
+from .summaries import DAY
 
 
 @dataclass(frozen=True)
@@ -44,31 +43,27 @@ def silences(
     """Every team's test for the last complete period (alarm or not), by team code."""
     starts = rules.periods(today or timezone.localdate(), period, baseline + 1)
     current = starts[-1]
-    since = bounds(starts[0], starts[0])[0]
-    until = bounds(rules.period_end(current, period), current)[0]
+    # The summaries' day rows of every team (one query): pulls by the andon's team, contacts
+    # by the agent's team, as the dashboard counts them.
     pulls: dict[tuple[int, dt.date], int] = {}
-    andons = Andon.objects.filter(opened_at__gte=since, opened_at__lt=until, team_id__isnull=False)
-    contacts = Contact.objects.filter(
-        created_at__gte=since, created_at__lt=until, agent__profile__team_id__isnull=False
+    handled: dict[tuple[int, dt.date], int] = {}
+    rows = FlywheelTally.objects.filter(
+        grain=DAY,
+        org=False,
+        team__isnull=False,
+        key__in=("pulls", "contacts"),
+        start__gte=starts[0],
+        start__lt=rules.period_end(current, period),
     )
     if team_id is not None:
-        andons = andons.filter(team_id=team_id)
-        contacts = contacts.filter(agent__profile__team_id=team_id)
+        rows = rows.filter(team_id=team_id)
     for r in (
-        andons.annotate(p=trunc("opened_at", period))
-        .values("team_id", "p")
-        .annotate(n=Count("id"))
+        rows.annotate(p=trunc("start", period, date_field=True))
+        .values("team_id", "key", "p")
+        .annotate(n=Sum("n"))
         .order_by()
     ):
-        pulls[(r["team_id"], day_of(r["p"]))] = r["n"]
-    handled: dict[tuple[int, dt.date], int] = {}
-    for c in (
-        contacts.annotate(p=trunc("created_at", period))
-        .values("agent__profile__team_id", "p")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        handled[(c["agent__profile__team_id"], day_of(c["p"]))] = c["n"]
+        (pulls if r["key"] == "pulls" else handled)[(r["team_id"], day_of(r["p"]))] = r["n"]
     team_ids = {t for t, _ in pulls} | {t for t, _ in handled}
     teams = Team.objects.filter(pk__in=team_ids).order_by("code")
     out = []

@@ -70,3 +70,58 @@ class InboxRead(models.Model):
         verbose_name = _("inbox read mark")
         verbose_name_plural = _("inbox read marks")
         constraints = [models.UniqueConstraint(fields=["user", "andon"], name="inbox_read_unique")]
+
+
+class FlywheelTally(models.Model):
+    """One figure's summed count (`n`) and sum (`total`) for a day, or for a week or month
+    where the figure is a distinct count (customers, agents, pullers, products are not
+    additive across days). One row per team and, apart, one for the whole organisation
+    (`org`, team empty): the organisation's page then reads a few thousand rows however many
+    teams there are. Kept current by flywheel/summaries.py (the tick and `rebuild`); equal to
+    a recount of the base rows (tests/flywheel/test_summaries.py)."""
+
+    grain = models.CharField(_("grain"), max_length=5)  # day | week | month
+    start = models.DateField(_("start"))
+    org = models.BooleanField(_("organisation"), default=False)
+    team = models.ForeignKey(
+        "people.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    key = models.CharField(_("figure"), max_length=24)
+    dim = models.BigIntegerField(_("dimension"), null=True, blank=True)  # department of a WO
+    n = models.BigIntegerField(_("count"), default=0)
+    total = models.DecimalField(_("total"), max_digits=28, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flywheel daily tally")
+        verbose_name_plural = _("flywheel daily tallies")
+        indexes = [
+            models.Index(fields=["org", "grain", "start"], name="fw_tally_org"),
+            models.Index(fields=["team", "grain", "start"], name="fw_tally_team"),
+            models.Index(fields=["grain", "start"], name="fw_tally_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} {self.team_id or '-'} {self.key}={self.n}"
+
+
+class FlywheelSummaryState(models.Model):
+    """Where the summaries' tick stopped: the highest id of each source table seen by the last
+    run and by the one before (`ids`: seen, before, before_at), when it ran, and the team of
+    each agent then (a team change moves the agent's past contacts, pulls and bonuses to the
+    new team's rows). One row."""
+
+    ids = models.JSONField(_("last ids seen"), default=dict)
+    teams = models.JSONField(_("agents' teams"), default=dict)
+    ran_at = models.DateTimeField(_("ran at"))
+
+    class Meta:
+        verbose_name = _("flywheel summary state")
+        verbose_name_plural = _("flywheel summary states")
+
+    def __str__(self) -> str:
+        return f"summaries at {self.ran_at}"

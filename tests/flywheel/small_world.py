@@ -13,6 +13,7 @@ from django.conf import settings
 from andon.catalog.models import Batch, Product, StockLevel, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.detection.models import Problem
+from andon.flywheel import summaries
 from andon.holds.models import Hold
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Customer, Order, OrderLine
@@ -241,4 +242,6 @@ def build_small(world) -> Small:
         findings="3 units",
         disposition="return-to-vendor",
     )
+    # The dashboard reads the summaries: recount them over the world just built.
+    summaries.rebuild()
     return Small(product, team1, team2, a1, a2)

@@ -11,7 +11,7 @@ import pytest
 from andon.catalog.models import Product
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.models import OutboxEvent
-from andon.flywheel import rules
+from andon.flywheel import rules, summaries
 from andon.flywheel.alarms import alarms, silences
 from andon.flywheel.models import SilentCordAlarm
 from andon.flywheel.services import alarms_raise
@@ -93,6 +93,7 @@ def _plant(world, *, team_code: str, agent: str, now_contacts: int, now_pulls: i
             )
     Contact.objects.bulk_create(contacts)
     Andon.objects.bulk_create(andons)
+    summaries.tick()  # the test reads the summaries (the tick after the rows are written)
     return team
 
 
