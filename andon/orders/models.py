@@ -46,7 +46,7 @@ class Order(models.Model):
         Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
     )
     # Indexed: the flywheel counts orders per day of placing (its summaries' recount of a day).
-    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    placed_at = models.DateTimeField(_("placed at"))
     channel = models.CharField(_("channel"), max_length=40, blank=True)
 
     class Meta:
