@@ -7,7 +7,8 @@ Andon's API): within a second the shop refuses the book in a basket, and both ti
 follow-up with the andon's number. The departments fix, the confirmer confirms (Andon's
 API): the shop sells the book again and both tickets hear it, from Andon's signed webhook
 (SQLite run) or by polling the andon (PostgreSQL run, no desk webhook endpoint). Then two
-more customers complain, the cord is pulled again and the shop is killed (SIGKILL) while the
+more customers complain (one names the order only in an edit of the ticket: it is read
+again), the cord is pulled again and the shop is killed (SIGKILL) while the
 pull is under way: restarted, its catch-up reads the listing feed and nothing is lost; the
 second confirmation reaches the restarted shop."""
 
@@ -30,8 +31,9 @@ TICKETS = [
     ("order-b", "b@example.com", "Order order-b, line 1 - the same book, pages uncut #misprint"),
 ]
 # After the relist the book needs new customers (their contacts since the relist count).
+# The first names no order yet: the customer adds it later (the ticket is edited).
 MORE_TICKETS = [
-    ("order-j", "j@example.com", "Order order-j line 1: pages 100-101 uncut again"),
+    ("later", "j@example.com", "Pages 100-101 uncut again, I will look up my order number"),
     ("order-k", "k@example.com", "Order order-k line 1 - pages stuck together #misprint"),
 ]
 
@@ -186,9 +188,27 @@ def test_tickets_the_cord_in_chromium_the_shop_stops_and_restarts_selling(world)
         assert followups(desk, t).count(sold_again) == 1
         assert followups(desk, t).count(pulled_title) == 1
 
-    # Two more customers; the cord again, and the shop dies (SIGKILL) during the pull.
+    # Two more customers. The first ticket names no order line: no contact, until the ticket
+    # is edited to name one; then it is read again and becomes a contact.
     more = [ticket_open(desk, queue, *t) for t in MORE_TICKETS]
+    assert not [x for x in followups(desk, more[0]) if x.startswith("Andon contact")]
+    desk.api(
+        "PATCH",
+        f"/tickets/{more[0]}/",
+        {"description": "Pages 100-101 uncut again. Order order-j line 1."},
+    )
     assert len({*contacts, *(contact_of(desk, t) for t in more)}) == 4
+    # A ticket already a contact, edited to name another line: Andon's contact stays as it
+    # was recorded (contacts are evidence, never edited); the ticket says so, once.
+    for _ in range(2):
+        desk.api("PATCH", f"/tickets/{more[1]}/", {"description": "Sorry: order order-h line 1"})
+    moved = [x for x in followups(desk, more[1]) if "the ticket now names order order-h" in x]
+    assert moved == [
+        f"Andon contact #{contact_of(desk, more[1])} stays on order order-k line 1; "
+        "the ticket now names order order-h line 1"
+    ], moved
+
+    # The cord again, and the shop dies (SIGKILL) during the pull.
     answer: dict = {}
 
     def pull() -> None:
