@@ -26,6 +26,7 @@ from andon_e2e import confirm_work_orders, wait
 
 BOOK = "9787549529322"
 CHROMIUM = "/usr/bin/chromium"
+RECORDED = re.compile(r"Andon contact #(\d+) recorded")
 TICKETS = [
     ("order-a", "a@example.com", "Order order-a line 1: pages 100-101 are not cut."),
     ("order-b", "b@example.com", "Order order-b, line 1 - the same book, pages uncut #misprint"),
@@ -58,8 +59,8 @@ def ticket_open(desk, queue: int, order: str, email: str, text: str) -> int:
 
 
 def contact_of(desk, ticket_id: int) -> int:
-    (recorded,) = [x for x in followups(desk, ticket_id) if x.startswith("Andon contact #")]
-    return int(re.search(r"#(\d+)", recorded).group(1))
+    (recorded,) = [m.group(1) for x in followups(desk, ticket_id) if (m := RECORDED.fullmatch(x))]
+    return int(recorded)
 
 
 def add_to_basket(shop, sku: str = BOOK) -> int:

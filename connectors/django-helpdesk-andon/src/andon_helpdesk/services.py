@@ -5,6 +5,7 @@ per relist (a conditional UPDATE claims it)."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from dataclasses import dataclass
@@ -76,9 +77,24 @@ def agent_token(user: Any) -> str | None:
     return row.token if row else None
 
 
+# Set while the connector writes a follow-up: django-helpdesk saves the ticket with it, which
+# is not an edit to read again (signals.py), and reading it again would add the follow-up
+# again before the first is saved.
+_writing = contextvars.ContextVar("andon_helpdesk_writing", default=False)
+
+
+def edit_wanted() -> bool:
+    """Whether a ticket save now is someone's edit (not the connector's own follow-up)."""
+    return not _writing.get()
+
+
 def followup_add(ticket: Ticket, title: str, comment: str) -> None:
     """A private follow-up (agents see it, the customer is not mailed)."""
-    FollowUp.objects.create(ticket=ticket, title=title[:200], comment=comment, public=False)
+    token = _writing.set(True)
+    try:
+        FollowUp.objects.create(ticket=ticket, title=title[:200], comment=comment, public=False)
+    finally:
+        _writing.reset(token)
 
 
 def contact_record(ticket: Ticket) -> AndonTicket:

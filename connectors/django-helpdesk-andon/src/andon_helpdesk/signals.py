@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from helpdesk.models import Ticket, TicketCustomFieldValue
 from helpdesk.signals import new_ticket_done
 
-from .services import contact_record, ticket_reread
+from .services import contact_record, edit_wanted, ticket_reread
 
 log = logging.getLogger("andon_helpdesk")
 
@@ -29,6 +29,9 @@ def ticket_created(sender, ticket, **kwargs) -> None:
 
 
 def _reread(ticket: Ticket) -> None:
+    if not edit_wanted():
+        return
+
     def reread() -> None:
         try:
             ticket_reread(Ticket.objects.get(pk=ticket.pk))
