@@ -240,7 +240,12 @@ class Andon(Procs):
             return json.load(r)
 
     def close(self) -> None:
-        self.stop()
+        # Killed, not stopped: its database is dropped next, and the worker's graceful stop
+        # can wait for its poll (seconds a test).
+        for p in self.procs:
+            p.kill()
+            p.wait()
+        self.procs = []
         if self.db:
             pg_drop(self.db)
             self.db = ""
@@ -264,6 +269,30 @@ def confirm_work_orders(andon: Andon, work_orders: list[dict]) -> None:
 
 
 # --- Django sides: the Oscar shop and the django-helpdesk desk --------------------------
+
+# Runs management commands read from stdin (a JSON list of arguments a line), answering each
+# with a JSON line {"ok", "out", "err"}; database connections are closed after each command,
+# as when each command is its own process.
+RUNNER = r"""
+import contextlib, io, json, sys, traceback
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+answers = sys.stdout
+for line in sys.stdin:
+    out, err, ok = io.StringIO(), io.StringIO(), True
+    try:
+        with contextlib.redirect_stdout(out):
+            call_command(*json.loads(line), stdout=out, stderr=err)
+    except BaseException:
+        ok = False
+        err.write(traceback.format_exc())
+    finally:
+        connections.close_all()
+    answers.write(json.dumps({"ok": ok, "out": out.getvalue(), "err": err.getvalue()}) + "\n")
+    answers.flush()
+"""
 
 
 class Site(Procs):
@@ -303,8 +332,52 @@ class Site(Procs):
                 f"{self.prefix}PG_NAME": self.db,
             }
 
+    runner: subprocess.Popen | None = None
+    runner_env: dict[str, str] = {}
+
     def manage(self, *args: str) -> str:
-        return _run([str(self.python), "-m", "django", *args], self.env, self.home, 300)
+        """`manage.py ARGS`' output, run by a process of this site that stays up between
+        commands (a new one when the site's environment changed): one Django start-up for
+        a test's many commands instead of one each."""
+        if self.runner is not None and (
+            self.runner.poll() is not None or self.runner_env != self.env
+        ):
+            self._runner_stop()
+        if self.runner is None:
+            self.runner_env = dict(self.env)
+            with (self.data / "manage.log").open("ab") as log:
+                self.runner = subprocess.Popen(
+                    [str(self.python), "-c", RUNNER],
+                    cwd=self.home,
+                    env=self.env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                )
+        assert self.runner.stdin is not None and self.runner.stdout is not None
+        self.runner.stdin.write(json.dumps(list(args)) + "\n")
+        self.runner.stdin.flush()
+        answer = self.runner.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"manage {args[0]}: the command runner died (see manage.log)")
+        got = json.loads(answer)
+        if not got["ok"]:
+            raise RuntimeError(f"manage {' '.join(args)} failed:\n{got['out']}\n{got['err']}")
+        return got["out"]
+
+    def _runner_stop(self) -> None:
+        if self.runner is not None:
+            if self.runner.stdin is not None:
+                self.runner.stdin.close()
+            try:
+                self.runner.wait(10)
+            except subprocess.TimeoutExpired:
+                self.runner.kill()
+                self.runner.wait()
+            if self.runner.stdout is not None:
+                self.runner.stdout.close()
+            self.runner = None
 
     def start(self) -> None:
         argv = [str(self.python), "-m", "django", "runserver", f"127.0.0.1:{self.port}"]
@@ -323,6 +396,7 @@ class Site(Procs):
         self.procs = []
 
     def close(self) -> None:
+        self._runner_stop()
         self.stop()
         if self.db:
             pg_drop(self.db)
