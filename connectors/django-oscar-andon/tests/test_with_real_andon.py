@@ -159,6 +159,7 @@ def test_pull_while_the_shop_is_down_then_relist(own_shop, andon):
             lambda: (p := shop.manage("andon_pick_list")).count(BOOK) == 2 and p,
             20,
             "the held lines' release",
+            0.5,
         )
         assert "(0 lines held by Andon not listed)" in pick, pick
     finally:
