@@ -162,5 +162,18 @@ def test_pull_while_the_shop_is_down_then_relist(own_shop, andon):
             0.5,
         )
         assert "(0 lines held by Andon not listed)" in pick, pick
+        # A mark the relist's sync missed (say the shop's database was locked then): the next
+        # catch-up reads the holds of the product on sale again and unmarks it.
+        shop.manage(
+            "shell",
+            "-c",
+            "from andon_oscar.models import AndonHeldLine; "
+            "from oscar.apps.order.models import Line; "
+            "line = Line.objects.get(order__number='100002'); "
+            "AndonHeldLine.objects.create(line_id=line.pk, order_number='100002', sku=line.upc)",
+        )
+        assert f"100002\t{BOOK}" not in shop.manage("andon_pick_list")
+        out = shop.manage("andon_catch_up")
+        assert "order lines: 0 held, 1 released" in out, out
     finally:
         shop.stop()
