@@ -38,8 +38,21 @@ mv "$work/templates.json.tmp" "$work/templates.json"
 export ANDON_E2E_TEMPLATES="$work/templates.json"
 echo "connector databases built in $(( $(date +%s) - started )) s"
 
+# The suites run side by side (each test mostly waits on its processes): their outputs are
+# printed when both are done; each has its own pytest temporary directory.
+pids=()
 for pkg in "${pkgs[@]}"; do
-  echo "=== connector $(basename "$pkg") ==="
-  (cd "$pkg" && .venv/bin/python -m pytest -q -p no:cacheprovider tests)
+  name=$(basename "$pkg")
+  (cd "$pkg" && .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$work/tmp-$name" tests) \
+    > "$work/$name.out" 2>&1 &
+  pids+=("$!")
+done
+rc=0
+for i in "${!pkgs[@]}"; do
+  name=$(basename "${pkgs[$i]}")
+  wait "${pids[$i]}" || rc=1
+  echo "=== connector $name ==="
+  cat "$work/$name.out"
 done
 echo "connector tests: $(( $(date +%s) - started )) s"
+exit "$rc"
