@@ -1,7 +1,8 @@
 """Real processes for the connectors' end-to-end tests: Andon (`andon serve`, and `andon
 worker` on PostgreSQL), an Oscar shop and a django-helpdesk desk, each on its own database.
 
-Both connector test suites import this file (stdlib only, psycopg for PostgreSQL); it runs in
+Both connector test suites import this file (with e2e_base.py, the common parts, and
+e2e_sites.py, the shop and the desk; stdlib only, psycopg for PostgreSQL); it runs in
 whichever venv imports it and starts each process with the right interpreter: Andon from the
 repository's .venv, the shop from connectors/django-oscar-andon/.venv, the desk from
 connectors/django-helpdesk-andon/.venv.
@@ -19,134 +20,48 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-CONNECTORS = Path(__file__).resolve().parents[1]
-ROOT = CONNECTORS.parent
-ANDON = ROOT / ".venv" / "bin" / "andon"
-OSCAR = CONNECTORS / "django-oscar-andon"
-HELPDESK = CONNECTORS / "django-helpdesk-andon"
-SHOP_PYTHON = OSCAR / ".venv" / "bin" / "python"
-DESK_PYTHON = HELPDESK / ".venv" / "bin" / "python"
-USERS = ("integrator", "agent1", "agent2", "vendor1", "warehouse1", "confirmer1")
-KINDS = ("sqlite", "postgresql")
-# Andon's delivery settings for tests: short timeouts and retries, loopback allowed.
-ANDON_TEST_ENV = {
-    "ANDON_WEBHOOK_TIMEOUT": "2",
-    "ANDON_WEBHOOK_FIRST_RETRY": "0.2",
-    "ANDON_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
-}
-SHOP_SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+from e2e_base import (
+    ANDON,
+    ANDON_TEST_ENV,
+    KINDS,
+    SHOP_PYTHON,
+    SHOP_SECRET,
+    USERS,
+    Procs,
+    _run,
+    admin_sql,
+    answers,
+    free_port,
+    pg,
+    pg_clone,
+    pg_drop,
+    pg_url,
+    wait,
+)
+from e2e_sites import Desk, Shop, build_desk, build_shop
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pg() -> tuple[str, int] | None:
-    """The PostgreSQL server to use: scripts/test.sh's PG_URL, else 127.0.0.1:5432."""
-    url = urllib.parse.urlsplit(os.environ.get("PG_URL") or "postgres://postgres@127.0.0.1:5432/")
-    host, port = url.hostname or "127.0.0.1", url.port or 5432
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        return host, port
-    except OSError:
-        return None
-
-
-def admin_sql(sql: str) -> None:
-    import psycopg
-
-    server = pg()
-    assert server is not None, "no PostgreSQL"
-    with psycopg.connect(host=server[0], port=server[1], user="postgres", dbname="postgres") as c:
-        c.autocommit = True
-        c.execute(sql)
-
-
-def pg_clone(template: str, prefix: str) -> str:
-    """A new database copied from `template` (which nobody may be connected to)."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    for attempt in range(20):
-        try:
-            admin_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
-            return name
-        except Exception as e:  # a process of the previous test still leaving the template
-            if "being accessed" not in str(e) or attempt == 19:
-                raise
-            time.sleep(0.25)
-    raise AssertionError("unreachable")
-
-
-def pg_drop(name: str) -> None:
-    admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1).close()
-        return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-
-
-def wait(cond: Callable[[], Any], seconds: float, what: str, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        if got := cond():
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
-
-
-def _run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 600) -> str:
-    out = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    if out.returncode:
-        raise RuntimeError(f"{' '.join(argv[:4])}… failed:\n{out.stdout}\n{out.stderr}")
-    return out.stdout
-
-
-class Procs:
-    """The processes of one side, stopped together: none is left behind."""
-
-    def __init__(self, data: Path, env: dict[str, str]) -> None:
-        self.data, self.env = data, env
-        self.procs: list[subprocess.Popen] = []
-
-    def spawn(self, name: str, argv: list[str], cwd: Path) -> subprocess.Popen:
-        with (self.data / f"{name}.log").open("ab") as log:
-            p = subprocess.Popen(argv, cwd=cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.procs.append(p)
-        return p
-
-    def stop(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        self.procs = []
+__all__ = [
+    "ANDON",
+    "SHOP_PYTHON",
+    "SHOP_SECRET",
+    "Andon",
+    "Desk",
+    "Shop",
+    "Templates",
+    "confirm_work_orders",
+    "pg",
+    "wait",
+]
 
 
 # --- Andon ------------------------------------------------------------------------------
@@ -180,7 +95,7 @@ def build_andon(kind: str, out: Path) -> dict[str, Any]:
     if kind == "postgresql":
         db = f"andon_e2e_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin_sql(f"CREATE DATABASE {db}")
-        env["DATABASE_URL"] = _pg_url(db)
+        env["DATABASE_URL"] = pg_url(db)
     try:
         stdout = _run([str(ANDON), "shell", "-c", TOKENS_SCRIPT % (USERS,)], env, where)
     except BaseException:
@@ -190,12 +105,6 @@ def build_andon(kind: str, out: Path) -> dict[str, Any]:
     return {"db": db, "tokens": json.loads(stdout.strip().splitlines()[-1])}
 
 
-def _pg_url(db: str) -> str:
-    server = pg()
-    assert server is not None
-    return f"postgres://postgres@{server[0]}:{server[1]}/{db}"
-
-
 class Andon(Procs):
     """One Andon: `andon serve` (which delivers webhooks itself on SQLite) and, on
     PostgreSQL, `andon worker`, on a copy of the template."""
@@ -203,12 +112,17 @@ class Andon(Procs):
     def __init__(self, kind: str, template: dict[str, Any], data: Path) -> None:
         data.mkdir(parents=True, exist_ok=True)
         super().__init__(data, andon_env())
-        self.kind, self.tokens, self.url, self.db = kind, dict(template["tokens"]), "", ""
+        self.kind, self.tokens, self.url, self.db = (
+            kind,
+            dict(template["tokens"]),
+            "",
+            "",
+        )
         if kind == "sqlite":
             shutil.copyfile(template["db"], data / "andon.sqlite3")
         else:
             self.db = pg_clone(template["db"], "andon_e2e")
-            self.env["DATABASE_URL"] = _pg_url(self.db)
+            self.env["DATABASE_URL"] = pg_url(self.db)
 
     def run(self, *args: str) -> str:
         return _run([str(ANDON), *args], self.env, self.data).strip()
@@ -216,7 +130,11 @@ class Andon(Procs):
     def start(self) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        self.spawn("serve", [str(ANDON), "serve", "--no-migrate", "--port", str(port)], self.data)
+        self.spawn(
+            "serve",
+            [str(ANDON), "serve", "--no-migrate", "--port", str(port)],
+            self.data,
+        )
         if self.kind == "postgresql":
             self.spawn("worker", [str(ANDON), "worker"], self.data)
         try:
@@ -266,241 +184,6 @@ def confirm_work_orders(andon: Andon, work_orders: list[dict]) -> None:
         )
     for wo in work_orders:
         andon.call("confirmer1", "POST", f"/work-orders/{wo['id']}/confirm")
-
-
-# --- Django sides: the Oscar shop and the django-helpdesk desk --------------------------
-
-# Runs management commands read from stdin (a JSON list of arguments a line), answering each
-# with a JSON line {"ok", "out", "err"}; database connections are closed after each command,
-# as when each command is its own process.
-RUNNER = r"""
-import contextlib, io, json, sys, traceback
-import django
-django.setup()
-from django.core.management import call_command
-from django.db import connections
-answers = sys.stdout
-for line in sys.stdin:
-    out, err, ok = io.StringIO(), io.StringIO(), True
-    try:
-        with contextlib.redirect_stdout(out):
-            call_command(*json.loads(line), stdout=out, stderr=err)
-    except BaseException:
-        ok = False
-        err.write(traceback.format_exc())
-    finally:
-        connections.close_all()
-    answers.write(json.dumps({"ok": ok, "out": out.getvalue(), "err": err.getvalue()}) + "\n")
-    answers.flush()
-"""
-
-
-class Site(Procs):
-    """A Django project of the tests (`runserver`), on a copy of its template database."""
-
-    python: Path
-    home: Path  # the tests directory holding the project package
-    settings = ""
-    prefix = ""  # its environment variables: SHOP_ or DESK_
-    probe = "/"
-
-    def __init__(self, kind: str, template: dict[str, Any], data: Path, **env: str) -> None:
-        data.mkdir(parents=True, exist_ok=True)
-        super().__init__(
-            data,
-            {
-                **os.environ,
-                "PYTHONPATH": str(self.home),
-                "DJANGO_SETTINGS_MODULE": self.settings,
-                f"{self.prefix}DATA": str(data),
-                **env,
-            },
-        )
-        self.kind, self.template = kind, template
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db = ""
-        if kind == "sqlite":
-            shutil.copyfile(template["db"], data / template["file"])
-        else:
-            self.db = pg_clone(template["db"], f"{self.prefix.lower()}e2e")
-            server = pg()
-            assert server is not None
-            self.env |= {
-                f"{self.prefix}PG_HOST": server[0],
-                f"{self.prefix}PG_PORT": str(server[1]),
-                f"{self.prefix}PG_NAME": self.db,
-            }
-
-    runner: subprocess.Popen | None = None
-    runner_env: dict[str, str] = {}
-
-    def manage(self, *args: str) -> str:
-        """`manage.py ARGS`' output, run by a process of this site that stays up between
-        commands (a new one when the site's environment changed): one Django start-up for
-        a test's many commands instead of one each."""
-        if self.runner is not None and (
-            self.runner.poll() is not None or self.runner_env != self.env
-        ):
-            self._runner_stop()
-        if self.runner is None:
-            self.runner_env = dict(self.env)
-            with (self.data / "manage.log").open("ab") as log:
-                self.runner = subprocess.Popen(
-                    [str(self.python), "-c", RUNNER],
-                    cwd=self.home,
-                    env=self.env,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=log,
-                    text=True,
-                )
-        assert self.runner.stdin is not None and self.runner.stdout is not None
-        self.runner.stdin.write(json.dumps(list(args)) + "\n")
-        self.runner.stdin.flush()
-        answer = self.runner.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"manage {args[0]}: the command runner died (see manage.log)")
-        got = json.loads(answer)
-        if not got["ok"]:
-            raise RuntimeError(f"manage {' '.join(args)} failed:\n{got['out']}\n{got['err']}")
-        return got["out"]
-
-    def _runner_stop(self) -> None:
-        if self.runner is not None:
-            if self.runner.stdin is not None:
-                self.runner.stdin.close()
-            try:
-                self.runner.wait(10)
-            except subprocess.TimeoutExpired:
-                self.runner.kill()
-                self.runner.wait()
-            if self.runner.stdout is not None:
-                self.runner.stdout.close()
-            self.runner = None
-
-    def start(self) -> None:
-        argv = [str(self.python), "-m", "django", "runserver", f"127.0.0.1:{self.port}"]
-        self.spawn(self.prefix.lower() + "server", [*argv, "--noreload"], self.home)
-        try:
-            wait(lambda: answers(self.url + self.probe), 120, f"the {self.settings} server")
-        except AssertionError:
-            self.stop()
-            raise
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as when the machine dies."""
-        for p in self.procs:
-            p.send_signal(signal.SIGKILL)
-            p.wait()
-        self.procs = []
-
-    def close(self) -> None:
-        self._runner_stop()
-        self.stop()
-        if self.db:
-            pg_drop(self.db)
-            self.db = ""
-
-
-class Shop(Site):
-    python, home, settings, prefix, probe = (
-        SHOP_PYTHON,
-        OSCAR / "tests",
-        "shop.settings",
-        "SHOP_",
-        "/basket/",
-    )
-
-    @property
-    def products(self) -> dict[str, tuple[int, str]]:
-        return {sku: (pk, url) for sku, (pk, url) in self.template["products"].items()}
-
-
-class Desk(Site):
-    python, home, settings, prefix, probe = (
-        DESK_PYTHON,
-        HELPDESK / "tests",
-        "desk.settings",
-        "DESK_",
-        "/helpdesk/login/",
-    )
-
-    def api(self, method: str, path: str, body: dict | None = None, auth=("agent2", "pw")) -> Any:
-        import base64
-
-        req = urllib.request.Request(
-            f"{self.url}/helpdesk/api{path}",
-            data=json.dumps(body).encode() if body is not None else None,
-            method=method,
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": "Basic "
-                + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode(),
-            },
-        )
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.load(r)
-
-
-def _build_site(
-    python: Path, home: Path, settings: str, prefix: str, file: str, kind: str, out: Path
-) -> tuple[dict[str, Any], dict[str, str]]:
-    where = out / f"{prefix.lower()}{kind}"
-    where.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(home),
-        "DJANGO_SETTINGS_MODULE": settings,
-        f"{prefix}DATA": str(where),
-    }
-    db = str(where / file)
-    if kind == "postgresql":
-        db = f"{prefix.lower()}tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin_sql(f"CREATE DATABASE {db}")
-        server = pg()
-        assert server is not None
-        env |= {f"{prefix}PG_HOST": server[0], f"{prefix}PG_PORT": str(server[1])}
-        env[f"{prefix}PG_NAME"] = db
-    try:
-        _run([str(python), "-m", "django", "migrate", "-v0"], env, home)
-    except BaseException:
-        if kind == "postgresql":
-            pg_drop(db)
-        raise
-    return {"db": db, "file": file}, env
-
-
-def build_shop(kind: str, out: Path) -> dict[str, Any]:
-    """The shop migrated and seeded (tests/shop/seed.py: two books, stock, one order)."""
-    template, env = _build_site(
-        SHOP_PYTHON, OSCAR / "tests", "shop.settings", "SHOP_", "shop.sqlite3", kind, out
-    )
-    seeded = _run([str(SHOP_PYTHON), "-m", "shop.seed"], env, OSCAR / "tests")
-    template["products"] = {
-        sku: (int(pk), url) for sku, pk, url in (ln.split() for ln in seeded.splitlines() if ln)
-    }
-    return template
-
-
-DESK_SETUP = """
-from django.contrib.auth import get_user_model
-from helpdesk.models import Queue
-get_user_model().objects.create_superuser("agent2", "agent2@desk.example", "pw")
-print(Queue.objects.create(title="Print quality", slug="print").pk)
-"""
-
-
-def build_desk(kind: str, out: Path) -> dict[str, Any]:
-    """The desk migrated, with the agent `agent2` (password pw) and the queue `print`."""
-    template, env = _build_site(
-        DESK_PYTHON, HELPDESK / "tests", "desk.settings", "DESK_", "desk.sqlite3", kind, out
-    )
-    out_ = _run(
-        [str(DESK_PYTHON), "-m", "django", "shell", "-c", DESK_SETUP], env, HELPDESK / "tests"
-    )
-    template["queue"] = int(out_.split()[-1])
-    return template
 
 
 BUILDERS = {"andon": build_andon, "shop": build_shop, "desk": build_desk}
