@@ -5,6 +5,7 @@ per relist (a conditional UPDATE claims it)."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from dataclasses import dataclass
@@ -76,9 +77,24 @@ def agent_token(user: Any) -> str | None:
     return row.token if row else None
 
 
+# Set while the connector writes a follow-up: django-helpdesk saves the ticket with it, which
+# is not an edit to read again (signals.py), and reading it again would add the follow-up
+# again before the first is saved.
+_writing = contextvars.ContextVar("andon_helpdesk_writing", default=False)
+
+
+def edit_wanted() -> bool:
+    """Whether a ticket save now is someone's edit (not the connector's own follow-up)."""
+    return not _writing.get()
+
+
 def followup_add(ticket: Ticket, title: str, comment: str) -> None:
     """A private follow-up (agents see it, the customer is not mailed)."""
-    FollowUp.objects.create(ticket=ticket, title=title[:200], comment=comment, public=False)
+    token = _writing.set(True)
+    try:
+        FollowUp.objects.create(ticket=ticket, title=title[:200], comment=comment, public=False)
+    finally:
+        _writing.reset(token)
 
 
 def contact_record(ticket: Ticket) -> AndonTicket:
@@ -150,6 +166,57 @@ def contact_record(ticket: Ticket) -> AndonTicket:
         f"Order {link.order} line {link.line_no} ({link.sku}), reason {link.reason}. "
         + contact["eligibility"]["explanation"],
     )
+    return link
+
+
+def _named(ticket: Ticket) -> dict[str, Any]:
+    return {**ticket_names(ticket), "reason": ticket_reason(ticket)}
+
+
+def ticket_reread(ticket: Ticket) -> AndonTicket | None:
+    """A ticket edited after it arrived (title, description, queue, custom fields: the
+    staff's edit form, the REST API, the admin) is read again.
+
+    Not yet a contact (it named no order line, no reason mapped, or Andon refused the line):
+    when it now names something else, the link takes the new names and the contact is
+    recorded with the ticket's current text. Already a contact: Andon's contacts are records
+    of what a customer reported (evidence of andons, counted by eligibility) and are never
+    edited, so nothing is sent; when the ticket now names another order line, a private
+    follow-up says so, once per line named, for the agent to record it in Andon by hand."""
+    link = AndonTicket.objects.filter(ticket=ticket).first()
+    if link is None:  # not handled yet: the new-ticket signal or the sync records it
+        return None
+    named = _named(ticket)
+    if not link.contact_id:
+        # (the values a failed attempt filled from Andon's order, which the ticket did not
+        # name, are no change)
+        changed = (named["order"], named["reason"]) != (link.order, link.reason) or any(
+            named[f] and named[f] != getattr(link, f) for f in ("line_no", "sku", "customer")
+        )
+        if not changed:
+            return link
+        for f in ("order", "line_no", "sku", "customer", "reason"):
+            setattr(link, f, named[f])
+        link.error, link.attempts = "", 0
+        link.save()
+        return contact_record(ticket)
+    moved = named["order"] and (
+        named["order"] != link.order
+        or (named["line_no"] and named["line_no"] != link.line_no)
+        or (named["sku"] and named["sku"] != link.sku)
+    )
+    if moved:
+        where = f"order {named['order']} line {named['line_no'] or named['sku']}"
+        title = f"Andon contact #{link.contact_id} stays on order {link.order} line {link.line_no}"
+        title = f"{title}; the ticket now names {where}"
+        if not FollowUp.objects.filter(ticket=ticket, title=title[:200]).exists():
+            followup_add(
+                ticket,
+                title,
+                f"Andon keeps contact #{link.contact_id} as it was recorded (order {link.order}"
+                f" line {link.line_no}, {link.sku}): contacts are evidence and are not edited. "
+                f"If the customer meant {where}, record that contact in Andon.",
+            )
     return link
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -12,6 +13,27 @@ from django.utils.dateparse import parse_datetime
 from .models import AndonListing
 
 LISTING_EVENTS = {"listing.suppressed": True, "listing.relisted": False, "listing.limited": False}
+# Andon's events about its holds on a product's order lines (a line packed while the product
+# is stopped is held too; holds are finalized at the relist): the shop re-reads them.
+HOLD_EVENTS = frozenset({"hold.placed", "hold.finalized"})
+
+# Oscar's line statuses are the shop's own words (OSCAR_LINE_STATUS_PIPELINE): the shop maps
+# them to Andon's fulfilment states in ANDON_LINE_STATUS; these are the common English ones,
+# anything else is `placed`.
+LINE_STATUS = {
+    "packed": "packed",
+    "shipped": "shipped",
+    "dispatched": "shipped",
+    "delivered": "delivered",
+    "complete": "delivered",
+    "returned": "returned",
+}
+
+
+def line_status(status: str | None) -> str:
+    """Andon's fulfilment state of an Oscar line status."""
+    mapping = getattr(settings, "ANDON_LINE_STATUS", LINE_STATUS)
+    return mapping.get((status or "").strip().lower(), "placed")
 
 
 @dataclass(frozen=True)

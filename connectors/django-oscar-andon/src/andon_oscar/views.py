@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from .picking import holds_sync
-from .services import LISTING_EVENTS, event_apply
+from .services import HOLD_EVENTS, LISTING_EVENTS, event_apply
 
 log = logging.getLogger("andon_oscar")
 
@@ -46,13 +46,15 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not isinstance(event, dict):
         return HttpResponse(status=400)
     applied = event_apply(event, headers.get("webhook-id", ""))
-    if applied and event.get("type") in LISTING_EVENTS:
-        # Andon placed (or finalized) its holds in the transaction of this listing change.
+    kind, sku = event.get("type"), event.get("sku")
+    if isinstance(sku, str) and ((applied and kind in LISTING_EVENTS) or kind in HOLD_EVENTS):
+        # Andon placed (or finalized) its holds in the transaction of this listing change, or
+        # held a line packed while the product is stopped (hold.placed).
         try:
-            held, released = holds_sync(event["sku"])
-            log.info("andon holds of %s: %s held, %s released", event["sku"], held, released)
+            held, released = holds_sync(sku)
+            log.info("andon holds of %s: %s held, %s released", sku, held, released)
         except Exception:  # never fail the webhook over it: the catch-up syncs holds too
-            log.exception("andon holds of %s not synced", event["sku"])
+            log.exception("andon holds of %s not synced", sku)
     log.info(
         "andon %s %s seq %s applied=%s",
         event.get("type"),

@@ -27,7 +27,12 @@ if os.environ.get("SHOP_PG_NAME"):
     }
 else:
     DATABASES = {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE / "shop.sqlite3")}
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(BASE / "shop.sqlite3"),
+            # The server and the tests' commands write at once on a loaded machine.
+            "OPTIONS": {"timeout": 20},
+        }
     }
 
 INSTALLED_APPS = [

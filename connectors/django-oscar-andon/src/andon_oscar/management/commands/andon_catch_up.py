@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from andon_oscar.models import AndonCursor
+from andon_oscar.models import AndonCursor, AndonHeldLine, AndonListing
 from andon_oscar.picking import holds_sync
 from andon_oscar.services import LISTING_EVENTS, cap_of, listing_apply
 
@@ -58,8 +58,13 @@ class Command(BaseCommand):
             cursor.save()
             if not page["events"]:
                 break
+        # Andon's holds came with those listing changes; and lines still marked held of a
+        # product on sale again were not released by its relist's webhook (the shop failed
+        # to read Andon then): read them again.
+        on_sale = AndonListing.objects.filter(suppressed=False).values_list("sku", flat=True)
+        changed |= set(AndonHeldLine.objects.filter(sku__in=on_sale).values_list("sku", flat=True))
         held = released = 0
-        for sku in sorted(changed):  # Andon's holds came with those listing changes
+        for sku in sorted(changed):
             h, r = holds_sync(sku)
             held, released = held + h, released + r
         self.stdout.write(

@@ -24,18 +24,10 @@ from oscar.apps.order.models import Line, Order
 from oscar.apps.partner.models import Partner, StockRecord
 
 from andon_oscar.models import AndonCursor, AndonSentLine
+from andon_oscar.picking import HELD_STATES, holds_sync
+from andon_oscar.services import line_status, suppressed_skus
 
 CHUNK = 1000
-# Oscar's line statuses are the shop's own words (OSCAR_LINE_STATUS_PIPELINE): the shop maps
-# them in ANDON_LINE_STATUS; these are the common English ones.
-LINE_STATUS = {
-    "packed": "packed",
-    "shipped": "shipped",
-    "dispatched": "shipped",
-    "delivered": "delivered",
-    "complete": "delivered",
-    "returned": "returned",
-}
 
 
 def _batch() -> str:
@@ -56,11 +48,6 @@ def _customer(order: Order) -> dict:
     return {"external_id": _customer_id(order), "name": name or "-", "email": email}
 
 
-def _line_status(status: str) -> str:
-    mapping = getattr(settings, "ANDON_LINE_STATUS", LINE_STATUS)
-    return mapping.get((status or "").strip().lower(), "placed")
-
-
 def _order_rows(order: Order) -> list[dict]:
     lines = sorted(order.lines.all(), key=lambda line: line.pk)
     return [
@@ -75,7 +62,7 @@ def _order_rows(order: Order) -> list[dict]:
             "unit_price": str(line.unit_price_incl_tax or 0),
             "warehouse": line.partner.code[:50] if line.partner else None,
             "batch": _batch(),
-            "status": _line_status(line.status),
+            "status": line_status(line.status),
         }
         for n, line in enumerate(lines, 1)
     ]
@@ -154,6 +141,23 @@ class Command(BaseCommand):
         self._snapshot(orders)
         cursor.after = mark.isoformat()
         cursor.save()
+        self._holds(orders)
+
+    def _holds(self, orders: list[Order]) -> None:
+        """A line sent in a state Andon holds, of a product Andon stopped: Andon held it as it
+        took the rows (lines packed while the product is stopped are held too); mark it now
+        rather than at the next listing change."""
+        skus = {
+            line.upc or line.partner_sku
+            for o in orders
+            for line in o.lines.all()
+            if line_status(line.status) in HELD_STATES
+        }
+        held = released = 0
+        for sku in sorted(suppressed_skus(sorted(skus))):
+            h, r = holds_sync(sku)
+            held, released = held + h, released + r
+        self.stdout.write(f"order lines: {held} held, {released} released")
 
     def _snapshot(self, orders: list[Order]) -> None:
         """What Andon now has of these orders' lines (after Andon took them)."""
