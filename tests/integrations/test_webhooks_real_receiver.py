@@ -61,7 +61,13 @@ def test_a_pull_reaches_the_storefront_signed_and_a_relist_follows_with_a_higher
         "listing.relisted",
         "listing.suppressed",
     ]
-    log = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries", "integrator").json()
+
+    # The worker records the attempt after the receiver has answered: wait for that write.
+    def delivered() -> list[dict]:
+        log = api.call("GET", f"/webhooks/{endpoint['id']}/deliveries", "integrator").json()
+        return log if all(d["state"] == "delivered" for d in log) else []
+
+    log = wait_for(delivered, 10, "both deliveries recorded")
     assert [(d["event_type"], d["state"], d["attempts"]) for d in log] == [
         ("listing.relisted", "delivered", 1),
         ("listing.suppressed", "delivered", 1),
