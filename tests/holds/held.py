@@ -1,0 +1,25 @@
+"""What the tests ask about held lines, through the readers the product uses: a line's held
+state is derived (a held hold on it, or a pending scope on its product while it is packed), so
+a test never reads it from `holds_hold` rows alone (holds.scopes)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from andon.holds.models import Hold
+from andon.holds.scopes import holds_materialize
+from andon.holds.selectors import held_line_ids
+from andon.orders.models import OrderLine
+
+
+def held_lines(qs: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
+    """The lines (of `qs`) that an open andon holds now, as the API and the refusals see it."""
+    qs = qs if qs is not None else OrderLine.objects.all()
+    return qs.filter(pk__in=held_line_ids(order_line_ids=qs.values_list("pk", flat=True)))
+
+
+def line_holds_written(**andon) -> QuerySet[Hold]:
+    """Materialize the pending scopes (of the andon, or all), then the held line holds: what a
+    disposition and the relist see, one row per line the scope held."""
+    holds_materialize(andon_ids=[andon["andon"].pk] if andon else None)
+    return Hold.objects.filter(kind="order_line", state="held", **andon)
