@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -86,7 +87,9 @@ def blast_radius(
     packed lines the pull has just held (its scope's count), saving their count."""
     product = product or andon.product
     stock, held_lines = _held(andon_id=andon.pk)
-    lines = _lines(andon=andon, past_days=past_days)
+    lines = _lines(
+        andon=andon, past_days=past_days, sales=not product.monthly_gmv, scope=packed is None
+    )
     if packed is None:
         packed = held_lines + lines["scope_packed"]
     gmv = product.monthly_gmv / 30 if product.monthly_gmv else lines["sales"] / SALES_DAYS
@@ -158,11 +161,15 @@ def _held(*, andon_id: int) -> tuple[list[StockHeld], int]:
     return stock, packed
 
 
-def _lines(*, andon: Andon, past_days: int) -> dict:
+def _lines(*, andon: Andon, past_days: int, sales: bool, scope: bool) -> dict:
     """In-transit lines, past delivered lines and their distinct buyers, the sales before the
-    pull and the packed lines the andon's pending scope holds (holds.scopes: none when it
-    has none), in one aggregate over the product's lines. A delivered line without a status
-    time counts from its order's time."""
+    pull (with `sales`) and the packed lines the andon's pending scope holds (with `scope`;
+    holds.scopes: none when it has none), in one aggregate over the product's lines. A
+    delivered line without a status time counts from its order's time.
+
+    Without the sales, only the shipped and delivered lines (and, with `scope`, the packed
+    ones) are read, through the (product, fulfilment_status) index: the pull of a product with
+    a monthly GMV does not read the packed lines it has just held (issue 11)."""
     past_since = andon.opened_at - dt.timedelta(days=past_days)
     sales_since = andon.opened_at - dt.timedelta(days=SALES_DAYS)
     delivered = Q(fulfilment_status=FulfilmentStatus.DELIVERED, moved__gte=past_since)
@@ -170,19 +177,27 @@ def _lines(*, andon: Andon, past_days: int) -> dict:
         fulfilment_status=FulfilmentStatus.RETURNED
     )
     money = DecimalField(max_digits=20, decimal_places=2)
-    scoped = Exists(LineScope.objects.filter(andon_id=andon.pk, materialized_at__isnull=True))
-    out = (
-        OrderLine.objects.filter(product_id=andon.product_id)
-        .alias(moved=Coalesce("status_changed_at", "order__placed_at"))
-        .aggregate(
-            in_transit=Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
-            past_lines=Count("id", filter=delivered),
-            past_buyers=Count("order__customer_id", filter=delivered, distinct=True),
-            sales=Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money),
-            scope_packed=Count("id", filter=Q(scoped, fulfilment_status=FulfilmentStatus.PACKED)),
+    aggregates: dict[str, Any] = {
+        "in_transit": Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
+        "past_lines": Count("id", filter=delivered),
+        "past_buyers": Count("order__customer_id", filter=delivered, distinct=True),
+    }
+    lines = OrderLine.objects.filter(product_id=andon.product_id)
+    if sales:
+        aggregates["sales"] = Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money)
+    else:
+        statuses = [FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED]
+        lines = lines.filter(fulfilment_status__in=statuses + [FulfilmentStatus.PACKED] * scope)
+    if scope:
+        pending = LineScope.objects.filter(andon_id=andon.pk, materialized_at__isnull=True)
+        aggregates["scope_packed"] = Count(
+            "id", filter=Q(Exists(pending), fulfilment_status=FulfilmentStatus.PACKED)
         )
+    out = lines.alias(moved=Coalesce("status_changed_at", "order__placed_at")).aggregate(
+        **aggregates
     )
-    out["sales"] = out["sales"] or Decimal("0")
+    out["sales"] = out.get("sales") or Decimal("0")
+    out.setdefault("scope_packed", 0)
     return out
 
 
