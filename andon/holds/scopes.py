@@ -68,53 +68,54 @@ def holds_materialize(
     *, andon_ids: Iterable[int] | None = None, product_ids: Iterable[int] | None = None
 ) -> int:
     """Write the per-line holds of the pending scopes of these andons (or of these products'
-    andons) and mark the scopes materialized. One query when none is pending; otherwise, in
-    its own transaction (a savepoint inside the caller's), the listings' locks, then per scope
-    one claim and one INSERT ... SELECT. Returns the line holds written.
+    andons; of every andon when neither is given) and mark the scopes materialized. One query
+    when none is pending; otherwise, in its own transaction (a savepoint inside the caller's),
+    three more whatever the number of scopes and lines: the listings' locks, one claim of the
+    scopes and one INSERT ... SELECT. Returns the line holds written.
 
     Under the listing lock no line of the product changes status (every write to lines takes
-    it first), so the rows written are exactly the lines the scope held. The claim (an UPDATE
-    of the still-pending scope) makes a second materialization of the same scope write
-    nothing. The holds keep the scope's `placed_at`: they were placed by the pull."""
+    it first), so the rows written are exactly the lines the scope held. The claim stamps the
+    still-pending scopes with this call's time and the insert reads only the scopes so
+    stamped: a second materialization of the same scope writes nothing. The holds keep the
+    scope's `placed_at`: they were placed by the pull."""
     scopes = LineScope.objects.filter(PENDING)
     if andon_ids is not None:
         scopes = scopes.filter(andon_id__in=list(andon_ids))
     if product_ids is not None:
         scopes = scopes.filter(product_id__in=list(product_ids))
-    pending = list(scopes.values_list("pk", "andon_id", "product_id", "placed_at"))
+    pending = dict(scopes.values_list("pk", "product_id"))
     if not pending:
         return 0
-    written = 0
     with transaction.atomic():
-        listings_lock(product_ids={p for _, _, p, _ in pending})
+        listings_lock(product_ids=set(pending.values()))
         now = timezone.now()
-        for scope_id, andon_id, product_id, placed_at in pending:
-            if not LineScope.objects.filter(PENDING, pk=scope_id).update(materialized_at=now):
-                continue  # materialized meanwhile
-            written += _insert_line_holds(andon_id, product_id, placed_at)
-    return written
+        claimed = LineScope.objects.filter(PENDING, pk__in=list(pending))
+        if not claimed.update(materialized_at=now):
+            return 0  # materialized meanwhile
+        return _insert_line_holds(list(pending), now)
 
 
-def _insert_line_holds(andon_id: int, product_id: int, placed_at: dt.datetime) -> int:
+def _insert_line_holds(scope_ids: list[int], claimed_at: dt.datetime) -> int:
     hold = Hold._meta.db_table
     line = OrderLine._meta.db_table
-    at: Any = connection.ops.adapt_datetimefield_value(placed_at)
+    scope = LineScope._meta.db_table
+    at: Any = connection.ops.adapt_datetimefield_value(claimed_at)
+    marks = ", ".join(["%s"] * len(scope_ids))
     with connection.cursor() as cur:
         # The probe is a safety net: a pending scope's andon holds no line by rows.
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
-            f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
-            f" WHERE l.product_id = %s AND l.fulfilment_status = %s AND NOT EXISTS"
-            f" (SELECT 1 FROM {hold} h WHERE h.andon_id = %s AND h.state = %s"
-            f" AND h.order_line_id = l.id)",
+            f" state, placed_at) SELECT s.andon_id, %s, NULL, l.id, l.quantity, %s, s.placed_at"
+            f" FROM {scope} s JOIN {line} l ON l.product_id = s.product_id"
+            f" AND l.fulfilment_status = %s WHERE s.id IN ({marks}) AND s.materialized_at = %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.andon_id = s.andon_id"
+            f" AND h.state = %s AND h.order_line_id = l.id)",
             [
-                andon_id,
                 HoldKind.ORDER_LINE.value,
                 HoldState.HELD.value,
-                at,
-                product_id,
                 FulfilmentStatus.PACKED.value,
-                andon_id,
+                *scope_ids,
+                at,
                 HoldState.HELD.value,
             ],
         )

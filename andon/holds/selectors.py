@@ -38,10 +38,12 @@ def hold_counts(*, andon_ids: list[int]) -> dict[int, HoldCounts]:
     return out
 
 
-def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
+def holds_of(*, andon_id: int, limit: int = 200, materialize: bool = True) -> list[Hold]:
     """The andon's holds, each with its id (stock first). Its pending scope is materialized
-    first (holds.scopes): a hold listed is one that a department may name."""
-    holds_materialize(andon_ids=[andon_id])
+    first (holds.scopes): a hold listed is one that a department may name. `materialize`
+    False: only the holds written already (a request that may yet be refused writes nothing)."""
+    if materialize:
+        holds_materialize(andon_ids=[andon_id])
     return list(
         Hold.objects.filter(andon_id=andon_id)
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")

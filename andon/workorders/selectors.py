@@ -15,7 +15,7 @@ from andon.holds.rules import (
     planned,
     planned_default,
 )
-from andon.holds.scopes import holds_materialize
+from andon.holds.scopes import holds_materialize, pending_lines
 from andon.holds.selectors import holds_of_andons
 
 from .errors import WorkOrderNotFound
@@ -155,19 +155,28 @@ class DispositionPlanView:
         return any(t.disposition is None and (t.stock_units or t.order_lines) for t in self.totals)
 
 
-def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
+def disposition_plan(
+    *, andon_id: int, limit: int = 200, materialize: bool = True
+) -> DispositionPlanView:
     """The andon's disposition plan as it stands (`disposition_plans` for one andon)."""
-    return disposition_plans(andon_ids=[andon_id], limit=limit)[andon_id]
+    return disposition_plans(andon_ids=[andon_id], limit=limit, materialize=materialize)[andon_id]
 
 
-def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, DispositionPlanView]:
+def disposition_plans(
+    *, andon_ids: list[int], limit: int = 200, materialize: bool = True
+) -> dict[int, DispositionPlanView]:
     """Each andon's disposition plan as it stands. Five queries, whatever the number of
     andons and holds: the work orders, the held goods per andon (aggregated), those named one
     by one, and the first `limit` holds of each andon to list."""
     ids = list(dict.fromkeys(andon_ids))
     # The plan names each held line by its hold: pending scopes are written out first (one
-    # query when there is none).
-    holds_materialize(andon_ids=ids)
+    # query when there is none). Without `materialize` (a refused request writes nothing),
+    # a pending scope's lines are counted in the totals, not listed.
+    pending = {}
+    if materialize:
+        holds_materialize(andon_ids=ids)
+    else:
+        pending = pending_lines(andon_ids=ids)
     wos: dict[int, list[WorkOrder]] = {a: [] for a in ids}
     for w in WorkOrder.objects.filter(andon_id__in=ids).select_related("department").order_by("id"):
         wos[w.andon_id].append(w)
@@ -184,6 +193,9 @@ def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, Di
             lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
         )
     }
+    for a, (lines, _units) in pending.items():
+        rows, units, held_lines = all_held.get(a, (0, 0, 0))
+        all_held[a] = (rows + lines, units, held_lines + lines)
     named_held: dict[int, list[Hold]] = {a: [] for a in ids}
     all_named = {h for a in ids for h in named[a]}
     if all_named:

@@ -4,6 +4,8 @@ a test never reads it from `holds_hold` rows alone (holds.scopes)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from andon.holds.models import Hold
@@ -18,8 +20,10 @@ def held_lines(qs: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
     return qs.filter(pk__in=held_line_ids(order_line_ids=qs.values_list("pk", flat=True)))
 
 
-def line_holds_written(**andon) -> QuerySet[Hold]:
-    """Materialize the pending scopes (of the andon, or all), then the held line holds: what a
-    disposition and the relist see, one row per line the scope held."""
-    holds_materialize(andon_ids=[andon["andon"].pk] if andon else None)
-    return Hold.objects.filter(kind="order_line", state="held", **andon)
+def line_holds_written(andon: Any = None) -> QuerySet[Hold]:
+    """Materialize the pending scopes (of the andon, an Andon or its id, or all), then the held
+    line holds: what a disposition and the relist see, one row per line the scope held."""
+    andon_id = getattr(andon, "pk", andon)
+    holds_materialize(andon_ids=None if andon_id is None else [andon_id])
+    holds = Hold.objects.filter(kind="order_line", state="held")
+    return holds if andon_id is None else holds.filter(andon_id=andon_id)
