@@ -88,9 +88,11 @@ class Server:
     ) -> None:
         self.port = free_port()
         self.log_path = workdir / "server.log"
-        # The repository root on the path, so that a bench settings module (bench.bare) loads.
+        # The repository root on the path, so that a bench settings module (bench.bare) loads:
+        # after PYTHONPATH, where `pull_scale.py --code` puts the checkout under test first
+        # (before, the served process imported this tree's `andon` whatever --code said).
         root = str(Path(__file__).resolve().parent.parent)
-        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH", ""), root) if p)
         env = dict(
             os.environ,
             DATABASE_URL=database_url,

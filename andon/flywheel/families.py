@@ -28,6 +28,7 @@ from django.utils import timezone
 from andon.contacts.models import Contact
 from andon.detection.models import Problem, ProblemState
 from andon.holds.models import Hold
+from andon.holds.scopes import holds_materialize
 from andon.incentives.models import BonusCredit
 from andon.membership.models import Membership, MembershipChange
 from andon.membership.rules import StepTally, tally_steps
@@ -236,6 +237,7 @@ def hold_rows(w: Window, team_id: int | None) -> dict[dt.date, dict[str, Any]]:
         F("quantity") * Coalesce(F("stock_level__product__price"), F("order_line__unit_price")),
         output_field=DecimalField(max_digits=18, decimal_places=2),
     )
+    holds_materialize()  # every held line by its row (holds.scopes)
     qs = team_filter(Hold.objects.all(), "andon__team_id", team_id)
     return grouped(qs, "placed_at", w, units=Sum("quantity"), gmv=Sum(value))
 

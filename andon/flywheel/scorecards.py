@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from andon.holds.models import Hold
+from andon.holds.scopes import holds_materialize
 from andon.pulls.models import Andon, AndonEvidence
 from andon.workorders.models import WorkOrder
 
@@ -88,6 +89,8 @@ def _in(qs: QuerySet, field: str, since: dt.datetime, until: dt.datetime) -> Que
 def scorecards(*, by: By, since: dt.datetime, until: dt.datetime) -> list[Scorecard]:
     """One row per supplier, manufacturer or department with a pull in the range, most
     pulls first."""
+    # Units held count every held line by its row: pending scopes are written out first.
+    holds_materialize()
     if by == "department":
         return _departments(since, until)
     pulls = (

@@ -78,3 +78,59 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"hold #{self.pk} ({self.kind}, {self.state})"
+
+
+class LineScope(models.Model):
+    """ "Every packed order line of this product", held by one andon in one row.
+
+    The pull writes this row instead of one hold per packed line, so that its cost does not
+    grow with the lines it holds (issue 11). While the scope is pending (`materialized_at` is
+    null) a line is held when it is packed and its product has a pending scope: lines packed
+    later are held with no write at all. Per-line holds are written only when someone needs a
+    line's own hold (a disposition form or the API listing the holds, the relist's finalize):
+    `holds.scopes.holds_materialize` then inserts them in one statement and marks the scope
+    materialized, after which the andon's line holds are its per-line rows, as before scopes.
+    An andon without a scope (held before scopes existed, or reopened by a watch) holds by
+    per-line rows only."""
+
+    andon = models.ForeignKey(
+        "pulls.Andon",
+        on_delete=models.PROTECT,
+        related_name="line_scopes",
+        verbose_name=_("andon"),
+    )
+    # No index of its own: the partial index below serves "is this product held by scope".
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="line_scopes",
+        verbose_name=_("product"),
+        db_index=False,
+    )
+    placed_at = models.DateTimeField(_("placed at"))
+    # Packed lines of the product held by the scope when last counted (at the pull, then at
+    # each catch-up): what tells a catch-up how many lines arrived while it was stopped.
+    lines = models.PositiveIntegerField(_("order lines"))
+    materialized_at = models.DateTimeField(_("materialized at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("held scope of packed lines")
+        verbose_name_plural = _("held scopes of packed lines")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["product"],
+                name="linescope_pending_product",
+                condition=models.Q(materialized_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["andon"],
+                name="linescope_one_pending_per_andon",
+                condition=models.Q(materialized_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"line scope #{self.pk} (andon {self.andon_id})"

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from .models import Hold, HoldKind, HoldState
+from andon.orders.models import OrderLine
+
+from .models import Hold, HoldKind, HoldState, LineScope
+from .scopes import PENDING, holds_materialize, pending_lines, scope_held_lines
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,8 @@ class HoldCounts:
 
 
 def hold_counts(*, andon_ids: list[int]) -> dict[int, HoldCounts]:
-    """Held stock units and order lines per andon, in one grouped query."""
+    """Stock units and order lines per andon (its holds, whatever became of them since, and the
+    packed lines its pending scope holds), in two grouped queries."""
     rows = (
         Hold.objects.filter(andon_id__in=andon_ids)
         .values("andon_id")
@@ -26,10 +30,20 @@ def hold_counts(*, andon_ids: list[int]) -> dict[int, HoldCounts]:
         )
     )
     counts = {r["andon_id"]: HoldCounts(r["units"] or 0, r["lines"]) for r in rows}
-    return {a: counts.get(a, HoldCounts(0, 0)) for a in andon_ids}
+    scoped = pending_lines(andon_ids=andon_ids)
+    out = {}
+    for a in andon_ids:
+        c = counts.get(a, HoldCounts(0, 0))
+        out[a] = HoldCounts(c.stock_units, c.order_lines + scoped.get(a, (0, 0))[0])
+    return out
 
 
-def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
+def holds_of(*, andon_id: int, limit: int = 200, materialize: bool = True) -> list[Hold]:
+    """The andon's holds, each with its id (stock first). Its pending scope is materialized
+    first (holds.scopes): a hold listed is one that a department may name. `materialize`
+    False: only the holds written already (a request that may yet be refused writes nothing)."""
+    if materialize:
+        holds_materialize(andon_ids=[andon_id])
     return list(
         Hold.objects.filter(andon_id=andon_id)
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
@@ -37,9 +51,14 @@ def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
     )
 
 
-def holds_of_andons(*, andon_ids: list[int], limit: int = 200) -> dict[int, list[Hold]]:
+def holds_of_andons(
+    *, andon_ids: list[int], limit: int = 200, materialized: bool = False
+) -> dict[int, list[Hold]]:
     """`holds_of` for several andons in one query (a queue of cards): the first `limit` holds
-    of each, in the same order."""
+    of each, in the same order. Their pending scopes are materialized first, unless the
+    caller did (`materialized`)."""
+    if not materialized:
+        holds_materialize(andon_ids=andon_ids)
     ranked = (
         Hold.objects.filter(andon_id__in=andon_ids)
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
@@ -60,8 +79,17 @@ def hold_ids_of(*, andon_id: int, ids: list[int]) -> set[int]:
 
 
 def held_goods_exist(*, andon_id: int) -> bool:
-    """Whether the andon still holds anything (stock or packed lines) not yet disposed of."""
-    return Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD).exists()
+    """Whether the andon still holds anything (stock or packed lines) not yet disposed of: a
+    held hold, or a pending scope with a packed line."""
+    if Hold.objects.filter(andon_id=andon_id, state=HoldState.HELD).exists():
+        return True
+    return (
+        LineScope.objects.filter(PENDING, andon_id=andon_id)
+        .filter(
+            Exists(OrderLine.objects.filter(scope_held_lines(), product_id=OuterRef("product_id")))
+        )
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +106,8 @@ class HoldTally:
 
 
 def hold_tallies(*, andon_ids: list[int]) -> dict[int, list[HoldTally]]:
-    """Per andon, its holds per state (still held first), in one grouped query."""
+    """Per andon, its holds per state (still held first), in one grouped query, with the
+    packed lines of its pending scope counted as held (a second query)."""
     rows = (
         Hold.objects.filter(andon_id__in=andon_ids)
         .values("andon_id", "state")
@@ -101,6 +130,14 @@ def hold_tallies(*, andon_ids: list[int]) -> dict[int, list[HoldTally]]:
                 line_units=r["line_units"] or 0,
             )
         )
+    for a, (lines, units) in pending_lines(andon_ids=andon_ids).items():
+        held = next((t for t in out[a] if t.state == HoldState.HELD), None)
+        if held is not None:
+            out[a].remove(held)
+        held = held or HoldTally(state=HoldState.HELD)
+        out[a].append(
+            replace(held, order_lines=held.order_lines + lines, line_units=held.line_units + units)
+        )
     for tallies in out.values():
         tallies.sort(key=lambda t: (t.state != HoldState.HELD, t.state))
     return out
@@ -119,13 +156,15 @@ def held_stock_ids(*, stock_level_ids: Iterable[int]) -> set[int]:
 
 
 def held_line_ids(*, order_line_ids: Iterable[int]) -> set[int]:
-    """Which of these order lines an open andon holds now (one query). A line's held state is
-    its holds' own: nothing is written on the line when a pull holds it."""
+    """Which of these order lines an open andon holds now (one query): a held hold on the line,
+    or a pending scope on its product while it is packed. Nothing is written on the line when a
+    pull holds it."""
     ids = set(order_line_ids)
     if not ids:
         return set()
+    by_row = Exists(Hold.objects.filter(order_line_id=OuterRef("pk"), state=HoldState.HELD))
     return set(
-        Hold.objects.filter(order_line_id__in=ids, state=HoldState.HELD).values_list(
-            "order_line_id", flat=True
+        OrderLine.objects.filter(Q(by_row) | scope_held_lines(), id__in=ids).values_list(
+            "pk", flat=True
         )
     )

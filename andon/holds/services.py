@@ -26,6 +26,7 @@ from .rules import (
     line_write_refused,
     stock_write_refused,
 )
+from .scopes import holds_materialize, scope_catch_up, scope_place
 from .selectors import HoldCounts, held_line_ids, held_stock_ids
 
 K = TypeVar("K", bound=Hashable)
@@ -78,20 +79,26 @@ def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCount
     holds nothing yet (the pull that opens it).
 
     Contract: the caller holds the product's row lock. Two statements, whatever the number of
-    rows: one INSERT ... SELECT per kind, no per-line Python and no write to the lines
-    themselves; the counts come back from the inserts.
+    rows: one INSERT ... SELECT of the stock rows (a few per product), and one scope row that
+    holds every packed line of the product (holds.scopes), not a row per line. The counts come
+    back from the inserts.
     """
-    placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=True)
-    return HoldCounts(stock_units=placed.stock_units, order_lines=placed.lines)
+    placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=True, lines=False)
+    lines = scope_place(andon_id=andon_id, product_id=product_id, at=at)
+    return HoldCounts(stock_units=placed.stock_units, order_lines=lines)
 
 
 def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> tuple[int, int]:
     """Hold what the andon does not hold now (stock and packed lines that arrived while the
     product is stopped, or all of it again when a watch reopens the andon: the holds its relist
     released stay in the history and new ones are placed). Returns (stock rows, order lines)
-    newly held. Contract: the caller holds the product's row lock."""
-    placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=False)
-    return placed.stock_rows, placed.lines
+    newly held. Lines that a pending scope holds are counted, not written (holds.scopes).
+    Contract: the caller holds the product's row lock."""
+    scoped = scope_catch_up(andon_id=andon_id)
+    placed = _insert_holds(
+        andon_id=andon_id, product_id=product_id, at=at, fresh=False, lines=scoped is None
+    )
+    return placed.stock_rows, placed.lines if scoped is None else scoped
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,11 @@ class _Placed:
     lines: int
 
 
-def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: bool) -> _Placed:
-    """The stock rows with units and the packed lines of the product, held by the andon.
+def _insert_holds(
+    *, andon_id: int, product_id: int, at: dt.datetime, fresh: bool, lines: bool
+) -> _Placed:
+    """The stock rows with units (and, with `lines`, the packed lines) of the product, held by
+    the andon, one row each.
     `fresh`: the andon holds nothing yet, so there is nothing to leave out (no per-row probe
     of what it holds). Otherwise only what it holds now is left out (its finalized holds do
     not count: a reopened andon holds the stock its relist released again)."""
@@ -133,6 +143,8 @@ def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: boo
             [andon_id, HoldKind.STOCK.value, HoldState.HELD.value, placed_at, product_id, *probe],
         )
         units = [q for (q,) in cur.fetchall()]
+        if not lines:
+            return _Placed(stock_rows=len(units), stock_units=sum(units), lines=0)
         cur.execute(
             f"INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id, quantity,"
             f" state, placed_at) SELECT %s, %s, NULL, l.id, l.quantity, %s, %s FROM {line} l"
@@ -147,8 +159,8 @@ def _insert_holds(*, andon_id: int, product_id: int, at: dt.datetime, fresh: boo
                 *probe,
             ],
         )
-        lines = cur.rowcount
-    return _Placed(stock_rows=len(units), stock_units=sum(units), lines=lines)
+        placed = cur.rowcount
+    return _Placed(stock_rows=len(units), stock_units=sum(units), lines=placed)
 
 
 @dataclass
@@ -169,8 +181,10 @@ def holds_finalize(
     Units returned to vendor or scrapped leave stock; a packed line whose unit is gone goes
     back to `placed` to be picked again; every line of the product comes off hold (its holds
     are no longer held).
-    Returns the number of holds per final state.
+    Returns the number of holds per final state. The product's pending scopes are
+    materialized first: a disposition applies to each held line by its own row.
     """
+    holds_materialize(product_ids=[product_id])
     finalized: dict[str, int] = defaultdict(int)
     for andon_id, plan in plans.items():
         by_disposition: dict[Disposition, list[int]] = defaultdict(list)

@@ -10,12 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from andon.catalog.models import Batch, Product
-from andon.holds.models import Hold, HoldKind
+from andon.holds.models import Hold, HoldKind, LineScope
 from andon.orders.models import FulfilmentStatus, OrderLine
 
 from .models import Andon
@@ -61,16 +73,25 @@ class BlastRadius:
 
 
 def blast_radius(
-    *, andon: Andon, past_days: int = PAST_BUYERS_DAYS, product: Product | None = None
+    *,
+    andon: Andon,
+    past_days: int = PAST_BUYERS_DAYS,
+    product: Product | None = None,
+    packed: int | None = None,
 ) -> BlastRadius:
     """The andon's blast radius (its product loaded). Stock and packed lines are what the cord
     caught (its holds, whatever became of them since); in-transit lines are the product's lines
     already with the carrier now, which no hold can stop; past buyers are the distinct customers
     with a delivered line of the product since `past_days` before the pull. `product`: the
-    andon's product when the caller has it already (the pull), saving its read."""
+    andon's product when the caller has it already (the pull), saving its read. `packed`: the
+    packed lines the pull has just held (its scope's count), saving their count."""
     product = product or andon.product
-    stock, packed = _held(andon_id=andon.pk)
-    lines = _lines(andon=andon, past_days=past_days)
+    stock, held_lines = _held(andon_id=andon.pk)
+    lines = _lines(
+        andon=andon, past_days=past_days, sales=not product.monthly_gmv, scope=packed is None
+    )
+    if packed is None:
+        packed = held_lines + lines["scope_packed"]
     gmv = product.monthly_gmv / 30 if product.monthly_gmv else lines["sales"] / SALES_DAYS
     return BlastRadius(
         stock_units=sum(s.units for s in stock),
@@ -116,8 +137,8 @@ def blast_payload(radius: BlastRadius) -> dict:
 
 
 def _held(*, andon_id: int) -> tuple[list[StockHeld], int]:
-    """Stock units per warehouse and batch, and packed lines, from the andon's holds (one
-    grouped query)."""
+    """Stock units per warehouse and batch, and packed lines held by rows, from the andon's
+    holds (one grouped query; a pending scope's lines are not rows, see holds.scopes)."""
     rows = (
         Hold.objects.filter(andon_id=andon_id)
         .values("kind", "stock_level__warehouse__code", "stock_level__batch__code")
@@ -140,10 +161,15 @@ def _held(*, andon_id: int) -> tuple[list[StockHeld], int]:
     return stock, packed
 
 
-def _lines(*, andon: Andon, past_days: int) -> dict:
-    """In-transit lines, past delivered lines and their distinct buyers, and the sales before
-    the pull, in one aggregate over the product's lines. A delivered line without a status
-    time counts from its order's time."""
+def _lines(*, andon: Andon, past_days: int, sales: bool, scope: bool) -> dict:
+    """In-transit lines, past delivered lines and their distinct buyers, the sales before the
+    pull (with `sales`) and the packed lines the andon's pending scope holds (with `scope`;
+    holds.scopes: none when it has none), in one aggregate over the product's lines. A
+    delivered line without a status time counts from its order's time.
+
+    Without the sales, only the shipped and delivered lines (and, with `scope`, the packed
+    ones) are read, through the (product, fulfilment_status) index: the pull of a product with
+    a monthly GMV does not read the packed lines it has just held (issue 11)."""
     past_since = andon.opened_at - dt.timedelta(days=past_days)
     sales_since = andon.opened_at - dt.timedelta(days=SALES_DAYS)
     delivered = Q(fulfilment_status=FulfilmentStatus.DELIVERED, moved__gte=past_since)
@@ -151,17 +177,27 @@ def _lines(*, andon: Andon, past_days: int) -> dict:
         fulfilment_status=FulfilmentStatus.RETURNED
     )
     money = DecimalField(max_digits=20, decimal_places=2)
-    out = (
-        OrderLine.objects.filter(product_id=andon.product_id)
-        .alias(moved=Coalesce("status_changed_at", "order__placed_at"))
-        .aggregate(
-            in_transit=Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
-            past_lines=Count("id", filter=delivered),
-            past_buyers=Count("order__customer_id", filter=delivered, distinct=True),
-            sales=Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money),
+    aggregates: dict[str, Any] = {
+        "in_transit": Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
+        "past_lines": Count("id", filter=delivered),
+        "past_buyers": Count("order__customer_id", filter=delivered, distinct=True),
+    }
+    lines = OrderLine.objects.filter(product_id=andon.product_id)
+    if sales:
+        aggregates["sales"] = Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money)
+    else:
+        statuses = [FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED]
+        lines = lines.filter(fulfilment_status__in=statuses + [FulfilmentStatus.PACKED] * scope)
+    if scope:
+        pending = LineScope.objects.filter(andon_id=andon.pk, materialized_at__isnull=True)
+        aggregates["scope_packed"] = Count(
+            "id", filter=Q(Exists(pending), fulfilment_status=FulfilmentStatus.PACKED)
         )
+    out = lines.alias(moved=Coalesce("status_changed_at", "order__placed_at")).aggregate(
+        **aggregates
     )
-    out["sales"] = out["sales"] or Decimal("0")
+    out["sales"] = out.get("sales") or Decimal("0")
+    out.setdefault("scope_packed", 0)
     return out
 
 

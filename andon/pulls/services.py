@@ -32,6 +32,7 @@ from andon.detection.models import Problem
 from andon.detection.selectors import problem_resolved
 from andon.holds.models import Hold, HoldState
 from andon.holds.rules import overridden, planned, planned_default
+from andon.holds.scopes import holds_materialize
 from andon.holds.selectors import HoldCounts, hold_counts
 from andon.holds.services import (
     DispositionPlan,
@@ -167,7 +168,8 @@ def _open(
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
     suppressed = listing_suppress(product=product, at=now)
     held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
-    radius = blast_radius(andon=andon)
+    # The packed lines it caught are the scope's count: no second read of what was held.
+    radius = blast_radius(andon=andon, product=product, packed=held.order_lines)
     context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
     work_orders, work_order_events = work_orders_open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
@@ -412,6 +414,9 @@ def _after_confirmation(
     states = WorkOrder.objects.filter(andon_id=wo.andon_id).values_list("state", flat=True)
     if not rules.andon_is_done(states):
         return StepResult(wo)
+    # The relist decides about each held line by its own row: the product's scopes are
+    # written out first, under the listing lock this transaction holds already.
+    holds_materialize(product_ids=[product.pk])
     undecided = undecided_holds(andon_id=wo.andon_id)
     if undecided:
         raise HoldsWithoutDisposition(

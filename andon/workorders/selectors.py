@@ -15,6 +15,7 @@ from andon.holds.rules import (
     planned,
     planned_default,
 )
+from andon.holds.scopes import holds_materialize, pending_lines
 from andon.holds.selectors import holds_of_andons
 
 from .errors import WorkOrderNotFound
@@ -154,16 +155,28 @@ class DispositionPlanView:
         return any(t.disposition is None and (t.stock_units or t.order_lines) for t in self.totals)
 
 
-def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
+def disposition_plan(
+    *, andon_id: int, limit: int = 200, materialize: bool = True
+) -> DispositionPlanView:
     """The andon's disposition plan as it stands (`disposition_plans` for one andon)."""
-    return disposition_plans(andon_ids=[andon_id], limit=limit)[andon_id]
+    return disposition_plans(andon_ids=[andon_id], limit=limit, materialize=materialize)[andon_id]
 
 
-def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, DispositionPlanView]:
-    """Each andon's disposition plan as it stands. Four queries, whatever the number of
+def disposition_plans(
+    *, andon_ids: list[int], limit: int = 200, materialize: bool = True
+) -> dict[int, DispositionPlanView]:
+    """Each andon's disposition plan as it stands. Five queries, whatever the number of
     andons and holds: the work orders, the held goods per andon (aggregated), those named one
     by one, and the first `limit` holds of each andon to list."""
     ids = list(dict.fromkeys(andon_ids))
+    # The plan names each held line by its hold: pending scopes are written out first (one
+    # query when there is none). Without `materialize` (a refused request writes nothing),
+    # a pending scope's lines are counted in the totals, not listed.
+    pending = {}
+    if materialize:
+        holds_materialize(andon_ids=ids)
+    else:
+        pending = pending_lines(andon_ids=ids)
     wos: dict[int, list[WorkOrder]] = {a: [] for a in ids}
     for w in WorkOrder.objects.filter(andon_id__in=ids).select_related("department").order_by("id"):
         wos[w.andon_id].append(w)
@@ -180,13 +193,16 @@ def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, Di
             lines=Count("id", filter=Q(kind=HoldKind.ORDER_LINE)),
         )
     }
+    for a, (lines, _units) in pending.items():
+        rows, units, held_lines = all_held.get(a, (0, 0, 0))
+        all_held[a] = (rows + lines, units, held_lines + lines)
     named_held: dict[int, list[Hold]] = {a: [] for a in ids}
     all_named = {h for a in ids for h in named[a]}
     if all_named:
         for h in held.filter(id__in=all_named).only("id", "andon_id", "kind", "quantity"):
             if h.pk in named[h.andon_id]:
                 named_held[h.andon_id].append(h)
-    listed = holds_of_andons(andon_ids=ids, limit=limit)
+    listed = holds_of_andons(andon_ids=ids, limit=limit, materialized=True)
     return {
         a: _plan(
             a, wos[a], findings[a], said[a], all_held.get(a, (0, 0, 0)), named_held[a], listed[a]
@@ -263,7 +279,8 @@ def findings_by_andon(*, andon_ids: list[int]) -> dict[int, list[Finding]]:
 
 def undecided_holds(*, andon_id: int) -> int:
     """Held rows of the andon that no resolved work order decided on (all of its departments
-    resolved while nothing was held, and goods arrived after)."""
+    resolved while nothing was held, and goods arrived after). Contract: the andon's scope is
+    materialized (the relist does it first)."""
     findings = findings_by_andon(andon_ids=[andon_id])[andon_id]
     if planned_default(findings) is not None:
         return 0

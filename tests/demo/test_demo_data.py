@@ -22,6 +22,7 @@ from andon.pulls.models import Andon
 from andon.reviews.models import CorrectiveAction, VerdictCorrection
 from andon.workorders.models import WorkOrder
 
+from ..holds.held import line_holds_written
 from .conftest import run_demo
 
 SKU = "9787549529322"
@@ -185,7 +186,7 @@ def test_the_background_has_past_andons(demo):
     assert opened.product.sku != SKU and opened.product.listing_status == "suppressed"
     assert sorted(opened.work_orders.values_list("state", flat=True)) == ["in_progress", "open"]
     assert opened.holds.filter(state="held", kind="stock").exists()
-    assert opened.holds.filter(state="held", kind="order_line").exists()
+    assert line_holds_written(opened).exists()
     assert OutboxEvent.objects.filter(event_type="listing.suppressed").count() == 4
     assert OutboxEvent.objects.filter(event_type="listing.relisted").count() == 3
 

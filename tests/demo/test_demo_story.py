@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from andon.holds.models import Hold
+from ..holds.held import line_holds_written
 
 SKU = "9787549529322"
 NOTE = "100-101页未裁开"
@@ -46,9 +46,7 @@ def test_the_story_is_playable_on_the_demo(demo_api):
     ]
     assert andon["evidence_contacts"] == 2
     held = set(
-        Hold.objects.filter(andon_id=andon["id"], kind="order_line").values_list(
-            "order_line__fulfilment_status", flat=True
-        )
+        line_holds_written(andon["id"]).values_list("order_line__fulfilment_status", flat=True)
     )
     assert held == {"packed"}
 

@@ -24,6 +24,7 @@ from ..api.test_bad_input import assert_problem
 from ..pulls.conftest import seed_product
 from ..snapshot import assert_nothing_written, db_state
 from ..world import SKU
+from .held import held_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def product_body(quantity: int, title: str = "看见（新版）") -> dict:
 
 def held_line() -> OrderLine:
     return (
-        OrderLine.objects.filter(holds__state="held")
+        held_lines()
         .select_related("order__customer", "product", "batch", "warehouse")
         .order_by("id")
         .first()

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from andon.holds.models import Hold
+from andon.holds.models import LineScope
 from andon.orders.models import OrderLine
 from andon.pulls.models import Andon, CordPull
 from andon.workorders.models import WorkOrder
 
+from ..holds.held import held_lines, line_holds_written
 from ..world import SKU
 from .conftest import seed_product
 
@@ -54,8 +55,9 @@ def test_twenty_simultaneous_pulls_open_one_andon_and_one_set_of_work_orders(wor
     assert WorkOrder.objects.filter(andon=andon).count() == 2
     assert CordPull.objects.filter(andon=andon).count() == PULLERS
     assert CordPull.objects.filter(andon=andon, credited=True).count() == 1
-    # Holds were placed once, by the pull that opened the andon.
-    assert Hold.objects.filter(kind="order_line").count() == 5
+    # Holds were placed once, by the pull that opened the andon: one scope, five lines.
+    assert LineScope.objects.count() == 1
+    assert line_holds_written().count() == 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,5 +109,5 @@ def test_orders_packed_while_the_cord_is_pulled_are_all_held(world):
     assert sorted(statuses) == [201] * (writers + 1), statuses
     packed = OrderLine.objects.filter(product__sku=SKU, fulfilment_status="packed")
     assert packed.count() == 5 + writers
-    assert not packed.exclude(holds__state="held").exists()
-    assert Hold.objects.filter(kind="order_line").count() == 5 + writers
+    assert held_lines(packed).count() == 5 + writers
+    assert line_holds_written().count() == 5 + writers

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from andon.core.models import AuditEntry
-from andon.holds.models import Hold
 from andon.integrations.imports import rows_import
 from andon.orders.models import OrderLine
 from andon.pulls.services import andon_pull
 
+from ..holds.held import held_lines, line_holds_written
 from ..world import SKU
 from .conftest import seed_product
 
@@ -36,10 +36,11 @@ def order(line_status: str) -> dict:
 
 
 def test_a_line_packed_after_the_pull_is_held_and_cannot_ship(api, stopped):
-    before = Hold.objects.filter(andon=stopped, kind="order_line").count()
+    before = held_lines().count()
     r = api.call("PUT", "/orders/late-1", "integrator", order("packed"))
     assert r.status_code == 201 and r.json()["lines"][0]["on_hold"] is True
-    assert Hold.objects.filter(andon=stopped, kind="order_line").count() == before + 1
+    assert held_lines().count() == before + 1
+    assert line_holds_written(andon=stopped).count() == before + 1
     shipped = api.call("PATCH", "/orders/late-1/lines/1", "integrator", {"status": "shipped"})
     assert shipped.status_code == 409
     entry = AuditEntry.objects.filter(andon_id=stopped.pk, action="holds.placed").last()
@@ -89,7 +90,8 @@ def test_an_import_of_packed_lines_for_a_stopped_product_holds_them(stopped):
     )
     assert not result.rejected, result.rejected
     line = OrderLine.objects.get(order__external_id="late-3")
-    assert Hold.objects.filter(andon=stopped, order_line=line, state="held").exists()
+    assert held_lines().filter(pk=line.pk).exists()
+    assert line_holds_written(andon=stopped).filter(order_line=line).exists()
 
 
 def test_a_product_that_is_not_stopped_costs_one_query(world, django_assert_num_queries):

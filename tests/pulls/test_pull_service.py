@@ -8,12 +8,13 @@ from django.test.utils import CaptureQueriesContext
 
 from andon.catalog.models import Product
 from andon.core.models import AuditEntry, OutboxEvent
-from andon.holds.models import Hold
+from andon.holds.models import Hold, LineScope
 from andon.orders.models import OrderLine
 from andon.pulls import services
 from andon.pulls.models import Andon, CordPull
 from andon.workorders.models import WorkOrder
 
+from ..holds.held import held_lines, line_holds_written
 from ..world import SKU
 from .conftest import seed_product
 
@@ -45,7 +46,7 @@ def test_a_failure_after_suppression_before_work_orders_leaves_no_trace(world, s
     assert not Hold.objects.exists()
     assert not Andon.objects.exists() and not CordPull.objects.exists()
     assert not WorkOrder.objects.exists()
-    assert not OrderLine.objects.filter(holds__state="held").exists()
+    assert not held_lines().exists() and not LineScope.objects.exists()
     assert AuditEntry.objects.count() == audit_before
     assert OutboxEvent.objects.count() == outbox_before
 
@@ -100,8 +101,13 @@ def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(
         counts[lines] = len(queries.captured_queries)
         assert result.holds.order_lines == lines
         assert result.holds.stock_units == 200
-        held = OrderLine.objects.filter(product__sku=f"SKU-{lines}", holds__state="held")
+        held = held_lines(OrderLine.objects.filter(product__sku=f"SKU-{lines}"))
         assert held.count() == lines
+        # Written out when someone asks for the lines' own holds: one row per line held.
+        holds = line_holds_written(andon=result.andon)
+        assert sorted(holds.values_list("order_line_id", flat=True)) == sorted(
+            held.values_list("pk", flat=True)
+        )
     assert counts[5] == counts[5000], counts
     assert counts[5] == PULL_QUERIES, counts
 
@@ -109,7 +115,8 @@ def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(
 # The pull's exact cost: a new query in the cord's path must be a decision, not an accident.
 # Savepoint and its release (2), roles (2), reason, the listing lock, eligibility (2), the
 # open andon to join (1), routes, team, andon, evidence (2), credit, suppression, holds
-# (2 INSERT ... SELECT, whose results are the counts: nothing is written on the lines),
+# (an INSERT ... SELECT of the stock rows and one scope row for every packed line, whose
+# results are the counts: nothing is written per line, nor on the lines),
 # the blast radius (4: held per warehouse and batch, the lines' aggregate, the product's
 # batches, related products), work orders, events (2), the delivery wake-up task, audit: 27
 # on SQLite and PostgreSQL alike (NOTIFY is a trigger on the outbox, not a query).
@@ -124,14 +131,17 @@ def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries
 
 
 def test_the_pull_writes_nothing_on_the_lines_it_holds(world):
-    # A line's held state is its holds' own: the pull writes one INSERT ... SELECT of line
-    # holds and never an UPDATE of the lines, whatever their number.
+    # The pull holds the packed lines by one scope row (holds.scopes): no row per line, and
+    # never an UPDATE of the lines, whatever their number.
     seed_product(sku="SKU-50", packed_lines=50, agent=world.users["agent1"])
     with CaptureQueriesContext(connection) as queries:
         result = pull(world, sku="SKU-50")
     sql = [q["sql"].lstrip().upper() for q in queries.captured_queries]
     assert not [s for s in sql if s.startswith("UPDATE") and "ORDERS_ORDERLINE" in s]
-    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_HOLD")]) == 2
+    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_HOLD")]) == 1  # the stock
+    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_LINESCOPE")]) == 1
+    assert not Hold.objects.filter(kind="order_line").exists()
     assert result.holds.order_lines == 50
-    held = OrderLine.objects.filter(product__sku="SKU-50", holds__state="held")
+    held = held_lines(OrderLine.objects.filter(product__sku="SKU-50"))
     assert held.count() == 50
+    assert line_holds_written(andon=result.andon).count() == 50

@@ -10,6 +10,7 @@ from andon.holds.models import Hold
 from andon.orders.models import OrderLine
 from andon.pulls.models import Andon
 
+from ..holds.held import held_lines as lines_held
 from ..world import SKU
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -140,11 +141,7 @@ def test_the_story_of_the_book_with_uncut_pages(api):
     assert andon["listing_status"] == "suppressed"
     # 2. all stock in every warehouse, and packed-not-shipped lines only (c and d, not e/f/g)
     assert andon["holds"] == {"stock_units": 300, "order_lines": 2}
-    held_lines = set(
-        Hold.objects.filter(kind="order_line").values_list(
-            "order_line__order__external_id", flat=True
-        )
-    )
+    held_lines = set(lines_held().values_list("order__external_id", flat=True))
     assert held_lines == {"order-c", "order-d"}
     # 3. one work order per routed department
     assert sorted(w["department"] for w in andon["work_orders"]) == [

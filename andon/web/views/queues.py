@@ -117,7 +117,10 @@ def _step(action: Action, request: HttpRequest, wo) -> tuple[Step | None, dict]:
     prefix = f"wo{wo.pk}"
     if action == Action.RESOLVE:
         form = ResolveForm(
-            request.POST, prefix=prefix, hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id)]
+            request.POST,
+            prefix=prefix,
+            # The holds its card listed (written then): the step may yet be refused.
+            hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id, materialize=False)],
         )
         if not form.is_valid():
             return None, {"resolve_form": form}
@@ -177,6 +180,12 @@ def _respond(
     request: AuthenticatedRequest, wo, mode: str, *, status: int = 200, **extra
 ) -> HttpResponse:
     # Someone refused for their role sees the work order, not forms they cannot use.
+    # A refused request writes nothing: its card does not write out the pending scopes
+    # (holds.scopes), it shows the holds written already.
+    if status >= 400 and mode == "department" and status != 403:
+        extra["holds"] = holds_of(andon_id=wo.andon_id, materialize=False)
+    elif status >= 400:
+        extra["plan"] = disposition_plan(andon_id=wo.andon_id, materialize=False)
     ctx = _card(wo, "view" if status == 403 else mode, **extra)
     if request.htmx:
         return render(request, "web/queues/_card.html", ctx, status=status)
