@@ -50,6 +50,7 @@ from django.utils import timezone
 from andon.contacts.models import Contact
 from andon.detection.models import Problem
 from andon.holds.models import Hold
+from andon.holds.scopes import holds_materialize
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Order
 from andon.people.models import Profile
@@ -321,6 +322,9 @@ def tick(*, now: dt.datetime | None = None) -> int:
     """Recount the days touched since the last run (a rebuild when there was none). Returns
     the number of days recounted."""
     now = now or timezone.now()
+    # Held units are counted from line holds: the pulls' pending scopes are written out first
+    # (their rows keep the pull's day and get new ids, so this run recounts that day).
+    holds_materialize()
     with transaction.atomic():
         state = FlywheelSummaryState.objects.select_for_update().order_by("pk").first()
         if state is None:
@@ -342,6 +346,7 @@ def _local(v: dt.date | dt.datetime | str) -> dt.date:
 def rebuild(*, now: dt.datetime | None = None) -> int:
     """Every tally recounted from the base rows, a month at a time; the days recounted."""
     now = now or timezone.now()
+    holds_materialize()
     with transaction.atomic():
         ids, teams = _max_ids(), _teams()
         FlywheelTally.objects.all().delete()
