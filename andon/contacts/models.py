@@ -104,6 +104,9 @@ class Contact(models.Model):
         _("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
     handling_seconds = models.PositiveIntegerField(_("handling time (s)"), null=True, blank=True)
+    # Stamped by every write of the row: an import that changes an old contact's text or
+    # handling time says so here, which is how the flywheel's day summaries learn of it.
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True, null=True, db_index=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -19,12 +19,13 @@ every few minutes) recounts the days touched since its last run:
   transaction that took its ids before the last run and committed after it (ids are not
   committed in order), at the cost of recounting one run's days twice;
 - rows changed in place since: andons closed, reviews given, corrective actions done or
-  withdrawn, work orders resolved (their `*_at` stamps after the run before the last one),
-  and the days the row counts on (the pull's day, the due day);
+  withdrawn, work orders resolved, contacts changed by an import (their `*_at` stamps after
+  the run before the last one), and the days the row counts on (the pull's day, the due day);
+- problems merged since (the audit's `problem.merged` entries): the merged problem's day;
 - team changes: each agent's team is compared with the one seen last time; a moved agent's
   contacts, cord pulls and bonuses are recounted on every day they fall on;
-- and the last LATE_DAYS days always, for edits in place that carry no stamp (a problem
-  merged, a hold's quantity corrected).
+- and the last LATE_DAYS days always, for edits in place that carry no stamp (a hold's
+  quantity corrected).
 A recount of a day reads that day's rows through each source's date index and replaces the
 day's tallies, so it costs the same however late the change is, and a replay that changes
 nothing leaves equal rows. `rebuild` (`andon flywheel-summaries --rebuild`) recounts all.
@@ -48,6 +49,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from andon.contacts.models import Contact
+from andon.core.models import AuditEntry
 from andon.detection.models import Problem
 from andon.holds.models import Hold
 from andon.holds.scopes import holds_materialize
@@ -259,6 +261,7 @@ STAMPS: list[tuple[str, str]] = [
     ("action", "done_at"),
     ("action", "withdrawn_at"),
     ("workorder", "resolved_at"),
+    ("contact", "changed_at"),  # an import that changed an old contact's handling time
 ]
 
 
@@ -294,6 +297,10 @@ def touched_days(state: FlywheelSummaryState, today: dt.date) -> set[dt.date]:
     for name, stamp in STAMPS:
         changed = sources[name].filter(**{f"{stamp}__gte": since})
         days |= _days_of(changed, DAY_FIELDS[name])
+    # A problem merged into another stops counting on the day it was opened.
+    merged = AuditEntry.objects.filter(action="problem.merged", occurred_at__gte=since)
+    merged_ids = [d.get("merged") for d in merged.values_list("data", flat=True)]
+    days |= _days_of(Problem.objects.filter(pk__in=merged_ids), DAY_FIELDS["problem"])
     now_teams = _teams()
     moved = [int(u) for u, t in now_teams.items() if state.teams.get(u, t) != t]
     moved += [int(u) for u in state.teams if u not in now_teams]

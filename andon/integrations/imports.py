@@ -527,7 +527,7 @@ def _contacts(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 )
             else:
                 items.append((r.external_id, values))
-    upsert(Contact, items, existing, ["external_id"], result)
+    upsert(Contact, items, existing, ["external_id"], result, touch=("changed_at",))
     # A complaint on a product in a staged relist's watch stops it again, in the chunk's
     # transaction, as a contact recorded live does (one query when none is concerned). Imported
     # here: pulls.watch loads detection (numpy, the model), which only contacts need.

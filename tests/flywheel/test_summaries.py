@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from andon.detection.models import Problem
+from andon.detection.services import problem_merge
 from andon.flywheel import families as fam
 from andon.flywheel import rules, selectors, summaries
 from andon.flywheel.models import FlywheelTally
@@ -171,6 +173,26 @@ def test_summaries_equal_a_recount_through_every_change(world):
     assert summaries.stored() == before
     call_command("flywheel-summaries", verbosity=0)
     assert summaries.stored() == before
+    # The same file again with the handling times corrected: the contacts change in place,
+    # on days long past (only their stamp says so).
+    result = rows_import(
+        actor=None, kind="contacts", rows=[r | {"handling_seconds": 300} for r in rows]
+    )
+    assert result.updated == 3, result
+    assert summaries.stored() != summaries.recount()
+    summaries.tick()
+    assert_equal()
+    assert_reads_agree(s.team1, s.team2)
+    # A problem opened long ago merged into another of the product: it stops counting on its
+    # own day, which no stamp on the problem says (the audit's merge entry does).
+    kept = Problem.objects.filter(product=s.product).order_by("pk").first()
+    old = Problem.objects.create(product=s.product, created_at=at(3, 9))
+    summaries.tick()
+    problem_merge(actor=u["lead1"], problem_id=old.pk, into_id=kept.pk)
+    assert summaries.stored() != summaries.recount()
+    summaries.tick()
+    assert_equal()
+    assert_reads_agree(s.team1, s.team2)
 
 
 def test_tick_with_no_state_rebuilds_and_an_idle_tick_changes_nothing(world):
