@@ -52,9 +52,7 @@ def _mine(user_id: int, recent: int | None = None) -> QuerySet:
             Q(Exists(CordPull.objects.filter(agent_id=user_id, andon_id=OuterRef("pk"))))
             | Q(
                 Exists(
-                    AndonEvidence.objects.filter(
-                        andon_id=OuterRef("pk"), contact__agent_id=user_id
-                    )
+                    AndonEvidence.objects.filter(andon_id=OuterRef("pk"), contact__agent_id=user_id)
                 )
             )
         )
@@ -92,6 +90,7 @@ class InboxItem:
 
 def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
     """The person's pulls and evidence, the newest news first (then the newest pulls)."""
+
     def page(recent: int | None) -> list[Andon]:
         qs = _mine(user_id, recent).select_related("product", "reason")
         return list(qs.order_by("-opened_at", "-id")[:limit])

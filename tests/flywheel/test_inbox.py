@@ -66,6 +66,7 @@ def test_the_newest_andons_first_give_the_same_page(world, monkeypatch, django_a
     queries; the page is the one the whole history gives."""
     build_small(world)
     u = world.users
+
     def rows(items: list) -> list:
         return [(i.andon.pk, i.pulled, i.recorded, i.unread, i.work_orders) for i in items]
 
