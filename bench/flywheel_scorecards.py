@@ -12,6 +12,7 @@ figure with no index is in the earlier sections of bench/RESULTS-flywheel.md).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import importlib.util
 import os
@@ -108,7 +109,8 @@ def same(before: Any, after: Any) -> bool:
             return [(i.andon.pk, i.pulled, i.recorded, i.unread, i.news_at) for i in items]
 
         return key(before) == key(after)
-    return list(before) == list(after)
+    # Each side's Scorecard is its own module's class: compare the fields.
+    return [dataclasses.astuple(r) for r in before] == [dataclasses.astuple(r) for r in after]
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Exists,
@@ -93,7 +94,7 @@ class InboxItem:
 def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
     """The person's pulls and evidence, the newest news first (then the newest pulls)."""
 
-    def page(recent: int | None) -> list[Andon]:
+    def page(recent: int | None) -> list[Any]:  # Andons annotated with last_fix, read_at
         qs = _mine(user_id, recent).select_related("product", "reason")
         return list(qs.order_by("-opened_at", "-id")[:limit])
 
