@@ -118,9 +118,12 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--before-runs", type=int, default=3)
-    parser.add_argument("--before", default="integ", help="git revision of the before code")
+    parser.add_argument(
+        "--before", default=None, help="git revision of the before code (default: fork from integ)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
+    args.before = args.before or os.popen("git merge-base HEAD integ").read().strip()
     kpis.DB = args.db
     kpis.setup_django()
     from django.db import connection
