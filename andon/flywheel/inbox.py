@@ -1,22 +1,39 @@
 """Reads of the agent's inbox (the loop closed): the pulls a person made or recorded evidence
 for, with what became of them: when each work order was resolved, what was found
 (findings, disposition) and when the product sold again. News after the person's read mark
-of that andon is unread. A fixed number of queries whatever the number of pulls (three)."""
+of that andon is unread. A fixed number of queries whatever the number of pulls: three, four
+when the person has fewer than a page of pulls among the newest andons."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 
 from andon.pulls.models import Andon, AndonEvidence, CordPull
 from andon.workorders.models import WorkOrder
 
 from .models import InboxRead
 
+# How many of the newest andons the inbox asks first whether they are the person's. 2,000
+# keeps the plan's estimate under PostgreSQL's jit_above_cost: at 5,000 the JIT compile cost
+# 200-300 ms of a 40 ms read (10M contacts, bench/RESULTS-flywheel.md).
+RECENT = 2_000
 
-def _mine(user_id: int) -> QuerySet:
+
+def _mine(user_id: int, recent: int | None = None) -> QuerySet:
     last_fix = (
         WorkOrder.objects.filter(andon_id=OuterRef("pk"), resolved_at__isnull=False)
         .order_by("-resolved_at")
@@ -29,6 +46,19 @@ def _mine(user_id: int) -> QuerySet:
     mine = Q(pk__in=CordPull.objects.filter(agent_id=user_id).values("andon_id")) | Q(
         pk__in=AndonEvidence.objects.filter(contact__agent_id=user_id).values("andon_id")
     )
+    if recent is not None:
+        # Only the newest `recent` andons, each asked whether it is the person's (an index
+        # probe on the cord pull and the evidence of that andon): a busy agent's whole
+        # history (250,000 pulls at 10M contacts) is not read for a page of the newest.
+        newest = Andon.objects.order_by("-opened_at", "-id").values("pk")[:recent]
+        mine = Q(pk__in=newest) & (
+            Q(Exists(CordPull.objects.filter(agent_id=user_id, andon_id=OuterRef("pk"))))
+            | Q(
+                Exists(
+                    AndonEvidence.objects.filter(andon_id=OuterRef("pk"), contact__agent_id=user_id)
+                )
+            )
+        )
     return Andon.objects.filter(mine).annotate(last_fix=Subquery(last_fix), read_at=Subquery(read))
 
 
@@ -63,18 +93,25 @@ class InboxItem:
 
 def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
     """The person's pulls and evidence, the newest news first (then the newest pulls)."""
-    andons = list(
-        _mine(user_id)
-        .select_related("product", "reason")
-        .prefetch_related(
-            Prefetch(
-                "work_orders",
-                queryset=WorkOrder.objects.select_related("department", "resolved_by").order_by(
-                    "resolved_at", "id"
-                ),
-            )
-        )
-        .order_by("-opened_at", "-id")[:limit]
+
+    def page(recent: int | None) -> list[Any]:  # Andons annotated with last_fix, read_at
+        qs = _mine(user_id, recent).select_related("product", "reason")
+        return list(qs.order_by("-opened_at", "-id")[:limit])
+
+    # The newest RECENT andons first: when the person has `limit` of them, they are the page
+    # (the page is the newest of the person's). Else the whole history (a fourth query, only
+    # for a person with few recent pulls, whose history is short to read by agent).
+    andons = page(RECENT)
+    if len(andons) < limit:
+        andons = page(None)
+    prefetch_related_objects(
+        andons,
+        Prefetch(
+            "work_orders",
+            queryset=WorkOrder.objects.select_related("department", "resolved_by").order_by(
+                "resolved_at", "id"
+            ),
+        ),
     )
     ids = [a.pk for a in andons]
     # One query for both marks of the page's rows: (andon, 1) pulled, (andon, 2) recorded.

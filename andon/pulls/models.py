@@ -82,6 +82,9 @@ class Andon(models.Model):
             # The review queue: a lead's pulls (at the time, or of their teams now) oldest first.
             models.Index(fields=["team_lead", "opened_at", "id"], name="andon_lead_opened"),
             models.Index(fields=["team", "opened_at", "id"], name="andon_team_opened"),
+            # The flywheel's "repeat" test (a product fixed before this pull): an index-only
+            # probe per pull instead of reading every andon of the product.
+            models.Index(fields=["product", "closed_at"], name="andon_product_closed"),
         ]
         constraints = [
             # Join-or-open, backed by the database: one open andon per product and reason.

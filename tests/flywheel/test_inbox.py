@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from andon.flywheel import inbox as inbox_module
 from andon.flywheel.inbox import inbox, unread_count
 from andon.flywheel.services import inbox_mark_read
 from andon.workorders.models import WorkOrder
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_inbox_shows_the_fix_to_the_right_agents_only(world, django_assert_max_num_queries):
     s = build_small(world)
     u = world.users
-    with django_assert_max_num_queries(3):
+    # Four: agent1 has fewer than a page of pulls among the newest andons, so the page is
+    # read again over the whole history (bounded: one more query, whatever the data size).
+    with django_assert_max_num_queries(4):
         items = inbox(user_id=u["agent1"].pk)
     # agent1 pulled A1 (and the earlier A0) and recorded both of A1's evidence contacts.
     a1 = next(i for i in items if i.andon.pk == s.a1.pk)
@@ -56,3 +59,20 @@ def test_read_marks_and_new_news(world):
     assert unread_count(user_id=u["agent2"].pk) == 1
     item = inbox(user_id=u["agent2"].pk)[0]
     assert item.unread and item.work_orders[0].disposition == "release"
+
+
+def test_the_newest_andons_first_give_the_same_page(world, monkeypatch, django_assert_num_queries):
+    """A person with a page of pulls among the newest andons gets it from them in three
+    queries; the page is the one the whole history gives."""
+    build_small(world)
+    u = world.users
+
+    def rows(items: list) -> list:
+        return [(i.andon.pk, i.pulled, i.recorded, i.unread, i.work_orders) for i in items]
+
+    monkeypatch.setattr(inbox_module, "RECENT", 0)  # none among the newest: the whole history
+    whole = rows(inbox(user_id=u["agent1"].pk, limit=1))
+    monkeypatch.setattr(inbox_module, "RECENT", 2)
+    with django_assert_num_queries(3):
+        page = rows(inbox(user_id=u["agent1"].pk, limit=1))
+    assert len(page) == 1 and page == whole
