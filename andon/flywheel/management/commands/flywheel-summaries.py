@@ -10,9 +10,10 @@ from andon.flywheel import summaries
 
 class Command(BaseCommand):
     help = (
-        "Recount the flywheel summaries of the days touched since the last run (new rows, "
-        "closes, reviews, actions, resolutions, team changes and the last two weeks); "
-        "--rebuild recounts every day from the base rows."
+        "Recount the flywheel summaries of the days touched since the last run. Touched: "
+        "new rows, closes, reviews, actions, resolutions, contacts changed by an import, "
+        "merged problems, team changes, and the last two weeks; --rebuild recounts every day "
+        "from the base rows."
     )
 
     def add_arguments(self, parser):
