@@ -20,25 +20,33 @@ from standardwebhooks import Webhook
 SKU = "9787020002207"
 
 
-def andon_event(event_id: int, kind: str, sequence: int, data: dict | None = None) -> str:
+def andon_event(
+    event_id: int, kind: str, sequence: int, data: dict | None = None, sku: str = SKU
+) -> str:
     status = "suppressed" if kind == "listing.suppressed" else "active"
     return json.dumps(
         {
             "id": f"msg_{event_id}",
             "type": kind,
             "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-            "sku": SKU,
+            "sku": sku,
             "sequence": sequence,
-            "data": data or {"sku": SKU, "listing_status": status},
+            "data": data or {"sku": sku, "listing_status": status},
         },
         separators=(",", ":"),
     )
 
 
 def deliver(
-    shop, event_id: int, kind: str, sequence: int, secret: str = SECRET, data: dict | None = None
+    shop,
+    event_id: int,
+    kind: str,
+    sequence: int,
+    secret: str = SECRET,
+    data: dict | None = None,
+    sku: str = SKU,
 ) -> int:
-    body = andon_event(event_id, kind, sequence, data)
+    body = andon_event(event_id, kind, sequence, data, sku)
     msg_id, now = f"msg_{event_id}", dt.datetime.now(dt.UTC)
     req = urllib.request.Request(
         shop.url + "/andon/webhooks",

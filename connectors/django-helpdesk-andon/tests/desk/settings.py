@@ -29,7 +29,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE / "desk.sqlite3"),
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: a transaction that reads then writes takes the write lock at BEGIN,
+            # so a webhook's writes wait their turn instead of failing "database is locked"
+            # beside the basket's (SQLite's lock upgrade does not wait).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 

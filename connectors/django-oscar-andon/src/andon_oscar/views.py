@@ -1,5 +1,6 @@
 """POST /andon/webhooks: Andon's signed events. 401 when the signature is wrong (Andon then
-retries, and the listing feed catches up in any case); 204 otherwise."""
+retries, and the listing feed catches up in any case); 503 when the event applied but the
+shop could not mirror Andon's holds (Andon delivers again); 204 otherwise."""
 
 from __future__ import annotations
 
@@ -47,14 +48,19 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     applied = event_apply(event, headers.get("webhook-id", ""))
     kind, sku = event.get("type"), event.get("sku")
-    if isinstance(sku, str) and ((applied and kind in LISTING_EVENTS) or kind in HOLD_EVENTS):
-        # Andon placed (or finalized) its holds in the transaction of this listing change, or
-        # held a line packed while the product is stopped (hold.placed).
+    if isinstance(sku, str) and (kind in LISTING_EVENTS or kind in HOLD_EVENTS):
+        # Andon placed (or finalized) its holds in the transaction of a listing change, or
+        # held a line packed while the product is stopped (hold.placed). Synced on every
+        # delivery, a replay too: the mirror is idempotent, and a replay is how a sync that
+        # failed gets its second chance.
         try:
             held, released = holds_sync(sku)
             log.info("andon holds of %s: %s held, %s released", sku, held, released)
-        except Exception:  # never fail the webhook over it: the catch-up syncs holds too
-            log.exception("andon holds of %s not synced", sku)
+        except Exception:
+            # The listing change is applied (a redelivery leaves it as it is); 503 makes
+            # Andon deliver again, and that delivery syncs the holds.
+            log.exception("andon holds of %s not synced: Andon will deliver again", sku)
+            return HttpResponse(status=503)
     log.info(
         "andon %s %s seq %s applied=%s",
         event.get("type"),

@@ -31,7 +31,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE / "shop.sqlite3"),
             # The server and the tests' commands write at once on a loaded machine.
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: a transaction that reads then writes takes the write lock at BEGIN,
+            # so a webhook's writes wait their turn instead of failing "database is locked"
+            # beside the basket's (SQLite's lock upgrade does not wait).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 
