@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
+from andon.holds.services import holds_materialize
 from andon.people import rules as people_rules
 from andon.people.rules import Roles
 from andon.people.selectors import departments_by_code, roles_of
@@ -229,6 +230,9 @@ def work_order_read(request: HttpRequest, work_order_id: int):
     wo = _fresh(work_order_id)
     if not people_rules.may_read_work_orders(roles_of(request.user), wo.department.code):
         raise _not_yours()
+    # The holds are listed with their ids for a resolve to name: the andon's pending scope
+    # (holds.scopes) is written out first, by the holds service; the plan read writes nothing.
+    holds_materialize(andon_ids=[wo.andon_id])
     return work_order_out(wo, with_holds=True)
 
 
