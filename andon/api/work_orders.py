@@ -169,7 +169,10 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
         listing_status=andon.product.listing_status,
     )
     if with_holds:
-        plan = disposition_plan(andon_id=andon.pk)
+        # The holds are listed with their ids for a resolve to name: the andon's pending scope
+        # (holds.scopes) is written out first, by the holds service; the plan only reads.
+        holds_materialize(andon_ids=[andon.pk])
+        plan = disposition_plan(andon_id=andon.pk, materialized=True)
         codes = [w.department.code for w in plan.work_orders]
         out["holds"] = [
             HoldOut(
@@ -230,9 +233,6 @@ def work_order_read(request: HttpRequest, work_order_id: int):
     wo = _fresh(work_order_id)
     if not people_rules.may_read_work_orders(roles_of(request.user), wo.department.code):
         raise _not_yours()
-    # The holds are listed with their ids for a resolve to name: the andon's pending scope
-    # (holds.scopes) is written out first, by the holds service; the plan read writes nothing.
-    holds_materialize(andon_ids=[wo.andon_id])
     return work_order_out(wo, with_holds=True)
 
 

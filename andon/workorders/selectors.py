@@ -155,12 +155,16 @@ class DispositionPlanView:
         return any(t.disposition is None and (t.stock_units or t.order_lines) for t in self.totals)
 
 
-def disposition_plan(*, andon_id: int, limit: int = 200) -> DispositionPlanView:
+def disposition_plan(
+    *, andon_id: int, limit: int = 200, materialized: bool = False
+) -> DispositionPlanView:
     """The andon's disposition plan as it stands (`disposition_plans` for one andon)."""
-    return disposition_plans(andon_ids=[andon_id], limit=limit)[andon_id]
+    return disposition_plans(andon_ids=[andon_id], limit=limit, materialized=materialized)[andon_id]
 
 
-def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, DispositionPlanView]:
+def disposition_plans(
+    *, andon_ids: list[int], limit: int = 200, materialized: bool = False
+) -> dict[int, DispositionPlanView]:
     """Each andon's disposition plan as it stands. Five queries, whatever the number of
     andons and holds: the lines of pending scopes, the work orders, the held goods per andon
     (aggregated), those named one by one, and the first `limit` holds of each andon to list.
@@ -168,9 +172,10 @@ def disposition_plans(*, andon_ids: list[int], limit: int = 200) -> dict[int, Di
     Writes nothing: the packed lines of a pending scope (holds.scopes) are counted in the
     totals and in `more`, not listed, since they have no hold to name yet. A caller showing the
     plan for a decision by hold (the confirm queue, the API's work order) calls the service
-    holds.services.holds_materialize first."""
+    holds.services.holds_materialize first, and says so (`materialized`): an andon whose scope
+    was written out never has a pending one again, so the read of pending lines is left out."""
     ids = list(dict.fromkeys(andon_ids))
-    pending = pending_lines(andon_ids=ids)
+    pending = {} if materialized else pending_lines(andon_ids=ids)
     wos: dict[int, list[WorkOrder]] = {a: [] for a in ids}
     for w in WorkOrder.objects.filter(andon_id__in=ids).select_related("department").order_by("id"):
         wos[w.andon_id].append(w)

@@ -116,7 +116,7 @@ def confirm_queue(request: HttpRequest) -> HttpResponse:
     andon_ids = [w.andon_id for w in wos]
     # The confirmer decides on the plan hold by hold: every held line listed by its hold.
     holds_materialize(andon_ids=andon_ids)
-    plans = disposition_plans(andon_ids=andon_ids)
+    plans = disposition_plans(andon_ids=andon_ids, materialized=True)
     cards = [_card(w, "confirmer", plan=plans[w.andon_id]) for w in wos]
     return render(request, "web/queues/confirm.html", {"cards": cards})
 
@@ -189,6 +189,11 @@ def work_order_step(request: AuthenticatedRequest, work_order_id: int, action: s
 def _respond(
     request: AuthenticatedRequest, wo, mode: str, *, status: int = 200, **extra
 ) -> HttpResponse:
+    # A step done without HTMX goes back to its queue, which reads (and writes out) afresh.
+    if status < 400 and not request.htmx:
+        if mode == "confirmer":
+            return redirect(reverse("web:confirm_queue"))
+        return redirect(reverse("web:department_queue", kwargs={"code": wo.department.code}))
     # Someone refused for their role sees the work order, not forms they cannot use.
     # A refused request writes nothing: its card does not write out the pending scopes
     # (holds.scopes), it shows the holds written already. After a step done, the card is
@@ -199,11 +204,9 @@ def _respond(
         extra["plan"] = disposition_plan(andon_id=wo.andon_id)
     else:
         holds_materialize(andon_ids=[wo.andon_id])
+        if mode != "department":
+            extra["plan"] = disposition_plan(andon_id=wo.andon_id, materialized=True)
     ctx = _card(wo, "view" if status == 403 else mode, **extra)
     if request.htmx:
         return render(request, "web/queues/_card.html", ctx, status=status)
-    if status >= 400:
-        return render(request, "web/queues/step_error.html", ctx, status=status)
-    if mode == "confirmer":
-        return redirect(reverse("web:confirm_queue"))
-    return redirect(reverse("web:department_queue", kwargs={"code": wo.department.code}))
+    return render(request, "web/queues/step_error.html", ctx, status=status)
