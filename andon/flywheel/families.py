@@ -243,7 +243,7 @@ def hold_rows(w: Window, team_id: int | None) -> dict[dt.date, dict[str, Any]]:
     qs = team_filter(Hold.objects.all(), "andon__team_id", team_id)
     rows = grouped(qs, "placed_at", w, units=Sum("quantity"), gmv=Sum(value))
     scoped = team_filter(scope_line_pairs(), "andon__team_id", team_id)
-    sums = {"units": Sum("line__quantity"), "gmv": Sum(scope_line_value())}
+    sums: dict[str, Any] = {"units": Sum("line__quantity"), "gmv": Sum(scope_line_value())}
     for p, r in grouped(scoped, "placed_at", w, **sums).items():
         have = rows.setdefault(p, {"p": r["p"], "units": 0, "gmv": None})
         have["units"] = (have["units"] or 0) + (r["units"] or 0)
