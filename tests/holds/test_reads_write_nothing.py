@@ -119,8 +119,17 @@ def test_the_console_and_api_materialize_before_naming_holds(pulled, api):
     r = c.get(f"/andons/{pulled.pk}/")
     assert r.status_code == 200 and "7 more held rows" in r.content.decode()
     assert LineScope.objects.get(andon=pulled).materialized_at is None
+    assert not Hold.objects.filter(kind="order_line").exists()
     # The API's work order lists the holds with their ids, for a resolve to name them.
     wo = pulled.work_orders.first()
     body = api.call("GET", f"/work-orders/{wo.pk}", "confirmer1").json()
     assert sum(1 for h in body["holds"] if h["kind"] == "order_line") == 7
+    assert LineScope.objects.get(andon=pulled).materialized_at is not None
+
+
+def test_the_department_queue_writes_the_lines_out_for_its_resolve_forms(pulled):
+    c = Client(headers={"accept-language": "en"})
+    assert c.login(username="vendor1", password="vendor1-pass")
+    assert c.get("/departments/vendor-management/").status_code == 200
+    assert Hold.objects.filter(andon=pulled, kind="order_line").count() == 7
     assert LineScope.objects.get(andon=pulled).materialized_at is not None
