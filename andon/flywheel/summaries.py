@@ -52,7 +52,7 @@ from andon.contacts.models import Contact
 from andon.core.models import AuditEntry
 from andon.detection.models import Problem
 from andon.holds.models import Hold
-from andon.holds.scopes import holds_materialize
+from andon.holds.services import holds_materialize
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Order
 from andon.people.models import Profile
