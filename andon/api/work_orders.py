@@ -18,7 +18,7 @@ from andon.holds.services import holds_materialize
 from andon.people import rules as people_rules
 from andon.people.rules import Roles
 from andon.people.selectors import departments_by_code, roles_of
-from andon.pulls.services import StepResult, work_order_act
+from andon.pulls.relist import StepResult, work_order_act
 from andon.workorders.rules import (
     FINDINGS_MAX,
     RELIST_MAX_UNITS,

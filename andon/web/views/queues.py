@@ -15,7 +15,7 @@ from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
 from andon.holds.services import holds_materialize
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
-from andon.pulls.services import StepResult, work_order_act
+from andon.pulls.relist import StepResult, work_order_act
 from andon.workorders.rules import Action, State, relist_choice
 from andon.workorders.selectors import (
     DispositionPlanView,
