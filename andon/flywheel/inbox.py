@@ -99,14 +99,14 @@ def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
     def page(qs: QuerySet) -> list[Any]:  # Andons annotated with last_fix, read_at
         return list(qs.select_related("product", "reason").order_by("-opened_at", "-id")[:limit])
 
-    unread = page(_mine(user_id).filter(_unread_q()))
+    unread_page = page(_mine(user_id).filter(_unread_q()))
     # The newest RECENT andons next: when the person has `limit` of them, they are the page
     # (the page is the newest of the person's). Else the whole history (one more query, only
     # for a person with few recent pulls, whose history is short to read by agent).
     newest = page(_mine(user_id, RECENT))
     if len(newest) < limit:
         newest = page(_mine(user_id))
-    andons = list({a.pk: a for a in [*unread, *newest]}.values())
+    andons = list({a.pk: a for a in [*unread_page, *newest]}.values())
     prefetch_related_objects(
         andons,
         Prefetch(
