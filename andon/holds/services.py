@@ -33,7 +33,7 @@ K = TypeVar("K", bound=Hashable)
 
 # Re-exported: holds_materialize (holds.scopes) is this domain's service "write out the
 # per-line holds of pending scopes". A caller about to name lines by their holds (a resolve
-# form, the API's holds with their ids, the confirm queue, the flywheel's tick) calls it from
+# form, the API's holds with their ids, the confirm queue, the relist's finalize) calls it from
 # here, then reads; selectors never write.
 __all__ = ["holds_materialize"]
 
