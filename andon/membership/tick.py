@@ -216,7 +216,12 @@ def _record(t: _Transition, ids: list[int], now: dt.datetime) -> None:
     SELECT), then the outbox hooks (the relay's wake-up) with the events written."""
     rows = Membership.objects.filter(pk__in=ids)
     name = f"membership.{t.change.value}"
-    days_mark_stale([now])  # a tick run for a past instant dates its rows on that day
+    # A tick run for a past instant dates its rows on that day; its expiries end the
+    # customers' member flag from then on (their orders' days since then).
+    days_mark_stale(
+        [now],
+        customers=rows.values("customer_id") if t.change == Change.EXPIRED else None,
+    )
     _insert_select(
         MembershipChange,
         {
