@@ -238,9 +238,9 @@ def main() -> None:
         from django.db import connection as conn
 
         with conn.cursor() as cur:
-            for table in ("membership_membership", "membership_membershipchange",
+            for name in ("membership_membership", "membership_membershipchange",
                           "membership_memberday"):  # fmt: skip
-                cur.execute(f"VACUUM ANALYZE {table}")
+                cur.execute(f"VACUUM ANALYZE {name}")
     # What the tick does after its changes: sum the closed days (the whole history the first
     # time; nothing more on a kept, already summed database).
     t0 = time.perf_counter()
