@@ -176,7 +176,7 @@ def _new_values(change: Change, now: dt.datetime, periods: dict[int, str]) -> di
     return {"state": State.EXPIRED.value, "ended_at": now}
 
 
-def _payload_fields() -> dict[str, Expression]:
+def _payload_fields() -> dict[str, Any]:
     """services._event_payload, built by the database (one expression per key)."""
     return {
         "membership_id": F("pk"),
