@@ -204,3 +204,27 @@ def test_a_plan_figure_reads_its_orders_from_the_rows():
     plan_id = c.memberships.get().plan_id
     k = member_kpis(since=at(1, 1, 0), until=at(2, 1, 0), trend_months=0, plan_id=plan_id)
     assert (k.orders, k.member_orders, k.member_gmv) == (1, 1, Decimal("60.00"))
+
+
+def test_an_order_edited_or_deleted_in_the_admin_marks_its_days(rf, admin_user):
+    from types import SimpleNamespace
+
+    from django.contrib.admin.sites import site
+
+    c = Customer.objects.create(external_id="od-adm", name="A")
+    order("adm-1", "od-adm", at(1, 6), qty=1)
+    order("adm-2", "od-adm", at(1, 8), qty=1)
+    days_refresh()
+    assert summed(at(1, 6).date()) and summed(at(1, 9).date())
+    admin, request = site._registry[Order], rf.post("/")
+    request.user = admin_user
+    o = Order.objects.get(external_id="adm-1")
+    o.placed_at = at(1, 9)  # moved, and a line's quantity corrected with it
+    admin.save_model(request, o, SimpleNamespace(initial={"external_id": "adm-1"}), True)
+    o.lines.update(quantity=4)
+    assert not summed(at(1, 6).date()) and not summed(at(1, 9).date())
+    assert_equal_to_a_recomputation()
+    days_refresh()
+    admin.delete_queryset(request, Order.objects.filter(external_id="adm-2"))
+    assert not summed(at(1, 8).date()) and c.orders.count() == 1
+    assert_equal_to_a_recomputation()
