@@ -38,7 +38,7 @@ from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.integrity.tasks import rows_imported as integrity_changed
-from andon.membership.days import orders_mark_stale
+from andon.membership.days import orders_mark_moved
 from andon.orders.models import Customer, Order, OrderLine
 from andon.orders.rules import address_key, normalise_city_display
 from andon.people import rules as people_rules
@@ -361,9 +361,11 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 },
             )
     rows = [(n, r) for n, r in rows if r.order in headers]
-    # The member figures' summaries of the days these orders are placed on, before and after
-    # (a late line change, a replayed file, a moved order).
-    orders_mark_stale(external_ids=list(headers), placed=[h["placed_at"] for h in headers.values()])
+    # The member figures' day summaries of new or moved orders (their lines mark their own in
+    # lines_sync).
+    orders_mark_moved(
+        headers={ext: (h["placed_at"], h["customer_id"]) for ext, h in headers.items()}
+    )
     if connection.vendor == "postgresql":
         merge(Order, list(headers.values()), ["external_id"], None)
     else:

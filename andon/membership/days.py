@@ -11,18 +11,20 @@ record of an old start, a tick or change run for a past instant) marks its days 
 own transaction (an upsert bumping the day's version), and the tick's refresh only replaces a
 day whose version it read before summing, so a summary never hides a committed write.
 Orders are not final that way: a late line change, a replayed import or a membership dated in
-the past changes a past day's order figures. So the writers mark those days too: an order or
-line write marks the day its order is placed on, before and after the write
-(`orders_mark_stale`, called by integrations' order sync and import); a membership write dated
-in the past marks every past day its customer ordered on from that date (the member flag of
-those orders may have changed).
+the past changes a past day's order figures. So the writers mark those days too: a line
+written marks its order's day (`order_lines_mark_stale`, in integrations' lines_sync, which
+every line write of the API and the import goes through); an order header written marks the
+day it is placed on, before and after (`orders_mark_stale`: the API's order sync, the admin;
+`orders_mark_moved`: the import, only for new or moved orders, so that a replayed file marks
+nothing); a membership write dated in the past marks every past day its customer ordered on
+from that date (the member flag of those orders may have changed).
 Assumes no membership or order transaction stays open for longer than SETTLE across midnight.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -259,6 +261,45 @@ def orders_mark_stale(*, external_ids: Iterable[str], placed: Iterable[dt.dateti
             )
         )
     _mark(sorted({timezone.localdate(t) for t in times}))
+
+
+def orders_mark_moved(*, headers: Mapping[str, tuple[dt.datetime, int]]) -> None:
+    """Called before an import writes order headers (external id -> placed at, customer id),
+    in the same transaction: the days of the orders that are new, or whose day or customer
+    changes (both days), lose their summary if past. An unchanged header marks nothing (a
+    replayed file, a refused line). One read, one upsert at most."""
+    today = _midnight(timezone.localdate())
+    seen = {
+        ext: (at, cust)
+        for ext, at, cust in Order.objects.filter(external_id__in=list(headers)).values_list(
+            "external_id", "placed_at", "customer_id"
+        )
+    }
+    times = []
+    for ext, (at, cust) in headers.items():
+        at = at if timezone.is_aware(at) else timezone.make_aware(at)
+        was = seen.get(ext)
+        if was is None or was != (at, cust):
+            times += [at] if was is None else [at, was[0]]
+    _mark(sorted({timezone.localdate(t) for t in times if t < today}))
+
+
+def order_lines_mark_stale(*, order_ids: Iterable[int]) -> None:
+    """Called after order lines are written (their quantity, price or existence changed), in
+    the same transaction, with their orders: those orders' days lose their summary if past.
+    One read, one upsert at most."""
+    ids = list(order_ids)
+    if not ids:
+        return
+    tz = timezone.get_current_timezone()
+    days = (
+        Order.objects.filter(pk__in=ids, placed_at__lt=_midnight(timezone.localdate()))
+        .annotate(d=TruncDate("placed_at", tzinfo=tz))
+        .order_by()
+        .values_list("d", flat=True)
+        .distinct()
+    )
+    _mark(sorted(set(days)))
 
 
 def _mark(days: list[dt.date]) -> None:
