@@ -27,6 +27,7 @@ BARE = "POST /bench/bare"
 CONTACTS = "POST /api/v1/contacts"
 BASELINES = (HEALTHZ, BARE)
 WARM_UP = 5
+MODEL_SETTLE = 3.0  # seconds
 
 
 @dataclass
@@ -38,10 +39,62 @@ class Load:
     errors: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     stopped_by_time: bool = False
+    # CPU seconds spent during the timed part by the served process and by the database
+    # server's backends of the bench database (None when not measured): unlike wall time,
+    # barely moved by other engineers' work on the same cores.
+    app_cpu: float | None = None
+    db_cpu: float | None = None
 
     @property
     def per_second(self) -> float:
         return len(self.latencies) / self.wall_seconds if self.wall_seconds else 0.0
+
+    def cpu_ms(self, seconds: float | None) -> float | None:
+        """CPU milliseconds per successful request."""
+        if seconds is None or not self.latencies:
+            return None
+        return 1000 * seconds / len(self.latencies)
+
+
+CpuProbe = Callable[[], dict[int, float]]
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far, all its threads (Linux /proc)."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_backends(admin_url: str, database: str) -> CpuProbe:
+    """CPU seconds of each PostgreSQL backend connected to `database`, by pid (the bench runs
+    on the database server's machine, as root or as its owner, so /proc shows them)."""
+    import psycopg
+
+    def probe() -> dict[int, float]:
+        with psycopg.connect(admin_url, autocommit=True) as c:
+            pids = [
+                r[0]
+                for r in c.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                    "pg_backend_pid()",
+                    [database],
+                )
+            ]
+        return {pid: process_cpu(pid) for pid in pids}
+
+    return probe
+
+
+def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    # A backend that appeared during the load counts from zero; one that left is lost (the
+    # server keeps its connections CONN_MAX_AGE seconds, longer than a configuration).
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def run_load(
@@ -54,8 +107,11 @@ def run_load(
     time_limit: float,
     request: Callable[[Client, int], Reply],
     expect: int,
+    server_pid: int | None = None,
+    db_probe: CpuProbe | None = None,
 ) -> Load:
-    """`budget` requests shared by `threads` clients; stops early after `time_limit` seconds."""
+    """`budget` requests shared by `threads` clients; stops early after `time_limit` seconds.
+    With `server_pid` / `db_probe`, the CPU the served process / the database spent on it."""
     load = Load(target=target, threads=threads, budget=budget)
     warm = Client(port, token)
     try:
@@ -64,6 +120,10 @@ def run_load(
             request(warm, budget + i)
     finally:
         warm.close()
+    if target == CONTACTS:
+        # The first contact starts loading the sentence model in a background thread of the
+        # server (about a second of CPU): not part of any request, so not timed.
+        time.sleep(MODEL_SETTLE)
     counter = itertools.count()
     lock = threading.Lock()
     barrier = threading.Barrier(threads + 1)
@@ -102,11 +162,17 @@ def run_load(
     for t in pool:
         t.start()
     deadline.append(time.monotonic() + time_limit)
+    app_before = process_cpu(server_pid) if server_pid else 0.0
+    db_before = db_probe() if db_probe else {}
     start = time.perf_counter()
     barrier.wait()
     for t in pool:
         t.join(time_limit + 60)
     load.wall_seconds = time.perf_counter() - start
+    if server_pid:
+        load.app_cpu = process_cpu(server_pid) - app_before
+    if db_probe:
+        load.db_cpu = _cpu_delta(db_before, db_probe())
     return load
 
 
@@ -119,6 +185,8 @@ def run_intake(
     budget: int,
     time_limit: float,
     with_bare: bool = False,
+    server_pid: int | None = None,
+    db_probe: CpuProbe | None = None,
 ) -> list[Load]:
     """For each number of client threads: the healthz baseline, the bare one-row view (when
     the server runs bench.bare), then the contacts."""
@@ -165,6 +233,8 @@ def run_intake(
                     time_limit=time_limit,
                     request=request,
                     expect=expect,
+                    server_pid=server_pid,
+                    db_probe=db_probe,
                 )
             )
     return results
@@ -229,6 +299,12 @@ def render(loads: list[Load]) -> str:
             if bare and bare.per_second and load.target != HEALTHZ
             else "–"
         )
+        cpu_share = "–"
+        own, ceiling = _cpu_total(load), _cpu_total(bare) if bare else None
+        if load.target == BARE:
+            cpu_share = "ceiling"
+        elif load.target != HEALTHZ and own and ceiling:
+            cpu_share = f"{100 * ceiling / own:.0f}%"
         rows.append(
             [
                 load.target,
@@ -242,6 +318,9 @@ def render(loads: list[Load]) -> str:
                 s.p99_ms if s else float("nan"),
                 s.max_ms if s else float("nan"),
                 share,
+                _ms(load.cpu_ms(load.app_cpu)),
+                _ms(load.cpu_ms(load.db_cpu)),
+                cpu_share,
             ]
         )
     out = table(
@@ -257,6 +336,9 @@ def render(loads: list[Load]) -> str:
             "p99 ms",
             "max ms",
             "req/s of bare one-row view",
+            "server CPU ms/req",
+            "database CPU ms/req",
+            "CPU/req of bare ÷ this",
         ],
         rows,
     )
@@ -266,11 +348,23 @@ def render(loads: list[Load]) -> str:
     return out
 
 
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _cpu_total(load: Load) -> float | None:
+    """CPU ms per request, served process and database together (None if not measured)."""
+    app, db = load.cpu_ms(load.app_cpu), load.cpu_ms(load.db_cpu)
+    if app is None:
+        return None
+    return app + (db or 0.0)
+
+
 def statement_kinds(statements: list[str]) -> str:
     """`3 SELECT, 4 INSERT, …`: what the statements of one request are, in a line."""
     kinds: dict[str, int] = {}
     for sql in statements:
-        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        verb = sql.lstrip(" (").split(None, 1)[0].upper() if sql.strip(" (") else "?"
         kinds[verb] = kinds.get(verb, 0) + 1
     return ", ".join(f"{n} {verb}" for verb, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
 
@@ -284,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
     from pathlib import Path
 
-    from .scratch import scratch_drop, scratch_setup
+    from .scratch import PG_ADMIN, scratch_drop, scratch_setup
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
@@ -322,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                 budget=budget,
                 time_limit=limit,
                 with_bare=True,
+                server_pid=server.proc.pid,
+                db_probe=postgres_backends(PG_ADMIN, PG_NAME) if args.db == "postgres" else None,
             )
         body = "\n\n".join(
             [
@@ -334,6 +430,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(lines):,} delivered one-line orders; `andon serve` (waitress, "
                 "8 threads) with bench.bare_settings (Andon's plus the bare view).",
                 render(loads),
+                "CPU columns: user + system CPU of the served process (all its threads) and "
+                "of the PostgreSQL backends of the bench database (/proc), during the timed "
+                "part, per successful request; the last column is the bare view's CPU per "
+                "request over this one's (what the share of the ceiling would be on cores of "
+                "its own). Other engineers' work on the machine inflates wall time much more "
+                "than CPU time.",
                 f"SQL statements of one contact request (whole API request, in-process, "
                 f"savepoints included): **{len(statements)}** "
                 f"({statement_kinds(statements)}).",
