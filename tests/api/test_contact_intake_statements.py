@@ -29,12 +29,11 @@ CONTACT = {
 # around the intake (2: a failed re-suppression takes the contact with it; the intake itself
 # has none); line, order, customer, product and reason (1); contact (1); audit and outbox
 # (1 on PostgreSQL, 2 else); the delivery wake-up (1); detection's assignment in its
-# savepoint (4 on PostgreSQL: the candidates with their problems' labels in one read, then
-# the assignment; 5 else: the candidates in two reads); the answer: the suggestion's
-# members and eligibility (4; the problem and the reason come with the assignment and the
-# contact); the stored answer (1); the test's savepoint around the request (2, a
-# BEGIN/COMMIT in production).
-STATEMENTS = {"postgresql": 19, "sqlite": 21}
+# savepoint (4: the candidates with their problems' labels in one read, then the
+# assignment); the answer: the suggestion's members and eligibility (4; the problem and the
+# reason come with the assignment and the contact); the stored answer (1); the test's
+# savepoint around the request (2, a BEGIN/COMMIT in production).
+STATEMENTS = {"postgresql": 19, "sqlite": 20}
 
 
 def post(client, world, key: str, customer: int = 0):
