@@ -91,10 +91,28 @@ def postgres_backends(admin_url: str, database: str) -> CpuProbe:
     return probe
 
 
-def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    # A backend that appeared during the load counts from zero; one that left is lost (the
-    # server keeps its connections CONN_MAX_AGE seconds, longer than a configuration).
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+class DbCpu:
+    """The database backends' CPU over a load, sampled every half second: the server closes
+    a connection older than CONN_MAX_AGE and opens another, so a backend that appears counts
+    from zero and one that leaves keeps its last sample (at most half a second is lost)."""
+
+    def __init__(self, probe: CpuProbe) -> None:
+        self.probe = probe
+        self.before = probe()
+        self.last = dict(self.before)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.last.update(self.probe())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self.last.update(self.probe())
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def run_load(
@@ -163,7 +181,7 @@ def run_load(
         t.start()
     deadline.append(time.monotonic() + time_limit)
     app_before = process_cpu(server_pid) if server_pid else 0.0
-    db_before = db_probe() if db_probe else {}
+    db_cpu = DbCpu(db_probe) if db_probe else None
     start = time.perf_counter()
     barrier.wait()
     for t in pool:
@@ -171,8 +189,8 @@ def run_load(
     load.wall_seconds = time.perf_counter() - start
     if server_pid:
         load.app_cpu = process_cpu(server_pid) - app_before
-    if db_probe:
-        load.db_cpu = _cpu_delta(db_before, db_probe())
+    if db_cpu:
+        load.db_cpu = db_cpu.stop()
     return load
 
 
@@ -284,6 +302,107 @@ def contact_statements(token: str, line: tuple[str, str]) -> list[str]:
     return seen
 
 
+@dataclass
+class InProcess:
+    """Per-request CPU (this process: Django, Andon and the driver; not the database server)
+    and wall time of the in-process test client, bare view and contacts interleaved."""
+
+    bare_cpu: list[float] = field(default_factory=list)
+    bare_wall: list[float] = field(default_factory=list)
+    contact_cpu: list[float] = field(default_factory=list)
+    contact_wall: list[float] = field(default_factory=list)
+
+
+def in_process(token: str, lines: list[tuple[str, str]], n: int) -> InProcess:
+    """`n` requests of each, alternating, after a warm-up (and the sentence model loaded):
+    a measure of the work inside a request that other engineers' load barely moves (CPU)."""
+    import json
+    import uuid
+
+    from django.test import Client as DjangoClient
+    from django.test.utils import override_settings
+
+    from andon.detection import embedding
+
+    from .world import NOTE, REASON
+
+    client = DjangoClient()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    out = InProcess()
+
+    def contact(i: int) -> None:
+        customer, order = lines[(i * 7919) % len(lines)]
+        body = {
+            "customer": customer,
+            "order": order,
+            "line_no": 1,
+            "reason": REASON,
+            "text": NOTE,
+            "channel": "phone",
+            "handling_seconds": 120,
+        }
+        r = client.post(
+            "/api/v1/contacts",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+            **auth,
+        )
+        if r.status_code != 201:
+            raise AssertionError(f"in-process POST /api/v1/contacts: {r.status_code}")
+
+    def bare(i: int) -> None:
+        customer, order = lines[(i * 7919) % len(lines)]
+        body = json.dumps({"customer": customer, "order": order})
+        r = client.post("/bench/bare", data=body, content_type="application/json")
+        if r.status_code != 201:
+            raise AssertionError(f"in-process POST /bench/bare: {r.status_code}")
+
+    with override_settings(ROOT_URLCONF="bench.bare"):
+        for i in range(WARM_UP):
+            bare(10**6 + i)
+            contact(10**6 + i)
+        embedding.warm_up(wait=True)
+        for i in range(n):
+            for call, cpu, wall in (
+                (bare, out.bare_cpu, out.bare_wall),
+                (contact, out.contact_cpu, out.contact_wall),
+            ):
+                c0, w0 = time.process_time(), time.perf_counter()
+                call(2 * 10**6 + i)
+                cpu.append(time.process_time() - c0)
+                wall.append(time.perf_counter() - w0)
+    return out
+
+
+def render_in_process(m: InProcess) -> str:
+    rows = []
+    for name, cpu, wall in (
+        (BARE, m.bare_cpu, m.bare_wall),
+        (CONTACTS, m.contact_cpu, m.contact_wall),
+    ):
+        c, w = Summary.of(cpu), Summary.of(wall)
+        rows.append([name, c.n, c.median_ms, c.p95_ms, c.p99_ms, w.median_ms, w.p95_ms, w.p99_ms])
+    bare_cpu, contact_cpu = Summary.of(m.bare_cpu), Summary.of(m.contact_cpu)
+    share = 100 * ratio(bare_cpu.median_ms, contact_cpu.median_ms)
+    return (
+        table(
+            [
+                "in-process request",
+                "n",
+                "CPU p50 ms",
+                "CPU p95 ms",
+                "CPU p99 ms",
+                "wall p50 ms",
+                "wall p95 ms",
+                "wall p99 ms",
+            ],
+            rows,
+        )
+        + f"\n\nIn-process CPU per request, bare view's p50 over the contact's: **{share:.0f}%**."
+    )
+
+
 def render(loads: list[Load]) -> str:
     """One row per configuration: samples, req/s, p50/p95/p99/max, and the share of the
     bare one-row view's requests per second (the ceiling) at the same client threads."""
@@ -387,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget", type=int, default=1500, help="requests per configuration")
     p.add_argument("--time-limit", type=float, default=40.0, help="seconds per configuration")
     p.add_argument("--write", action="store_true", help="record in bench/RESULTS.md")
+    p.add_argument(
+        "--in-process", type=int, default=500, help="in-process requests of each (CPU measure)"
+    )
     args = p.parse_args(argv)
     budget, limit = (40, 10.0) if args.quick else (args.budget, args.time_limit)
     threads = [int(t) for t in args.threads.split(",")]
@@ -405,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = seed_intake(world, products=5 if args.quick else 50, orders_per_product=40)
         bare_table()
         statements = contact_statements(world.token, lines[-1])
+        measured = in_process(world.token, lines, 50 if args.quick else args.in_process)
         connection.close()
         workdir = Path(tempfile.mkdtemp(prefix="andon-bench-intake-"))
         with Server(url, workdir, settings="bench.bare_settings") as server:
@@ -436,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
                 "request over this one's (what the share of the ceiling would be on cores of "
                 "its own). Other engineers' work on the machine inflates wall time much more "
                 "than CPU time.",
+                render_in_process(measured),
                 f"SQL statements of one contact request (whole API request, in-process, "
                 f"savepoints included): **{len(statements)}** "
                 f"({statement_kinds(statements)}).",
