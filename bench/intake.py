@@ -375,6 +375,103 @@ def in_process(token: str, lines: list[tuple[str, str]], n: int) -> InProcess:
     return out
 
 
+# Where a contact's CPU goes: (module the API's code calls it through, name, label).
+PHASES = (
+    ("andon.api.idempotency", "user_for_token", "token, user and roles"),
+    ("andon.api.idempotency", "idempotency_claim", "idempotency claim"),
+    ("andon.contacts.services", "line_and_reason", "line, order, customer, product, reason"),
+    ("andon.contacts.services", "_contact_write", "contact + audit + outbox (+ wake-up)"),
+    ("andon.detection.services", "assignment_quietly", "detection's assignment"),
+    ("andon.detection.assign", "candidates_of", "— of which the candidates' read"),
+    ("andon.api.contacts", "contact_intake", "intake with the watch (all of the above 4)"),
+    ("andon.api.contacts", "suggestion_for", "suggestion"),
+    ("andon.api.contacts", "eligibility_for", "eligibility"),
+    ("andon.api.idempotency", "idempotency_store", "stored answer"),
+)
+
+
+def phases(token: str, lines: list[tuple[str, str]], n: int) -> str:
+    """CPU (this process) of each part of `n` in-process contact requests, and the statements
+    of one more with their times: the profile behind bench/RESULTS.md's intake notes."""
+    import functools
+    import importlib
+    import json
+    import uuid
+
+    from django.db import connection
+    from django.test import Client as DjangoClient
+
+    from .world import NOTE, REASON
+
+    spent: dict[str, float] = dict.fromkeys([label for _, _, label in PHASES], 0.0)
+    originals = []
+
+    def timed(f: Callable[..., object], label: str) -> Callable[..., object]:
+        @functools.wraps(f)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return f(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - start
+
+        return wrapper
+
+    client = DjangoClient()
+
+    def post(i: int) -> None:
+        customer, order = lines[(i * 7919) % len(lines)]
+        body = {"customer": customer, "order": order, "line_no": 1, "reason": REASON}
+        r = client.post(
+            "/api/v1/contacts",
+            data=json.dumps({**body, "text": NOTE}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+        if r.status_code != 201:
+            raise AssertionError(f"in-process POST /api/v1/contacts: {r.status_code}")
+
+    for i in range(WARM_UP):
+        post(3 * 10**6 + i)
+    for module, name, label in PHASES:
+        m = importlib.import_module(module)
+        originals.append((m, name, getattr(m, name)))
+        setattr(m, name, timed(getattr(m, name), label))
+    try:
+        start = time.process_time()
+        for i in range(n):
+            post(4 * 10**6 + i)
+        total = time.process_time() - start
+    finally:
+        for m, name, f in originals:
+            setattr(m, name, f)
+    seen: list[tuple[float, str]] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append((time.perf_counter() - start, sql))
+
+    with connection.execute_wrapper(record):
+        post(5 * 10**6)
+    rows = [[label, 1000 * spent[label] / n] for _, _, label in PHASES]
+    whole = "**whole request** (test client, middleware, ninja included)"
+    rows.append([whole, 1000 * total / n])
+    statements = table(
+        ["ms", "statement of one request (wall time, first 110 characters)"],
+        [[1000 * t, "`" + sql[:110].replace("|", "/") + "`"] for t, sql in seen],
+    )
+    return (
+        f"CPU per contact request by part (`time.process_time`, {n} in-process requests):\n\n"
+        + table(["part", "CPU ms/request"], rows)
+        + "\n\n"
+        + statements
+    )
+
+
 def render_in_process(m: InProcess) -> str:
     rows = []
     for name, cpu, wall in (
@@ -509,6 +606,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--in-process", type=int, default=500, help="in-process requests of each (CPU measure)"
     )
+    p.add_argument(
+        "--phases",
+        type=int,
+        default=0,
+        help="instead of the served run: CPU by part of this many in-process contacts",
+    )
     args = p.parse_args(argv)
     budget, limit = (40, 10.0) if args.quick else (args.budget, args.time_limit)
     threads = [int(t) for t in args.threads.split(",")]
@@ -527,6 +630,9 @@ def main(argv: list[str] | None = None) -> int:
         lines = seed_intake(world, products=5 if args.quick else 50, orders_per_product=40)
         bare_table()
         statements = contact_statements(world.token, lines[-1])
+        if args.phases:
+            print(phases(world.token, lines, args.phases))
+            return 0
         measured = in_process(world.token, lines, 50 if args.quick else args.in_process)
         connection.close()
         workdir = Path(tempfile.mkdtemp(prefix="andon-bench-intake-"))
