@@ -91,7 +91,7 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     problem_out = None
     if (a := intake.assignment) is not None:
         problem = a.problem
-        s = suggestion_for(contact=contact, now=now)
+        s = suggestion_for(contact=contact, now=now, assignment=a)
         problem_out = ContactProblemOut(
             id=problem.pk,
             label=problem.label,

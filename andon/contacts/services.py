@@ -63,8 +63,9 @@ def contact_record(
     assert reason_code is not None
     now = at or timezone.now()
     # Reads above, writes below: no savepoint of its own. Every caller runs it inside an
-    # atomic block that rolls back to its own savepoint on failure (contact_intake) or is the
-    # whole transaction, so a failed write never leaves half a contact.
+    # atomic block that rolls back to its own savepoint on failure (the watch's
+    # contact_intake_watched) or is the whole transaction, so a failed write never leaves
+    # half a contact.
     with transaction.atomic(savepoint=False):
         return _contact_write(
             actor=actor,

@@ -172,10 +172,15 @@ class Suggestion:
         return suggestion_sentence(self)
 
 
-def suggestion_for(*, contact: Contact, now: dt.datetime | None = None) -> Suggestion | None:
+def suggestion_for(
+    *, contact: Contact, now: dt.datetime | None = None, assignment: Assignment | None = None
+) -> Suggestion | None:
     """None when the contact has no problem or is its only customer. The cord is offered with
-    the problem's main reason code and that reason's threshold and window."""
-    assignment = problem_of_contact(contact_id=contact.pk)
+    the problem's main reason code and that reason's threshold and window. `assignment`: the
+    contact's, with its problem, when the caller has just made it (the intake): not read
+    again."""
+    if assignment is None:
+        assignment = problem_of_contact(contact_id=contact.pk)
     if assignment is None:
         return None
     now = now or timezone.now()
@@ -191,7 +196,12 @@ def suggestion_for(*, contact: Contact, now: dt.datetime | None = None) -> Sugge
     )
     codes = [r[1] for r in rows]
     pull_reason = main_reason(Counter(codes), codes) or contact.reason.code
-    policy = ReasonCode.objects.get(code=pull_reason)
+    # Most often the contact's own reason, which it carries: no read then.
+    policy = (
+        contact.reason
+        if pull_reason == contact.reason.code
+        else ReasonCode.objects.get(code=pull_reason)
+    )
     since = now - dt.timedelta(days=policy.window_days)
     customers = {r[0] for r in rows if r[4] >= since}
     others = len(customers - {contact.customer_id})

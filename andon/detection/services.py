@@ -56,7 +56,9 @@ class Intake:
     assignment: Assignment | None
 
 
-@transaction.atomic
+# No savepoint of its own (two statements a contact): its one caller, the watch's
+# contact_intake_watched, already holds one around it, and a failure here rolls back to it.
+@transaction.atomic(savepoint=False)
 def contact_intake(*, actor: User, **fields: Any) -> Intake:
     """Record a contact (`contacts.services.contact_record`'s arguments) and assign it to a
     problem of its product in the same transaction. The assignment can fail without failing

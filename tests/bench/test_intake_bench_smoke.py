@@ -24,3 +24,12 @@ def test_the_intake_bench_counts_statements_and_renders_its_table():
     out = render(loads)
     assert "p95 ms" in out and "p99 ms" in out and "n (ok)" in out
     assert "| ceiling |" in out and "| 50% |" in out
+
+
+def test_the_intake_bench_compares_cpu_per_request_with_the_bare_view():
+    loads = [
+        Load(BARE, 1, 3, [0.002] * 3, wall_seconds=0.02, app_cpu=0.003, db_cpu=0.0),
+        Load(CONTACTS, 1, 3, [0.004] * 3, wall_seconds=0.04, app_cpu=0.009, db_cpu=0.003),
+    ]
+    out = render(loads)
+    assert "server CPU ms/req" in out and "| 3.00 | 1.00 | 25% |" in out
