@@ -30,7 +30,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
@@ -125,24 +125,42 @@ def rows_import(
 def _validate(
     schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int, result: ImportResult
 ) -> Parsed:
-    out: Parsed = []
+    numbered: list[tuple[int, dict[str, Any]]] = []
     for n, raw in enumerate(rows, start=first):
         if not isinstance(raw, Mapping):
             result.reject(n, "row", gettext("A row must be an object of column: value."))
             continue
         # An empty cell means "not given": the column's default applies.
-        clean = {
-            str(k).strip().lower(): v
-            for k, v in raw.items()
-            if k is not None and v is not None and v != ""
-        }
-        try:
-            out.append((n, schema.model_validate(clean)))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"]) or "row"
-            result.reject(n, loc, err["msg"])
-    return out
+        numbered.append(
+            (
+                n,
+                {
+                    str(k).strip().lower(): v
+                    for k, v in raw.items()
+                    if k is not None and v is not None and v != ""
+                },
+            )
+        )
+    # The whole chunk in one call (several times faster than a call per row); its errors
+    # name the row by its index, so each bad row is rejected with the first error of its
+    # own, as a call per row would, and the good rows are validated again without them.
+    many = _LIST_ADAPTERS.get(schema)
+    if many is None:
+        many = _LIST_ADAPTERS[schema] = TypeAdapter(list[schema])  # type: ignore[valid-type]
+    try:
+        return list(zip((n for n, _ in numbered), many.validate_python([c for _, c in numbered])))
+    except ValidationError as exc:
+        first_error: dict[int, Any] = {}
+        for err in exc.errors():
+            first_error.setdefault(int(err["loc"][0]), err)
+    for i, err in sorted(first_error.items()):
+        loc = ".".join(str(p) for p in err["loc"][1:]) or "row"
+        result.reject(numbered[i][0], loc, err["msg"])
+    good = [item for i, item in enumerate(numbered) if i not in first_error]
+    return list(zip((n for n, _ in good), many.validate_python([c for _, c in good])))
+
+
+_LIST_ADAPTERS: dict[type[Row], TypeAdapter[list[Any]]] = {}
 
 
 def _unique(
