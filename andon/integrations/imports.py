@@ -47,7 +47,7 @@ from .import_history import andon_history
 from .import_memberships import memberships
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
-from .upserts import Tally, merge, upsert
+from .upserts import Tally, any_of, merge, upsert
 
 CHUNK = 1000
 
@@ -148,7 +148,7 @@ def _validate(
     if many is None:
         many = _LIST_ADAPTERS[schema] = TypeAdapter(list[schema])  # type: ignore[valid-type]
     try:
-        return list(zip((n for n, _ in numbered), many.validate_python([c for _, c in numbered])))
+        return _numbered(many, numbered)
     except ValidationError as exc:
         first_error: dict[int, Any] = {}
         for err in exc.errors():
@@ -157,7 +157,11 @@ def _validate(
         loc = ".".join(str(p) for p in err["loc"][1:]) or "row"
         result.reject(numbered[i][0], loc, err["msg"])
     good = [item for i, item in enumerate(numbered) if i not in first_error]
-    return list(zip((n for n, _ in good), many.validate_python([c for _, c in good])))
+    return _numbered(many, good)
+
+
+def _numbered(many: TypeAdapter[list[Any]], rows: list[tuple[int, dict[str, Any]]]) -> Parsed:
+    return list(zip((n for n, _ in rows), many.validate_python([c for _, c in rows]), strict=True))
 
 
 _LIST_ADAPTERS: dict[type[Row], TypeAdapter[list[Any]]] = {}
@@ -215,7 +219,11 @@ def _products(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
 
 
 def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, int]]:
-    ids = dict(Product.objects.filter(sku__in={r.sku for _, r in rows}).values_list("sku", "id"))
+    ids = dict(
+        Product.objects.filter(any_of(Product, "sku", {r.sku for _, r in rows})).values_list(
+            "sku", "id"
+        )
+    )
     known = []
     for n, r in rows:
         if r.sku in ids:
@@ -257,9 +265,9 @@ def _batches(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
 def _batch_ids(pids: Iterable[int], codes: set[str]) -> dict[tuple[int, str], int]:
     return {
         (p, c): i
-        for i, p, c in Batch.objects.filter(product_id__in=list(pids), code__in=codes).values_list(
-            "id", "product_id", "code"
-        )
+        for i, p, c in Batch.objects.filter(
+            any_of(Batch, "product", set(pids)), any_of(Batch, "code", codes)
+        ).values_list("id", "product_id", "code")
     }
 
 
@@ -267,7 +275,9 @@ def _stock(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: (r.sku, r.warehouse, r.batch), result, "batch")
     rows, pids = _product_ids(rows, result)
     whs = dict(
-        Warehouse.objects.filter(code__in={r.warehouse for _, r in rows}).values_list("code", "id")
+        Warehouse.objects.filter(
+            any_of(Warehouse, "code", {r.warehouse for _, r in rows})
+        ).values_list("code", "id")
     )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows})
     stock: dict[int, tuple[Any, StockRow]] = {}
@@ -355,9 +365,9 @@ def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None
 def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: (r.order, r.line_no), result, "line_no")
     custs = dict(
-        Customer.objects.filter(external_id__in={r.customer for _, r in rows}).values_list(
-            "external_id", "id"
-        )
+        Customer.objects.filter(
+            any_of(Customer, "external_id", {r.customer for _, r in rows})
+        ).values_list("external_id", "id")
     )
     headers: dict[str, dict[str, Any]] = {}
     for n, r in rows:
@@ -389,12 +399,12 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
             None,
         )
     oids = dict(
-        Order.objects.filter(external_id__in=list(headers)).values_list("external_id", "id")
+        Order.objects.filter(any_of(Order, "external_id", headers)).values_list("external_id", "id")
     )
     rows, pids = _product_ids(rows, result)
     whs = dict(
         Warehouse.objects.filter(
-            code__in={r.warehouse for _, r in rows if r.warehouse}
+            any_of(Warehouse, "code", {r.warehouse for _, r in rows if r.warehouse})
         ).values_list("code", "id")
     )
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
