@@ -122,7 +122,8 @@ def rows_import(
             ]
         )
     result.rejected.sort(key=lambda r: r.row)
-    integrity_changed(kind, rows)
+    # Only rows that are objects name what they touch (the others were rejected).
+    integrity_changed(kind, [r for r in rows if isinstance(r, Mapping)])
     return result
 
 
