@@ -159,9 +159,10 @@ def _binding_cursor() -> Any:
 
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
+    # django-stubs types these as taking Django's wrapper; they take the driver's cursor.
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
 
 
 def _array_type(f: Any) -> str:
