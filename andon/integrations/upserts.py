@@ -125,7 +125,8 @@ def copy_merge(
     # Values go to psycopg as they are (text, numbers, aware datetimes): what the import
     # validated is what the column takes, without a model instance per row.
     arrays = [[row[n] for row in rows] for n in names]
-    unnest = ", ".join(f"%s::{_array_type(f)}" for f in fields)
+    # %b: the arrays go in binary (no quoting of each value, half the client's time).
+    unnest = ", ".join(f"%b::{_array_type(f)}" for f in fields)
     insert_cols = ", ".join(q(c) for c in [*given, *defaults])
     select = ", ".join([f"s.{q(c)}" for c in given] + ["%s"] * len(defaults))
     if updated:
