@@ -50,7 +50,7 @@ from .import_history import andon_history
 from .import_memberships import memberships
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
-from .upserts import Tally, any_of, merge, upsert
+from .upserts import Tally, any_of, ids_by, merge, upsert
 
 CHUNK = 1000
 
@@ -255,11 +255,7 @@ def _products(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
 
 
 def _product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, int]]:
-    ids = dict(
-        Product.objects.filter(any_of(Product, "sku", {r.sku for _, r in rows})).values_list(
-            "sku", "id"
-        )
-    )
+    ids = ids_by(Product, "sku", {r.sku for _, r in rows})
     known = []
     for n, r in rows:
         if r.sku in ids:
@@ -400,11 +396,7 @@ def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None
 
 def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     rows = _unique(rows, lambda r: (r.order, r.line_no), result, "line_no")
-    custs = dict(
-        Customer.objects.filter(
-            any_of(Customer, "external_id", {r.customer for _, r in rows})
-        ).values_list("external_id", "id")
-    )
+    custs = ids_by(Customer, "external_id", {r.customer for _, r in rows})
     headers: dict[str, dict[str, Any]] = {}
     for n, r in rows:
         if r.customer not in custs:
@@ -413,19 +405,17 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 "customer",
                 gettext("No customer with external id '%(id)s'.") % {"id": r.customer},
             )
-        else:
-            headers.setdefault(
-                r.order,
-                {
-                    "external_id": r.order,
-                    "customer_id": custs[r.customer],
-                    "placed_at": r.placed_at,
-                    "channel": r.channel,
-                },
-            )
+        elif r.order not in headers:
+            headers[r.order] = {
+                "external_id": r.order,
+                "customer_id": custs[r.customer],
+                "placed_at": r.placed_at,
+                "channel": r.channel,
+            }
     rows = [(n, r) for n, r in rows if r.order in headers]
     if connection.vendor == "postgresql":
-        merge(Order, list(headers.values()), ["external_id"], None)
+        # The merge gives back every order's id: no lookup after it.
+        oids = merge(Order, list(headers.values()), ["external_id"], None, with_ids=True)
     else:
         upsert(
             Order,
@@ -434,15 +424,9 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
             ["external_id"],
             None,
         )
-    oids = dict(
-        Order.objects.filter(any_of(Order, "external_id", headers)).values_list("external_id", "id")
-    )
+        oids = ids_by(Order, "external_id", headers)
     rows, pids = _product_ids(rows, result)
-    whs = dict(
-        Warehouse.objects.filter(
-            any_of(Warehouse, "code", {r.warehouse for _, r in rows if r.warehouse})
-        ).values_list("code", "id")
-    )
+    whs = ids_by(Warehouse, "code", {r.warehouse for _, r in rows if r.warehouse})
     bids = _batch_ids(pids.values(), {r.batch for _, r in rows if r.batch})
     lines: dict[int, tuple[Any, LineRow]] = {}
     for n, r in rows:

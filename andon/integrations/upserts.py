@@ -78,27 +78,37 @@ def merge(
     rows: list[dict[str, Any]],
     unique: list[str],
     tally: Tally | None,
-) -> None:
+    *,
+    with_ids: bool = False,
+) -> dict[Any, int]:
     """`upsert`'s contract (insert new keys, update changed rows, count created/updated/
     unchanged) set-based on PostgreSQL, without reading the existing rows first: the database
     compares (IS DISTINCT FROM) and says which rows it inserted. Every row has the same
-    columns; keys unique within `rows`."""
+    columns; keys unique within `rows`. `with_ids` (a key of one column): returns every row's
+    id by key, from the same statement (no lookup after it); otherwise {}."""
     if not rows:
-        return
-    created, updated = copy_merge(model, rows, unique, compare=True)
+        return {}
+    created, updated, ids = copy_merge(model, rows, unique, compare=True, ids=with_ids)
     if tally is not None:
         tally.created += created
         tally.updated += updated
         tally.unchanged += len(rows) - created - updated
+    return ids
 
 
 def copy_merge(
-    model: type[models.Model], rows: list[dict[str, Any]], unique: list[str], *, compare: bool
-) -> tuple[int, int]:
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    *,
+    compare: bool,
+    ids: bool = False,
+) -> tuple[int, int, dict[Any, int]]:
     """PostgreSQL: one INSERT … SELECT … FROM unnest(one array per column) ON CONFLICT
     (unique) DO UPDATE for `rows` (same columns each); with `compare`, only rows that differ
     are updated. Columns the rows do not name take their model default on insert and are left
-    alone on update. Returns (inserted, updated).
+    alone on update. Returns (inserted, updated, and with `ids`, a key of one column, every
+    row's id by key, else {}).
 
     One statement and one round trip per chunk: the arrays go as parameters of psycopg's own
     server-side-binding cursor (Django's client-side cursor would quote every value into the
@@ -139,17 +149,58 @@ def copy_merge(
             )
     else:
         conflict = "DO NOTHING"
-    sql = (
-        f"WITH up AS (INSERT INTO {table} ({insert_cols}) SELECT {select} "
-        f"FROM unnest({unnest}) AS s({', '.join(q(c) for c in given)}) "
+    stage = f"unnest({unnest}) AS s({', '.join(q(c) for c in given)})"
+    up = (
+        f"WITH up AS (INSERT INTO {table} ({insert_cols}) SELECT {select} FROM {stage} "
         f"ON CONFLICT ({', '.join(q(c) for c in keys)}) {conflict} "
-        "RETURNING (xmax = 0) AS created) "
-        "SELECT COUNT(*) FILTER (WHERE created), COUNT(*) FILTER (WHERE NOT created) FROM up"
     )
+    params = [*defaults.values(), *arrays]
+    if not ids:
+        with _binding_cursor() as cur:
+            cur.execute(
+                up + "RETURNING (xmax = 0) AS created) SELECT COUNT(*) FILTER (WHERE created), "
+                "COUNT(*) FILTER (WHERE NOT created) FROM up",
+                params,
+            )
+            created, changed = cur.fetchone()
+        return created, changed, {}
+    # Every key's id in the same statement: written rows from RETURNING, unchanged ones from
+    # the table (whose snapshot does not see this statement's inserts: hence both).
+    key = q(keys[0])
     with _binding_cursor() as cur:
-        cur.execute(sql, [*defaults.values(), *arrays])
-        created, changed = cur.fetchone()
-    return created, changed
+        cur.execute(
+            up + f"RETURNING id, {key}, (xmax = 0) AS created) "
+            f"SELECT k, COALESCE(up.id, t.id), up.created FROM unnest(%b::"
+            f"{_array_type(fields[given.index(keys[0])])}) AS k "
+            f"LEFT JOIN up ON up.{key} = k LEFT JOIN {table} t ON t.{key} = k",
+            [*params, arrays[given.index(keys[0])]],
+        )
+        found = cur.fetchall()
+    created = sum(1 for *_, c in found if c is True)
+    changed = sum(1 for *_, c in found if c is False)
+    return created, changed, {k: i for k, i, _ in found}
+
+
+def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[Any, int]:
+    """{value: id} of the rows whose `name` is one of `values` (a chunk's references). On
+    PostgreSQL one array parameter sent in binary (Django would quote each value into the
+    SQL text)."""
+    values = list(values)
+    if not values:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(
+            model._default_manager.filter(**{f"{name}__in": values}).values_list(name, "pk")
+        )
+    q = connection.ops.quote_name
+    column = q(_column(model, name))
+    with _binding_cursor() as cur:
+        cur.execute(
+            f"SELECT {column}, {q(model._meta.pk.column)} FROM {q(model._meta.db_table)} "
+            f"WHERE {column} = ANY(%b::{_array_type(model._meta.get_field(name))})",
+            [values],
+        )
+        return dict(cur.fetchall())
 
 
 def _binding_cursor() -> Any:

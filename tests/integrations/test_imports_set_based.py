@@ -228,3 +228,21 @@ def test_the_cycle_collector_is_on_again_after_an_import_even_a_failing_one():
             progress=lambda _n: 1 / 0,
         )
     assert gc.isenabled()
+
+
+def test_a_chunk_of_order_lines_takes_nine_statements_on_postgresql():
+    """BEGIN, customers, the orders' merge (which gives their ids), products, the listings'
+    locks, the existing lines, the lines' merge, the open andons of the catch-up, COMMIT."""
+    _catalog()
+    rows_import(actor=None, kind="orders", rows=_lines(1))  # the lazily loaded parts
+    rows = _lines(6)
+    rows[4] = {**rows[4], "channel": "app"}  # o-2's header changes: its id still resolves
+    with CaptureQueriesContext(connection) as q:
+        result = rows_import(actor=None, kind="orders", rows=rows, chunk=4)
+    assert (result.created, result.rejected) == (10, [])
+    chunks = [s["sql"] for s in q.captured_queries if "orders_" in s["sql"]]
+    if connection.vendor == "postgresql":
+        # Per chunk: customers, orders' merge, existing lines, lines' merge.
+        assert len(chunks) == 4 * 3
+    line = OrderLine.objects.get(order__external_id="o-2", line_no=1)
+    assert (line.order.channel, line.order.customer.external_id) == ("app", "c-2")
