@@ -196,7 +196,7 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
     column = q(_column(model, name))
     with _binding_cursor() as cur:
         cur.execute(
-            f"SELECT {column}, {q(model._meta.pk.column)} FROM {q(model._meta.db_table)} "
+            f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
             f"WHERE {column} = ANY(%b::{_array_type(model._meta.get_field(name))})",
             [values],
         )
