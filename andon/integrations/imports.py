@@ -370,7 +370,7 @@ def _customers(rows: Parsed, result: ImportResult, actor_id: int | None) -> None
     rows = _unique(rows, lambda r: r.external_id, result, "external_id")
     with_integrity = any(_INTEGRITY_COLUMNS & r.model_fields_set for _, r in rows)
     if connection.vendor == "postgresql":
-        # COPY into a staging table and one set-based merge per chunk (upserts.merge).
+        # One set-based merge per chunk (upserts.merge): nothing read first.
         merge(
             Customer,
             [_customer_values(r, with_integrity) for _, r in rows],

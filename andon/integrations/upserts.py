@@ -54,7 +54,7 @@ def upsert(
         writes.append(row)
         written.add(k)
     if writes and connection.vendor == "postgresql":
-        # What changed is known already: COPY it in and merge it, with no model instances.
+        # What changed is known already: merge it in one statement, with no model instances.
         now = timezone.now()
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in writes:
