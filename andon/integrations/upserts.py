@@ -61,7 +61,7 @@ def upsert(
             row.update({t: now for t in touch})
             groups.setdefault(tuple(row), []).append(row)
         for part in groups.values():
-            copy_merge(model, part, unique, compare=False)
+            array_merge(model, part, unique, compare=False)
     elif writes:
         model._default_manager.bulk_create(
             [model(**row) for row in writes],
@@ -88,7 +88,7 @@ def merge(
     id by key, from the same statement (no lookup after it); otherwise {}."""
     if not rows:
         return {}
-    created, updated, ids = copy_merge(model, rows, unique, compare=True, ids=with_ids)
+    created, updated, ids = array_merge(model, rows, unique, compare=True, ids=with_ids)
     if tally is not None:
         tally.created += created
         tally.updated += updated
@@ -96,7 +96,7 @@ def merge(
     return ids
 
 
-def copy_merge(
+def array_merge(
     model: type[models.Model],
     rows: list[dict[str, Any]],
     unique: list[str],
