@@ -1,7 +1,9 @@
 """The member share of orders and GMV (the heaviest of the member figures) read in several
 query shapes on the kept membership bench database, interleaved in one session so that every
-shape sees the same load, each checked to give the same four numbers as the shape the code
-uses (`_orders_by_membership` in andon/membership/selectors.py).
+shape sees the same load, each checked to give the same four numbers as the probe shape
+(the shape of `_orders_per_day` in andon/membership/days.py, which since h13d only sums
+closed days for the tick and reads the rows of days not summed: the figures read the day
+summaries, bench/RESULTS-membership.md).
 
     ANDON_MEMBERBENCH_DB=andon_memberbench_h13 .venv/bin/python -m bench.membership_orders \
         [--runs 15] [--explain]

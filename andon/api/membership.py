@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,30 +21,23 @@ from andon.membership import services as membership
 from andon.membership.rules import (
     BenefitKind,
     Change,
-    Metric,
-    MilestoneStatus,
     Period,
     Source,
     State,
 )
 from andon.membership.selectors import (
-    launch_get,
-    launch_progress,
-    launches_list,
-    member_kpis,
     membership_of_customer,
     plans_list,
 )
 from andon.orders.selectors import customer_find
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
-from andon.recovery.members import recovered_members
 
-from .guard import IsoDate, IsoDateTime
+from .guard import IsoDateTime
 from .problems import Problem
 
 if TYPE_CHECKING:
-    from andon.membership.models import Launch, Membership, MembershipChange, Plan
+    from andon.membership.models import Membership, MembershipChange, Plan
     from andon.orders.models import Customer
 
 router = Router(tags=["membership"])
@@ -273,245 +266,3 @@ def customer_membership_renew(request: AuthenticatedRequest, external_id: str):
 def customer_membership_past_due(request: AuthenticatedRequest, external_id: str):
     """A renewal charge failed: benefits stay for the plan's grace days, then it expires."""
     return _change(request, external_id, Change.PAST_DUE)
-
-
-class TrendOut(BaseModel):
-    month: dt.date
-    enrolments: int
-    converted: int
-    renewed: int
-    expired: int
-
-
-class ControlOut(BaseModel):
-    customers: int = Field(
-        description="Customers who complained of the same thing (the same reason on the same "
-        "product as a recovery of the period) in the period and were given no recovery."
-    )
-    enrolled: int = Field(description="Of them, enrolled in a membership after the contact.")
-    converted: int
-    renewed: int
-    ordered_30: int = Field(description="Ordered again within 30 days of the contact.")
-    ordered_90: int
-
-
-class RecoveredOut(BaseModel):
-    recovered: int = Field(description="Customers given service recovery in the period.")
-    enrolled: int = Field(description="Of them, enrolled in a membership after it.")
-    converted: int
-    renewed: int
-    ordered_30: int = Field(description="Ordered again within 30 days of the recovery.")
-    ordered_90: int
-    control: ControlOut = Field(description="The same complaint, no recovery: the comparison.")
-
-
-class AnchorOut(BaseModel):
-    trial_conversion: float = Field(description="Prime: 73% of trials convert.")
-    renewal_rate: float = Field(description="Prime: 91% renew after year 1.")
-    costco_renewal_rate: float = Field(description="Costco: 92.9% renew (US/Canada, 2024).")
-
-
-class MemberKpisOut(BaseModel):
-    period: Literal["week", "month"]
-    since: dt.datetime
-    until: dt.datetime
-    enrolments: int
-    enrolments_by_source: dict[str, int]
-    trials_decided: int
-    trial_conversion: float | None = Field(description="converted / decided; null: none decided.")
-    renewals_due: int
-    renewal_rate: float | None = Field(description="renewed / (renewed + lapsed); null: none due.")
-    paid_at_start: int
-    churned: int
-    churn: float | None
-    orders: int
-    member_orders: int
-    gmv: Decimal
-    member_gmv: Decimal
-    member_order_share: float | None
-    member_gmv_share: float | None
-    contacts: int
-    member_contacts: int = Field(description="Contacts made by customers while members.")
-    member_contacts_per_100: float | None = Field(
-        description="Members' contacts per 100 member orders; null: no member orders."
-    )
-    other_contacts_per_100: float | None = Field(
-        description="Non-members' contacts per 100 non-member orders; null: no such orders."
-    )
-    recovered: RecoveredOut
-    anchors: AnchorOut
-    trend: list[TrendOut] = Field(description="The last six months, oldest first.")
-
-
-# What the talk holds up (shown beside the figures, never as targets).
-ANCHORS = AnchorOut(trial_conversion=0.73, renewal_rate=0.91, costco_renewal_rate=0.929)
-
-
-def _bounds(period: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The week (Monday on) or month holding `day`, in the product's time zone."""
-    tz = timezone.get_current_timezone()
-    start = day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
-    since = dt.datetime.combine(start, dt.time(), tz)
-    until = (
-        dt.datetime.combine(start + dt.timedelta(days=7), dt.time(), tz)
-        if period == "week"
-        else rules.add_months(since, 1)
-    )
-    return since, until
-
-
-@router.get("/kpis/membership", response={200: MemberKpisOut, 403: Problem})
-def membership_kpis(
-    request: HttpRequest, period: Literal["week", "month"] = "month", date: IsoDate | None = None
-):
-    """Member figures of the week or month holding `date` (default today), in the product's
-    time zone, with the close-the-loop figure for customers given service recovery."""
-    actor_require(
-        request.user,
-        people_rules.may_see_member_kpis,
-        _("Only membership managers and team leads see the member figures."),
-    )
-    since, until = _bounds(period, date or timezone.localdate())
-    k = member_kpis(since=since, until=until)
-    loop = recovered_members(since=since, until=until)
-    return MemberKpisOut(
-        period=period,
-        since=since,
-        until=until,
-        enrolments=k.enrolments,
-        enrolments_by_source=k.enrolments_by_source,
-        trials_decided=k.trials_decided,
-        trial_conversion=k.trial_conversion,
-        renewals_due=k.renewals_due,
-        renewal_rate=k.renewal_rate,
-        paid_at_start=k.paid_at_start,
-        churned=k.churned,
-        churn=k.churn,
-        orders=k.orders,
-        member_orders=k.member_orders,
-        gmv=k.gmv,
-        member_gmv=k.member_gmv,
-        member_order_share=k.member_order_share,
-        member_gmv_share=k.member_gmv_share,
-        contacts=k.contacts,
-        member_contacts=k.member_contacts,
-        member_contacts_per_100=k.member_contacts_per_100,
-        other_contacts_per_100=k.other_contacts_per_100,
-        recovered=RecoveredOut(
-            recovered=loop.recovered.customers,
-            enrolled=loop.recovered.enrolled,
-            converted=loop.recovered.converted,
-            renewed=loop.recovered.renewed,
-            ordered_30=loop.recovered.ordered_30,
-            ordered_90=loop.recovered.ordered_90,
-            control=ControlOut(**vars(loop.control)),
-        ),
-        anchors=ANCHORS,
-        trend=[TrendOut(**vars(p)) for p in k.trend],
-    )
-
-
-class MilestoneInSchema(BaseModel):
-    day: int = Field(ge=1, le=3660, description="Day of the launch (30, 60, 90...).")
-    metric: Metric
-    target: Decimal = Field(
-        ge=0, max_digits=12, decimal_places=4, description="A count, or a share from 0 to 1."
-    )
-    tasks: str = Field("", max_length=2000, description="One task a line.")
-
-
-class LaunchIn(BaseModel):
-    code: str = Field(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
-    name_zh: str = Field(min_length=1, max_length=100)
-    name_en: str = Field(min_length=1, max_length=100)
-    plan: str = Field(min_length=1, max_length=50)
-    segment: str = Field("", max_length=100)
-    starts_on: IsoDate
-    milestones: list[MilestoneInSchema] = Field(min_length=1, max_length=50)
-
-
-class MilestoneOut(BaseModel):
-    day: int
-    metric: Metric
-    target: Decimal
-    tasks: list[str]
-    due_at: dt.datetime
-    due: bool
-    measured: Decimal | None = Field(description="From the start day to the day (or to now).")
-    status: MilestoneStatus = Field(description="met (green), missed (red), behind, no_data.")
-
-
-class LaunchOut(BaseModel):
-    code: str
-    name_zh: str
-    name_en: str
-    plan: str
-    segment: str
-    owners: list[str]
-    starts_on: dt.date
-    milestones: list[MilestoneOut]
-
-
-def launch_out(launch: Launch) -> LaunchOut:
-    return LaunchOut(
-        code=launch.code,
-        name_zh=launch.name_zh,
-        name_en=launch.name_en,
-        plan=launch.plan.code,
-        segment=launch.segment,
-        owners=sorted(u.get_username() for u in launch.owners.all()),
-        starts_on=launch.starts_on,
-        milestones=[
-            MilestoneOut(
-                day=p.milestone.day,
-                metric=Metric(p.milestone.metric),
-                target=p.milestone.target,
-                tasks=[t.strip() for t in p.milestone.tasks.splitlines() if t.strip()],
-                due_at=p.due_at,
-                due=p.due,
-                measured=p.measured,
-                status=p.status,
-            )
-            for p in launch_progress(launch, now=timezone.now())
-        ],
-    )
-
-
-def _may_see_launches(request: HttpRequest) -> None:
-    actor_require(
-        request.user,
-        people_rules.may_see_member_kpis,
-        _("Only membership managers and team leads see the member figures."),
-    )
-
-
-@router.get("/membership/launches", response={200: list[LaunchOut], 403: Problem})
-def membership_launches(request: HttpRequest):
-    """Every launch plan, newest start first, each milestone against its measured figure."""
-    _may_see_launches(request)
-    return [launch_out(launch) for launch in launches_list()]
-
-
-@router.get("/membership/launches/{code}", response={200: LaunchOut, 403: Problem, 404: Problem})
-def membership_launch(request: HttpRequest, code: str):
-    _may_see_launches(request)
-    return launch_out(launch_get(code=code))
-
-
-@router.post("/membership/launches", response={201: LaunchOut, 403: Problem, 409: Problem})
-def membership_launch_create(request: AuthenticatedRequest, payload: LaunchIn):
-    """Plan a launch (membership managers): milestones at day 30, 60, 90 or any day, each with
-    a target figure and the owners' tasks."""
-    launch = membership.launch_create(
-        actor=request.user,
-        code=payload.code,
-        name_zh=payload.name_zh,
-        name_en=payload.name_en,
-        plan_code=payload.plan,
-        segment=payload.segment,
-        starts_on=payload.starts_on,
-        milestones=[
-            membership.MilestoneIn(m.day, m.metric, m.target, m.tasks) for m in payload.milestones
-        ],
-    )
-    return Status(201, launch_out(launch_get(code=launch.code)))

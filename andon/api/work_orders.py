@@ -14,10 +14,11 @@ from pydantic import ValidationError as PydanticValidationError
 from andon.core.errors import Forbidden
 from andon.core.http import AuthenticatedRequest
 from andon.holds.rules import Disposition
+from andon.holds.services import holds_materialize
 from andon.people import rules as people_rules
 from andon.people.rules import Roles
 from andon.people.selectors import departments_by_code, roles_of
-from andon.pulls.services import StepResult, work_order_act
+from andon.pulls.relist import StepResult, work_order_act
 from andon.workorders.rules import (
     FINDINGS_MAX,
     RELIST_MAX_UNITS,
@@ -168,7 +169,10 @@ def work_order_out(wo: WorkOrder, with_holds: bool = False) -> dict:
         listing_status=andon.product.listing_status,
     )
     if with_holds:
-        plan = disposition_plan(andon_id=andon.pk)
+        # The holds are listed with their ids for a resolve to name: the andon's pending scope
+        # (holds.scopes) is written out first, by the holds service; the plan only reads.
+        holds_materialize(andon_ids=[andon.pk])
+        plan = disposition_plan(andon_id=andon.pk, materialized=True)
         codes = [w.department.code for w in plan.work_orders]
         out["holds"] = [
             HoldOut(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Max
+from django.db.models import CharField, DateTimeField, Max, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from .models import ApiToken, AuditEntry, IdempotencyRecord, OutboxEvent, hash_token
@@ -94,6 +96,53 @@ def audit_and_outbox(
         row._state.adding = False
     _outbox_written(rows)
     return rows
+
+
+def outbox_emit_select(
+    *, at: dt.datetime, event_type: str, rows: QuerySet, payload: Mapping[str, Any]
+) -> list[OutboxEvent]:
+    """Append one event of `event_type` per row of `rows`, in primary key order, built by the
+    database in one INSERT ... SELECT (a set-based write: the membership tick's thousands of
+    events). `payload` maps each key of the event's JSON payload to an expression on the rows
+    (a field name or any ORM expression); `occurred_at` is added as outbox_emit adds it.
+    Events of this kind carry no product sequence. Runs the outbox hooks with the rows
+    written, as outbox_emit does; inside the caller's transaction."""
+    fields = dict(payload) | {"occurred_at": Value(at.isoformat())}
+    select = (
+        rows.order_by("pk")
+        .annotate(
+            _at=Value(at, output_field=DateTimeField()),
+            _type=Value(event_type, output_field=CharField()),
+            _payload=JSONObject(**fields),
+            _sku=Value("", output_field=CharField()),
+        )
+        .values_list("_at", "_type", "_payload", "_sku")
+    )
+    try:
+        sql, params = select.query.sql_with_params()
+    except EmptyResultSet:  # rows that cannot match (pk__in=[]): nothing to write
+        return []
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {q(OutboxEvent._meta.db_table)} (occurred_at, event_type, payload, "
+            f"product_sku) {sql} RETURNING id, payload",
+            params,
+        )
+        written = cur.fetchall()
+    created = [
+        OutboxEvent(
+            pk=pk,
+            occurred_at=at,
+            event_type=event_type,
+            payload=json.loads(p) if isinstance(p, str | bytes) else p,
+        )
+        for pk, p in written
+    ]
+    for row in created:
+        row._state.adding = False
+    _outbox_written(created)
+    return created
 
 
 def _outbox_rows(at: dt.datetime, events: list[Event]) -> list[OutboxEvent]:

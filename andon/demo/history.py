@@ -20,7 +20,8 @@ from andon.holds.models import Hold, HoldKind
 from andon.holds.rules import Disposition
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.pulls.models import Andon
-from andon.pulls.services import andon_pull, work_order_act
+from andon.pulls.relist import work_order_act
+from andon.pulls.services import andon_pull
 from andon.workorders.rules import Action
 from andon.workorders.services import Step
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from andon.contacts.models import Contact
 from andon.detection.models import Problem, ProblemState
 from andon.holds.models import Hold
-from andon.holds.scopes import holds_materialize
+from andon.holds.scopes import scope_line_pairs
 from andon.incentives.models import BonusCredit
 from andon.membership.models import Membership, MembershipChange
 from andon.membership.rules import StepTally, tally_steps
@@ -233,13 +233,31 @@ def order_rows(w: Window) -> dict[dt.date, dict[str, Any]]:
 
 
 def hold_rows(w: Window, team_id: int | None) -> dict[dt.date, dict[str, Any]]:
+    """Units held and their GMV per period of placing: the holds written, and the packed
+    lines of pending scopes as the holds a materialization would write (holds.scopes; the
+    same placed_at, units and price), derived in SQL without writing. Two GROUP BYs."""
     value = ExpressionWrapper(
         F("quantity") * Coalesce(F("stock_level__product__price"), F("order_line__unit_price")),
         output_field=DecimalField(max_digits=18, decimal_places=2),
     )
-    holds_materialize()  # every held line by its row (holds.scopes)
     qs = team_filter(Hold.objects.all(), "andon__team_id", team_id)
-    return grouped(qs, "placed_at", w, units=Sum("quantity"), gmv=Sum(value))
+    rows = grouped(qs, "placed_at", w, units=Sum("quantity"), gmv=Sum(value))
+    scoped = team_filter(scope_line_pairs(), "andon__team_id", team_id)
+    sums: dict[str, Any] = {"units": Sum("line__quantity"), "gmv": Sum(scope_line_value())}
+    for p, r in grouped(scoped, "placed_at", w, **sums).items():
+        have = rows.setdefault(p, {"p": r["p"], "units": 0, "gmv": None})
+        have["units"] = (have["units"] or 0) + (r["units"] or 0)
+        if r["gmv"] is not None:
+            have["gmv"] = (have["gmv"] or 0) + r["gmv"]
+    return rows
+
+
+def scope_line_value() -> ExpressionWrapper:
+    """On scope_line_pairs: what a held line would have sold for."""
+    return ExpressionWrapper(
+        F("line__quantity") * F("line__unit_price"),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
 
 
 def work_order_rows(w: Window, team_id: int | None) -> list[dict[str, Any]]:

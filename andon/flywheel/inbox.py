@@ -1,7 +1,7 @@
 """Reads of the agent's inbox (the loop closed): the pulls a person made or recorded evidence
 for, with what became of them: when each work order was resolved, what was found
 (findings, disposition) and when the product sold again. News after the person's read mark
-of that andon is unread. A fixed number of queries whatever the number of pulls: three, four
+of that andon is unread. A fixed number of queries whatever the number of pulls: four, five
 when the person has fewer than a page of pulls among the newest andons."""
 
 from __future__ import annotations
@@ -92,18 +92,21 @@ class InboxItem:
 
 
 def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
-    """The person's pulls and evidence, the newest news first (then the newest pulls)."""
+    """The person's pulls and evidence, the newest news first (then the newest pulls). Every
+    unread one is on the page (up to `limit`), however old its pull: news of a fix to a pull
+    of last year is what the inbox is for, and the unread count promises it."""
 
-    def page(recent: int | None) -> list[Any]:  # Andons annotated with last_fix, read_at
-        qs = _mine(user_id, recent).select_related("product", "reason")
-        return list(qs.order_by("-opened_at", "-id")[:limit])
+    def page(qs: QuerySet) -> list[Any]:  # Andons annotated with last_fix, read_at
+        return list(qs.select_related("product", "reason").order_by("-opened_at", "-id")[:limit])
 
-    # The newest RECENT andons first: when the person has `limit` of them, they are the page
-    # (the page is the newest of the person's). Else the whole history (a fourth query, only
+    unread_page = page(_mine(user_id).filter(_unread_q()))
+    # The newest RECENT andons next: when the person has `limit` of them, they are the page
+    # (the page is the newest of the person's). Else the whole history (one more query, only
     # for a person with few recent pulls, whose history is short to read by agent).
-    andons = page(RECENT)
-    if len(andons) < limit:
-        andons = page(None)
+    newest = page(_mine(user_id, RECENT))
+    if len(newest) < limit:
+        newest = page(_mine(user_id))
+    andons = list({a.pk: a for a in [*unread_page, *newest]}.values())
     prefetch_related_objects(
         andons,
         Prefetch(
@@ -138,4 +141,11 @@ def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
         items.append(InboxItem(a, a.pk in pulled, a.pk in recorded, wos, unread))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     items.sort(key=lambda i: (i.news_at or epoch, i.andon.opened_at), reverse=True)
-    return items
+    # The unread first claim their places, the others fill the page in the same order.
+    room = limit - sum(i.unread for i in items)
+    kept = []
+    for i in items:
+        if i.unread or room > 0:
+            kept.append(i)
+            room -= not i.unread
+    return kept

@@ -1,10 +1,12 @@
 """Reads of the supplier, manufacturer (printer) and department scorecards: the view a
-vendor-management team brings to a supplier meeting. Two GROUP BY queries per scorecard.
+vendor-management team brings to a supplier meeting. Three GROUP BY queries per scorecard:
+the pulls, the holds written and the lines of pending scopes (holds.scopes). Reads only.
 
 An andon belongs to the supplier (or manufacturer) of the batch its first evidence came from
 (the unit a customer complained about), else of the first batch it held: one owner per pull,
 so nothing is counted twice. Held units and the GMV they would have sold for are counted by
-the batch of each hold. A department's figures come from its own work orders.
+the batch of each hold; a pending scope's packed lines count as the holds a materialization
+would write for them. A department's figures come from its own work orders.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ from django.db.models.functions import Coalesce
 
 from andon.catalog.models import Product
 from andon.holds.models import Hold
-from andon.holds.scopes import holds_materialize
+from andon.holds.scopes import scope_line_pairs
 from andon.pulls.models import Andon, AndonEvidence
 from andon.workorders.models import WorkOrder
 
 from . import rules
+from .families import scope_line_value
 
 By = Literal["supplier", "manufacturer", "department"]
 BY: tuple[By, ...] = ("supplier", "manufacturer", "department")
@@ -102,8 +105,6 @@ def _in(qs: QuerySet, field: str, since: dt.datetime, until: dt.datetime) -> Que
 def scorecards(*, by: By, since: dt.datetime, until: dt.datetime) -> list[Scorecard]:
     """One row per supplier, manufacturer or department with a pull in the range, most
     pulls first."""
-    # Units held count every held line by its row: pending scopes are written out first.
-    holds_materialize()
     if by == "department":
         return _departments(since, until)
     pulls = (
@@ -121,12 +122,12 @@ def scorecards(*, by: By, since: dt.datetime, until: dt.datetime) -> list[Scorec
         .order_by()
     )
     batch = Coalesce(F(f"stock_level__batch__{by}"), F(f"order_line__batch__{by}"))
-    held = dict_by(
-        _in(Hold.objects.all(), "andon__opened_at", since, until)
-        .annotate(owner=batch)
-        .values("owner")
-        .annotate(units=Sum("quantity"), gmv=Sum(_gmv()))
-        .order_by(),
+    held = _held(
+        _in(Hold.objects.all(), "andon__opened_at", since, until).annotate(owner=batch),
+        # A pending scope's lines count by their own batch, as their holds would.
+        _in(scope_line_pairs(), "andon__opened_at", since, until).annotate(
+            owner=F(f"line__batch__{by}")
+        ),
         "owner",
     )
     out = [
@@ -148,6 +149,22 @@ def dict_by(rows: Any, key: str) -> dict[Any, dict[str, Any]]:
     return {r[key]: r for r in rows}
 
 
+def _held(holds: QuerySet, pairs: QuerySet, key: str) -> dict[Any, dict[str, Any]]:
+    """Units held and their GMV per `key`: the holds written (a GROUP BY), plus the packed
+    lines of pending scopes (holds.scopes.scope_line_pairs, a second one), counted as the
+    holds a materialization would write. Reads only: nothing is materialized here."""
+    out = dict_by(
+        holds.values(key).annotate(units=Sum("quantity"), gmv=Sum(_gmv())).order_by(), key
+    )
+    pair_sums = {"units": Sum("line__quantity"), "gmv": Sum(scope_line_value())}
+    for r in pairs.values(key).annotate(**pair_sums).order_by():
+        have = out.setdefault(r[key], {key: r[key], "units": 0, "gmv": None})
+        have["units"] = (have["units"] or 0) + (r["units"] or 0)
+        if r["gmv"] is not None:
+            have["gmv"] = (have["gmv"] or 0) + r["gmv"]
+    return out
+
+
 def _departments(since: dt.datetime, until: dt.datetime) -> list[Scorecard]:
     wos = (
         _in(WorkOrder.objects.all(), "andon__opened_at", since, until)
@@ -167,11 +184,9 @@ def _departments(since: dt.datetime, until: dt.datetime) -> list[Scorecard]:
         )
         .order_by()
     )
-    held = dict_by(
-        _in(Hold.objects.all(), "andon__opened_at", since, until)
-        .values("andon__work_orders__department__code")
-        .annotate(units=Sum("quantity"), gmv=Sum(_gmv()))
-        .order_by(),
+    held = _held(
+        _in(Hold.objects.all(), "andon__opened_at", since, until),
+        _in(scope_line_pairs(), "andon__opened_at", since, until),
         "andon__work_orders__department__code",
     )
     out = [

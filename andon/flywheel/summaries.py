@@ -51,10 +51,10 @@ from django.utils import timezone
 from andon.contacts.models import Contact
 from andon.core.models import AuditEntry
 from andon.detection.models import Problem
-from andon.holds.models import Hold
-from andon.holds.scopes import holds_materialize
+from andon.holds.models import Hold, LineScope
+from andon.holds.scopes import PENDING
 from andon.incentives.models import BonusCredit
-from andon.orders.models import Order
+from andon.orders.models import Order, OrderLine
 from andon.people.models import Profile
 from andon.pulls.models import Andon, CordPull
 from andon.recovery.models import RecoveryGiven
@@ -235,6 +235,7 @@ def _sources() -> dict[str, QuerySet]:
         "bonus": BonusCredit.objects.all(),
         "order": Order.objects.all(),
         "hold": Hold.objects.all(),
+        "scope": LineScope.objects.all(),
         "workorder": WorkOrder.objects.all(),
     }
 
@@ -251,6 +252,7 @@ DAY_FIELDS: dict[str, list[str]] = {
     "bonus": ["credited_at"],
     "order": ["placed_at"],
     "hold": ["placed_at"],
+    "scope": ["placed_at"],
     "workorder": ["created_at", "due_at"],
 }
 DATE_FIELDS = {"due_on"}
@@ -297,6 +299,11 @@ def touched_days(state: FlywheelSummaryState, today: dt.date) -> set[dt.date]:
     for name, stamp in STAMPS:
         changed = sources[name].filter(**{f"{stamp}__gte": since})
         days |= _days_of(changed, DAY_FIELDS[name])
+    # A pending scope holds the product's packed lines as they are now: a line packed (or
+    # unpacked) since, however late, changes what its pull's day holds.
+    moved_lines = OrderLine.objects.filter(status_changed_at__gte=since).values("product_id")
+    scopes = LineScope.objects.filter(PENDING, product_id__in=moved_lines)
+    days |= _days_of(scopes, ["placed_at"])
     # A problem merged into another stops counting on the day it was opened.
     merged = AuditEntry.objects.filter(action="problem.merged", occurred_at__gte=since)
     merged_ids = [d.get("merged") for d in merged.values_list("data", flat=True)]
@@ -329,9 +336,6 @@ def tick(*, now: dt.datetime | None = None) -> int:
     """Recount the days touched since the last run (a rebuild when there was none). Returns
     the number of days recounted."""
     now = now or timezone.now()
-    # Held units are counted from line holds: the pulls' pending scopes are written out first
-    # (their rows keep the pull's day and get new ids, so this run recounts that day).
-    holds_materialize()
     with transaction.atomic():
         state = FlywheelSummaryState.objects.select_for_update().order_by("pk").first()
         if state is None:
@@ -353,7 +357,6 @@ def _local(v: dt.date | dt.datetime | str) -> dt.date:
 def rebuild(*, now: dt.datetime | None = None) -> int:
     """Every tally recounted from the base rows, a month at a time; the days recounted."""
     now = now or timezone.now()
-    holds_materialize()
     with transaction.atomic():
         ids, teams = _max_ids(), _teams()
         FlywheelTally.objects.all().delete()

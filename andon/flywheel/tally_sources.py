@@ -26,6 +26,7 @@ from django.utils import timezone
 from andon.contacts.models import Contact
 from andon.detection.models import Problem, ProblemState
 from andon.holds.models import Hold
+from andon.holds.scopes import scope_line_pairs
 from andon.incentives.models import BonusCredit
 from andon.orders.models import Order
 from andon.pulls.models import Andon, CordPull
@@ -35,7 +36,7 @@ from andon.reviews.rules import ActionKind
 from andon.workorders.models import WorkOrder
 
 from . import rules
-from .families import duration, fixed_before
+from .families import duration, fixed_before, scope_line_value
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,20 @@ ADDITIVE: list[Source] = [
         {
             "units": (Count("quantity"), Sum("quantity")),
             "gmv": (Count("id"), Sum(_hold_value())),
+        },
+    ),
+    # The packed lines a pending scope holds, as the holds its materialization would write
+    # (same day, team, units and price): a pull's lines are counted without being written
+    # out one by one (holds.scopes), and move to "holds" when a department's decision writes
+    # them, on the same day.
+    Source(
+        "pending_holds",
+        scope_line_pairs,
+        "placed_at",
+        "andon__team_id",
+        {
+            "units": (Count("line__quantity"), Sum("line__quantity")),
+            "gmv": (Count("line__id"), Sum(scope_line_value())),
         },
     ),
     Source(

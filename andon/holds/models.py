@@ -87,7 +87,9 @@ class LineScope(models.Model):
     grow with the lines it holds (issue 11). While the scope is pending (`materialized_at` is
     null) a line is held when it is packed and its product has a pending scope: lines packed
     later are held with no write at all. Per-line holds are written only when someone needs a
-    line's own hold (a disposition form or the API listing the holds, the relist's finalize):
+    line's own hold (a disposition form or the API listing the holds, the confirm queue, the
+    relist's finalize), never by a read, nor for the flywheel's tallies (they count a pending
+    scope's lines as they stand): the service
     `holds.scopes.holds_materialize` then inserts them in one statement and marks the scope
     materialized, after which the andon's line holds are its per-line rows, as before scopes.
     An andon without a scope (held before scopes existed, or reopened by a watch) holds by

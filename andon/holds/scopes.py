@@ -5,9 +5,10 @@ line's own hold.
 What is held does not depend on whether a scope is materialized: a pending scope holds every
 packed line of its product (derived, never written), a materialized one holds them through
 its per-line rows, which the materialization writes for exactly the lines the scope held. The
-readers that count (holds.selectors) add the pending scopes' packed lines to the rows; the
-readers that list holds with their ids (a disposition form, the API, the relist) materialize
-first.
+readers (holds.selectors, and the flywheel's figures) add the pending scopes' packed lines to
+the rows and never write. A caller about to name lines by their holds (a resolve form, the API
+listing holds with their ids, the plan a confirmer decides on, the relist) first calls the
+service `holds_materialize` (re-exported by holds.services), then reads.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -156,4 +167,17 @@ def scope_held_lines() -> Q:
     """On OrderLine: the lines a pending scope holds (packed, of a product with one)."""
     return Q(fulfilment_status=FulfilmentStatus.PACKED) & Q(
         Exists(LineScope.objects.filter(PENDING, product_id=OuterRef("product_id")))
+    )
+
+
+def scope_line_pairs() -> QuerySet[LineScope]:
+    """The pending scopes joined to the packed lines each holds now, one row per (scope, line):
+    the per-line holds a materialization would write (same andon, placed_at, line and units),
+    derived without writing. `line` is the joined order line: aggregate over `line__quantity`,
+    `line__unit_price`, `line__batch__...`, group by the scope's `andon__...` or `placed_at`."""
+    packed = Q(product__order_lines__fulfilment_status=FulfilmentStatus.PACKED)
+    return (
+        LineScope.objects.filter(PENDING)
+        .annotate(line=FilteredRelation("product__order_lines", condition=packed))
+        .filter(line__isnull=False)
     )

@@ -9,7 +9,7 @@ from django.db.models.functions import RowNumber
 from andon.orders.models import OrderLine
 
 from .models import Hold, HoldKind, HoldState, LineScope
-from .scopes import PENDING, holds_materialize, pending_lines, scope_held_lines
+from .scopes import PENDING, pending_lines, scope_held_lines
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,10 @@ def hold_counts(*, andon_ids: list[int]) -> dict[int, HoldCounts]:
     return out
 
 
-def holds_of(*, andon_id: int, limit: int = 200, materialize: bool = True) -> list[Hold]:
-    """The andon's holds, each with its id (stock first). Its pending scope is materialized
-    first (holds.scopes): a hold listed is one that a department may name. `materialize`
-    False: only the holds written already (a request that may yet be refused writes nothing)."""
-    if materialize:
-        holds_materialize(andon_ids=[andon_id])
+def holds_of(*, andon_id: int, limit: int = 200) -> list[Hold]:
+    """The andon's holds written so far, each with its id (stock first). Writes nothing: the
+    lines of a pending scope have no hold yet and are not listed (hold_counts counts them). A
+    caller that lists holds for someone to name them materializes first (holds.services)."""
     return list(
         Hold.objects.filter(andon_id=andon_id)
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")
@@ -51,14 +49,9 @@ def holds_of(*, andon_id: int, limit: int = 200, materialize: bool = True) -> li
     )
 
 
-def holds_of_andons(
-    *, andon_ids: list[int], limit: int = 200, materialized: bool = False
-) -> dict[int, list[Hold]]:
+def holds_of_andons(*, andon_ids: list[int], limit: int = 200) -> dict[int, list[Hold]]:
     """`holds_of` for several andons in one query (a queue of cards): the first `limit` holds
-    of each, in the same order. Their pending scopes are materialized first, unless the
-    caller did (`materialized`)."""
-    if not materialized:
-        holds_materialize(andon_ids=andon_ids)
+    of each, in the same order. Writes nothing, as `holds_of`."""
     ranked = (
         Hold.objects.filter(andon_id__in=andon_ids)
         .select_related("stock_level__warehouse", "stock_level__batch", "order_line__order")

@@ -31,6 +31,12 @@ from .selectors import HoldCounts, held_line_ids, held_stock_ids
 
 K = TypeVar("K", bound=Hashable)
 
+# Re-exported: holds_materialize (holds.scopes) is this domain's service "write out the
+# per-line holds of pending scopes". A caller about to name lines by their holds (a resolve
+# form, the API's holds with their ids, the confirm queue, the relist's finalize) calls it from
+# here, then reads; selectors never write.
+__all__ = ["holds_materialize"]
+
 
 # The one place every write to stock or order lines asks (API, import, admin, services):
 # holds.rules decides, these read what is held. Each returns the keys of the writes refused.

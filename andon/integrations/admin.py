@@ -14,6 +14,7 @@ from andon.holds.errors import LineOnHold, StockOnHold
 from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.selectors import held_line_ids
 from andon.holds.services import line_writes_refused, stock_writes_refused
+from andon.membership.days import orders_mark_stale
 from andon.orders.models import Order, OrderLine
 
 from . import services
@@ -239,6 +240,21 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "customer__name", "customer__external_id")
     raw_id_fields = ("customer",)
     inlines = [OrderLineInline]
+
+    # The member figures' day summaries (membership/days.py) of the days an order is placed
+    # on, before and after an edit of it or its lines (saved in the same transaction).
+    def save_model(self, request, obj, form, change):
+        was = [form.initial.get("external_id", obj.external_id)] if change else []
+        orders_mark_stale(external_ids=was, placed=[obj.placed_at])
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        orders_mark_stale(external_ids=[obj.external_id], placed=[])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        orders_mark_stale(external_ids=queryset.values_list("external_id", flat=True), placed=[])
+        super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         # status_changed_at moves only when the status does, as in the syncs.

@@ -41,6 +41,7 @@ from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.integrity.tasks import rows_imported as integrity_changed
+from andon.membership.days import orders_mark_moved
 from andon.orders.models import Customer, Order, OrderLine
 from andon.orders.rules import address_key, normalise_city_display
 from andon.people import rules as people_rules
@@ -413,6 +414,11 @@ def _orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
                 "channel": r.channel,
             }
     rows = [(n, r) for n, r in rows if r.order in headers]
+    # The member figures' day summaries of new or moved orders (their lines mark their own in
+    # lines_sync).
+    orders_mark_moved(
+        headers={ext: (h["placed_at"], h["customer_id"]) for ext, h in headers.items()}
+    )
     if connection.vendor == "postgresql":
         # The merge gives back every order's id: no lookup after it.
         oids = merge(Order, list(headers.values()), ["external_id"], None, with_ids=True)

@@ -41,6 +41,7 @@ from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.services import line_facts, line_writes_refused, stock_writes_refused
 from andon.integrity import scope as integrity_scope
 from andon.integrity.tasks import changed as integrity_changed
+from andon.membership.days import order_lines_mark_stale, orders_mark_stale
 from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get
@@ -181,6 +182,8 @@ def lines_sync(
         else:
             stamps[key] = {"status_changed_at": now}
     written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
+    # The member figures' summaries of the days these orders are placed on (membership/days.py).
+    order_lines_mark_stale(order_ids={order_id for order_id, _ in written})
     from andon.pulls.services import holds_catch_up  # lazy: a customers import needs no pulls
 
     holds_catch_up(product_ids={r.product_id for r in rows.values()}, actor_id=actor_id)
@@ -287,6 +290,8 @@ def order_sync(
     """An order and its lines (by line number), as the storefront has them now: all of it or
     nothing (a write to a held line refuses the whole request, 409). `actor` None: a
     command."""
+    # The member figures' summaries of the days the order is placed on, before and after.
+    orders_mark_stale(external_ids=[external_id], placed=[placed_at])
     order, created = orders.order_upsert(
         actor=actor,
         external_id=external_id,

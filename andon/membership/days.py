@@ -1,5 +1,6 @@
-"""Membership activity per day (product time zone): enrolments by source, and changes by
-(change, from state) with how many had paid time. What the member figures and their six-month
+"""Membership activity per day (product time zone): enrolments by source, changes by
+(change, from state) with how many had paid time, and the day's orders and GMV split by
+whether their customer was a member when ordering. What the member figures and their six-month
 trend add up, read from a MemberDay summary for whole closed days and from the rows for the
 rest (today, a period's partial edges, stale or not yet summed days).
 
@@ -9,19 +10,46 @@ days ended more than SETTLE ago; every membership write dated before today (a st
 record of an old start, a tick or change run for a past instant) marks its days stale in its
 own transaction (an upsert bumping the day's version), and the tick's refresh only replaces a
 day whose version it read before summing, so a summary never hides a committed write.
-Assumes no membership transaction stays open for longer than SETTLE across midnight.
+Orders are not final that way: a late line change, a replayed import or a membership dated in
+the past changes a past day's order figures. So the writers mark those days too: a line
+written marks its order's day (`order_lines_mark_stale`, in integrations' lines_sync, which
+every line write of the API and the import goes through); an order header written marks the
+day it is placed on, before and after (`orders_mark_stale`: the API's order sync, the admin;
+`orders_mark_moved`: the import, only for new or moved orders, so that a replayed file marks
+nothing); a membership write dated in the past marks every past day its customer ordered on
+from that date (the member flag of those orders may have changed).
+Assumes no membership or order transaction stays open for longer than SETTLE across midnight.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from andon.orders.models import Order, OrderLine
 
 from .models import MemberDay, Membership, MembershipChange
 
@@ -34,6 +62,20 @@ class DayActivity:
     in_period: bool  # on or after the period's start (the rest only feeds the trend)
     enrolments: dict[str, int] = field(default_factory=dict)  # by source
     steps: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> [n, paid]
+    # Orders placed that day (all, and by customers who were members then) and their value
+    # (quantity x unit price of their lines). Only in-period days carry them.
+    orders: int = 0
+    member_orders: int = 0
+    gmv: Decimal = Decimal("0")
+    member_gmv: Decimal = Decimal("0")
+
+
+def member_at(field: str, customer: str, plan_id: int | None) -> Exists:
+    """Whether the row's customer held a membership (benefits running) at the row's `field`."""
+    held = Membership.objects.filter(
+        customer_id=OuterRef(customer), started_at__lte=OuterRef(field)
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
+    return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -62,9 +104,11 @@ def _rows(
     ranges: list[tuple[dt.datetime, dt.datetime]],
     since: dt.datetime | None,
     plan_id: int | None,
+    order_ranges: list[tuple[dt.datetime, dt.datetime]],
 ) -> dict[tuple[dt.date, bool], DayActivity]:
-    """The rows of `ranges` grouped per local day (and whether on or after `since`): two
-    grouped reads."""
+    """The rows of `ranges` grouped per local day (and whether on or after `since`), and the
+    orders of `order_ranges` (all on or after `since`) per local day: three grouped reads (the
+    orders' only when `order_ranges` has any)."""
     tz = timezone.get_current_timezone()
     out: dict[tuple[dt.date, bool], DayActivity] = {}
 
@@ -100,14 +144,50 @@ def _rows(
         .order_by()
     ):
         slot(r["d"], r["p"]).steps[(r["change"], r["from_state"])] = [r["n"], r["paid"]]
+    if order_ranges:
+        for r in _orders_per_day(order_ranges, plan_id):
+            a = slot(r["d"], True)
+            a.orders += r["n"]
+            a.gmv += r["gmv"] or Decimal("0")
+            if r["member"]:
+                a.member_orders += r["n"]
+                a.member_gmv += r["gmv"] or Decimal("0")
     return out
+
+
+def _orders_per_day(ranges: list[tuple[dt.datetime, dt.datetime]], plan_id: int | None) -> QuerySet:
+    """The orders of `ranges` counted and valued per local day and by whether their customer
+    was a member then: one pass over the orders, each order's membership and amount read from
+    an index (membership_held, orderline_amount). Grouping on the EXISTS (rather than a FILTER
+    per figure) makes PostgreSQL probe the membership once per order, not once per figure."""
+    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
+    amount = Subquery(
+        OrderLine.objects.filter(order_id=OuterRef("pk"))
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum(value))
+        .values("total")
+    )
+    tz = timezone.get_current_timezone()
+    return (
+        Order.objects.filter(_within("placed_at", ranges))
+        .annotate(amount=amount)
+        .order_by()
+        .annotate(
+            d=TruncDate("placed_at", tzinfo=tz),
+            member=member_at("placed_at", "customer_id", plan_id),
+        )
+        .values("d", "member")
+        .annotate(n=Count("id"), gmv=Sum("amount"))
+    )
 
 
 def activity(
     *, lo: dt.datetime, since: dt.datetime, until: dt.datetime, plan_id: int | None = None
 ) -> list[DayActivity]:
-    """Activity of [lo, until) per local day, split at `since`: fresh summaries for whole days
-    on one side of `since` (all plans only), the rows for the rest. Three reads."""
+    """Activity of [lo, until) per local day, split at `since`, with the orders of [since,
+    until): fresh summaries for whole days on one side of `since` (all plans only), the rows
+    for the rest. Four reads at most."""
     covered: dict[dt.date, MemberDay] = {}
     if plan_id is None:
         for s in MemberDay.objects.filter(
@@ -124,27 +204,114 @@ def activity(
         cursor = _midnight(d + dt.timedelta(days=1))
     if cursor < until:
         ranges.append((cursor, until))
-    out = list(_rows(ranges, since, plan_id).values())
+    # Orders only count in the period: the same ranges, clipped to [since, until).
+    order_ranges = [(max(a, since), b) for a, b in ranges if b > since and max(a, since) < b]
+    out = list(_rows(ranges, since, plan_id, order_ranges).values())
     for d, s in covered.items():
         steps = {(c, f): [n, paid] for c, f, n, paid in s.steps}
-        out.append(DayActivity(d, _midnight(d) >= since, dict(s.enrolments), steps))
+        a = DayActivity(d, _midnight(d) >= since, dict(s.enrolments), steps)
+        if a.in_period:
+            a.orders, a.member_orders = s.orders, s.member_orders
+            a.gmv, a.member_gmv = s.gmv, s.member_gmv
+        out.append(a)
     return out
 
 
-def days_mark_stale(times: Iterable[dt.datetime | None]) -> None:
+def days_mark_stale(
+    times: Iterable[dt.datetime | None], *, customers: Iterable[int] | QuerySet | None = None
+) -> None:
     """Called by every membership write with the instants it dates rows on: days before today
-    lose their summary (read row by row until the tick sums them again). One upsert, only for
-    a write dated in the past."""
+    lose their summary (read row by row until the tick sums them again). With `customers`
+    (a membership started or ended at those instants), also every past day those customers
+    ordered on from the earliest instant: their orders' member flag may have changed. One
+    upsert, only for a write dated in the past (and one read of the customers' orders)."""
     today = timezone.localdate()
-    days = sorted({d for t in times if t is not None and (d := timezone.localdate(t)) < today})
+    past = [t for t in times if t is not None and timezone.localdate(t) < today]
+    if not past:
+        return
+    days = {timezone.localdate(t) for t in past}
+    if customers is not None:
+        tz = timezone.get_current_timezone()
+        days |= set(
+            Order.objects.filter(
+                customer_id__in=customers, placed_at__gte=min(past), placed_at__lt=_midnight(today)
+            )
+            .annotate(d=TruncDate("placed_at", tzinfo=tz))
+            .order_by()
+            .values_list("d", flat=True)
+            .distinct()
+        )
+    _mark(sorted(days))
+
+
+def orders_mark_stale(*, external_ids: Iterable[str], placed: Iterable[dt.datetime]) -> None:
+    """Called before an order or its lines are written (in the same transaction), with the
+    orders' external ids and the instants they will be placed at: the days they are placed on
+    now and will be placed on lose their summary if past. One read, one upsert at most."""
+    today = _midnight(timezone.localdate())
+    # A naive instant (a file without an offset) is read in the product's time zone, as the
+    # ORM stores it.
+    aware = (t if timezone.is_aware(t) else timezone.make_aware(t) for t in placed)
+    times = [t for t in aware if t < today]
+    ids = list(external_ids)
+    if ids:
+        times += list(
+            Order.objects.filter(external_id__in=ids, placed_at__lt=today).values_list(
+                "placed_at", flat=True
+            )
+        )
+    _mark(sorted({timezone.localdate(t) for t in times}))
+
+
+def orders_mark_moved(*, headers: Mapping[str, tuple[dt.datetime, int]]) -> None:
+    """Called before an import writes order headers (external id -> placed at, customer id),
+    in the same transaction: the days of the orders that are new, or whose day or customer
+    changes (both days), lose their summary if past. An unchanged header marks nothing (a
+    replayed file, a refused line). One read, one upsert at most."""
+    today = _midnight(timezone.localdate())
+    seen = {
+        ext: (at, cust)
+        for ext, at, cust in Order.objects.filter(external_id__in=list(headers)).values_list(
+            "external_id", "placed_at", "customer_id"
+        )
+    }
+    times = []
+    for ext, (at, cust) in headers.items():
+        at = at if timezone.is_aware(at) else timezone.make_aware(at)
+        was = seen.get(ext)
+        if was is None or was != (at, cust):
+            times += [at] if was is None else [at, was[0]]
+    _mark(sorted({timezone.localdate(t) for t in times if t < today}))
+
+
+def order_lines_mark_stale(*, order_ids: Iterable[int]) -> None:
+    """Called after order lines are written (their quantity, price or existence changed), in
+    the same transaction, with their orders: those orders' days lose their summary if past.
+    One read, one upsert at most."""
+    ids = list(order_ids)
+    if not ids:
+        return
+    tz = timezone.get_current_timezone()
+    days = (
+        Order.objects.filter(pk__in=ids, placed_at__lt=_midnight(timezone.localdate()))
+        .annotate(d=TruncDate("placed_at", tzinfo=tz))
+        .order_by()
+        .values_list("d", flat=True)
+        .distinct()
+    )
+    _mark(sorted(set(days)))
+
+
+def _mark(days: list[dt.date]) -> None:
     if not days:
         return
     q = connection.ops.quote_name
     table = q(MemberDay._meta.db_table)
-    values = ", ".join(["(%s, '{}', '[]', TRUE, 1)"] * len(days))
+    values = ", ".join(["(%s, '{}', '[]', TRUE, 1, 0, 0, 0, 0)"] * len(days))
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (day, enrolments, steps, stale, version) VALUES {values} "
+            f"INSERT INTO {table} (day, enrolments, steps, stale, version, orders, "
+            f"member_orders, gmv, member_gmv) VALUES {values} "
             f"ON CONFLICT (day) DO UPDATE SET stale = TRUE, version = {table}.version + 1",
             [connection.ops.adapt_datefield_value(d) for d in days],
         )
@@ -159,6 +326,7 @@ def days_refresh(*, now: dt.datetime | None = None) -> int:
     firsts = [
         Membership.objects.aggregate(x=Min("started_at"))["x"],
         MembershipChange.objects.aggregate(x=Min("at"))["x"],
+        Order.objects.aggregate(x=Min("placed_at"))["x"],
     ]
     known = [timezone.localdate(x) for x in firsts if x is not None]
     if not known:
@@ -177,12 +345,20 @@ def days_refresh(*, now: dt.datetime | None = None) -> int:
     ]
     if not todo:
         return 0
-    rows = _rows(_runs(todo), None, None)
+    runs = _runs(todo)
+    rows = _rows(runs, None, None, runs)
 
     def sums(d: dt.date) -> dict[str, object]:
         a = rows.get((d, True), DayActivity(d, True))
         steps = [[c, f, n, paid] for (c, f), (n, paid) in sorted(a.steps.items())]
-        return {"enrolments": a.enrolments, "steps": steps}
+        return {
+            "enrolments": a.enrolments,
+            "steps": steps,
+            "orders": a.orders,
+            "member_orders": a.member_orders,
+            "gmv": a.gmv,
+            "member_gmv": a.member_gmv,
+        }
 
     MemberDay.objects.bulk_create(
         [MemberDay(day=d, **sums(d)) for d in todo if d not in seen],

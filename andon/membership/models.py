@@ -366,14 +366,21 @@ class Milestone(models.Model):
 
 class MemberDay(models.Model):
     """One closed day (product time zone) of membership activity, summed once: enrolments by
-    source and changes by (change, from state) with how many had paid time. The figures and
-    their trend read these for whole past days instead of every row (see days.py). Written by
-    the tick; a write dated on a summed day marks it stale (and bumps its version), and a
+    source, changes by (change, from state) with how many had paid time, and the day's orders
+    and GMV, all and by members. The figures and their trend read these for whole past days
+    instead of every row (see days.py). Written by the tick; a write dated on a summed day (a
+    membership's, or an order's or its lines') marks it stale (and bumps its version), and a
     stale day is read row by row until the tick sums it again."""
 
     day = models.DateField(_("day"), unique=True)
     enrolments = models.JSONField(_("enrolments by source"), default=dict)
     steps = models.JSONField(_("changes"), default=list)  # [change, from_state, n, paid]
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    member_orders = models.PositiveIntegerField(_("orders by members"), default=0)
+    gmv = models.DecimalField(_("GMV"), max_digits=16, decimal_places=2, default=0)
+    member_gmv = models.DecimalField(
+        _("GMV of members"), max_digits=16, decimal_places=2, default=0
+    )
     stale = models.BooleanField(_("stale"), default=False)
     version = models.PositiveIntegerField(_("version"), default=0)
 

@@ -9,26 +9,19 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from andon.contacts.models import Contact
 from andon.core.errors import NotFound
-from andon.orders.models import Order, OrderLine
 
 from . import rules
-from .days import DayActivity, activity
+from .days import DayActivity, activity, member_at
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 
 
@@ -133,14 +126,6 @@ class MemberKpis:
     trend: list[TrendPoint]
 
 
-def _member_at(field: str, customer: str, plan_id: int | None) -> Exists:
-    """Whether the row's customer held a membership (benefits running) at the row's `field`."""
-    held = Membership.objects.filter(
-        customer_id=OuterRef(customer), started_at__lte=OuterRef(field)
-    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(field)))
-    return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
-
-
 @dataclass(frozen=True)
 class _Split:
     """Rows of a period counted (and valued) for members at the time and for all."""
@@ -151,43 +136,14 @@ class _Split:
     member_gmv: Decimal = Decimal("0")
 
 
-def _by_membership(qs: QuerySet, member: Exists, amount: Subquery | None = None) -> _Split:
-    """One grouped read of `qs` by whether its customer was a member then. Grouping on the
-    EXISTS (rather than an aggregate FILTER on it per figure) makes PostgreSQL probe the
-    membership index once per row, not once per figure."""
-    totals = {"n": Count("id")} | ({"gmv": Sum("amount")} if amount is not None else {})
-    if amount is not None:
-        qs = qs.annotate(amount=amount)
+def _by_membership(qs: QuerySet, member: Exists) -> _Split:
+    """One grouped read of `qs` by whether its customer was a member then."""
     rows = {
         r["member"]: r
-        for r in qs.order_by().annotate(member=member).values("member").annotate(**totals)
+        for r in qs.order_by().annotate(member=member).values("member").annotate(n=Count("id"))
     }
     yes, no = rows.get(True, {}), rows.get(False, {})
-    zero = Decimal("0")
-    return _Split(
-        n=yes.get("n", 0) + no.get("n", 0),
-        members=yes.get("n", 0),
-        gmv=(yes.get("gmv") or zero) + (no.get("gmv") or zero),
-        member_gmv=yes.get("gmv") or zero,
-    )
-
-
-def _orders_by_membership(since: dt.datetime, until: dt.datetime, plan_id: int | None) -> _Split:
-    """The period's orders and their value (GMV: quantity x unit price of their lines), all
-    and by members: one pass over the orders, each order's amount read from the line index."""
-    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField())
-    amount = Subquery(
-        OrderLine.objects.filter(order_id=OuterRef("pk"))
-        .order_by()
-        .values("order_id")
-        .annotate(total=Sum(value))
-        .values("total")
-    )
-    return _by_membership(
-        Order.objects.filter(placed_at__gte=since, placed_at__lt=until),
-        _member_at("placed_at", "customer_id", plan_id),
-        amount,
-    )
+    return _Split(n=yes.get("n", 0) + no.get("n", 0), members=yes.get("n", 0))
 
 
 def member_kpis(
@@ -198,7 +154,8 @@ def member_kpis(
     plan_id: int | None = None,
 ) -> MemberKpis:
     """The member figures of [since, until), optionally of one plan, each from one grouped
-    query (six in all, whatever the number of members or days). Rates with nothing to divide are
+    query (six in all, whatever the number of members or days; orders and GMV from the day
+    summaries, days.py). Rates with nothing to divide are
     None, not 0."""
     memberships = Membership.objects.all()
     if plan_id is not None:
@@ -212,8 +169,15 @@ def member_kpis(
     )
     by_source: dict[str, int] = {}
     steps: dict[tuple[str, str], list[int]] = {}
+    orders = _Split()
     for day in days:
         if day.in_period:
+            orders = _Split(
+                orders.n + day.orders,
+                orders.members + day.member_orders,
+                orders.gmv + day.gmv,
+                orders.member_gmv + day.member_gmv,
+            )
             for source, n in day.enrolments.items():
                 by_source[source] = by_source.get(source, 0) + n
             for key, (n, paid) in day.steps.items():
@@ -228,11 +192,10 @@ def member_kpis(
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
         .count()
     )
-    orders = _orders_by_membership(since, until, plan_id)
     total, member_total = orders.gmv, orders.member_gmv
     contacts = _by_membership(
         Contact.objects.filter(created_at__gte=since, created_at__lt=until),
-        _member_at("created_at", "customer_id", plan_id),
+        member_at("created_at", "customer_id", plan_id),
     )
     return MemberKpis(
         since=since,

@@ -69,8 +69,14 @@ def _record(steps: list[_Step], *, actor_id: int | None, at: dt.datetime) -> Non
     if not steps:
         return
     # A write dated on a past day (a storefront's old start, a change for a past instant)
-    # takes that day's summary with it (days.py).
-    days_mark_stale([at] + [s.membership.started_at for s in steps if s.change == Change.STARTED])
+    # takes that day's summary with it (days.py), and the past days its customers ordered on
+    # since then: a start or an end moves their orders' member flag.
+    days_mark_stale(
+        [at] + [s.membership.started_at for s in steps if s.change == Change.STARTED],
+        customers=[
+            s.membership.customer_id for s in steps if s.change in (Change.STARTED, Change.EXPIRED)
+        ],
+    )
     MembershipChange.objects.bulk_create(
         MembershipChange(
             membership=s.membership,

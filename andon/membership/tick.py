@@ -15,7 +15,6 @@ concurrent runs skip each other's locked rows, and the unique history row backs 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +38,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone
 
-from andon.core.models import AuditEntry, OutboxEvent
-from andon.core.services import _outbox_written
+from andon.core.models import AuditEntry
+from andon.core.services import outbox_emit_select
 
 from . import rules
 from .days import days_mark_stale, days_refresh
@@ -177,25 +176,22 @@ def _new_values(change: Change, now: dt.datetime, periods: dict[int, str]) -> di
     return {"state": State.EXPIRED.value, "ended_at": now}
 
 
-def _payload(**extra: Expression) -> JSONObject:
-    """services._event_payload, built by the database."""
-    return JSONObject(
-        membership_id=F("pk"),
-        customer=F("customer__external_id"),
-        plan=F("plan__code"),
-        state=F("state"),
-        source=F("source"),
-        started_at=IsoUtc("started_at"),
-        ends_at=IsoUtc("ends_at"),
-        auto_renew=JsonBool("auto_renew"),
-        **extra,
-    )
+def _payload_fields() -> dict[str, Any]:
+    """services._event_payload, built by the database (one expression per key)."""
+    return {
+        "membership_id": F("pk"),
+        "customer": F("customer__external_id"),
+        "plan": F("plan__code"),
+        "state": F("state"),
+        "source": F("source"),
+        "started_at": IsoUtc("started_at"),
+        "ends_at": IsoUtc("ends_at"),
+        "auto_renew": JsonBool("auto_renew"),
+    }
 
 
-def _insert_select(
-    model: type[Model], columns: dict[str, Any], rows: QuerySet, returning: str = ""
-) -> list[tuple[Any, ...]] | None:
-    """INSERT INTO model (columns) SELECT <their expressions> FROM rows [RETURNING ...]."""
+def _insert_select(model: type[Model], columns: dict[str, Any], rows: QuerySet) -> None:
+    """INSERT INTO model (columns) SELECT <their expressions> FROM rows."""
     names = [f"_c{i}" for i in range(len(columns))]
     select = rows.order_by("pk").annotate(**dict(zip(names, columns.values(), strict=True)))
     sql, params = select.values_list(*names).query.sql_with_params()
@@ -203,20 +199,20 @@ def _insert_select(
     fields = {f.name: str(f.column) for f in model._meta.concrete_fields}
     cols = ", ".join(q(fields[c]) for c in columns)
     with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {q(model._meta.db_table)} ({cols}) {sql}"
-            + (f" RETURNING {returning}" if returning else ""),
-            params,
-        )
-        return cur.fetchall() if returning else None
+        cur.execute(f"INSERT INTO {q(model._meta.db_table)} ({cols}) {sql}", params)
 
 
 def _record(t: _Transition, ids: list[int], now: dt.datetime) -> None:
     """History, audit and outbox for the rows `ids` just moved through `t` (three INSERT ...
-    SELECT), then the outbox hooks (the relay's wake-up) with the events written."""
+    SELECT; core's outbox_emit_select runs the outbox hooks, the relay's wake-up)."""
     rows = Membership.objects.filter(pk__in=ids)
     name = f"membership.{t.change.value}"
-    days_mark_stale([now])  # a tick run for a past instant dates its rows on that day
+    # A tick run for a past instant dates its rows on that day; its expiries end the
+    # customers' member flag from then on (their orders' days since then).
+    days_mark_stale(
+        [now],
+        customers=rows.values("customer_id") if t.change == Change.EXPIRED else None,
+    )
     _insert_select(
         MembershipChange,
         {
@@ -240,34 +236,11 @@ def _record(t: _Transition, ids: list[int], now: dt.datetime) -> None:
             "subject_type": Value("membership"),
             "subject_id": Cast("pk", output_field=CharField()),
             "andon_id": Value(None, output_field=IntegerField()),
-            "data": _payload(),
+            "data": JSONObject(**_payload_fields()),
         },
         rows,
     )
-    written = _insert_select(
-        OutboxEvent,
-        {
-            "occurred_at": Value(now, output_field=DateTimeField()),
-            "event_type": Value(name),
-            "product_sku": Value(""),
-            "product_sequence": Value(None, output_field=IntegerField()),
-            "payload": _payload(occurred_at=Value(now.isoformat())),
-        },
-        rows,
-        returning="id, payload",
-    )
-    # The hooks take the rows written, as core's outbox_emit hands them over.
-    _outbox_written(
-        [
-            OutboxEvent(
-                pk=pk,
-                occurred_at=now,
-                event_type=name,
-                payload=json.loads(p) if isinstance(p, str | bytes) else p,
-            )
-            for pk, p in written or []
-        ]
-    )
+    outbox_emit_select(at=now, event_type=name, rows=rows, payload=_payload_fields())
 
 
 def _tick_batch(

@@ -15,7 +15,7 @@ from andon.holds.rules import (
     planned,
     planned_default,
 )
-from andon.holds.scopes import holds_materialize, pending_lines
+from andon.holds.scopes import pending_lines
 from andon.holds.selectors import holds_of_andons
 
 from .errors import WorkOrderNotFound
@@ -156,27 +156,26 @@ class DispositionPlanView:
 
 
 def disposition_plan(
-    *, andon_id: int, limit: int = 200, materialize: bool = True
+    *, andon_id: int, limit: int = 200, materialized: bool = False
 ) -> DispositionPlanView:
     """The andon's disposition plan as it stands (`disposition_plans` for one andon)."""
-    return disposition_plans(andon_ids=[andon_id], limit=limit, materialize=materialize)[andon_id]
+    return disposition_plans(andon_ids=[andon_id], limit=limit, materialized=materialized)[andon_id]
 
 
 def disposition_plans(
-    *, andon_ids: list[int], limit: int = 200, materialize: bool = True
+    *, andon_ids: list[int], limit: int = 200, materialized: bool = False
 ) -> dict[int, DispositionPlanView]:
     """Each andon's disposition plan as it stands. Five queries, whatever the number of
-    andons and holds: the work orders, the held goods per andon (aggregated), those named one
-    by one, and the first `limit` holds of each andon to list."""
+    andons and holds: the lines of pending scopes, the work orders, the held goods per andon
+    (aggregated), those named one by one, and the first `limit` holds of each andon to list.
+
+    Writes nothing: the packed lines of a pending scope (holds.scopes) are counted in the
+    totals and in `more`, not listed, since they have no hold to name yet. A caller showing the
+    plan for a decision by hold (the confirm queue, the API's work order) calls the service
+    holds.services.holds_materialize first, and says so (`materialized`): an andon whose scope
+    was written out never has a pending one again, so the read of pending lines is left out."""
     ids = list(dict.fromkeys(andon_ids))
-    # The plan names each held line by its hold: pending scopes are written out first (one
-    # query when there is none). Without `materialize` (a refused request writes nothing),
-    # a pending scope's lines are counted in the totals, not listed.
-    pending = {}
-    if materialize:
-        holds_materialize(andon_ids=ids)
-    else:
-        pending = pending_lines(andon_ids=ids)
+    pending = {} if materialized else pending_lines(andon_ids=ids)
     wos: dict[int, list[WorkOrder]] = {a: [] for a in ids}
     for w in WorkOrder.objects.filter(andon_id__in=ids).select_related("department").order_by("id"):
         wos[w.andon_id].append(w)
@@ -202,7 +201,7 @@ def disposition_plans(
         for h in held.filter(id__in=all_named).only("id", "andon_id", "kind", "quantity"):
             if h.pk in named[h.andon_id]:
                 named_held[h.andon_id].append(h)
-    listed = holds_of_andons(andon_ids=ids, limit=limit, materialized=True)
+    listed = holds_of_andons(andon_ids=ids, limit=limit)
     return {
         a: _plan(
             a, wos[a], findings[a], said[a], all_held.get(a, (0, 0, 0)), named_held[a], listed[a]

@@ -1,5 +1,5 @@
 """Opening work orders and moving them through their states. Cross-domain consequences of a
-step (the relist gate after a confirmation) belong to the cord: see pulls.services."""
+step (the relist gate after a confirmation) belong to the cord: see pulls.relist."""
 
 from __future__ import annotations
 

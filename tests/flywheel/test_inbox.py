@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 def test_inbox_shows_the_fix_to_the_right_agents_only(world, django_assert_max_num_queries):
     s = build_small(world)
     u = world.users
-    # Four: agent1 has fewer than a page of pulls among the newest andons, so the page is
-    # read again over the whole history (bounded: one more query, whatever the data size).
-    with django_assert_max_num_queries(4):
+    # Five: the unread, then agent1 has fewer than a page of pulls among the newest andons,
+    # so the page is read again over the whole history (bounded: one more query, whatever
+    # the data size).
+    with django_assert_max_num_queries(5):
         items = inbox(user_id=u["agent1"].pk)
     # agent1 pulled A1 (and the earlier A0) and recorded both of A1's evidence contacts.
     a1 = next(i for i in items if i.andon.pk == s.a1.pk)
@@ -62,7 +63,7 @@ def test_read_marks_and_new_news(world):
 
 
 def test_the_newest_andons_first_give_the_same_page(world, monkeypatch, django_assert_num_queries):
-    """A person with a page of pulls among the newest andons gets it from them in three
+    """A person with a page of pulls among the newest andons gets it from them in four
     queries; the page is the one the whole history gives."""
     build_small(world)
     u = world.users
@@ -73,6 +74,22 @@ def test_the_newest_andons_first_give_the_same_page(world, monkeypatch, django_a
     monkeypatch.setattr(inbox_module, "RECENT", 0)  # none among the newest: the whole history
     whole = rows(inbox(user_id=u["agent1"].pk, limit=1))
     monkeypatch.setattr(inbox_module, "RECENT", 2)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         page = rows(inbox(user_id=u["agent1"].pk, limit=1))
     assert len(page) == 1 and page == whole
+
+
+def test_unread_news_of_an_old_pull_is_on_a_full_page(world):
+    """A page full of newer pulls, all read, does not push an older pull's unread news off
+    it: the unread count and the page agree."""
+    s = build_small(world)
+    u = world.users
+    newest = inbox(user_id=u["agent1"].pk, limit=1)
+    assert [i.andon.pk for i in newest] == [s.a1.pk]
+    inbox_mark_read(user_id=u["agent1"].pk, andon_ids=[s.a1.pk], at=at(30))
+    assert unread_count(user_id=u["agent1"].pk) == 1
+    (item,) = inbox(user_id=u["agent1"].pk, limit=1)
+    assert item.unread and item.andon.pk != s.a1.pk and item.andon.opened_at < s.a1.opened_at
+    # Read too: the page is the newest pull again.
+    inbox_mark_read(user_id=u["agent1"].pk, andon_ids=[item.andon.pk], at=at(30))
+    assert [i.andon.pk for i in inbox(user_id=u["agent1"].pk, limit=1)] == [s.a1.pk]

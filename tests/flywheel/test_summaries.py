@@ -19,7 +19,10 @@ from andon.detection.services import problem_merge
 from andon.flywheel import families as fam
 from andon.flywheel import rules, selectors, summaries
 from andon.flywheel.models import FlywheelTally
+from andon.holds.models import Hold, LineScope
+from andon.holds.services import holds_materialize
 from andon.integrations.imports import rows_import
+from andon.orders.models import OrderLine
 from andon.people.models import Profile, Team
 from andon.pulls.models import Andon
 from andon.reviews.models import CorrectiveAction
@@ -206,3 +209,31 @@ def test_tick_with_no_state_rebuilds_and_an_idle_tick_changes_nothing(world):
     before = summaries.stored()
     summaries.tick()
     assert summaries.stored() == before
+
+
+def test_a_pending_scope_is_counted_without_writing_its_lines(world):
+    """A pull holds its product's packed lines by one scope row (holds.scopes): the tallies
+    count those lines as the holds a write-out would make, a line packed months after the pull
+    moves the pull's day at the next tick, and nothing is written out for the flywheel; when a
+    department's decision writes the lines out, the figures stay as they were."""
+    s = build_small(world)
+    lines = OrderLine.objects.filter(product=s.product).order_by("pk")
+    LineScope.objects.create(andon=s.a2, product=s.product, placed_at=s.a2.opened_at, lines=0)
+    summaries.tick()
+    assert_equal()
+    holds_before = Hold.objects.count()
+    lines.filter(pk=lines[0].pk).update(
+        fulfilment_status="packed", status_changed_at=timezone.now()
+    )
+    assert summaries.stored() != summaries.recount()  # a day months back: only the stamp says
+    summaries.tick()
+    assert_equal()
+    assert_reads_agree(s.team1, s.team2)
+    assert Hold.objects.count() == holds_before
+    assert LineScope.objects.get(andon=s.a2).materialized_at is None
+    figures = summaries.stored()
+    holds_materialize(andon_ids=[s.a2.pk])
+    assert Hold.objects.count() == holds_before + 1
+    summaries.tick()
+    assert_equal()
+    assert summaries.stored() == figures

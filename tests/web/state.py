@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from andon.contacts.services import contact_record
 from andon.holds.rules import Disposition
-from andon.pulls.services import PullResult, andon_pull, work_order_act
+from andon.pulls.relist import work_order_act
+from andon.pulls.services import PullResult, andon_pull
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action
 from andon.workorders.services import Step

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from andon.contacts.services import contact_record
 from andon.pulls.models import Andon
-from andon.pulls.services import andon_pull, work_order_act
+from andon.pulls.relist import work_order_act
+from andon.pulls.services import andon_pull
 from andon.reviews.services import andon_review
 from andon.workorders.rules import Action
 from andon.workorders.services import Step

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from andon.holds.models import Hold
 from andon.holds.rules import Disposition
-from andon.pulls.services import work_order_act
+from andon.pulls.relist import work_order_act
 from andon.workorders.models import WorkOrder
 from andon.workorders.rules import Action
 from andon.workorders.services import Step

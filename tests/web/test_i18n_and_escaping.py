@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from andon.pulls.models import Andon
-from andon.pulls.services import andon_pull, work_order_act
+from andon.pulls.relist import work_order_act
+from andon.pulls.services import andon_pull
 from andon.workorders.rules import Action
 from andon.workorders.services import Step
 

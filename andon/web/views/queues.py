@@ -12,9 +12,10 @@ from andon.core.http import AuthenticatedRequest
 from andon.holds.choices import HoldKind, HoldState
 from andon.holds.rules import Disposition
 from andon.holds.selectors import hold_tallies, holds_of, holds_of_andons
+from andon.holds.services import holds_materialize
 from andon.people import rules as people_rules
 from andon.people.selectors import departments_by_code
-from andon.pulls.services import StepResult, work_order_act
+from andon.pulls.relist import StepResult, work_order_act
 from andon.workorders.rules import Action, State, relist_choice
 from andon.workorders.selectors import (
     DispositionPlanView,
@@ -40,7 +41,8 @@ def _card(
 ) -> dict:
     # The confirmer (and anyone only looking) sees every hold's plan: what each department
     # said and the most cautious result, before confirming. The plan lists the holds itself.
-    # A queue passes each card's holds (or plan), read for all its cards at once.
+    # A queue passes each card's holds (or plan), read for all its cards at once. Reads only:
+    # a caller whose card names holds for a decision materialized the andon's scope first.
     if plan is None and mode != "department":
         plan = disposition_plan(andon_id=wo.andon_id)
     if plan:
@@ -92,7 +94,11 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
         (w for s in states for w in work_orders_list(department=code, state=s.value)),
         key=lambda w: (w.due_at, w.pk),
     )
-    holds = holds_of_andons(andon_ids=list({w.andon_id for w in wos}))
+    andon_ids = list({w.andon_id for w in wos})
+    # Each card's resolve form names the held lines by their holds: write out the pending
+    # scopes (holds.scopes) before reading them.
+    holds_materialize(andon_ids=andon_ids)
+    holds = holds_of_andons(andon_ids=andon_ids)
     return render(
         request,
         "web/queues/department.html",
@@ -107,7 +113,10 @@ def department_queue(request: HttpRequest, code: str) -> HttpResponse:
 @require(people_rules.may_confirm)
 def confirm_queue(request: HttpRequest) -> HttpResponse:
     wos = work_orders_list(state=State.RESOLVED.value)
-    plans = disposition_plans(andon_ids=[w.andon_id for w in wos])
+    andon_ids = [w.andon_id for w in wos]
+    # The confirmer decides on the plan hold by hold: every held line listed by its hold.
+    holds_materialize(andon_ids=andon_ids)
+    plans = disposition_plans(andon_ids=andon_ids, materialized=True)
     cards = [_card(w, "confirmer", plan=plans[w.andon_id]) for w in wos]
     return render(request, "web/queues/confirm.html", {"cards": cards})
 
@@ -119,8 +128,9 @@ def _step(action: Action, request: HttpRequest, wo) -> tuple[Step | None, dict]:
         form = ResolveForm(
             request.POST,
             prefix=prefix,
-            # The holds its card listed (written then): the step may yet be refused.
-            hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id, materialize=False)],
+            # The holds its card listed (written then); nothing written here: the step may
+            # yet be refused.
+            hold_ids=[h.pk for h in holds_of(andon_id=wo.andon_id)],
         )
         if not form.is_valid():
             return None, {"resolve_form": form}
@@ -179,18 +189,24 @@ def work_order_step(request: AuthenticatedRequest, work_order_id: int, action: s
 def _respond(
     request: AuthenticatedRequest, wo, mode: str, *, status: int = 200, **extra
 ) -> HttpResponse:
+    # A step done without HTMX goes back to its queue, which reads (and writes out) afresh.
+    if status < 400 and not request.htmx:
+        if mode == "confirmer":
+            return redirect(reverse("web:confirm_queue"))
+        return redirect(reverse("web:department_queue", kwargs={"code": wo.department.code}))
     # Someone refused for their role sees the work order, not forms they cannot use.
     # A refused request writes nothing: its card does not write out the pending scopes
-    # (holds.scopes), it shows the holds written already.
+    # (holds.scopes), it shows the holds written already. After a step done, the card is
+    # one to decide on again (resolve, confirm): its held lines are written out first.
     if status >= 400 and mode == "department" and status != 403:
-        extra["holds"] = holds_of(andon_id=wo.andon_id, materialize=False)
+        extra["holds"] = holds_of(andon_id=wo.andon_id)
     elif status >= 400:
-        extra["plan"] = disposition_plan(andon_id=wo.andon_id, materialize=False)
+        extra["plan"] = disposition_plan(andon_id=wo.andon_id)
+    else:
+        holds_materialize(andon_ids=[wo.andon_id])
+        if mode != "department":
+            extra["plan"] = disposition_plan(andon_id=wo.andon_id, materialized=True)
     ctx = _card(wo, "view" if status == 403 else mode, **extra)
     if request.htmx:
         return render(request, "web/queues/_card.html", ctx, status=status)
-    if status >= 400:
-        return render(request, "web/queues/step_error.html", ctx, status=status)
-    if mode == "confirmer":
-        return redirect(reverse("web:confirm_queue"))
-    return redirect(reverse("web:department_queue", kwargs={"code": wo.department.code}))
+    return render(request, "web/queues/step_error.html", ctx, status=status)

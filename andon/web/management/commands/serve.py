@@ -55,7 +55,10 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         deliver = with_worker if with_worker is not None else connection.vendor == "sqlite"
+        from andon.core.processes import startup_freeze
         from andon.integrations.worker import start_in_thread
+
+        startup_freeze()
 
         if workers > 1:
             from andon.core.processes import serve_processes
