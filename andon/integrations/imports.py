@@ -131,9 +131,10 @@ def rows_import(
 class _CollectorPause:
     """Python's cycle collector off while an import's chunks run. An import allocates a few
     objects per cell, and each full collection walks every object of the process (Django,
-    the file's rows): measured, it was half the time of an order-lines import. What an import
-    allocates is freed by reference counting; the few cycles left wait for the collector, on
-    again when the last running import ends (imports in other threads share the switch)."""
+    the file's rows): measured, a quarter to a third of an order-lines import's CPU in this
+    process, 40% of a replay's (bench/RESULTS.md). What an import allocates is freed by
+    reference counting; the few cycles left wait for the collector, on again when the last
+    running import ends (imports in other threads share the switch)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
