@@ -13,6 +13,7 @@ their count. The goal (issue 11): customers >= 50% and order lines >= 25% of exe
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -55,7 +56,31 @@ def line_rows(tag: str, n: int, customers: list[str], skus: list[str]) -> list[d
     ]
 
 
-def andon_import(kind: str, rows: list[dict], chunk_times: list[float]) -> float:
+def _cpu(backend_pid: int | None) -> float:
+    """CPU seconds used so far by this process and by the PostgreSQL backend serving a
+    connection (same machine, read from /proc): what a run costs whatever else loads the
+    cores, where wall time mostly measures the wait for one."""
+    used = time.process_time()
+    if backend_pid is not None:
+        try:
+            stat = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        used += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def _django_backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    return int(connection.connection.info.backend_pid)
+
+
+def andon_import(kind: str, rows: list[dict], chunk_times: list[float]) -> tuple[float, float]:
+    """Rows/s of Andon's import of `rows`, and its CPU seconds (this process + its backend)."""
     from andon.integrations.imports import rows_import
 
     last = [time.perf_counter()]
@@ -65,12 +90,15 @@ def andon_import(kind: str, rows: list[dict], chunk_times: list[float]) -> float
         chunk_times.append(now - last[0])
         last[0] = now
 
+    pid = _django_backend_pid()
+    cpu = _cpu(pid)
     start = time.perf_counter()
     result = rows_import(actor=None, kind=kind, rows=rows, progress=progress)
     took = time.perf_counter() - start
+    cpu = _cpu(pid) - cpu
     if result.rejected:
         raise AssertionError(f"{kind}: {result.rejected[:3]}")
-    return len(rows) / took
+    return len(rows) / took, cpu
 
 
 BASE_TABLES = {
@@ -112,9 +140,10 @@ def _tuples(kind: str, rows: list[dict]) -> list[tuple]:
     ]
 
 
-def baseline(kind: str, rows: list[dict], how: str) -> float:
+def baseline(kind: str, rows: list[dict], how: str) -> tuple[float, float]:
     """Rows/s of the same rows into a plain table with its unique key, one transaction per
-    1,000 rows as the import commits, by executemany or COPY (psycopg, its own connection)."""
+    1,000 rows as the import commits, by executemany or COPY (psycopg, its own connection);
+    and its CPU seconds (this process + its backend)."""
     from django.db import connection
 
     table, columns_sql, columns = BASE_TABLES[kind]
@@ -127,13 +156,15 @@ def baseline(kind: str, rows: list[dict], how: str) -> float:
         db.execute(f"DROP TABLE IF EXISTS {table}")
         db.execute(f"CREATE TABLE {table} ({columns_sql})")
         marks = ", ".join("?" for _ in columns)
+        cpu = _cpu(None)
         start = time.perf_counter()
         for i in range(0, len(data), 1000):
             with db:
                 db.executemany(f"INSERT INTO {table} VALUES ({marks})", data[i : i + 1000])
         took = time.perf_counter() - start
+        cpu = _cpu(None) - cpu
         db.close()
-        return len(rows) / took
+        return len(rows) / took, cpu
     import psycopg
 
     s = connection.settings_dict
@@ -144,6 +175,8 @@ def baseline(kind: str, rows: list[dict], how: str) -> float:
         conn.execute(f"CREATE TABLE {table} ({columns_sql})")
         conn.commit()
         marks = ", ".join("%s" for _ in columns)
+        pid = conn.info.backend_pid
+        cpu = _cpu(pid)
         start = time.perf_counter()
         for i in range(0, len(data), 1000):
             part = data[i : i + 1000]
@@ -155,29 +188,60 @@ def baseline(kind: str, rows: list[dict], how: str) -> float:
                         for row in part:
                             copy.write_row(row)
             conn.commit()
-        return len(rows) / (time.perf_counter() - start)
+        took = time.perf_counter() - start
+        return len(rows) / took, _cpu(pid) - cpu
 
 
-def startup(url: str, reps: int = 3) -> tuple[list[float], list[float]]:
+def startup(
+    url: str, reps: int = 3
+) -> tuple[tuple[list[float], list[float], list[float]], tuple[list[float], ...]]:
     """Wall seconds of `andon import customers` on a one-row file (the CLI's whole start-up:
-    interpreter, Django, the command, one row) and, as its floor, of `python -c pass`."""
-    import os
+    interpreter, Django, the command, one row), of `andon import --help` and, as their floor,
+    of `python -c pass`; and the CPU seconds of each. Python runs with a bytecode cache of its
+    own (an installed package has its .pyc files; PYTHONDONTWRITEBYTECODE, set on some
+    development machines, makes every run compile Django from source), filled by one untimed
+    run of each."""
     import subprocess
     import tempfile
 
-    path = Path(tempfile.mkdtemp(prefix="andon-bench-imports-")) / "one.csv"
+    tmp = Path(tempfile.mkdtemp(prefix="andon-bench-imports-"))
+    path = tmp / "one.csv"
     path.write_text("external_id,name\nstartup-1,A\n", encoding="utf-8")
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="andon.config.settings")
-    cli, floor = [], []
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="andon.config.settings",
+        PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    andon = [sys.executable, "-m", "andon", "import"]
+    commands = (
+        [*andon, "customers", str(path), "--no-progress"],
+        [*andon, "--help"],
+        [sys.executable, "-c", "pass"],
+    )
+    for cmd in commands:
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+    times: tuple[list[float], list[float], list[float]] = ([], [], [])
+    cpu: tuple[list[float], list[float], list[float]] = ([], [], [])
     for _ in range(reps):
-        for cmd, out in (
-            ([sys.executable, "-m", "andon", "import", "customers", str(path)], cli),
-            ([sys.executable, "-c", "pass"], floor),
-        ):
+        for cmd, out, used in zip(commands, times, cpu, strict=True):
+            before = _children_cpu()
             start = time.perf_counter()
             subprocess.run(cmd, env=env, check=True, capture_output=True)
             out.append(time.perf_counter() - start)
-    return cli, floor
+            used.append(_children_cpu() - before)
+    return times, cpu
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: what a start-up costs
+    whatever else loads the machine (wall time under a load of 10 on 2 cores is mostly
+    waiting for a core)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _summary(samples: list[float]) -> str:
@@ -209,6 +273,7 @@ def measure(db: str, url: str, n: int, reps: int) -> str:
     results: list[list[object]] = []
     for kind in ("customers", "orders"):
         rates: dict[str, list[float]] = {"import": [], "executemany": [], "COPY": []}
+        cpu: dict[str, list[float]] = {"import": [], "executemany": []}
         chunks: list[float] = []
         repeat = 0.0
         for rep in range(reps):
@@ -220,15 +285,21 @@ def measure(db: str, url: str, n: int, reps: int) -> str:
                 # The customers of these lines exist (loaded outside the timing).
                 rows_import(actor=None, kind="customers", rows=customers[: n // 2])
                 rows = line_rows(tag, n, [c["external_id"] for c in customers[: n // 2]], skus)
-            rates["import"].append(andon_import(kind, rows, chunks))
-            rates["executemany"].append(baseline(kind, rows, "executemany"))
+            for name, (rate, used) in (
+                ("import", andon_import(kind, rows, chunks)),
+                ("executemany", baseline(kind, rows, "executemany")),
+            ):
+                rates[name].append(rate)
+                cpu[name].append(used)
             if db == "postgres":
-                rates["COPY"].append(baseline(kind, rows, "copy"))
+                rates["COPY"].append(baseline(kind, rows, "copy")[0])
             if rep == reps - 1:
-                repeat = andon_import(kind, rows, [])
+                repeat = andon_import(kind, rows, [])[0]
         imp = statistics.median(rates["import"])
         em = statistics.median(rates["executemany"])
         cp = statistics.median(rates["COPY"]) if rates["COPY"] else float("nan")
+        imp_cpu = 1000 * statistics.median(cpu["import"]) / n
+        em_cpu = 1000 * statistics.median(cpu["executemany"]) / n
         label = "customers" if kind == "customers" else "order lines"
         results.append(
             [
@@ -240,10 +311,12 @@ def measure(db: str, url: str, n: int, reps: int) -> str:
                 cp,
                 f"{100 * imp / em:.0f}%",
                 f"{100 * imp / cp:.0f}%" if rates["COPY"] else "–",
+                f"{1000 * imp_cpu:.0f} / {1000 * em_cpu:.0f}",
+                f"{100 * em_cpu / imp_cpu:.0f}%",
                 _summary(chunks),
             ]
         )
-    cli, floor = startup(url)
+    (cli, help_, floor), (cli_cpu, help_cpu, floor_cpu) = startup(url, reps=5)
     return "\n\n".join(
         [
             f"## Imports, {db} — {started:%Y-%m-%d %H:%M %Z}",
@@ -252,7 +325,9 @@ def measure(db: str, url: str, n: int, reps: int) -> str:
             f"`.venv/bin/python -m bench.imports --db {db} --rows {n} --reps {reps}`. Rows/s "
             "are medians over the repetitions (fresh keys each); the repeat is the last file "
             "again (nothing changes). Baselines: the same rows into a plain table with the same "
-            "unique key, a transaction per 1,000 rows, psycopg `executemany` / `COPY`.",
+            "unique key, a transaction per 1,000 rows, psycopg `executemany` / `COPY`. CPU: "
+            "this process and its PostgreSQL backend (from /proc), medians over the "
+            "repetitions: under load, wall time is mostly the wait for a core.",
             table(
                 [
                     "import",
@@ -263,12 +338,16 @@ def measure(db: str, url: str, n: int, reps: int) -> str:
                     "COPY rows/s",
                     "of executemany",
                     "of COPY",
+                    "CPU ms per 1,000 rows: Andon / executemany",
+                    "of executemany by CPU",
                     "chunk ms p50 / p95 / p99 (n)",
                 ],
                 results,
             ),
-            f"Start-up: `andon import customers` of a one-row file, whole process, p50 / p95 / "
-            f"p99 (n) {_summary(cli)} ms; `python -c pass` {_summary(floor)} ms.",
+            f"Start-up, whole process with a bytecode cache, wall ms p50 / p95 / p99 (n) and CPU "
+            f"(user + system) ms: `andon import customers` of a one-row file {_summary(cli)}, "
+            f"CPU {_summary(cli_cpu)}; `andon import --help` {_summary(help_)}, CPU "
+            f"{_summary(help_cpu)}; `python -c pass` {_summary(floor)}, CPU {_summary(floor_cpu)}.",
         ]
     )
 

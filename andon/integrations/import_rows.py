@@ -19,7 +19,11 @@ CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 class Row(BaseModel):
     # Spreadsheets give numbers where we want text (an SKU of digits): accept them as text.
-    model_config = ConfigDict(coerce_numbers_to_str=True, extra="ignore", str_strip_whitespace=True)
+    # defer_build: a shape's validator is built when its kind is first imported, not when the
+    # command starts (most of this module's import time otherwise).
+    model_config = ConfigDict(
+        coerce_numbers_to_str=True, extra="ignore", str_strip_whitespace=True, defer_build=True
+    )
 
 
 class WarehouseRow(Row):

@@ -46,7 +46,7 @@ from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get
 
-from .upserts import Tally, upsert
+from .upserts import Tally, any_of, upsert
 
 K = TypeVar("K", bound=Hashable)
 
@@ -76,7 +76,7 @@ def stock_sync(
     existing = {
         (s.warehouse_id, s.batch_id): s
         for s in StockLevel.objects.select_for_update()
-        .filter(batch_id__in={r.batch_id for r in rows.values()})
+        .filter(any_of(StockLevel, "batch", {r.batch_id for r in rows.values()}))
         .order_by("id")
     }
     refused = stock_writes_refused(
@@ -143,7 +143,7 @@ def lines_sync(
     existing = {
         (ln.order_id, ln.line_no): ln
         for ln in OrderLine.objects.select_for_update()
-        .filter(order_id__in={r.order_id for r in rows.values()})
+        .filter(any_of(OrderLine, "order", {r.order_id for r in rows.values()}))
         .order_by("id")
     }
     writes = {

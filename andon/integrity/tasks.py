@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -66,9 +66,20 @@ def _enqueue_unless_waiting() -> None:
 
 
 def _note(refs: list[tuple[str, str]]) -> None:
-    PendingRef.objects.bulk_create(
-        [PendingRef(ref=r, key=k[:200]) for r, k in sorted(set(refs))], batch_size=1000
-    )
+    rows = sorted({(r, k[:200]) for r, k in refs})
+    if connection.vendor == "postgresql" and len(rows) > 100:
+        # An import notes a row per customer of its file: two arrays in one statement
+        # instead of a model instance per row (most of a customers import's time otherwise).
+        table = connection.ops.quote_name(PendingRef._meta.db_table)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (ref, key) "
+                "SELECT r, k FROM unnest(%s::varchar[], %s::varchar[]) "
+                "WITH ORDINALITY AS u(r, k, i) ORDER BY i",
+                [[r for r, _ in rows], [k for _, k in rows]],
+            )
+    else:
+        PendingRef.objects.bulk_create([PendingRef(ref=r, key=k) for r, k in rows], batch_size=1000)
     _enqueue_unless_waiting()
 
 
