@@ -53,7 +53,7 @@ def _load() -> None:
         # products): the wheel's per-call limit restores the limit it found, and with the
         # default (one BLAS thread per core) one thread's exit would let the other's products
         # spread over every core mid-call.
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
         threadpool_limits(limits=1, user_api="blas")
         model.encode(["warm up"])

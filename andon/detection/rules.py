@@ -220,7 +220,7 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     n_c, n_g, has_n = len(concepts), len(grams_r), bool(na)
     sqrt = math.sqrt
     # `_overlap` and the set tests inlined: this loop runs for every member of every report.
-    rows = []
+    rows: list[tuple[bool, bool, bool, bool, bool, float, bool, float, bool]] = []
     append = rows.append
     for m in members:
         ml = m.lexical
