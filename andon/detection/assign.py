@@ -272,14 +272,20 @@ def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignm
     and not loaded yet) the lexical evidence decides."""
     item = incoming_of(contact)
     vector = _vectors.get(item.text) if embedding.enabled() else None
-    if vector is None and item.text.strip():
-        # A text seen before is not encoded again (the same text, the same vector).
-        fresh = embedding.as_stored(embedding.vectors([item.text], wait=wait_for_model))
+    soon = None
+    if vector is None and item.text.strip() and (wait_for_model or embedding.ready()):
+        # A text seen before is not encoded again (the same text, the same vector); a new
+        # one is encoded on the model's pool while this thread reads the candidates.
+        soon = embedding.vector_soon(item.text, wait=wait_for_model)
+    elif vector is None and item.text.strip():
+        embedding.warm_up()  # the lexical evidence decides until the model has loaded
+    candidates = candidates_of(product_id=item.product_id, at=item.at)
+    if soon is not None:
+        fresh = soon.result()
         vector = fresh[0] if fresh is not None else None
         if vector is not None and len(_vectors) < VECTOR_CACHE:
             _vectors[item.text] = vector
     report = item.report(vector)
-    candidates = candidates_of(product_id=item.product_id, at=item.at)
     choice = rules.choose(report, candidates.values())
     if choice.key is None:
         problem_id = problem_open(

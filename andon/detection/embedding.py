@@ -116,13 +116,10 @@ class Pending:
         self._done: dict[int, list[np.ndarray | None] | None] = {}
         if not texts or not warm_up(wait=True):
             return
-        global _pool
-        with _lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(BATCH_THREADS, thread_name_prefix="andon-detection")
+        pool = _executor()
         for start in range(0, len(texts), BATCH_PART):
             part = list(texts[start : start + BATCH_PART])
-            self._parts.append(_pool.submit(_stored_vectors, part))
+            self._parts.append(pool.submit(_stored_vectors, part))
 
     def get(self, i: int) -> np.ndarray | None:
         """Text i's vector (float16-rounded unit vector, as stored), or None without the
@@ -136,8 +133,23 @@ class Pending:
         return None if part is None else part[i - k * BATCH_PART]
 
 
-def _stored_vectors(texts: list[str]) -> list[np.ndarray | None] | None:
-    return as_stored(vectors(texts, wait=True))
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(BATCH_THREADS, thread_name_prefix="andon-detection")
+        return _pool
+
+
+def vector_soon(text: str, *, wait: bool) -> Future[list[np.ndarray | None] | None]:
+    """One text's stored-form vector, encoded on the pool while the caller does something
+    else (a contact's assignment reads its candidates meanwhile: numpy and the database
+    both release the GIL)."""
+    return _executor().submit(_stored_vectors, [text], wait)
+
+
+def _stored_vectors(texts: list[str], wait: bool = True) -> list[np.ndarray | None] | None:
+    return as_stored(vectors(texts, wait=wait))
 
 
 def as_stored(vectors: np.ndarray | None) -> list[np.ndarray | None] | None:
