@@ -133,11 +133,17 @@ class Pending:
         return None if part is None else part[i - k * BATCH_PART]
 
 
+_pool_pid = 0
+
+
 def _executor() -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _lock:
-        if _pool is None:
+        # A forked child inherits the pool but not its threads: work submitted there would
+        # wait forever. Each process makes its own.
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(BATCH_THREADS, thread_name_prefix="andon-detection")
+            _pool_pid = os.getpid()
         return _pool
 
 
