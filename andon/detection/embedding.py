@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,14 @@ def _load() -> None:
         # encode; its default of 4 made one sentence take seconds instead of milliseconds on
         # a busy 2-core machine, bench/RESULTS-detection.md): requests run in parallel.
         model = USE(threads=1)
+        # The process's BLAS limit itself is one thread too, so that batch paths may encode
+        # from several Python threads at once (numpy releases the GIL in its matrix
+        # products): the wheel's per-call limit restores the limit it found, and with the
+        # default (one BLAS thread per core) one thread's exit would let the other's products
+        # spread over every core mid-call.
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        threadpool_limits(limits=1, user_api="blas")
         model.encode(["warm up"])
         _model = model
         load_seconds = time.perf_counter() - started
@@ -87,6 +96,66 @@ def vectors(texts: Sequence[str], *, wait: bool) -> np.ndarray | None:
         return None
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1, norms)
+
+
+# Batch paths (imports, rebuilds) encode on this many threads, each with one BLAS thread: two
+# Python threads use both cores where two BLAS threads inside one call spin against the
+# other processes of a busy machine (one sentence took seconds, bench/RESULTS-detection.md).
+BATCH_THREADS = max(1, int(os.environ.get("ANDON_DETECTION_BATCH_THREADS", "2")))
+BATCH_PART = 128  # texts a thread encodes at a time (the model micro-batches them itself)
+_pool: ThreadPoolExecutor | None = None
+
+
+class Pending:
+    """Vectors being encoded in the background, part by part in the texts' order: `get(i)`
+    waits only for the part that holds text i, so a caller can decide the first reports while
+    the later ones are still being encoded."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._parts: list[Future[list[np.ndarray | None] | None]] = []
+        self._done: dict[int, list[np.ndarray | None] | None] = {}
+        if not texts or not warm_up(wait=True):
+            return
+        pool = _executor()
+        for start in range(0, len(texts), BATCH_PART):
+            part = list(texts[start : start + BATCH_PART])
+            self._parts.append(pool.submit(_stored_vectors, part))
+
+    def get(self, i: int) -> np.ndarray | None:
+        """Text i's vector (float16-rounded unit vector, as stored), or None without the
+        model."""
+        k = i // BATCH_PART
+        if k >= len(self._parts):
+            return None
+        if k not in self._done:
+            self._done[k] = self._parts[k].result()
+        part = self._done[k]
+        return None if part is None else part[i - k * BATCH_PART]
+
+
+_pool_pid = 0
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    with _lock:
+        # A forked child inherits the pool but not its threads: work submitted there would
+        # wait forever. Each process makes its own.
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(BATCH_THREADS, thread_name_prefix="andon-detection")
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def vector_soon(text: str, *, wait: bool) -> Future[list[np.ndarray | None] | None]:
+    """One text's stored-form vector, encoded on the pool while the caller does something
+    else (a contact's assignment reads its candidates meanwhile: numpy and the database
+    both release the GIL)."""
+    return _executor().submit(_stored_vectors, [text], wait)
+
+
+def _stored_vectors(texts: list[str], wait: bool = True) -> list[np.ndarray | None] | None:
+    return as_stored(vectors(texts, wait=wait))
 
 
 def as_stored(vectors: np.ndarray | None) -> list[np.ndarray | None] | None:

@@ -216,20 +216,26 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     n = len(members)
     lex = report.lexical
     na, concepts, grams_r = lex.numbers, lex.concepts, lex.grams
-    rows = []
+    lang, reason, customer = lex.language, report.reason_id, report.customer_id
+    n_c, n_g, has_n = len(concepts), len(grams_r), bool(na)
+    sqrt = math.sqrt
+    # `_overlap` and the set tests inlined: this loop runs for every member of every report.
+    rows: list[tuple[bool, bool, bool, bool, bool, float, bool, float, bool]] = []
+    append = rows.append
     for m in members:
         ml = m.lexical
-        shared_n = bool(na & ml.numbers)
-        rows.append(
+        mn, mc, mg = ml.numbers, ml.concepts, ml.grams
+        shared_n = has_n and not na.isdisjoint(mn)
+        append(
             (
-                ml.language != lex.language,
+                ml.language != lang,
                 shared_n,
-                bool(na) and bool(ml.numbers) and not shared_n,
-                m.reason_id == report.reason_id,
-                m.customer_id == report.customer_id,
-                _overlap(concepts, ml.concepts),
-                bool(concepts) and bool(ml.concepts) and not (concepts & ml.concepts),
-                _overlap(grams_r, ml.grams),
+                has_n and len(mn) > 0 and not shared_n,
+                m.reason_id == reason,
+                m.customer_id == customer,
+                len(concepts & mc) / sqrt(n_c * len(mc)) if n_c and mc else 0.0,
+                n_c > 0 and len(mc) > 0 and concepts.isdisjoint(mc),
+                len(grams_r & mg) / sqrt(n_g * len(mg)) if n_g and mg else 0.0,
                 ml.language == "zh",
             )
         )
@@ -241,7 +247,7 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     centred = np.zeros(n)
     if by_vector.any():
         idx = np.flatnonzero(by_vector)
-        matrix = np.stack([members[int(i)].vector for i in idx])  # type: ignore[misc]
+        matrix = _stacked([members[int(i)].vector for i in idx])  # type: ignore[misc]
         similarity[idx], centred[idx] = _cosines(report, matrix, zh[idx].astype(bool))
     # Relative evidence: how far below the report's closest report of the product this one
     # is (0 for the closest). The level of the cosines varies by product and by wording; a
@@ -271,6 +277,19 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
         ]
     )
     return x, by_vector
+
+
+def _stacked(vectors: list[np.ndarray]) -> np.ndarray:
+    """The members' vectors as one matrix: joined as bytes, ~2.5x faster than np.stack for a
+    busy product's 400 (the import decides one report after another with it)."""
+    first = vectors[0]
+    try:
+        raw = b"".join(vectors)  # type: ignore[arg-type]
+    except (BufferError, TypeError):  # a non-contiguous view
+        return np.stack(vectors)
+    if len(raw) != len(vectors) * first.nbytes:
+        return np.stack(vectors)
+    return np.frombuffer(raw, dtype=first.dtype).reshape(len(vectors), *first.shape)
 
 
 def _cosines(report: Report, matrix: np.ndarray, zh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
