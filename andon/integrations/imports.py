@@ -39,6 +39,7 @@ from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.contacts.rules import text_problem
 from andon.core.errors import InvalidInput
+from andon.core.sql import any_of
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.integrity.tasks import rows_imported as integrity_changed
 from andon.membership.days import orders_mark_moved
@@ -51,7 +52,7 @@ from .import_history import andon_history
 from .import_memberships import memberships
 from .import_rows import ROWS, Row
 from .syncs import LineRow, StockRow, lines_sync, stock_sync
-from .upserts import Tally, any_of, ids_by, merge, upsert
+from .upserts import Tally, ids_by, merge, upsert
 
 CHUNK = 1000
 

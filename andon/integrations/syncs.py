@@ -36,6 +36,7 @@ from andon.catalog.errors import UnknownBatch, UnknownProduct, UnknownWarehouse
 from andon.catalog.locks import listings_lock
 from andon.catalog.models import Batch, Product, StockLevel, Warehouse
 from andon.core.errors import InvalidInput
+from andon.core.sql import any_of
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.services import line_facts, line_writes_refused, stock_writes_refused
@@ -46,7 +47,7 @@ from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get
 
-from .upserts import Tally, any_of, upsert
+from .upserts import Tally, upsert
 
 K = TypeVar("K", bound=Hashable)
 

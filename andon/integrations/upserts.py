@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection, models
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from andon.core.sql import column_of
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=models.Model)
@@ -118,7 +119,7 @@ def array_merge(
     meta = model._meta
     names = list(rows[0])
     fields = [meta.get_field(name) for name in names]
-    given = [_column(model, name) for name in names]
+    given = [column_of(model, name) for name in names]
     now = timezone.now()
     defaults: dict[str, Any] = {}
     for f in meta.concrete_fields:
@@ -129,7 +130,7 @@ def array_merge(
             defaults[column] = now
         else:
             defaults[column] = f.get_db_prep_save(f.get_default(), connection)
-    keys = [_column(model, u) for u in unique]
+    keys = [column_of(model, u) for u in unique]
     updated = [c for c in given if c not in keys]
     table = q(meta.db_table)
     # Values go to psycopg as they are (text, numbers, aware datetimes): what the import
@@ -193,7 +194,7 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
             model._default_manager.filter(**{f"{name}__in": values}).values_list(name, "pk")
         )
     q = connection.ops.quote_name
-    column = q(_column(model, name))
+    column = q(column_of(model, name))
     with _binding_cursor() as cur:
         cur.execute(
             f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
@@ -221,21 +222,3 @@ def _array_type(f: Any) -> str:
     """The PostgreSQL array type of a field's column: `varchar(64)[]`, `bigint[]`…"""
     db_type = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
     return f"{db_type}[]"
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    f = model._meta.get_field(name)
-    assert isinstance(f, models.Field) and f.column, name
-    return str(f.column)
-
-
-def any_of(model: type[models.Model], name: str, values: Iterable[Any]) -> Any:
-    """A filter `name IN values` for a chunk's keys. On PostgreSQL one array parameter
-    (`= ANY(%s)`): an IN of a thousand parameters costs more to build and send than the
-    query costs the database."""
-    values = list(values)
-    if connection.vendor != "postgresql" or not values:
-        return models.Q(**{f"{name}__in": values})
-    q = connection.ops.quote_name
-    column = f"{q(model._meta.db_table)}.{q(_column(model, name))}"
-    return RawSQL(f"{column} = ANY(%s)", (values,), output_field=models.BooleanField())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Min, OuterRef
 
 from andon.contacts.models import Contact
+from andon.core.sql import any_of
 from andon.membership.models import Membership, MembershipChange
 from andon.membership.rules import Change, rate
 from andon.orders.models import Order
@@ -47,7 +48,7 @@ class RecoveredMembers:
 
 
 # Customers per statement when reading a group's memberships and orders (SQLite's limit on
-# bound parameters is 32,766).
+# bound parameters is 32,766; PostgreSQL gets them as one array, core.sql.any_of).
 CHUNK = 5000
 
 
@@ -62,7 +63,7 @@ def _outcomes(anchors: dict[int, dt.datetime], ids: list[int]) -> dict[int, set[
         last = max(anchors[c] for c in part)
         steps = MembershipChange.objects.filter(membership_id=OuterRef("pk"))
         joined = (
-            Membership.objects.filter(customer_id__in=part, started_at__gte=first)
+            Membership.objects.filter(any_of(Membership, "customer", part), started_at__gte=first)
             .annotate(
                 converted=Exists(steps.filter(change=Change.CONVERTED)),
                 renewed=Exists(steps.filter(change=Change.RENEWED)),
@@ -76,7 +77,9 @@ def _outcomes(anchors: dict[int, dt.datetime], ids: list[int]) -> dict[int, set[
                 out[c] |= {"renewed"} if renewed else set()
         orders = (
             Order.objects.filter(
-                customer_id__in=part, placed_at__gt=first, placed_at__lte=last + dt.timedelta(90)
+                any_of(Order, "customer", part),
+                placed_at__gt=first,
+                placed_at__lte=last + dt.timedelta(90),
             )
             .values_list("customer_id", "placed_at")
             .order_by()
