@@ -40,9 +40,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import (
+    Exists,
     F,
     Max,
     Min,
+    OuterRef,
     QuerySet,
 )
 from django.db.models.functions import TruncDate
@@ -300,9 +302,13 @@ def touched_days(state: FlywheelSummaryState, today: dt.date) -> set[dt.date]:
         changed = sources[name].filter(**{f"{stamp}__gte": since})
         days |= _days_of(changed, DAY_FIELDS[name])
     # A pending scope holds the product's packed lines as they are now: a line packed (or
-    # unpacked) since, however late, changes what its pull's day holds.
-    moved_lines = OrderLine.objects.filter(status_changed_at__gte=since).values("product_id")
-    scopes = LineScope.objects.filter(PENDING, product_id__in=moved_lines)
+    # unpacked) since, however late, changes what its pull's day holds. Asked from the few
+    # pending scopes (open pulls not yet decided), each through its product's lines (indexed
+    # by product), never by a scan of every order line's stamp.
+    restated = OrderLine.objects.filter(
+        product_id=OuterRef("product_id"), status_changed_at__gte=since
+    )
+    scopes = LineScope.objects.filter(PENDING).filter(Exists(restated))
     days |= _days_of(scopes, ["placed_at"])
     # A problem merged into another stops counting on the day it was opened.
     merged = AuditEntry.objects.filter(action="problem.merged", occurred_at__gte=since)
