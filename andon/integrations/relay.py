@@ -32,12 +32,12 @@ from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from andon.core.models import OutboxEvent
+from andon.core.selectors import outbox_safe_horizon
 
 from . import rules
 from .addresses import url_address_problem
 from .conf import DeliveryConf, allow_private_networks, delivery_conf
 from .models import Delivery, DeliveryAttempt, DeliveryState, RelayCursor, WebhookEndpoint
-from .selectors import outbox_safe_horizon
 
 RELAY_BATCH = 1000
 USER_AGENT = "Andon-Webhooks/1"

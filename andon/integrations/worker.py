@@ -5,7 +5,8 @@ Its threads (see tasks.py for the why):
   `relay_and_deliver` (enqueued by every transaction that writes outbox events), which here
   only nudges the loop (never held up behind a slow receiver); the integrity queue's runs
   the integrity scans (never holding up a wake-up);
-- the delivery loop relays and delivers, then sleeps until the next retry falls due, a
+- the delivery loop relays and delivers (and notes for integrity what the new events touched:
+  integrity.tasks.outbox_note), then sleeps until the next retry falls due, a
   NOTIFY arrives (PostgreSQL: a trigger on the outbox sends it at commit), a task nudges it,
   or POLL_MAX passes (the safety net).
 Only the loop posts, so the deliveries in flight per process are at most `--batch`. Claims
@@ -23,6 +24,8 @@ import time
 
 from django.db import close_old_connections, connection, connections
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
+
+from andon.integrity.tasks import outbox_note
 
 from .relay import deliver_due, next_due_in, relay_pass
 from .services import CHANNEL
@@ -52,9 +55,10 @@ def drain(*, batch: int = 50, max_seconds: float = DRAIN_MAX_SECONDS) -> dict[st
     while time.monotonic() < deadline:
         relayed = relay_pass()
         attempts = deliver_due(limit=batch)
+        noted = outbox_note()
         totals["relayed"] += relayed
         totals["attempts"] += attempts
-        if not relayed and not attempts:
+        if not relayed and not attempts and not noted:
             break
     return totals
 
@@ -111,6 +115,7 @@ def run(
             try:
                 relayed = relay_pass()
                 attempts = deliver_due(limit=batch)
+                noted = outbox_note()
             except Exception:  # a database restart must not end the worker
                 log.exception("worker pass failed; retrying")
                 close_old_connections()
@@ -118,7 +123,7 @@ def run(
                 continue
             totals["relayed"] += relayed
             totals["attempts"] += attempts
-            if relayed or attempts:
+            if relayed or attempts or noted:
                 continue
             due = next_due_in()
             if until_idle and due is None:

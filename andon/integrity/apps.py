@@ -6,11 +6,3 @@ class IntegrityConfig(AppConfig):
     name = "andon.integrity"
     label = "integrity"
     verbose_name = _("Integrity")
-
-    def ready(self) -> None:
-        from andon.core.services import outbox_hook_register
-
-        # Imported here: the task module needs the app registry ready.
-        from .tasks import outbox_written
-
-        outbox_hook_register(outbox_written)

@@ -2,13 +2,17 @@
 the contact, recovery or pull that caused them (SPEC: "Trust, then verify": nothing slows
 the frontline).
 
-The outbox hook below runs inside the caller's transaction but only registers an on-commit
-callback (no query). After the commit, the callback notes what the write touched (a
-PendingRef per contact or andon) and enqueues the incremental scan, so a contact, a recovery
-or a pull makes exactly the queries it made before integrity existed, and a rolled-back
-write enqueues nothing. While one scan is still waiting in the queue, later writes only add
-their PendingRef rows: the waiting scan takes them all (bursts coalesce into one scan).
-Imports, which write no outbox events, note what they touched through `rows_imported`.
+What a write touched is read from the outbox, by the worker, after the write has committed:
+`outbox_note`, run by the delivery worker beside the relay, reads the events past
+integrity's place in the outbox (up to its safe horizon, so an event committed late is never
+skipped), notes a PendingRef per contact or andon they name, asks for the incremental scan
+and moves the place, in one transaction. A contact, a recovery or a pull therefore makes the
+queries it made before integrity existed and nothing after its commit (the after-commit note
+it made before cost the request two more transactions), and a rolled-back write leaves no
+event to note. While one scan is still waiting in the queue, later notes only add their
+PendingRef rows: the waiting scan takes them all (bursts coalesce into one scan). Imports and
+syncs, which write no outbox events, note what they touched through `changed` after they
+commit.
 
 The scan runs on its own queue, INTEGRITY_QUEUE, so that a long scan never holds up the
 webhook wake-ups of the default queue (`andon worker` runs a thread per queue).
@@ -29,9 +33,10 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from andon.core.models import OutboxEvent
+from andon.core.selectors import outbox_safe_horizon
 
 from . import scope
-from .models import PendingRef
+from .models import OutboxPlace, PendingRef
 
 INTEGRITY_QUEUE = "integrity"
 
@@ -40,6 +45,9 @@ WATCHED = ("contact.", "recovery.", "andon.", "review.", "bonus.")
 
 
 FINISHED_KEEP = dt.timedelta(days=1)
+# Events read from the outbox per transaction of `outbox_note`.
+OUTBOX_BATCH = 1000
+OUTBOX_PLACE = "integrity"
 
 
 @task(queue_name=INTEGRITY_QUEUE)
@@ -65,7 +73,7 @@ def _enqueue_unless_waiting() -> None:
         integrity_scan.enqueue()
 
 
-def _note(refs: list[tuple[str, str]]) -> None:
+def _pending_write(refs: list[tuple[str, str]]) -> None:
     rows = sorted({(r, k[:200]) for r, k in refs})
     if connection.vendor == "postgresql" and len(rows) > 100:
         # An import notes a row per customer of its file: two arrays in one statement
@@ -80,6 +88,10 @@ def _note(refs: list[tuple[str, str]]) -> None:
             )
     else:
         PendingRef.objects.bulk_create([PendingRef(ref=r, key=k) for r, k in rows], batch_size=1000)
+
+
+def _note(refs: list[tuple[str, str]]) -> None:
+    _pending_write(refs)
     _enqueue_unless_waiting()
 
 
@@ -89,25 +101,57 @@ def changed(refs: Iterable[tuple[str, str]]) -> None:
     transaction.on_commit(partial(_note, list(refs)))
 
 
-def _refs(events: list[OutboxEvent]) -> list[tuple[str, str]]:
+# An event as `outbox_note` reads it: its id, type, and the contact and andon it names.
+EventRefs = tuple[int, str, Any, Any]
+
+
+def _refs(events: Sequence[EventRefs]) -> list[tuple[str, str]]:
     refs = []
-    for e in events:
-        if not e.event_type.startswith(WATCHED):
+    for _id, event_type, contact_id, andon_id in events:
+        if not event_type.startswith(WATCHED):
             continue
-        payload = e.payload if isinstance(e.payload, dict) else {}
-        if payload.get("contact_id") is not None:
-            refs.append((scope.CONTACT, str(payload["contact_id"])))
-        if payload.get("andon_id") is not None:
-            refs.append((scope.ANDON, str(payload["andon_id"])))
-        if not refs or refs[-1][0] not in (scope.CONTACT, scope.ANDON):
+        named = False
+        if contact_id is not None:
+            refs.append((scope.CONTACT, str(contact_id)))
+            named = True
+        if andon_id is not None:
+            refs.append((scope.ANDON, str(andon_id)))
+            named = True
+        if not named:
             refs.append((scope.ANY, ""))
     return refs
 
 
-def outbox_written(events: list[OutboxEvent]) -> None:
-    refs = _refs(events)
-    if refs:
-        changed(refs)
+def outbox_note(*, limit: int = OUTBOX_BATCH) -> int:
+    """Note what the outbox's events past integrity's place touched and ask for a scan (the
+    delivery worker runs this beside the relay). Returns the number of events read."""
+    horizon = outbox_safe_horizon()
+    if horizon is None:
+        return 0
+    with transaction.atomic():
+        place = (
+            OutboxPlace.objects.select_for_update(skip_locked=True)
+            .filter(name=OUTBOX_PLACE)
+            .first()
+        )
+        if place is None:
+            # Another worker is noting right now; or the row is gone (a flushed test
+            # database): recreate it, and note on the next pass under its lock.
+            OutboxPlace.objects.get_or_create(name=OUTBOX_PLACE)
+            return 0
+        if horizon <= place.read_id:
+            return 0
+        events: list[EventRefs] = list(
+            OutboxEvent.objects.filter(id__gt=place.read_id, id__lte=horizon)
+            .order_by("id")
+            .values_list("id", "event_type", "payload__contact_id", "payload__andon_id")[:limit]
+        )
+        refs = _refs(events)
+        if refs:
+            _note(refs)
+        place.read_id = events[-1][0]
+        place.save(update_fields=["read_id"])
+    return len(events)
 
 
 # Which columns of an import's rows name what the rows touch.

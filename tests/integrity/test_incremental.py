@@ -17,7 +17,7 @@ from andon.contacts.services import contact_record
 from andon.integrations.imports import rows_import
 from andon.integrity.models import AgentTally, CustomerTally, PendingRef, ScanRun, Signal
 from andon.integrity.services import INCREMENTAL, scan
-from andon.integrity.tasks import INTEGRITY_QUEUE, integrity_scan
+from andon.integrity.tasks import INTEGRITY_QUEUE, integrity_scan, outbox_note
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.pulls.services import andon_pull
 from andon.recovery.services import recovery_give
@@ -137,6 +137,9 @@ def test_an_incremental_scan_after_mixed_writes_equals_a_full_scan(
 
     with django_capture_on_commit_callbacks(execute=True):
         _mixed_writes()
+    # The worker reads what the writes touched from the outbox (the imports among them noted
+    # theirs after their commit).
+    outbox_note()
 
     # A burst of writes: many pending changes, one scan waiting, on its own queue.
     waiting = DBTaskResult.objects.filter(task_path=integrity_scan.module_path)

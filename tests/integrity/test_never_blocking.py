@@ -17,9 +17,9 @@ from django_tasks_db.models import DBTaskResult
 
 from andon.catalog.models import Product
 from andon.contacts.services import contact_record
-from andon.integrity.models import Signal
+from andon.integrity.models import PendingRef, Signal
 from andon.integrity.services import scan
-from andon.integrity.tasks import integrity_scan
+from andon.integrity.tasks import integrity_scan, outbox_note
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 from andon.pulls.models import Andon
 from andon.pulls.services import andon_pull
@@ -92,11 +92,16 @@ def test_signals_firing_on_everyone_involved_change_nothing_for_the_frontline(
         User.objects.get(username="w-agent05"), ["R00050", "R00051"], products[1], "bb"
     )
     assert with_signals == plain
-    # The scan is only asked for, after the commit: one task, not one per write.
-    assert not DBTaskResult.objects.filter(task_path=integrity_scan.module_path).exists()
+    # Nothing for integrity after the commit either: the worker reads what the writes
+    # touched from the outbox, and asks for one scan, not one per write.
     for cb in callbacks:
         cb()
+    assert not DBTaskResult.objects.filter(task_path=integrity_scan.module_path).exists()
+    assert not PendingRef.objects.exists()
+    assert outbox_note() > 0
     assert DBTaskResult.objects.filter(task_path=integrity_scan.module_path).count() == 1
+    assert PendingRef.objects.filter(ref="andon").exists()
+    assert outbox_note() == 0
 
 
 def test_the_scan_task_and_the_command_compute_the_signals(capsys):
