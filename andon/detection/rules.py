@@ -130,6 +130,13 @@ def pair_logit(a: Report, b: Report) -> tuple[float, float]:
     return float(z[0]), float(similarity[0])
 
 
+def pair_logits(report: Report, members: Sequence[Report]) -> np.ndarray:
+    """Log-odds that the report and each member describe the same problem (the evidence of
+    `pair_features`, the fitted weights): online's per-member evidence, also read by the
+    offline re-grouping (linkage.py)."""
+    return _logits(report, members)[0]
+
+
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
