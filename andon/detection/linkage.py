@@ -28,7 +28,7 @@ from . import rules
 # The probability above which two groups merge, chosen on the tuning part with each product
 # left out of the fit (`python -m bench.detection_quality tune`, "regroup"): offline the
 # evidence of every pair is read, so the line sits higher than online's rules.SAME_PROBLEM.
-REGROUP = 0.3
+REGROUP = 0.35
 
 
 def pair_matrix(reports: Sequence[rules.Report]) -> np.ndarray:
@@ -49,7 +49,7 @@ def pair_matrix(reports: Sequence[rules.Report]) -> np.ndarray:
 def clusters(
     reports: Sequence[rules.Report],
     fixed: Sequence[int | None] | None = None,
-    threshold: float = REGROUP,
+    threshold: float | None = None,
 ) -> list[int]:
     """A group number for each report (the index of one of its members). `fixed`: the
     problem a person put each report in, or None."""
@@ -60,12 +60,14 @@ def clusters(
 
 
 def agglomerate(
-    z: np.ndarray, fixed: Sequence[int | None] | None = None, threshold: float = REGROUP
+    z: np.ndarray, fixed: Sequence[int | None] | None = None, threshold: float | None = None
 ) -> list[int]:
     """Average-linkage agglomeration of a symmetric log-odds matrix with must-link (the same
-    fixed key) and cannot-link (different fixed keys) constraints."""
+    fixed key) and cannot-link (different fixed keys) constraints; the threshold REGROUP
+    unless given."""
     n = len(z)
-    cut = math.log(threshold / (1.0 - threshold))
+    p = REGROUP if threshold is None else threshold
+    cut = math.log(p / (1.0 - p))
     sums = np.array(z, dtype=float, copy=True)
     size = np.ones(n)
     alive = np.ones(n, dtype=bool)
