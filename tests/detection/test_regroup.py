@@ -108,3 +108,16 @@ def test_a_regroup_settles_what_arrival_order_split_and_keeps_corrections(
     a = Assignment.objects.get(contact_id=uncut[1].pk)
     assert a.matched_contact_id == uncut[0].pk and a.method == "embedding" and a.score > 0.3
     assert Assignment.objects.get(contact_id=uncut[2].pk).pinned
+
+
+@pytest.mark.django_db
+def test_a_rebuild_can_regroup_after_it(catalogue, model, capsys):
+    product = catalogue.product(SKU)
+    contacts = [catalogue.report(product, t, reason=r) for t, r in UNCUT + MISSING]
+    before = groups(contacts)
+
+    call_command("detection", "rebuild", "--product", SKU, "--regroup", "--no-progress")
+
+    out = capsys.readouterr().out
+    assert "5 contacts of 1 products" in out and "5 recent contacts of 1 products" in out
+    assert groups(contacts) == before  # the two defects were apart already: nothing moves
