@@ -351,6 +351,12 @@ _CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# What a contact asks or chases rather than what is wrong with the goods: two customers who
+# both ask a question, or both chase a parcel, have not reported one defect. These concepts
+# still tell a question from a defect report ("concepts differ"); they never count as a
+# defect both name ("concepts shared").
+NOT_DEFECTS = frozenset({"question", "delivery-late", "invoice"})
+
 _STEMS: list[tuple[str, re.Pattern[str], str]] = []
 _ZH: list[tuple[str, str]] = []
 for _concept, (_zh, _en) in _CONCEPTS.items():

@@ -28,7 +28,7 @@ from . import rules
 # The probability above which two groups merge, chosen on the tuning part with each product
 # left out of the fit (`python -m bench.detection_quality tune`, "regroup"): offline the
 # evidence of every pair is read, so the line sits higher than online's rules.SAME_PROBLEM.
-REGROUP = 0.35
+REGROUP = 0.3
 
 
 def pair_matrix(reports: Sequence[rules.Report]) -> np.ndarray:
