@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import concepts as _concepts
 from .concepts import concepts_of
 
 _CN_DIGITS = {
@@ -162,8 +163,13 @@ class Lexical:
     language: str = "en"
     follow_up: bool = False
     concepts: frozenset[str] = frozenset()
+    defects: frozenset[str] = frozenset()  # the concepts that are defects (not questions...)
 
 
 def lexical_of(text: str) -> Lexical:
     n = normalize(text)
-    return Lexical(grams_of(n), numbers_of(n), language_of(text), follow_up_of(n), concepts_of(n))
+    concepts = concepts_of(n)
+    defects = concepts - _concepts.NOT_DEFECTS
+    return Lexical(
+        grams_of(n), numbers_of(n), language_of(text), follow_up_of(n), concepts, defects
+    )

@@ -1,5 +1,7 @@
-"""`andon detection rebuild [--product SKU]`: recompute the problems from scratch, with a
-progress bar. `andon detection alerts`: scan complaint rates now (cron it, e.g. hourly).
+"""`andon detection rebuild [--product SKU] [--regroup]`: recompute the problems from
+scratch, with a progress bar. `andon detection regroup [--product SKU]`: re-group the
+products' recent contacts all at once, whatever order they arrived in (detection/regroup.py;
+cron it, e.g. nightly). `andon detection alerts`: scan complaint rates now (cron it, e.g. hourly).
 `andon detection pending`: assign contacts that have no problem yet."""
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from andon.catalog.models import Product
-from andon.detection import embedding, services
+from andon.detection import embedding, regroup, services
 from andon.detection.alerts import problem_alerts_scan
 
 
@@ -17,7 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="ACTION", help="rebuild, alerts or pending."
+            dest="action",
+            required=True,
+            metavar="ACTION",
+            help="rebuild, regroup, alerts or pending.",
         )
         rebuild = sub.add_parser(
             "rebuild",
@@ -25,6 +30,16 @@ class Command(BaseCommand):
         )
         rebuild.add_argument("--product", metavar="SKU", help="Only this product.")
         rebuild.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        rebuild.add_argument(
+            "--regroup", action="store_true", help="Then re-group the last 30 days (regroup)."
+        )
+        again = sub.add_parser(
+            "regroup",
+            help="Re-group each product's contacts of the last 30 days all at once "
+            "(corrections by people are kept).",
+        )
+        again.add_argument("--product", metavar="SKU", help="Only this product.")
+        again.add_argument("--no-progress", action="store_true", help="No progress bar.")
         alerts = sub.add_parser("alerts", help="Scan complaint rates and raise/clear alerts.")
         alerts.add_argument(
             "--window-days", type=int, default=30, help="Complaints and deliveries of N days."
@@ -62,7 +77,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{done.contacts} contacts of {done.products} products in {done.problems} problems"
             )
+            if opts["regroup"]:
+                self._regroup(sku, opts["no_progress"])
+        elif action == "regroup":
+            bar.close()
+            self._regroup(sku, opts["no_progress"])
         else:
             n = services.contacts_assign_pending(sku=sku, progress=bar.update)
             bar.close()
             self.stdout.write(f"{n} contacts assigned")
+
+    def _regroup(self, sku: str | None, no_progress: bool) -> None:
+        bar = tqdm(  # type: ignore[call-overload]
+            unit="contact", desc="regroup", disable=no_progress, file=self.stderr._out
+        )
+        done = regroup.problems_regroup(sku=sku, progress=bar.update)
+        bar.close()
+        self.stdout.write(
+            f"{done.contacts} recent contacts of {done.products} products re-grouped: "
+            f"{done.moved} moved"
+        )
