@@ -19,14 +19,39 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .server import Client, Reply
+from .cpu import CpuProbe, DbCpu, postgres_backends, process_cpu
+from .intake_process import (
+    BARE,
+    CONTACTS,
+    WARM_UP,
+    contact_body,
+    contact_statements,
+    count_contact_queries,
+    in_process,
+    phases,
+    render_in_process,
+    statement_kinds,
+    strided,
+)
+from .server import Client, Reply, served
 from .stats import Summary, ratio, table
 
+# The in-process measures are in bench/intake_process.py; run.py and the smoke tests reach
+# them through this module too.
+__all__ = [
+    "BARE",
+    "CONTACTS",
+    "HEALTHZ",
+    "Load",
+    "contact_statements",
+    "count_contact_queries",
+    "render",
+    "run_intake",
+    "statement_kinds",
+]
+
 HEALTHZ = "GET /healthz"
-BARE = "POST /bench/bare"
-CONTACTS = "POST /api/v1/contacts"
 BASELINES = (HEALTHZ, BARE)
-WARM_UP = 5
 MODEL_SETTLE = 3.0  # seconds
 
 
@@ -54,65 +79,6 @@ class Load:
         if seconds is None or not self.latencies:
             return None
         return 1000 * seconds / len(self.latencies)
-
-
-CpuProbe = Callable[[], dict[int, float]]
-
-
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process so far, all its threads (Linux /proc)."""
-    import os
-
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_backends(admin_url: str, database: str) -> CpuProbe:
-    """CPU seconds of each PostgreSQL backend connected to `database`, by pid (the bench runs
-    on the database server's machine, as root or as its owner, so /proc shows them)."""
-    import psycopg
-
-    def probe() -> dict[int, float]:
-        with psycopg.connect(admin_url, autocommit=True) as c:
-            pids = [
-                r[0]
-                for r in c.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                    "pg_backend_pid()",
-                    [database],
-                )
-            ]
-        return {pid: process_cpu(pid) for pid in pids}
-
-    return probe
-
-
-class DbCpu:
-    """The database backends' CPU over a load, sampled every half second: the server closes
-    a connection older than CONN_MAX_AGE and opens another, so a backend that appears counts
-    from zero and one that leaves keeps its last sample (at most half a second is lost)."""
-
-    def __init__(self, probe: CpuProbe) -> None:
-        self.probe = probe
-        self.before = probe()
-        self.last = dict(self.before)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            self.last.update(self.probe())
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        self.last.update(self.probe())
-        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def run_load(
@@ -208,30 +174,15 @@ def run_intake(
 ) -> list[Load]:
     """For each number of client threads: the healthz baseline, the bare one-row view (when
     the server runs bench.bare), then the contacts."""
-    from .world import NOTE, REASON
 
     def healthz(client: Client, i: int) -> Reply:
         return client.call("GET", "/healthz")
 
     def contact(client: Client, i: int) -> Reply:
-        # A stride through the seeded lines so that consecutive requests hit other products.
-        customer, order = lines[(i * 7919) % len(lines)]
-        return client.call(
-            "POST",
-            "/api/v1/contacts",
-            {
-                "customer": customer,
-                "order": order,
-                "line_no": 1,
-                "reason": REASON,
-                "text": NOTE,
-                "channel": "phone",
-                "handling_seconds": 120,
-            },
-        )
+        return client.call("POST", "/api/v1/contacts", contact_body(strided(lines, i)))
 
     def bare(client: Client, i: int) -> Reply:
-        customer, order = lines[(i * 7919) % len(lines)]
+        customer, order = strided(lines, i)
         return client.call("POST", "/bench/bare", {"customer": customer, "order": order})
 
     plan: list[tuple[str, Callable[[Client, int], Reply], int]] = [(HEALTHZ, healthz, 200)]
@@ -256,248 +207,6 @@ def run_intake(
                 )
             )
     return results
-
-
-def count_contact_queries(token: str, line: tuple[str, str]) -> int:
-    """Statements of one whole `POST /api/v1/contacts` (in-process test client), for context."""
-    return len(contact_statements(token, line))
-
-
-def contact_statements(token: str, line: tuple[str, str]) -> list[str]:
-    """The SQL of one whole `POST /api/v1/contacts` (in-process test client), in order."""
-    import json
-    import uuid
-
-    from django.db import connection
-    from django.test import Client as DjangoClient
-
-    from andon.core.models import hash_token
-
-    from .world import NOTE, REASON
-
-    seen: list[str] = []
-
-    def record(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    from django.utils import timezone
-
-    from andon.core.models import ApiToken
-
-    # As in the pull count: the once-a-minute last_used_at write is not part of a request.
-    ApiToken.objects.filter(token_hash=hash_token(token)).update(last_used_at=timezone.now())
-    customer, order = line
-    body = {"customer": customer, "order": order, "line_no": 1, "reason": REASON, "text": NOTE}
-    with connection.execute_wrapper(record):
-        resp = DjangoClient().post(
-            "/api/v1/contacts",
-            data=json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    if resp.status_code != 201:
-        raise AssertionError(f"in-process POST /api/v1/contacts: {resp.status_code}")
-    return seen
-
-
-@dataclass
-class InProcess:
-    """Per-request CPU (this process: Django, Andon and the driver; not the database server)
-    and wall time of the in-process test client, bare view and contacts interleaved."""
-
-    bare_cpu: list[float] = field(default_factory=list)
-    bare_wall: list[float] = field(default_factory=list)
-    contact_cpu: list[float] = field(default_factory=list)
-    contact_wall: list[float] = field(default_factory=list)
-
-
-def in_process(token: str, lines: list[tuple[str, str]], n: int) -> InProcess:
-    """`n` requests of each, alternating, after a warm-up (and the sentence model loaded):
-    a measure of the work inside a request that other engineers' load barely moves (CPU)."""
-    import json
-    import uuid
-
-    from django.test import Client as DjangoClient
-    from django.test.utils import override_settings
-
-    from andon.detection import embedding
-
-    from .world import NOTE, REASON
-
-    client = DjangoClient()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    out = InProcess()
-
-    def contact(i: int) -> None:
-        customer, order = lines[(i * 7919) % len(lines)]
-        body = {
-            "customer": customer,
-            "order": order,
-            "line_no": 1,
-            "reason": REASON,
-            "text": NOTE,
-            "channel": "phone",
-            "handling_seconds": 120,
-        }
-        r = client.post(
-            "/api/v1/contacts",
-            data=json.dumps(body),
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-            **auth,
-        )
-        if r.status_code != 201:
-            raise AssertionError(f"in-process POST /api/v1/contacts: {r.status_code}")
-
-    def bare(i: int) -> None:
-        customer, order = lines[(i * 7919) % len(lines)]
-        body = json.dumps({"customer": customer, "order": order})
-        r = client.post("/bench/bare", data=body, content_type="application/json")
-        if r.status_code != 201:
-            raise AssertionError(f"in-process POST /bench/bare: {r.status_code}")
-
-    with override_settings(ROOT_URLCONF="bench.bare"):
-        for i in range(WARM_UP):
-            bare(10**6 + i)
-            contact(10**6 + i)
-        embedding.warm_up(wait=True)
-        for i in range(n):
-            for call, cpu, wall in (
-                (bare, out.bare_cpu, out.bare_wall),
-                (contact, out.contact_cpu, out.contact_wall),
-            ):
-                c0, w0 = time.process_time(), time.perf_counter()
-                call(2 * 10**6 + i)
-                cpu.append(time.process_time() - c0)
-                wall.append(time.perf_counter() - w0)
-    return out
-
-
-# Where a contact's CPU goes: (module the API's code calls it through, name, label).
-PHASES = (
-    ("andon.api.idempotency", "user_for_token", "token, user and roles"),
-    ("andon.api.idempotency", "idempotency_claim", "idempotency claim"),
-    ("andon.contacts.services", "line_and_reason", "line, order, customer, product, reason"),
-    ("andon.contacts.services", "_contact_write", "contact + audit + outbox (+ wake-up)"),
-    ("andon.detection.services", "assignment_quietly", "detection's assignment"),
-    ("andon.detection.assign", "candidates_of", "— of which the candidates' read"),
-    ("andon.api.contacts", "contact_intake", "intake with the watch (all of the above 4)"),
-    ("andon.api.contacts", "suggestion_for", "suggestion"),
-    ("andon.api.contacts", "eligibility_for", "eligibility"),
-    ("andon.api.idempotency", "idempotency_store", "stored answer"),
-)
-
-
-def phases(token: str, lines: list[tuple[str, str]], n: int) -> str:
-    """CPU (this process) of each part of `n` in-process contact requests, and the statements
-    of one more with their times: the profile behind bench/RESULTS.md's intake notes."""
-    import functools
-    import importlib
-    import json
-    import uuid
-
-    from django.db import connection
-    from django.test import Client as DjangoClient
-
-    from .world import NOTE, REASON
-
-    spent: dict[str, float] = dict.fromkeys([label for _, _, label in PHASES], 0.0)
-    originals = []
-
-    def timed(f: Callable[..., object], label: str) -> Callable[..., object]:
-        @functools.wraps(f)
-        def wrapper(*args: object, **kwargs: object) -> object:
-            start = time.process_time()
-            try:
-                return f(*args, **kwargs)
-            finally:
-                spent[label] += time.process_time() - start
-
-        return wrapper
-
-    client = DjangoClient()
-
-    def post(i: int) -> None:
-        customer, order = lines[(i * 7919) % len(lines)]
-        body = {"customer": customer, "order": order, "line_no": 1, "reason": REASON}
-        r = client.post(
-            "/api/v1/contacts",
-            data=json.dumps({**body, "text": NOTE}),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-        if r.status_code != 201:
-            raise AssertionError(f"in-process POST /api/v1/contacts: {r.status_code}")
-
-    for i in range(WARM_UP):
-        post(3 * 10**6 + i)
-    for module, name, label in PHASES:
-        m = importlib.import_module(module)
-        originals.append((m, name, getattr(m, name)))
-        setattr(m, name, timed(getattr(m, name), label))
-    try:
-        start = time.process_time()
-        for i in range(n):
-            post(4 * 10**6 + i)
-        total = time.process_time() - start
-    finally:
-        for m, name, f in originals:
-            setattr(m, name, f)
-    seen: list[tuple[float, str]] = []
-
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            seen.append((time.perf_counter() - start, sql))
-
-    with connection.execute_wrapper(record):
-        post(5 * 10**6)
-    rows = [[label, 1000 * spent[label] / n] for _, _, label in PHASES]
-    whole = "**whole request** (test client, middleware, ninja included)"
-    rows.append([whole, 1000 * total / n])
-    statements = table(
-        ["ms", "statement of one request (wall time, first 110 characters)"],
-        [[1000 * t, "`" + sql[:110].replace("|", "/") + "`"] for t, sql in seen],
-    )
-    return (
-        f"CPU per contact request by part (`time.process_time`, {n} in-process requests):\n\n"
-        + table(["part", "CPU ms/request"], rows)
-        + "\n\n"
-        + statements
-    )
-
-
-def render_in_process(m: InProcess) -> str:
-    rows = []
-    for name, cpu, wall in (
-        (BARE, m.bare_cpu, m.bare_wall),
-        (CONTACTS, m.contact_cpu, m.contact_wall),
-    ):
-        c, w = Summary.of(cpu), Summary.of(wall)
-        rows.append([name, c.n, c.median_ms, c.p95_ms, c.p99_ms, w.median_ms, w.p95_ms, w.p99_ms])
-    bare_cpu, contact_cpu = Summary.of(m.bare_cpu), Summary.of(m.contact_cpu)
-    share = 100 * ratio(bare_cpu.median_ms, contact_cpu.median_ms)
-    return (
-        table(
-            [
-                "in-process request",
-                "n",
-                "CPU p50 ms",
-                "CPU p95 ms",
-                "CPU p99 ms",
-                "wall p50 ms",
-                "wall p95 ms",
-                "wall p99 ms",
-            ],
-            rows,
-        )
-        + f"\n\nIn-process CPU per request, bare view's p50 over the contact's: **{share:.0f}%**."
-    )
 
 
 def render(loads: list[Load]) -> str:
@@ -576,23 +285,12 @@ def _cpu_total(load: Load) -> float | None:
     return app + (db or 0.0)
 
 
-def statement_kinds(statements: list[str]) -> str:
-    """`3 SELECT, 4 INSERT, …`: what the statements of one request are, in a line."""
-    kinds: dict[str, int] = {}
-    for sql in statements:
-        verb = sql.lstrip(" (").split(None, 1)[0].upper() if sql.strip(" (") else "?"
-        kinds[verb] = kinds.get(verb, 0) + 1
-    return ", ".join(f"{n} {verb}" for verb, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
-
-
 PG_NAME = "andon_bench_intake"  # fixed: the bench never touches another engineer's database
 
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
     import datetime as dt
-    import tempfile
-    from pathlib import Path
 
     from .scratch import PG_ADMIN, scratch_drop, scratch_setup
 
@@ -621,7 +319,6 @@ def main(argv: list[str] | None = None) -> int:
 
         from .bare import bare_table
         from .report import load_average, machine
-        from .server import Server
         from .world import build_world, seed_intake
 
         started = dt.datetime.now().astimezone()
@@ -635,8 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         measured = in_process(world.token, lines, 50 if args.quick else args.in_process)
         connection.close()
-        workdir = Path(tempfile.mkdtemp(prefix="andon-bench-intake-"))
-        with Server(url, workdir, settings="bench.bare_settings") as server:
+        with served(url, prefix="andon-bench-intake-", settings="bench.bare_settings") as server:
             loads = run_intake(
                 port=server.port,
                 token=world.token,

@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,15 +44,14 @@ def _run(args: argparse.Namespace) -> None:
     url = scratch_setup(args.db, args.name)
     try:
         from bench import pulls
-        from bench.server import Server
+        from bench.server import served
         from bench.world import build_world
 
         world = build_world()
         sizes = [int(s) for s in args.sizes.split(",")]
-        workdir = Path(tempfile.mkdtemp(prefix="andon-pull-scale-"))
         started = time.perf_counter()
         if args.http:
-            with Server(url, workdir) as server:
+            with served(url, prefix="andon-pull-scale-") as server:
                 report = pulls.run_pulls(world, sizes=sizes, reps=args.reps, port=server.port)
         else:
             report = pulls.run_pulls(world, sizes=sizes, reps=args.reps)

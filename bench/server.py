@@ -9,11 +9,15 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +160,13 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def served(url: str, *, prefix: str, settings: str = "andon.config.settings") -> Iterator[Server]:
+    """A served process on `url`, ready, in a new temp directory named `prefix`…: stopped at
+    the end, its directory removed unless the run failed (its server.log tells why)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    with Server(url, workdir, settings=settings) as server:
+        yield server
+    shutil.rmtree(workdir, ignore_errors=True)

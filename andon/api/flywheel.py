@@ -18,7 +18,7 @@ from andon.core.errors import Forbidden, InvalidInput
 from andon.core.http import AuthenticatedRequest
 from andon.flywheel.alarms import TeamSilence, alarms
 from andon.flywheel.families import bounds
-from andon.flywheel.inbox import inbox, unread_count
+from andon.flywheel.inbox import inbox_with_unread, unread_count
 from andon.flywheel.scorecards import scorecards
 from andon.flywheel.selectors import dashboard
 from andon.flywheel.services import inbox_mark_read
@@ -244,9 +244,9 @@ class InboxOut(BaseModel):
 def inbox_get(request: AuthenticatedRequest):
     """What became of the pulls you made or recorded evidence for: work orders resolved,
     findings, disposition, and when the product sold again."""
-    items = inbox(user_id=request.user.pk)
+    page = inbox_with_unread(user_id=request.user.pk)
     return InboxOut(
-        unread=unread_count(user_id=request.user.pk),
+        unread=page.unread,
         items=[
             InboxItemOut(
                 andon_id=i.andon.pk,
@@ -268,7 +268,7 @@ def inbox_get(request: AuthenticatedRequest):
                 sold_again_at=i.andon.closed_at,
                 unread=i.unread,
             )
-            for i in items
+            for i in page.items
         ],
     )
 

@@ -2,7 +2,8 @@
 for, with what became of them: when each work order was resolved, what was found
 (findings, disposition) and when the product sold again. News after the person's read mark
 of that andon is unread. A fixed number of queries whatever the number of pulls: four, five
-when the person has fewer than a page of pulls among the newest andons."""
+when the person has fewer than a page of pulls among the newest andons; the page's unread
+count comes with it (one more query only when a page or more of news is unread)."""
 
 from __future__ import annotations
 
@@ -91,10 +92,31 @@ class InboxItem:
         return max(times) if times else None
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[InboxItem]
+    unread: int  # every unread andon of the person's, also those past the page
+
+
 def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
     """The person's pulls and evidence, the newest news first (then the newest pulls). Every
     unread one is on the page (up to `limit`), however old its pull: news of a fix to a pull
     of last year is what the inbox is for, and the unread count promises it."""
+    return _page(user_id, limit)[0]
+
+
+def inbox_with_unread(*, user_id: int, limit: int = 50) -> InboxPage:
+    """The inbox's page and how many andons of the person's are unread."""
+    items, unread_read = _page(user_id, limit)
+    # A page of unread that is not full holds every unread andon: its length is the count. A
+    # full one is counted apart (a window COUNT(*) OVER () on the page's query would join and
+    # sort every unread row before the limit, where the count only tests them).
+    unread = unread_read if unread_read < limit else unread_count(user_id=user_id)
+    return InboxPage(items, unread)
+
+
+def _page(user_id: int, limit: int) -> tuple[list[InboxItem], int]:
+    """The page, and how many unread andons were read for it (at most `limit`)."""
 
     def page(qs: QuerySet) -> list[Any]:  # Andons annotated with last_fix, read_at
         return list(qs.select_related("product", "reason").order_by("-opened_at", "-id")[:limit])
@@ -148,4 +170,4 @@ def inbox(*, user_id: int, limit: int = 50) -> list[InboxItem]:
         if i.unread or room > 0:
             kept.append(i)
             room -= not i.unread
-    return kept
+    return kept, len(unread_page)

@@ -370,3 +370,12 @@ def days_refresh(*, now: dt.datetime | None = None) -> int:
             # Only the version read before summing: a write since then keeps the day stale.
             MemberDay.objects.filter(day=d, version=seen[d][1]).update(stale=False, **sums(d))
     return len(todo)
+
+
+def days_resum(*, now: dt.datetime | None = None) -> int:
+    """Every day's summary marked stale, then the closed days summed again from the rows: for
+    a loader that writes orders and memberships without the writers' marks (the demo). A day
+    outside the rows' span keeps its mark and is read from its (absent) rows. The versions
+    are bumped, not reset, so a concurrent tick's refresh cannot overwrite the new sums."""
+    MemberDay.objects.update(stale=True, version=F("version") + 1)
+    return days_refresh(now=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from andon.flywheel import inbox as inbox_module
-from andon.flywheel.inbox import inbox, unread_count
+from andon.flywheel.inbox import inbox, inbox_with_unread, unread_count
 from andon.flywheel.services import inbox_mark_read
 from andon.workorders.models import WorkOrder
 
@@ -93,3 +93,22 @@ def test_unread_news_of_an_old_pull_is_on_a_full_page(world):
     # Read too: the page is the newest pull again.
     inbox_mark_read(user_id=u["agent1"].pk, andon_ids=[item.andon.pk], at=at(30))
     assert [i.andon.pk for i in inbox(user_id=u["agent1"].pk, limit=1)] == [s.a1.pk]
+
+
+def test_the_unread_count_comes_with_the_page(world, django_assert_max_num_queries):
+    """The page's unread count is the one unread_count gives, without asking for the unread
+    again when the page holds them all; a page full of unread counts them apart."""
+    s = build_small(world)
+    agent1 = world.users["agent1"].pk
+    with django_assert_max_num_queries(5):  # the inbox's own five, nothing more
+        page = inbox_with_unread(user_id=agent1)
+    assert page.unread == unread_count(user_id=agent1) == 2
+    assert page.items == inbox(user_id=agent1)
+    with django_assert_max_num_queries(6):  # two unread, a page of one: one count more
+        full = inbox_with_unread(user_id=agent1, limit=1)
+    assert full.unread == 2 and full.items == inbox(user_id=agent1, limit=1)
+    inbox_mark_read(user_id=agent1, andon_ids=[s.a1.pk], at=at(5))
+    assert inbox_with_unread(user_id=agent1, limit=1).unread == 1
+    assert inbox_with_unread(user_id=agent1).unread == 1
+    nobody = inbox_with_unread(user_id=world.users["vendor1"].pk)
+    assert nobody.items == [] and nobody.unread == 0

@@ -112,6 +112,20 @@ def test_inbox_page_and_nav_count(world, login):
     assert "bad glue" not in login("agent2").get("/inbox/").content.decode()
 
 
+def test_inbox_page_asks_for_the_unread_once(world, login, django_assert_max_num_queries):
+    """The page's list, its count and the header's count come from one read of the unread:
+    nine queries (four for the session, the person and their roles; five for the inbox)."""
+    s = build_small(world)
+    c = login("agent1")
+    with django_assert_max_num_queries(9):
+        html = c.get("/inbox/").content.decode()
+    assert "data-inbox-unread>2<" in html and '<span class="badge" data-unread>2</span>' in html
+    c.post("/inbox/read", {"andon": [s.a1.pk]})
+    with django_assert_max_num_queries(9):
+        html = c.get("/inbox/").content.decode()
+    assert "data-inbox-unread>1<" in html and '<span class="badge" data-unread>1</span>' in html
+
+
 def test_alarm_on_dashboard_and_monday_review(world, login, monkeypatch, frozen):
     t1 = Team.objects.get(code="team-1")
     test = rules.silence_test(

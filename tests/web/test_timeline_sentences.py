@@ -99,3 +99,41 @@ def test_recovery_reads_as_its_kind_not_the_catalogue_entrys_code(lang):
         text = re.sub(r"<[^>]+>", "", str(sentence(Entry("recovery.given", "agent1", "3", data))))
         expected = translation.gettext("coupon")
     assert "coupon-5" not in text and expected in text, text
+
+
+HOLDS_PLACED = {
+    # At the pull: units of stock and packed lines.
+    "pull": (
+        {"stock_units": 300, "order_lines": 5},
+        {
+            "en": "300 units of stock and 5 packed order lines were put on hold.",
+            "zh-hans": "已扣留 300 件库存和 5 个已打包订单行。",
+        },
+    ),
+    # Holds placed later record warehouse batches, not units; each case says why they came.
+    "reopened": (
+        {"stock_rows": 1, "order_lines": 2, "reopened": True},
+        {
+            "en": "Reopened by the watch, the andon holds again: 1 batch in a warehouse, "
+            "2 packed order lines.",
+            "zh-hans": "观察期内重新开启，安灯再次扣留：1 个仓库批次，2 个已打包订单行。",
+        },
+    ),
+    "arrived": (
+        {"stock_rows": 3, "order_lines": 1, "arrived_while_stopped": True},
+        {
+            "en": "Arrived while the product was stopped, and held too: 3 batches in "
+            "warehouses, 1 packed order line.",
+            "zh-hans": "停售期间到货的货物也已扣留：3 个仓库批次，1 个已打包订单行。",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+@pytest.mark.parametrize("case", sorted(HOLDS_PLACED))
+def test_holds_placed_reads_as_the_moment_they_were_placed(case, lang):
+    data, expected = HOLDS_PLACED[case]
+    with translation.override(lang):
+        text = str(sentence(Entry("holds.placed", "", "7", data)))
+    assert text == expected[lang]

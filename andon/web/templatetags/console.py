@@ -143,6 +143,12 @@ def cord_url(sku: str, reason: str, problem: int | None = None) -> str:
     return links.cord_url(sku, reason, problem)
 
 
+def _inbox_unread(context: template.Context, user_id: int) -> int:
+    """The inbox page has counted its unread already (`inbox_unread`): not asked twice."""
+    counted = context.get("inbox_unread")
+    return counted if isinstance(counted, int) else unread_count(user_id=user_id)
+
+
 @register.inclusion_tag("web/_nav.html", takes_context=True)
 def console_nav(context: template.Context) -> dict:
     request = context.get("request")
@@ -153,7 +159,7 @@ def console_nav(context: template.Context) -> dict:
     return {
         "show": True,
         # The loop closed: news of their pulls waits for service people in the inbox.
-        "inbox_unread": unread_count(user_id=request.user.pk) if service else 0,
+        "inbox_unread": _inbox_unread(context, request.user.pk) if service else 0,
         "request": request,
         "service": people_rules.may_record_contact(r),
         "lead": r.has(people_rules.Role.TEAM_LEAD),

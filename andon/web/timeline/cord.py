@@ -17,7 +17,16 @@ from andon.holds.choices import HoldState
 from andon.holds.selectors import HoldTally
 
 from ..formatting import colon, when
-from .words import Entry, actor_of, packed_lines, parse_when, say, units_of_stock, with_text
+from .words import (
+    Entry,
+    actor_of,
+    batches_in_warehouses,
+    packed_lines,
+    parse_when,
+    say,
+    units_of_stock,
+    with_text,
+)
 
 
 def _pulled(e: Entry) -> SafeString:
@@ -43,31 +52,16 @@ def _joined(e: Entry) -> SafeString:
 
 def _holds_placed(e: Entry) -> SafeString:
     d = e.data
+    lines = packed_lines(int(d.get("order_lines") or 0))
     if d.get("reopened"):
-        rows = int(d.get("stock_rows") or 0)
-        batches = ngettext("%(n)d batch in a warehouse", "%(n)d batches in warehouses", rows) % {
-            "n": rows
-        }
-        return say(
-            _("Reopened by the watch, the andon holds again: %(stock)s, %(lines)s."),
-            stock=batches,
-            lines=packed_lines(int(d.get("order_lines") or 0)),
-        )
-    if d.get("arrived_while_stopped"):
-        rows = int(d.get("stock_rows") or 0)
-        batches = ngettext("%(n)d batch in a warehouse", "%(n)d batches in warehouses", rows) % {
-            "n": rows
-        }
-        return say(
-            _("Arrived while the product was stopped, and held too: %(stock)s, %(lines)s."),
-            stock=batches,
-            lines=packed_lines(int(d.get("order_lines") or 0)),
-        )
-    return say(
-        _("%(stock)s and %(lines)s were put on hold."),
-        stock=units_of_stock(int(d.get("stock_units") or 0)),
-        lines=packed_lines(int(d.get("order_lines") or 0)),
-    )
+        later = _("Reopened by the watch, the andon holds again: %(stock)s, %(lines)s.")
+    elif d.get("arrived_while_stopped"):
+        later = _("Arrived while the product was stopped, and held too: %(stock)s, %(lines)s.")
+    else:
+        stock = units_of_stock(int(d.get("stock_units") or 0))
+        return say(_("%(stock)s and %(lines)s were put on hold."), stock=stock, lines=lines)
+    # Holds placed after the pull record the warehouse batches they took, not units.
+    return say(later, stock=batches_in_warehouses(int(d.get("stock_rows") or 0)), lines=lines)
 
 
 def _wo(e: Entry) -> SafeString:
@@ -209,11 +203,9 @@ CORD: dict[str, Callable[[Entry], SafeString]] = {
 def _tally(t: HoldTally) -> str:
     parts = []
     if t.stock_rows:
-        batches = ngettext(
-            "%(n)d batch in a warehouse", "%(n)d batches in warehouses", t.stock_rows
-        ) % {"n": t.stock_rows}
         parts.append(
-            _("%(units)s (%(where)s)") % {"units": units_of_stock(t.stock_units), "where": batches}
+            _("%(units)s (%(where)s)")
+            % {"units": units_of_stock(t.stock_units), "where": batches_in_warehouses(t.stock_rows)}
         )
     if t.order_lines:
         units = ngettext("%(n)d unit", "%(n)d units", t.line_units) % {"n": t.line_units}

@@ -56,6 +56,10 @@ def units_of_stock(n: int) -> str:
     return ngettext("%(n)d unit of stock", "%(n)d units of stock", n) % {"n": n}
 
 
+def batches_in_warehouses(n: int) -> str:
+    return ngettext("%(n)d batch in a warehouse", "%(n)d batches in warehouses", n) % {"n": n}
+
+
 def packed_lines(n: int) -> str:
     return ngettext("%(n)d packed order line", "%(n)d packed order lines", n) % {"n": n}
 

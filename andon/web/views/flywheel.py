@@ -25,7 +25,7 @@ from andon.flywheel.exports import (
     scorecards_xlsx,
 )
 from andon.flywheel.families import bounds
-from andon.flywheel.inbox import inbox, unread_count
+from andon.flywheel.inbox import inbox_with_unread
 from andon.flywheel.scorecards import BY, andons_behind, scorecards
 from andon.flywheel.selectors import (
     ANDON_FIGURES,
@@ -254,13 +254,12 @@ def scorecards_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
 
 @require(people_rules.signed_in)
 def inbox_page(request: AuthenticatedRequest) -> HttpResponse:
+    page = inbox_with_unread(user_id=request.user.pk)
+    # inbox_unread: the header's count too, so the page asks for the unread once.
     return render(
         request,
         "web/flywheel/inbox.html",
-        {
-            "items": inbox(user_id=request.user.pk),
-            "unread": unread_count(user_id=request.user.pk),
-        },
+        {"items": page.items, "unread": page.unread, "inbox_unread": page.unread},
     )
 
 
