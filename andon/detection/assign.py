@@ -1,8 +1,9 @@
-"""Assigning contacts to problems: one at a time (a contact being recorded), a set at a time
-(an import) and a whole product again (a rebuild). All three run the same decision
-(`rules.choose`) over the same candidates, in the order the contacts were reported, so a
-rebuild gives the answer online assignment gave (corrections aside, which it applies from the
-start).
+"""Assigning one contact to a problem as it is recorded, and what the other ways share (the
+contact as read, labels). A set at a time (an import) is batch.py, a whole product again (a
+rebuild) services.py through replay.py: all three take the same decision (`rules.choose`,
+or replay.py's same numbers) over the same candidates, in the order the contacts were
+reported, so a rebuild gives the answer online assignment gave (corrections aside, which it
+applies from the start).
 
 Contract: callers own the transaction. Nothing here locks a listing, an andon or a contact:
 a pull never waits for detection. Concurrent assignments of one product may each open a
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,10 +23,10 @@ import numpy as np
 from django.db import connection
 from django.db.models import Q
 
-from andon.contacts.models import Contact, ReasonCode
+from andon.contacts.models import Contact
 
 from . import embedding, rules
-from .models import Assignment, Method, Problem, ProblemState
+from .models import Assignment, Problem, ProblemState
 from .text import label_from, language_of, lexical_of
 
 _lexical = lru_cache(maxsize=50_000)(lexical_of)
@@ -171,37 +172,6 @@ def _sqlite_datetime(value: str | dt.datetime) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def candidates_many(ats: dict[int, dt.datetime]) -> dict[int, dict[int, rules.Candidate]]:
-    """`candidates_of` for many products (an import), in one read per 200 products: the rows
-    of the span that covers their windows, in the cut's order, each product's own window and
-    cut (the same order and the same 400 rows as `candidates_of`) applied here as they
-    stream. (A window function ranking each product's own window, with a 200-branch OR of
-    windows, cost ~3 ms a product to build and plan: more than the rows it saved.)"""
-    out: dict[int, dict[int, rules.Candidate]] = {}
-    products = sorted(ats)
-    span = dt.timedelta(days=rules.WINDOW_DAYS)
-    for start in range(0, len(products), 200):
-        part = products[start : start + 200]
-        lows = {p: ats[p] - span for p in part}
-        rows: dict[int, list[tuple]] = {p: [] for p in part}
-        for product_id, *row in (
-            Assignment.objects.filter(
-                product_id__in=part,
-                reported_at__gte=min(lows.values()),
-                reported_at__lte=max(ats[p] for p in part),
-                problem__state=ProblemState.OPEN,
-            )
-            .order_by("product_id", "-pinned", "-reported_at", "-contact_id")
-            .values_list("product_id", *_FIELDS)
-            .iterator(chunk_size=2000)
-        ):
-            kept, at = rows[product_id], row[4]
-            if len(kept) < rules.CANDIDATE_REPORTS and lows[product_id] <= at <= ats[product_id]:
-                kept.append(tuple(row))
-        out.update((p, _candidates(rows[p])) for p in part)
-    return out
-
-
 def _candidates(cut: Sequence[tuple]) -> dict[int, rules.Candidate]:
     """Candidates from the cut's rows (corrected first, then the newest), at most
     MEMBERS_PER_PROBLEM a problem, members oldest first as they would have been added. A
@@ -313,198 +283,6 @@ def contact_assign(*, contact: Contact, wait_for_model: bool = False) -> Assignm
         score=choice.score,
         matched_contact_id=choice.matched_contact_id,
         similarity=choice.similarity,
-    )
-
-
-@dataclass
-class Replay:
-    """Assignment of many contacts of one product in memory, in report order; problems that
-    do not exist yet have negative keys until they are written."""
-
-    product_id: int
-    candidates: dict[int, rules.Candidate]
-    next_key: int = -1
-    pruned_at: dt.datetime | None = None
-
-    def place(
-        self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
-    ) -> rules.Choice:
-        self._prune(item.at)
-        report = item.report(vector, pinned=pinned_key is not None)
-        if pinned_key is not None:
-            choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
-        else:
-            choice = rules.choose(report, self.candidates.values())
-        key = choice.key
-        if key is None:
-            key = self.next_key
-            self.next_key -= 1
-            choice = rules.Choice(
-                key, choice.method, choice.score, choice.matched_contact_id, choice.similarity
-            )
-        self.candidates.setdefault(key, rules.Candidate(key)).add(report)
-        return choice
-
-    def _prune(self, at: dt.datetime) -> None:
-        """Forget problems whose members all fell out of the window (once a day of reports):
-        the contacts come in report order, so they can never be candidates again."""
-        if self.pruned_at is not None and at - self.pruned_at < dt.timedelta(days=1):
-            return
-        self.pruned_at = at
-        start = at - dt.timedelta(days=rules.WINDOW_DAYS)
-        for key in [
-            k
-            for k, c in self.candidates.items()
-            if c.last_at is not None and c.last_at < start and not any(m.pinned for m in c.members)
-        ]:
-            del self.candidates[key]
-
-
-class VectorsFor:
-    """Unit vectors by contact id: stored ones reused, the others encoded in the background
-    (each distinct text once, in the contacts' order), so that a replay decides the first
-    contacts while the later ones are still being encoded. `get` waits for the part it needs."""
-
-    def __init__(self, items: Sequence[Incoming], stored: dict[int, bytes] | None = None) -> None:
-        stored = stored or {}
-        known = [it.contact_id for it in items if stored.get(it.contact_id)]
-        decoded = embedding.from_bytes_many([stored[cid] for cid in known])
-        self._known: dict[int, np.ndarray | None] = dict(zip(known, decoded, strict=True))
-        texts: dict[str, int] = {}
-        self._index: dict[int, int] = {}
-        for it in items:
-            if it.contact_id not in self._known and it.text.strip():
-                self._index[it.contact_id] = texts.setdefault(it.text, len(texts))
-        self._pending = embedding.Pending(list(texts))
-
-    def get(self, contact_id: int) -> np.ndarray | None:
-        if contact_id in self._known:
-            return self._known[contact_id]
-        i = self._index.get(contact_id)
-        return None if i is None else self._pending.get(i)
-
-
-def vectors_for(items: Sequence[Incoming], stored: dict[int, bytes] | None = None) -> VectorsFor:
-    return VectorsFor(items, stored)
-
-
-def contacts_assign(
-    *, contact_ids: Iterable[int], progress: Callable[[int], None] | None = None
-) -> int:
-    """Assign the given contacts that have no problem yet, set-based: one read of the
-    contacts, vectors in batches, one read of candidates for 200 products, bulk writes.
-    Returns how many were assigned."""
-    items = [
-        Incoming(*row)
-        for row in Contact.objects.filter(id__in=list(contact_ids), assignment__isnull=True)
-        .order_by("created_at", "id")
-        .values_list(*INCOMING_FIELDS)
-    ]
-    if not items:
-        return 0
-    vectors = vectors_for(items)  # encoding starts in the background
-    by_product: dict[int, list[Incoming]] = {}
-    for it in items:
-        by_product.setdefault(it.product_id, []).append(it)
-        _lexical(it.text)  # meanwhile, in this thread
-    candidates = candidates_many({p: its[-1].at for p, its in by_product.items()})
-    replays = {p: Replay(p, candidates[p]) for p in by_product}
-    placed: dict[int, list[tuple[Incoming, rules.Choice]]] = {p: [] for p in by_product}
-    # In report order across products (each product's replay sees its own contacts in order,
-    # as before): the vectors arrive in that order.
-    for it in items:
-        vector = vectors.get(it.contact_id)
-        placed[it.product_id].append((it, replays[it.product_id].place(it, vector)))
-    keys = _write_new_problems_many(placed)
-    rows = [
-        _assignment_row(it, vectors.get(it.contact_id), ch, keys[product_id])
-        for product_id, product_placed in placed.items()
-        for it, ch in product_placed
-    ]
-    Assignment.objects.bulk_create(rows, batch_size=500)
-    if progress:
-        progress(len(rows))
-    return len(rows)
-
-
-def _write_new_problems(
-    product_id: int, replay: Replay, placed: list[tuple[Incoming, rules.Choice]]
-) -> dict[int, int]:
-    """Create the problems a replay opened (negative keys) and fill missing labels of the
-    existing ones; returns key -> problem id."""
-    return _write_new_problems_many({product_id: placed})[product_id]
-
-
-def _write_new_problems_many(
-    placed: dict[int, list[tuple[Incoming, rules.Choice]]],
-) -> dict[int, dict[int, int]]:
-    """`_write_new_problems` for many products' replays at once: one insert of all the new
-    problems, one read of the existing ones' labels. Returns, per product, key -> id."""
-    first: dict[tuple[int, int], dict[str, str]] = {}
-    created_at: dict[tuple[int, int], dt.datetime] = {}
-    textless: list[tuple[tuple[int, int], int]] = []
-    for product_id, product_placed in placed.items():
-        for it, ch in product_placed:
-            # Every choice a replay made has a key (an existing problem or a new negative one).
-            key = (product_id, _key(ch))
-            labels = first.setdefault(key, {})
-            for name, label in labels_for(it.text).items():
-                labels.setdefault(name, label)
-            created_at.setdefault(key, it.at)
-            if key[1] < 0:
-                textless.append((key, it.reason_id))
-    # A problem opened by reports without text is named after the first one's reason code.
-    unnamed = [(key, reason) for key, reason in textless if not first[key]]
-    reasons = ReasonCode.objects.in_bulk({reason for _, reason in unnamed})
-    for key, reason in unnamed:
-        if not first[key] and reason in reasons:
-            r = reasons[reason]
-            first[key] = {"label_zh": r.label_zh, "label_en": r.label_en}
-    new_keys = sorted((k for k in first if k[1] < 0), key=lambda k: (k[0], -k[1]))
-    problems = Problem.objects.bulk_create(
-        [Problem(product_id=k[0], created_at=created_at[k], **first[k]) for k in new_keys],
-        batch_size=500,
-    )
-    keys: dict[int, dict[int, int]] = {product_id: {} for product_id in placed}
-    for k, problem in zip(new_keys, problems, strict=True):
-        keys[k[0]][k[1]] = problem.pk
-    # Existing problems: one read of their labels, and a write only where a language's label
-    # is still empty (rare: most problems already have the labels this import would give).
-    existing = {k[1]: k for k in first if k[1] > 0}
-    for pk, label_zh, label_en in Problem.objects.filter(pk__in=list(existing)).values_list(
-        "pk", "label_zh", "label_en"
-    ):
-        have = {"label_zh": label_zh, "label_en": label_en}
-        for name, label in first[existing[pk]].items():
-            if not have[name]:  # still empty when written: a concurrent intake may be first
-                Problem.objects.filter(pk=pk, **{name: ""}).update(**{name: label})
-    for product_id, existing_or_new in first:
-        keys[product_id].setdefault(existing_or_new, existing_or_new)
-    return keys
-
-
-def _key(choice: rules.Choice) -> int:
-    if choice.key is None:
-        raise ValueError("a replayed choice always has a problem key")
-    return choice.key
-
-
-def _assignment_row(
-    it: Incoming, vector: np.ndarray | None, ch: rules.Choice, keys: dict[int, int]
-) -> Assignment:
-    return Assignment(
-        contact_id=it.contact_id,
-        problem_id=keys[_key(ch)],
-        product_id=it.product_id,
-        customer_id=it.customer_id,
-        reason_id=it.reason_id,
-        reported_at=it.at,
-        vector=embedding.to_bytes(vector),
-        method=ch.method,
-        score=ch.score,
-        matched_contact_id=ch.matched_contact_id,
-        similarity=ch.similarity,
-        pinned=ch.method == Method.MANUAL,
     )
 
 

@@ -176,18 +176,37 @@ def from_bytes(blob: bytes | memoryview | None) -> np.ndarray | None:
 
 def from_bytes_many(blobs: Sequence[bytes | memoryview | None]) -> list[np.ndarray | None]:
     """Stored vectors back to unit float32, all in one array operation (a candidate read
-    decodes up to 400). Online assignment and a replay both decode through here, so that they
-    compare the very same numbers."""
+    decodes up to 400). Online assignment and a replay both decode through here (or through
+    `decoded`, the same numbers as one matrix), so that they compare the very same numbers."""
     out: list[np.ndarray | None] = [None] * len(blobs)
     present = [i for i, b in enumerate(blobs) if b and len(b) == 2 * DIM]
     if not present:
         return out
-    raw = b"".join(bytes(blobs[i]) for i in present)  # type: ignore[arg-type]
-    m = np.frombuffer(raw, dtype=np.float16).reshape(len(present), DIM).astype(np.float32)
-    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
-    nonzero = norms > 0
-    m[nonzero] /= norms[nonzero, None]
+    m, nonzero = _decode([blobs[i] for i in present])
     for row, i in enumerate(present):
         if nonzero[row]:
             out[i] = m[row]
     return out
+
+
+def decoded(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.ndarray]:
+    """`from_bytes_many` as one matrix (a row of zeros where there is no vector) and whether
+    each row is a vector: a batch keeps a product's members' vectors as one matrix."""
+    m = np.zeros((len(blobs), DIM), dtype=np.float32)
+    has = np.zeros(len(blobs), dtype=bool)
+    present = [i for i, b in enumerate(blobs) if b and len(b) == 2 * DIM]
+    if present:
+        values, nonzero = _decode([blobs[i] for i in present])
+        m[present] = values
+        has[present] = nonzero
+        m[~has] = 0.0
+    return m, has
+
+
+def _decode(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.ndarray]:
+    raw = b"".join(bytes(b) for b in blobs)  # type: ignore[arg-type]
+    m = np.frombuffer(raw, dtype=np.float16).reshape(len(blobs), DIM).astype(np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
+    nonzero = norms > 0
+    m[nonzero] /= norms[nonzero, None]
+    return m, nonzero

@@ -176,17 +176,42 @@ def choose(report: Report, candidates: Iterable[Candidate]) -> Choice:
     if not active:
         return Choice(None, "embedding" if report.vector is not None else "lexical", 0.0)
     members = [m for c in active for m in c.members]
-    z, similarity, by_vector = _logits(report, members)
+    x, by_vector = pair_features(report, members)
+    return pick(
+        report,
+        x,
+        by_vector,
+        sizes=np.array([len(c.members) for c in active]),
+        recency=[(c.last_at, -c.key) for c in active],
+        keys=[c.key for c in active],
+        contact_ids=[m.contact_id for m in members],
+    )
+
+
+def pick(
+    report: Report,
+    x: np.ndarray,
+    by_vector: np.ndarray,
+    *,
+    sizes: np.ndarray,
+    recency: Sequence[tuple[object, int]],
+    keys: Sequence[int],
+    contact_ids: Sequence[int],
+) -> Choice:
+    """The decision over the live candidates' members, given their evidence `x` (rows grouped
+    by problem, `sizes` rows each, problems in `keys` order; `recency` breaks ties: the most
+    recently active problem, then the oldest key). Online assignment and the batch replay
+    (replay.py) both decide here, over the same rows in the same order."""
+    z, similarity = _logits_of(x, by_vector)
     # Average linkage: the mean log-odds over each problem's members, all problems at once.
-    sizes = np.array([len(c.members) for c in active])
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     # (Blending in the best member's log-odds was tried: cross-validated F1 fell, 0.80 -> 0.77.)
     scores = 1.0 / (1.0 + np.exp(-np.add.reduceat(z, starts) / sizes))
-    i = max(range(len(active)), key=lambda i: (scores[i], active[i].last_at, -active[i].key))
-    c, start = active[i], int(starts[i])
-    top = start + int(np.argmax(z[start : start + len(c.members)]))
+    i = max(range(len(keys)), key=lambda i: (scores[i], *recency[i]))
+    start = int(starts[i])
+    top = start + int(np.argmax(z[start : start + int(sizes[i])]))
     method = "embedding" if by_vector[top] else "lexical"
-    best = Choice(c.key, method, float(scores[i]), members[top].contact_id, float(similarity[top]))
+    best = Choice(keys[i], method, float(scores[i]), contact_ids[top], float(similarity[top]))
     threshold = SAME_PROBLEM if best.method == "embedding" else SAME_PROBLEM_LEXICAL
     if best.score >= threshold:
         return best
@@ -248,14 +273,39 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
             )
         )
     flags = np.array(rows, dtype=float).reshape(n, 9)
-    cross, shared, differ, same_reason, same_customer, shared_c, differ_c, grams, zh = flags.T
     by_vector = np.array([report.vector is not None and m.vector is not None for m in members])
     by_vector = by_vector.astype(bool).reshape(n)
+    matrix = None
+    if by_vector.any():
+        matrix = _stacked([m.vector for m, v in zip(members, by_vector, strict=True) if v])  # type: ignore[misc]
+    return evidence(report, flags, by_vector, matrix), by_vector
+
+
+# The columns of `pair_features`'s per-member flags, as `evidence` reads them.
+FLAGS = (
+    "cross_language",
+    "numbers_shared",
+    "numbers_differ",
+    "same_reason",
+    "same_customer",
+    "concepts_shared",
+    "concepts_differ",
+    "grams",
+    "member_zh",
+)
+
+
+def evidence(
+    report: Report, flags: np.ndarray, by_vector: np.ndarray, matrix: np.ndarray | None
+) -> np.ndarray:
+    """The rows of FEATURES from the members' lexical flags (columns of FLAGS, float) and the
+    vectors of the members compared by vector (`matrix`, their rows in member order)."""
+    n = len(flags)
+    cross, shared, differ, same_reason, same_customer, shared_c, differ_c, grams, zh = flags.T
     similarity = grams.copy()  # n-gram overlap where a vector is missing
     centred = np.zeros(n)
-    if by_vector.any():
+    if matrix is not None:
         idx = np.flatnonzero(by_vector)
-        matrix = _stacked([members[int(i)].vector for i in idx])  # type: ignore[misc]
         similarity[idx], centred[idx] = _cosines(report, matrix, zh[idx].astype(bool))
     # Relative evidence: how far below the report's closest report of the product this one
     # is (0 for the closest). The level of the cosines varies by product and by wording; a
@@ -267,7 +317,7 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
     # The model's cosines run lower between a Chinese and an English report, for one problem
     # and for two alike: the line between them sits elsewhere across languages (cross and
     # cross x cosine).
-    x = np.column_stack(
+    return np.column_stack(
         [
             similarity,
             cross,
@@ -277,14 +327,13 @@ def pair_features(report: Report, members: Sequence[Report]) -> tuple[np.ndarray
             same_reason,
             below,
             same_customer,
-            same_customer * lex.follow_up,
+            same_customer * report.lexical.follow_up,
             shared_c,
             differ_c,
             grams,
             centred,
         ]
     )
-    return x, by_vector
 
 
 def _stacked(vectors: list[np.ndarray]) -> np.ndarray:
@@ -331,9 +380,13 @@ def _cosines(report: Report, matrix: np.ndarray, zh: np.ndarray) -> tuple[np.nda
 def _logits(report: Report, members: Sequence[Report]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """pair_logit for every member, vectorised: (log-odds, similarity, by vector)."""
     x, by_vector = pair_features(report, members)
+    z, similarity = _logits_of(x, by_vector)
+    return z, similarity, by_vector
+
+
+def _logits_of(x: np.ndarray, by_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     w = np.where(by_vector[:, None], EMBEDDING_WEIGHTS, LEXICAL_WEIGHTS)
-    z = w[:, 0] + np.einsum("ij,ij->i", w[:, 1:], x)
-    return z, x[:, 0], by_vector
+    return w[:, 0] + np.einsum("ij,ij->i", w[:, 1:], x), x[:, 0]
 
 
 def _by_reason(report: Report, active: Sequence[Candidate]) -> Choice:

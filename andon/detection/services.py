@@ -34,18 +34,22 @@ from . import embedding, rules
 from .assign import (
     INCOMING_FIELDS,
     Incoming,
-    Replay,
     contact_assign,
-    contacts_assign,
     labels_for,
     problems_referenced,
     unassigned_contact_ids,
-    vectors_for,
 )
-from .assign import _assignment_row as assignment_row
-from .assign import _write_new_problems as write_new_problems
+from .batch import (
+    COLUMNS,
+    assignment_row,
+    assignments_insert,
+    contacts_assign,
+    vectors_for,
+    write_new_problems,
+)
 from .errors import ProblemMismatch, ProblemNotFound, ProblemNotOpen
 from .models import Assignment, Method, Problem, ProblemState
+from .replay import Replay
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +344,7 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
         )
     )
     vectors = vectors_for(items, {cid: bytes(a["vector"]) for cid, a in old.items()})
-    replay = Replay(product_id, {})
+    replay = Replay(product_id, expected=len(items))
     placed = []
     for it in items:
         before = old.get(it.contact_id)
@@ -352,16 +356,16 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
     Assignment.objects.filter(product_id=product_id).delete()
     keys = write_new_problems(product_id, replay, placed)
     rows = []
+    pinned_at, by_at, at_at = (
+        COLUMNS.index(name) for name in ("pinned", "corrected_by_id", "corrected_at")
+    )
     for it, ch in placed:
         row = assignment_row(it, vectors.get(it.contact_id), ch, keys)
         before = old.get(it.contact_id)
-        if row.pinned and before:
-            row.corrected_by_id, row.corrected_at = (
-                before["corrected_by_id"],
-                before["corrected_at"],
-            )
+        if row[pinned_at] and before:
+            row[by_at], row[at_at] = before["corrected_by_id"], before["corrected_at"]
         rows.append(row)
-    Assignment.objects.bulk_create(rows, batch_size=500)
+    assignments_insert(rows)
     used = set(keys.values())
     gone = Problem.objects.filter(product_id=product_id, state=ProblemState.OPEN).exclude(
         pk__in=used

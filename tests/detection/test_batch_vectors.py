@@ -9,7 +9,8 @@ import datetime as dt
 import numpy as np
 
 from andon.detection import embedding
-from andon.detection.assign import Incoming, vectors_for
+from andon.detection.assign import Incoming
+from andon.detection.batch import vectors_for
 
 
 def _item(i: int, text: str) -> Incoming:

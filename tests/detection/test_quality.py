@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from andon.detection import assign, embedding, rules
-from andon.detection.assign import Incoming, Replay
+from andon.detection import assign, batch, embedding, rules
+from andon.detection.assign import Incoming
+from andon.detection.replay import Replay, Seed
 from andon.detection.models import Assignment
 from andon.detection.text import lexical_of
 from bench import detection_quality
@@ -116,11 +117,21 @@ def test_an_imports_candidates_read_together_are_each_products_own(catalogue, mo
     Assignment.objects.filter(pk=first.pk).update(pinned=True)  # a correction ranks first
     # Each product its own time: b's window reaches past a's and the other way round.
     ats = {a.pk: now, b.pk: now - dt.timedelta(days=25)}
-    together = assign.candidates_many(ats)
+    together = batch.candidates_many(ats)
 
-    def members(cands):
-        return sorted((k, [m.contact_id for m in c.members], c.last_at) for k, c in cands.items())
+    def columns(seed: Seed) -> list:
+        return [
+            seed.keys,
+            seed.contact_ids,
+            seed.customer_ids,
+            seed.reason_ids,
+            seed.at,
+            seed.pinned,
+            seed.lexicals,
+            seed.vectors.tolist(),
+            seed.has_vector.tolist(),
+        ]
 
     for pk, at in ats.items():
         alone = assign.candidates_of(product_id=pk, at=at)
-        assert alone and members(together[pk]) == members(alone)
+        assert alone and columns(together[pk]) == columns(Seed.of(alone))

@@ -1,0 +1,476 @@
+"""Assignment of many contacts in memory (an import, a rebuild), in report order: the same
+decision as `rules.choose` over the same members, with each product's members kept as arrays
+(vectors as one matrix, lexical evidence as ids) instead of per-member objects re-read and
+re-compared in Python for every report.
+
+Why arrays: a report is compared with ~100 members of its product, and an import decides
+thousands of reports over the same members. `rules.choose` rebuilds the live candidates,
+one Python tuple of evidence a member and one stack of vectors for each report (~1 ms); here
+the window and the cut are index arithmetic, set overlaps are counts of shared ids
+(`np.bincount` over the product's ids), and the matrix is indexed, not rebuilt. The numbers
+fed to `rules.evidence` and `rules.pick` are the very same (the same rows, in the same order,
+computed with the same floating-point operations), so the choices are identical:
+tests/detection/test_replay.py replays generated sets both ways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import embedding, rules
+from .assign import Incoming
+from .models import Method
+from .text import Lexical
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+WINDOW_US = rules.WINDOW_DAYS * 86_400 * 1_000_000
+DAY_US = 86_400 * 1_000_000
+
+
+def micros(at: dt.datetime) -> int:
+    """A timestamp as integer microseconds since the epoch: exact, and ordered as the
+    datetimes are (so the cut's order and the window are the same as with datetimes)."""
+    return (at - EPOCH) // dt.timedelta(microseconds=1)
+
+
+class Vocabulary:
+    """Ids for strings (n-grams, numbers or concepts), and a reusable mark per id: overlaps of
+    a report with many members become counts of marked ids."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.marks = np.zeros(1024, dtype=bool)
+
+    def of(self, words: Iterable[str]) -> np.ndarray:
+        ids = self.ids
+        out = [ids.setdefault(w, len(ids)) for w in words]
+        if len(ids) > len(self.marks):
+            self.marks = np.zeros(2 * len(ids), dtype=bool)
+        return np.array(out, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Lexed:
+    """A text's lexical evidence as vocabulary ids."""
+
+    grams: np.ndarray
+    concepts: np.ndarray
+    numbers: np.ndarray
+    zh: bool
+
+
+class Lexicon:
+    """The three vocabularies of one batch, and each distinct text's ids (a text is lexed
+    once whatever the number of contacts that say it)."""
+
+    def __init__(self) -> None:
+        self.grams, self.concepts, self.numbers = Vocabulary(), Vocabulary(), Vocabulary()
+        self._texts: dict[Lexical, Lexed] = {}
+
+    def of(self, lexical: Lexical) -> Lexed:
+        got = self._texts.get(lexical)
+        if got is None:
+            got = self._texts[lexical] = Lexed(
+                self.grams.of(lexical.grams),
+                self.concepts.of(lexical.concepts),
+                self.numbers.of(lexical.numbers),
+                lexical.language == "zh",
+            )
+        return got
+
+
+class _Ids:
+    """Members' ids of one kind, concatenated, with the member each belongs to."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.owner = np.zeros(0, dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, int]] = []
+
+    def add(self, ids: np.ndarray, member: int) -> None:
+        if len(ids):
+            self._pending.append((ids, member))
+
+    def flush(self) -> None:
+        if self._pending:
+            self.ids = np.concatenate([self.ids, *(i for i, _ in self._pending)])
+            self.owner = np.concatenate(
+                [self.owner, *(np.full(len(i), m, dtype=np.int64) for i, m in self._pending)]
+            )
+            self._pending = []
+
+    def shared(self, vocabulary: Vocabulary, report: np.ndarray, n: int) -> np.ndarray:
+        """How many of the report's ids each of the n members has (float counts)."""
+        self.flush()
+        marks = vocabulary.marks
+        marks[report] = True
+        counts = np.bincount(self.owner, weights=marks[self.ids], minlength=n)
+        marks[report] = False
+        return counts
+
+    def keep(self, remap: np.ndarray) -> None:
+        """Drop the ids of members mapped to -1, renumber the others."""
+        self.flush()
+        new_owner = remap[self.owner]
+        kept = new_owner >= 0
+        self.ids, self.owner = self.ids[kept], new_owner[kept]
+
+
+@dataclass
+class Seed:
+    """A product's members as a candidates' read gives them, each problem's members in the
+    order `rules.Candidate` keeps them (see batch.candidates_many): columns, one entry a
+    member; `vectors` one row each (zeros where `has_vector` is False)."""
+
+    keys: list[int]
+    contact_ids: list[int]
+    customer_ids: list[int]
+    reason_ids: list[int]
+    at: list[int]  # micros()
+    pinned: list[bool]
+    lexicals: list[Lexical]
+    vectors: np.ndarray
+    has_vector: np.ndarray
+
+    @classmethod
+    def of(cls, candidates: dict[int, rules.Candidate]) -> Seed:
+        members = [(key, m) for key, c in candidates.items() for m in c.members]
+        like = next(
+            (m.vector for _, m in members if m.vector is not None),
+            np.zeros(embedding.DIM, dtype=np.float32),
+        )
+        blank = np.zeros_like(like)
+        return cls(
+            [key for key, _ in members],
+            [m.contact_id for _, m in members],
+            [m.customer_id for _, m in members],
+            [m.reason_id for _, m in members],
+            [micros(m.at) for _, m in members],
+            [m.pinned for _, m in members],
+            [m.lexical for _, m in members],
+            np.array(
+                [blank if m.vector is None else m.vector for _, m in members], dtype=like.dtype
+            ).reshape(len(members), len(like)),
+            np.array([m.vector is not None for _, m in members], dtype=bool),
+        )
+
+
+_COLUMNS = ("at", "cid", "pinned", "reason", "customer", "key", "alive", "zh", "has_vector")
+_COUNTS = ("n_grams", "n_concepts", "n_numbers")
+
+
+@dataclass
+class _Members:
+    """One product's members, one row each: in the window or not, alive (still in its
+    problem's member list) or dropped."""
+
+    lexicon: Lexicon
+    capacity: int = 64
+    n: int = 0
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    # Vectors' rows; as wide as the first vector (the model's 512; tests use fewer).
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    grams: _Ids = field(default_factory=_Ids)
+    concepts: _Ids = field(default_factory=_Ids)
+    numbers: _Ids = field(default_factory=_Ids)
+
+    def __post_init__(self) -> None:
+        self._allocate(self.capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        old, n = self.arrays, self.n
+        kinds = {"pinned": bool, "alive": bool, "zh": bool, "has_vector": bool}
+        self.arrays = {
+            name: np.zeros(capacity, dtype=kinds.get(name, np.int64)) for name in _COLUMNS + _COUNTS
+        }
+        for name, values in old.items():
+            self.arrays[name][:n] = values[:n]
+        matrix = np.zeros((capacity, self.matrix.shape[1]), dtype=self.matrix.dtype)
+        matrix[:n] = self.matrix[:n]
+        self.matrix, self.capacity = matrix, capacity
+
+    def _widen(self, like: np.ndarray) -> None:
+        """The matrix takes the vectors' width and type (the numbers compared are theirs)."""
+        width = like.shape[-1]
+        if self.matrix.shape[1] != width or self.matrix.dtype != like.dtype:
+            if self.matrix.shape[1] and self.arrays["has_vector"][: self.n].any():
+                raise ValueError("vectors of different kinds in one product")
+            self.matrix = np.zeros((self.capacity, width), dtype=like.dtype)
+
+    def add(self, report: rules.Report, key: int) -> int:
+        if self.n == self.capacity:
+            self._allocate(2 * self.capacity)
+        i = self.n
+        self.n += 1
+        lexed = self.lexicon.of(report.lexical)
+        a = self.arrays
+        a["at"][i] = micros(report.at)
+        a["cid"][i] = report.contact_id
+        a["pinned"][i] = report.pinned
+        a["reason"][i] = report.reason_id
+        a["customer"][i] = report.customer_id
+        a["key"][i] = key
+        a["alive"][i] = True
+        a["zh"][i] = lexed.zh
+        a["has_vector"][i] = report.vector is not None
+        if report.vector is not None:
+            self._widen(report.vector)
+            self.matrix[i] = report.vector
+        for ids, counts, name in (
+            (self.grams, lexed.grams, "n_grams"),
+            (self.concepts, lexed.concepts, "n_concepts"),
+            (self.numbers, lexed.numbers, "n_numbers"),
+        ):
+            ids.add(counts, i)
+            a[name][i] = len(counts)
+        return i
+
+    def extend(self, seed: Seed) -> np.ndarray:
+        """Rows for a product's members as read (see Seed); returns their rows."""
+        k = len(seed.keys)
+        if self.n + k > self.capacity:
+            self._allocate(max(2 * self.capacity, self.n + k))
+        rows = np.arange(self.n, self.n + k)
+        a = self.arrays
+        lexed = [self.lexicon.of(lexical) for lexical in seed.lexicals]
+        for name, values in (
+            ("at", seed.at),
+            ("cid", seed.contact_ids),
+            ("pinned", seed.pinned),
+            ("reason", seed.reason_ids),
+            ("customer", seed.customer_ids),
+            ("key", seed.keys),
+            ("alive", True),
+            ("zh", [x.zh for x in lexed]),
+            ("has_vector", seed.has_vector),
+            ("n_grams", [len(x.grams) for x in lexed]),
+            ("n_concepts", [len(x.concepts) for x in lexed]),
+            ("n_numbers", [len(x.numbers) for x in lexed]),
+        ):
+            a[name][rows] = values
+        self._widen(seed.vectors)
+        self.matrix[rows] = seed.vectors
+        for i, x in zip(rows.tolist(), lexed, strict=True):
+            self.grams.add(x.grams, i)
+            self.concepts.add(x.concepts, i)
+            self.numbers.add(x.numbers, i)
+        self.n += k
+        return rows
+
+    def compact(self, keep: np.ndarray) -> np.ndarray:
+        """Keep only the rows in `keep` (ascending); returns old row -> new row (-1 gone)."""
+        remap = np.full(self.n, -1, dtype=np.int64)
+        remap[keep] = np.arange(len(keep))
+        for values in self.arrays.values():
+            values[: len(keep)] = values[keep]
+        self.matrix[: len(keep)] = self.matrix[keep]
+        self.n = len(keep)
+        for ids in (self.grams, self.concepts, self.numbers):
+            ids.keep(remap)
+        return remap
+
+
+@dataclass
+class _Problem:
+    members: list[int]  # rows, in the order rules.Candidate keeps its members
+    last_at: int  # the latest member's ever (as rules.Candidate.last_at)
+
+
+class Replay:
+    """Assignment of many contacts of one product in memory, in report order: what
+    `rules.choose` over `rules.Candidate`s would decide (candidates at most
+    MEMBERS_PER_PROBLEM members each, the oldest uncorrected dropped first, as
+    `rules.Candidate.add` does). Problems that do not exist yet have negative keys until
+    they are written."""
+
+    def __init__(
+        self,
+        product_id: int,
+        seed: Seed | dict[int, rules.Candidate] | None = None,
+        *,
+        lexicon: Lexicon | None = None,
+        expected: int = 0,
+    ) -> None:
+        self.product_id = product_id
+        self.next_key = -1
+        self.pruned_at: int | None = None
+        self.lexicon = lexicon or Lexicon()
+        if isinstance(seed, dict):
+            seed = Seed.of(seed)
+        size = expected + (len(seed.keys) if seed else 0)
+        self._m = _Members(self.lexicon, capacity=max(16, size))
+        self.candidates: dict[int, _Problem] = {}
+        if seed is not None and seed.keys:
+            rows = self._m.extend(seed)
+            for key, row, at in zip(seed.keys, rows.tolist(), seed.at, strict=True):
+                problem = self.candidates.get(key)
+                if problem is None:
+                    self.candidates[key] = _Problem([row], at)
+                else:
+                    problem.members.append(row)
+                    problem.last_at = max(problem.last_at, at)
+
+    def _add(self, key: int, report: rules.Report) -> None:
+        row = self._m.add(report, key)
+        at = int(self._m.arrays["at"][row])
+        problem = self.candidates.get(key)
+        if problem is None:
+            problem = self.candidates[key] = _Problem([], at)
+        problem.members.append(row)
+        problem.last_at = max(problem.last_at, at)
+        if len(problem.members) > rules.MEMBERS_PER_PROBLEM:
+            # As rules.Candidate.add: drop the oldest uncorrected member.
+            pinned = self._m.arrays["pinned"]
+            drop = next((i for i, r in enumerate(problem.members) if not pinned[r]), 0)
+            self._m.arrays["alive"][problem.members.pop(drop)] = False
+
+    def place(
+        self, item: Incoming, vector: np.ndarray | None, pinned_key: int | None = None
+    ) -> rules.Choice:
+        at = micros(item.at)
+        self._prune(at)
+        report = item.report(vector, pinned=pinned_key is not None)
+        if pinned_key is not None:
+            choice = rules.Choice(pinned_key, Method.MANUAL, 1.0)
+        else:
+            choice = self._choose(report, at)
+        key = choice.key
+        if key is None:
+            key = self.next_key
+            self.next_key -= 1
+            choice = rules.Choice(
+                key, choice.method, choice.score, choice.matched_contact_id, choice.similarity
+            )
+        self._add(key, report)
+        return choice
+
+    def _live(self, at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """rules._live as index arithmetic: the live members' rows (problems in order of their
+        first member in the cut's order, each problem's members in that order), each
+        problem's size and first row's position."""
+        m, a = self._m, self._m.arrays
+        n = m.n
+        when = a["at"][:n]
+        rows = np.flatnonzero(a["alive"][:n] & (when >= at - WINDOW_US) & (when <= at))
+        if not len(rows):
+            return rows, rows, rows
+        # Corrected first, then the newest (contact ids break ties), at most CANDIDATE_REPORTS.
+        order = np.lexsort((-a["cid"][rows], -when[rows], ~a["pinned"][rows]))
+        rows = rows[order][: rules.CANDIDATE_REPORTS]
+        keys = a["key"][rows]
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        group = first[inverse]  # a problem is ranked by its first member's position
+        grouped = np.argsort(group, kind="stable")
+        rows, group = rows[grouped], group[grouped]
+        starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+        sizes = np.diff(np.append(starts, len(rows)))
+        rank = np.arange(len(rows)) - np.repeat(starts, sizes)
+        kept = rank < rules.MEMBERS_PER_PROBLEM
+        if not kept.all():
+            rows = rows[kept]
+            sizes = np.minimum(sizes, rules.MEMBERS_PER_PROBLEM)
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        return rows, sizes, starts
+
+    def _choose(self, report: rules.Report, at: int) -> rules.Choice:
+        rows, sizes, starts = self._live(at)
+        if not report.has_text:
+            return self._by_reason(report, rows, sizes, starts)
+        if not len(rows):
+            return rules.Choice(None, "embedding" if report.vector is not None else "lexical")
+        m, a = self._m, self._m.arrays
+        lexed = self.lexicon.of(report.lexical)
+        lex, n = self.lexicon, m.n
+        # The columns of rules.pair_features' flags, with the same values (counts of shared
+        # ids are the sizes of the sets' intersections).
+        n_n = a["n_numbers"][rows]
+        shared_n = m.numbers.shared(lex.numbers, lexed.numbers, n)[rows] > 0
+        has_n = len(lexed.numbers) > 0
+        shared_n &= has_n
+        flags = np.empty((len(rows), 9))
+        zh = a["zh"][rows]
+        flags[:, 0] = zh != lexed.zh
+        flags[:, 1] = shared_n
+        flags[:, 2] = has_n & (n_n > 0) & ~shared_n
+        flags[:, 3] = a["reason"][rows] == report.reason_id
+        flags[:, 4] = a["customer"][rows] == report.customer_id
+        for col, differ_col, ids, vocabulary, mine, counts in (
+            (5, 6, m.concepts, lex.concepts, lexed.concepts, a["n_concepts"]),
+            (7, None, m.grams, lex.grams, lexed.grams, a["n_grams"]),
+        ):
+            theirs = counts[rows]
+            both = (theirs > 0) & (len(mine) > 0)
+            shared = ids.shared(vocabulary, mine, n)[rows]
+            overlap = np.zeros(len(rows))
+            overlap[both] = shared[both] / np.sqrt((len(mine) * theirs[both]).astype(float))
+            flags[:, col] = overlap
+            if differ_col is not None:
+                flags[:, differ_col] = both & (shared == 0)
+        flags[:, 8] = zh
+        by_vector = a["has_vector"][rows] & (report.vector is not None)
+        matrix = m.matrix[rows[by_vector]] if by_vector.any() else None
+        x = rules.evidence(report, flags, by_vector, matrix)
+        keys = a["key"][rows[starts]]
+        last = np.maximum.reduceat(a["at"][rows], starts)
+        return rules.pick(
+            report,
+            x,
+            by_vector,
+            sizes=sizes,
+            recency=list(zip(last.tolist(), (-keys).tolist(), strict=True)),
+            keys=keys.tolist(),
+            contact_ids=a["cid"][rows].tolist(),
+        )
+
+    def _by_reason(
+        self, report: rules.Report, rows: np.ndarray, sizes: np.ndarray, starts: np.ndarray
+    ) -> rules.Choice:
+        """rules._by_reason over the live members: the most recently active problem whose
+        most frequent reason (the lowest id among equals) is the report's."""
+        a = self._m.arrays
+        best: tuple[int, int, int] | None = None  # (last_at, -key, row of its last member)
+        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+            group = rows[start : start + size]
+            reasons, counts = np.unique(a["reason"][group], return_counts=True)
+            main = int(reasons[np.argmax(counts)])  # np.unique sorts: the lowest id wins ties
+            if main != report.reason_id:
+                continue
+            key = int(a["key"][group[0]])
+            candidate = (int(a["at"][group].max()), -key, int(group[-1]))
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+        if best is None:
+            return rules.Choice(None, "reason")
+        return rules.Choice(-best[1], "reason", 1.0, int(a["cid"][best[2]]), 0.0)
+
+    def _prune(self, at: int) -> None:
+        """Forget problems whose members all fell out of the window (once a day of reports):
+        the contacts come in report order, so they can never be candidates again. Their rows
+        go too, with the members dropped from their problems, when they are most of them."""
+        if self.pruned_at is not None and at - self.pruned_at < DAY_US:
+            return
+        self.pruned_at = at
+        start = at - WINDOW_US
+        pinned = self._m.arrays["pinned"]
+        alive = self._m.arrays["alive"]
+        for key in [
+            k
+            for k, p in self.candidates.items()
+            if p.last_at < start and not pinned[p.members].any()
+        ]:
+            alive[self.candidates.pop(key).members] = False
+        n = self._m.n
+        if n > 256 and alive[:n].sum() < n // 2:
+            remap = self._m.compact(np.flatnonzero(alive[:n]))
+            for p in self.candidates.values():
+                p.members = remap[p.members].tolist()
+
+
+def replays_for(seeds: dict[int, Seed], counts: dict[int, int]) -> dict[int, Replay]:
+    """One replay per product, sharing one lexicon; `counts` the reports each will place."""
+    lexicon = Lexicon()
+    return {p: Replay(p, seeds.get(p), lexicon=lexicon, expected=counts[p]) for p in counts}
