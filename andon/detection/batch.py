@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection
+from django.db.models import Field, ForeignKey
 
 from andon.contacts.models import Contact, ReasonCode
 
@@ -290,9 +291,9 @@ def assignments_insert(rows: Sequence[Sequence]) -> None:
     and adapts a 7,000-parameter VALUES list in Python; the ORM builds a model a row)."""
     if not rows:
         return
-    fields = [Assignment._meta.get_field(name.removesuffix("_id")) for name in COLUMNS]
+    fields = [_field(name) for name in COLUMNS]
     table = connection.ops.quote_name(Assignment._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             casts = ", ".join(f"%s::{_db_type(f)}[]" for f in fields)
@@ -313,7 +314,14 @@ def assignments_insert(rows: Sequence[Sequence]) -> None:
             )
 
 
-def _db_type(field) -> str:  # type: ignore[no-untyped-def]
+def _field(name: str) -> Field:
+    field = Assignment._meta.get_field(name.removesuffix("_id"))
+    assert isinstance(field, Field)
+    return field
+
+
+def _db_type(field: Field) -> str:
     """A column's type for an array cast (a foreign key's is its target's)."""
-    kind = field.target_field.rel_db_type(connection) if field.is_relation else None
-    return str(kind or field.db_type(connection))
+    if isinstance(field, ForeignKey):
+        return str(field.target_field.rel_db_type(connection))
+    return str(field.db_type(connection))

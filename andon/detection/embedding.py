@@ -192,9 +192,11 @@ def from_bytes_many(blobs: Sequence[bytes | memoryview | None]) -> list[np.ndarr
 def decoded(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.ndarray]:
     """`from_bytes_many` as one matrix (a row of zeros where there is no vector) and whether
     each row is a vector: a batch keeps a product's members' vectors as one matrix."""
+    present = [i for i, b in enumerate(blobs) if b and len(b) == 2 * DIM]
+    if len(present) == len(blobs):  # the usual case: every member has its vector
+        return _decode(blobs) if blobs else (np.zeros((0, DIM), np.float32), np.zeros(0, bool))
     m = np.zeros((len(blobs), DIM), dtype=np.float32)
     has = np.zeros(len(blobs), dtype=bool)
-    present = [i for i, b in enumerate(blobs) if b and len(b) == 2 * DIM]
     if present:
         values, nonzero = _decode([blobs[i] for i in present])
         m[present] = values
@@ -204,7 +206,7 @@ def decoded(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.
 
 
 def _decode(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.ndarray]:
-    raw = b"".join(bytes(b) for b in blobs)  # type: ignore[arg-type]
+    raw = b"".join(blobs)  # type: ignore[arg-type]
     m = np.frombuffer(raw, dtype=np.float16).reshape(len(blobs), DIM).astype(np.float32)
     norms = np.sqrt(np.einsum("ij,ij->i", m, m))
     nonzero = norms > 0

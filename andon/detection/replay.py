@@ -84,40 +84,45 @@ class Lexicon:
 
 
 class _Ids:
-    """Members' ids of one kind, concatenated, with the member each belongs to."""
+    """Members' ids of one kind, concatenated (buffers that grow by doubling), with the
+    member each belongs to."""
 
     def __init__(self) -> None:
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.owner = np.zeros(0, dtype=np.int64)
-        self._pending: list[tuple[np.ndarray, int]] = []
+        self.size = 0
+        self._ids = np.zeros(256, dtype=np.int64)
+        self._owner = np.zeros(256, dtype=np.int64)
 
-    def add(self, ids: np.ndarray, member: int) -> None:
-        if len(ids):
-            self._pending.append((ids, member))
-
-    def flush(self) -> None:
-        if self._pending:
-            self.ids = np.concatenate([self.ids, *(i for i, _ in self._pending)])
-            self.owner = np.concatenate(
-                [self.owner, *(np.full(len(i), m, dtype=np.int64) for i, m in self._pending)]
+    def add(self, ids: np.ndarray, owners: np.ndarray | int) -> None:
+        end = self.size + len(ids)
+        if end > len(self._ids):
+            grown = max(2 * len(self._ids), end)
+            self._ids = np.concatenate(
+                [self._ids[: self.size], np.zeros(grown - self.size, np.int64)]
             )
-            self._pending = []
+            self._owner = np.concatenate(
+                [self._owner[: self.size], np.zeros(grown - self.size, np.int64)]
+            )
+        self._ids[self.size : end] = ids
+        self._owner[self.size : end] = owners
+        self.size = end
 
     def shared(self, vocabulary: Vocabulary, report: np.ndarray, n: int) -> np.ndarray:
         """How many of the report's ids each of the n members has (float counts)."""
-        self.flush()
+        if not len(report) or not self.size:
+            return np.zeros(n)
         marks = vocabulary.marks
         marks[report] = True
-        counts = np.bincount(self.owner, weights=marks[self.ids], minlength=n)
+        hits = marks[self._ids[: self.size]]
         marks[report] = False
-        return counts
+        return np.bincount(self._owner[: self.size], weights=hits, minlength=n)
 
     def keep(self, remap: np.ndarray) -> None:
         """Drop the ids of members mapped to -1, renumber the others."""
-        self.flush()
-        new_owner = remap[self.owner]
-        kept = new_owner >= 0
-        self.ids, self.owner = self.ids[kept], new_owner[kept]
+        owner = remap[self._owner[: self.size]]
+        kept = owner >= 0
+        ids, owner = self._ids[: self.size][kept], owner[kept]
+        self.size = 0
+        self.add(ids, owner)
 
 
 @dataclass
@@ -220,13 +225,13 @@ class _Members:
         if report.vector is not None:
             self._widen(report.vector)
             self.matrix[i] = report.vector
-        for ids, counts, name in (
+        for ids, mine, name in (
             (self.grams, lexed.grams, "n_grams"),
             (self.concepts, lexed.concepts, "n_concepts"),
             (self.numbers, lexed.numbers, "n_numbers"),
         ):
-            ids.add(counts, i)
-            a[name][i] = len(counts)
+            ids.add(mine, i)
+            a[name][i] = len(mine)
         return i
 
     def extend(self, seed: Seed) -> np.ndarray:
@@ -254,10 +259,15 @@ class _Members:
             a[name][rows] = values
         self._widen(seed.vectors)
         self.matrix[rows] = seed.vectors
-        for i, x in zip(rows.tolist(), lexed, strict=True):
-            self.grams.add(x.grams, i)
-            self.concepts.add(x.concepts, i)
-            self.numbers.add(x.numbers, i)
+        for ids, kind in (
+            (self.grams, "grams"),
+            (self.concepts, "concepts"),
+            (self.numbers, "numbers"),
+        ):
+            parts = [getattr(x, kind) for x in lexed]
+            sizes = [len(p) for p in parts]
+            if sum(sizes):
+                ids.add(np.concatenate(parts), np.repeat(rows, sizes))
         self.n += k
         return rows
 
