@@ -210,5 +210,8 @@ def _decode(blobs: Sequence[bytes | memoryview | None]) -> tuple[np.ndarray, np.
     m = np.frombuffer(raw, dtype=np.float16).reshape(len(blobs), DIM).astype(np.float32)
     norms = np.sqrt(np.einsum("ij,ij->i", m, m))
     nonzero = norms > 0
-    m[nonzero] /= norms[nonzero, None]
+    if nonzero.all():  # the same divisions, without copying the rows out and back
+        m /= norms[:, None]
+    else:
+        m[nonzero] /= norms[nonzero, None]
     return m, nonzero

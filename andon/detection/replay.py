@@ -69,18 +69,23 @@ class Lexicon:
 
     def __init__(self) -> None:
         self.grams, self.concepts, self.numbers = Vocabulary(), Vocabulary(), Vocabulary()
-        self._texts: dict[Lexical, Lexed] = {}
+        # By the Lexical object's identity (the lexical cache hands out one object per text;
+        # hashing its sets for every member cost more than the lookup saves). The object is
+        # kept beside its ids, so its id cannot be reused while it is here.
+        self._texts: dict[int, tuple[Lexical, Lexed]] = {}
 
     def of(self, lexical: Lexical) -> Lexed:
-        got = self._texts.get(lexical)
-        if got is None:
-            got = self._texts[lexical] = Lexed(
-                self.grams.of(lexical.grams),
-                self.concepts.of(lexical.concepts),
-                self.numbers.of(lexical.numbers),
-                lexical.language == "zh",
-            )
-        return got
+        got = self._texts.get(id(lexical))
+        if got is not None and got[0] is lexical:
+            return got[1]
+        lexed = Lexed(
+            self.grams.of(lexical.grams),
+            self.concepts.of(lexical.concepts),
+            self.numbers.of(lexical.numbers),
+            lexical.language == "zh",
+        )
+        self._texts[id(lexical)] = (lexical, lexed)
+        return lexed
 
 
 class _Ids:
@@ -415,9 +420,11 @@ class Replay:
             theirs = counts[rows]
             both = (theirs > 0) & (len(mine) > 0)
             shared = ids.shared(vocabulary, mine, n)[rows]
-            overlap = np.zeros(len(rows))
-            overlap[both] = shared[both] / np.sqrt((len(mine) * theirs[both]).astype(float))
-            flags[:, col] = overlap
+            # |a & b| / sqrt(|a| |b|), the product of the sizes an exact integer made float
+            np.divide(
+                shared, np.sqrt(len(mine) * theirs, dtype=float), out=flags[:, col], where=both
+            )
+            flags[:, col][~both] = 0.0
             if differ_col is not None:
                 flags[:, differ_col] = both & (shared == 0)
         flags[:, 8] = zh
