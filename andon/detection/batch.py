@@ -17,8 +17,9 @@ from andon.contacts.models import Contact, ReasonCode
 
 from . import embedding, rules
 from .assign import INCOMING_FIELDS, Incoming, _lexical, _sqlite_datetime, labels_for
+from .members import Seed, micros
 from .models import Assignment, Method, Problem, ProblemState
-from .replay import Replay, Seed, micros, replays_for
+from .replay import Replay, replays_for
 
 
 class VectorsFor:

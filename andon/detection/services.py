@@ -356,14 +356,15 @@ def _rebuild_product(product_id: int) -> tuple[int, int]:
     Assignment.objects.filter(product_id=product_id).delete()
     keys = write_new_problems(product_id, replay, placed)
     rows = []
-    pinned_at, by_at, at_at = (
+    # Columns of a row: a corrected contact keeps who corrected it, and when.
+    i_pinned, i_by, i_at = (
         COLUMNS.index(name) for name in ("pinned", "corrected_by_id", "corrected_at")
     )
     for it, ch in placed:
         row = assignment_row(it, vectors.get(it.contact_id), ch, keys)
         before = old.get(it.contact_id)
-        if row[pinned_at] and before:
-            row[by_at], row[at_at] = before["corrected_by_id"], before["corrected_at"]
+        if row[i_pinned] and before:
+            row[i_by], row[i_at] = before["corrected_by_id"], before["corrected_at"]
         rows.append(row)
     assignments_insert(rows)
     used = set(keys.values())

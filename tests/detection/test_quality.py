@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from andon.detection import assign, batch, embedding, rules
 from andon.detection.assign import Incoming
+from andon.detection.members import Seed
 from andon.detection.models import Assignment
-from andon.detection.replay import Replay, Seed
+from andon.detection.replay import Replay
 from andon.detection.text import lexical_of
 from bench import detection_quality
 from bench.labelled import labelled_read, pairwise

@@ -16,8 +16,9 @@ import pytest
 
 from andon.detection import embedding, rules
 from andon.detection.assign import Incoming
+from andon.detection.members import Seed
 from andon.detection.models import Method
-from andon.detection.replay import Replay, Seed
+from andon.detection.replay import Replay
 from bench import detection_quality
 from bench.labelled import labelled_read
 
