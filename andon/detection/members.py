@@ -47,6 +47,7 @@ class Lexed:
 
     grams: np.ndarray
     concepts: np.ndarray
+    defects: np.ndarray  # the concepts that are defects (ids of the concepts' vocabulary)
     numbers: np.ndarray
     zh: bool
 
@@ -69,6 +70,7 @@ class Lexicon:
         lexed = Lexed(
             self.grams.of(lexical.grams),
             self.concepts.of(lexical.concepts),
+            self.concepts.of(lexical.defects),
             self.numbers.of(lexical.numbers),
             lexical.language == "zh",
         )
@@ -158,7 +160,7 @@ class Seed:
 
 
 _COLUMNS = ("at", "cid", "pinned", "reason", "customer", "key", "alive", "zh", "has_vector")
-_COUNTS = ("n_grams", "n_concepts", "n_numbers")
+_COUNTS = ("n_grams", "n_concepts", "n_defects", "n_numbers")
 
 
 @dataclass
@@ -174,6 +176,7 @@ class Members:
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     grams: Ids = field(default_factory=Ids)
     concepts: Ids = field(default_factory=Ids)
+    defects: Ids = field(default_factory=Ids)
     numbers: Ids = field(default_factory=Ids)
 
     def __post_init__(self) -> None:
@@ -221,6 +224,7 @@ class Members:
         for ids, mine, name in (
             (self.grams, lexed.grams, "n_grams"),
             (self.concepts, lexed.concepts, "n_concepts"),
+            (self.defects, lexed.defects, "n_defects"),
             (self.numbers, lexed.numbers, "n_numbers"),
         ):
             ids.add(mine, i)
@@ -247,6 +251,7 @@ class Members:
             ("has_vector", seed.has_vector),
             ("n_grams", [len(x.grams) for x in lexed]),
             ("n_concepts", [len(x.concepts) for x in lexed]),
+            ("n_defects", [len(x.defects) for x in lexed]),
             ("n_numbers", [len(x.numbers) for x in lexed]),
         ):
             a[name][rows] = values
@@ -255,6 +260,7 @@ class Members:
         for ids, kind in (
             (self.grams, "grams"),
             (self.concepts, "concepts"),
+            (self.defects, "defects"),
             (self.numbers, "numbers"),
         ):
             parts = [getattr(x, kind) for x in lexed]
@@ -272,6 +278,6 @@ class Members:
             values[: len(keep)] = values[keep]
         self.matrix[: len(keep)] = self.matrix[keep]
         self.n = len(keep)
-        for ids in (self.grams, self.concepts, self.numbers):
+        for ids in (self.grams, self.concepts, self.defects, self.numbers):
             ids.keep(remap)
         return remap

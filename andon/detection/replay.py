@@ -149,20 +149,24 @@ class Replay:
         flags[:, 2] = has_n & (n_n > 0) & ~shared_n
         flags[:, 3] = a["reason"][rows] == report.reason_id
         flags[:, 4] = a["customer"][rows] == report.customer_id
-        for col, differ_col, ids, vocabulary, mine, counts in (
-            (5, 6, m.concepts, lex.concepts, lexed.concepts, a["n_concepts"]),
-            (7, None, m.grams, lex.grams, lexed.grams, a["n_grams"]),
+        # Shared defect concepts (questions, parcels, invoices are no defect), concepts that
+        # differ (all of them), and n-grams, as rules.pair_features computes them.
+        for col, differ, ids, vocabulary, mine, counts in (
+            (5, False, m.defects, lex.concepts, lexed.defects, a["n_defects"]),
+            (6, True, m.concepts, lex.concepts, lexed.concepts, a["n_concepts"]),
+            (7, False, m.grams, lex.grams, lexed.grams, a["n_grams"]),
         ):
             theirs = counts[rows]
             both = (theirs > 0) & (len(mine) > 0)
             shared = ids.shared(vocabulary, mine, n)[rows]
+            if differ:
+                flags[:, col] = both & (shared == 0)
+                continue
             # |a & b| / sqrt(|a| |b|), the product of the sizes an exact integer made float
             np.divide(
                 shared, np.sqrt(len(mine) * theirs, dtype=float), out=flags[:, col], where=both
             )
             flags[:, col][~both] = 0.0
-            if differ_col is not None:
-                flags[:, differ_col] = both & (shared == 0)
         flags[:, 8] = zh
         by_vector = a["has_vector"][rows] & (report.vector is not None)
         matrix = m.matrix[rows[by_vector]] if by_vector.any() else None
