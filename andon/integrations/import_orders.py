@@ -5,20 +5,22 @@ held at once), with the member figures' day marks of new or moved orders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from andon.catalog.models import Warehouse
 from andon.holds.errors import LineOnHold
-from andon.membership.days import orders_mark_moved
+from andon.membership.days import orders_mark_moved, orders_moved_days
 from andon.orders.models import Customer, Order
 from andon.orders.rules import address_key, normalise_city_display
 
 from .import_common import ImportResult, Parsed, batch_ids, product_ids, unique_rows
 from .syncs import LineRow, lines_sync
-from .upserts import ids_by, merge, upsert
+from .upserts import ids_by, merge, merge_seen, upsert
 
 _INTEGRITY_COLUMNS = frozenset({"registered_at", "address", "city", "device_id"})
 
@@ -83,19 +85,26 @@ def orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
             headers[r.order] = {
                 "external_id": r.order,
                 "customer_id": custs[r.customer],
-                "placed_at": r.placed_at,
+                "placed_at": _aware(r.placed_at),
                 "channel": r.channel,
             }
     rows = [(n, r) for n, r in rows if r.order in headers]
-    # The member figures' day summaries of new or moved orders (their lines mark their own in
-    # lines_sync).
-    orders_mark_moved(
-        headers={ext: (h["placed_at"], h["customer_id"]) for ext, h in headers.items()}
-    )
+    # The member figures' day summaries of new or moved orders, marked with their lines' own
+    # in lines_sync.
+    moved = {ext: (h["placed_at"], h["customer_id"]) for ext, h in headers.items()}
+    stale: set[dt.date] = set()
     if connection.vendor == "postgresql":
-        # The merge gives back every order's id: no lookup after it.
-        oids = merge(Order, list(headers.values()), ["external_id"], None, with_ids=True)
+        # The merge gives back every order's id and its day and customer before it: no read
+        # before or after it.
+        seen = merge_seen(
+            Order, list(headers.values()), ["external_id"], None, before=("placed_at", "customer")
+        )
+        oids = {ext: i for ext, (i, _) in seen.items()}
+        stale = orders_moved_days(
+            headers=moved, before={ext: b for ext, (_, b) in seen.items() if b is not None}
+        )
     else:
+        orders_mark_moved(headers=moved)
         upsert(
             Order,
             headers.items(),
@@ -150,4 +159,12 @@ def orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
         refuse=refuse,
         actor_id=actor_id,
         tally=result,
+        placed={oids[ext]: h["placed_at"] for ext, h in headers.items()},
+        stale_days=stale,
     )
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    """A time without an offset (a spreadsheet's) is the product's time zone, as the ORM and
+    the member figures' day marks read it; the merge would otherwise store it as UTC."""
+    return at if timezone.is_aware(at) else timezone.make_aware(at)

@@ -29,6 +29,7 @@ import gc
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -41,16 +42,10 @@ from andon.integrity.tasks import rows_imported as integrity_changed
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
 
-from .import_catalogue import batches, products, stock, warehouses
 from .import_common import ImportResult, Parsed, Rejected
-from .import_contacts import contacts
-from .import_history import andon_history
-from .import_memberships import memberships
-from .import_orders import customers, orders
-from .import_people import people
 from .import_rows import ROWS, Row
 
-__all__ = ["CHUNK", "HANDLERS", "ImportResult", "Rejected", "rows_import"]
+__all__ = ["CHUNK", "HANDLERS", "ImportResult", "Rejected", "handler", "rows_import"]
 
 CHUNK = 1000
 
@@ -81,12 +76,13 @@ def rows_import(
             field="kind",
         )
     result = ImportResult()
+    write = handler(kind)
     with _collector_paused():
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             parsed = _validate(ROWS[kind], part, first_row + start, result)
             with transaction.atomic():
-                HANDLERS[kind](parsed, result, actor.pk if actor is not None else None)
+                write(parsed, result, actor.pk if actor is not None else None)
             if progress:
                 progress(len(part))
     if kind == "contacts":
@@ -145,21 +141,18 @@ def _validate(
     schema: type[Row], rows: Sequence[Mapping[str, Any]], first: int, result: ImportResult
 ) -> Parsed:
     numbered: list[tuple[int, dict[str, Any]]] = []
+    # Column names as the row shapes spell them, worked out once per name: a file's rows
+    # share their few names.
+    names: dict[Any, str] = {}
     for n, raw in enumerate(rows, start=first):
         if not isinstance(raw, Mapping):
             result.reject(n, "row", gettext("A row must be an object of column: value."))
             continue
-        # An empty cell means "not given": the column's default applies.
-        numbered.append(
-            (
-                n,
-                {
-                    str(k).strip().lower(): v
-                    for k, v in raw.items()
-                    if k is not None and v is not None and v != ""
-                },
-            )
-        )
+        try:
+            numbered.append((n, _cells(raw, names)))
+        except KeyError:
+            names |= {k: str(k).strip().lower() for k in raw if k is not None}
+            numbered.append((n, _cells(raw, names)))
     # The whole chunk in one call (several times faster than a call per row); its errors
     # name the row by its index, so each bad row is rejected with the first error of its
     # own, as a call per row would, and the good rows are validated again without them.
@@ -179,6 +172,11 @@ def _validate(
     return _numbered(many, good)
 
 
+def _cells(raw: Mapping[Any, Any], names: Mapping[Any, str]) -> dict[str, Any]:
+    # An empty cell means "not given": the column's default applies.
+    return {names[k]: v for k, v in raw.items() if v is not None and v != "" and k is not None}
+
+
 def _numbered(many: TypeAdapter[list[Any]], rows: list[tuple[int, dict[str, Any]]]) -> Parsed:
     return list(zip((n for n, _ in rows), many.validate_python([c for _, c in rows]), strict=True))
 
@@ -186,15 +184,27 @@ def _numbered(many: TypeAdapter[list[Any]], rows: list[tuple[int, dict[str, Any]
 _LIST_ADAPTERS: dict[type[Row], TypeAdapter[list[Any]]] = {}
 
 
-HANDLERS: dict[str, Callable[[Parsed, ImportResult, int | None], None]] = {
-    "warehouses": warehouses,
-    "products": products,
-    "batches": batches,
-    "stock": stock,
-    "customers": customers,
-    "orders": orders,
-    "contacts": contacts,
-    "people": people,
-    "andon-history": andon_history,
-    "memberships": memberships,
+Handler = Callable[[Parsed, ImportResult, int | None], None]
+
+# Each kind's writer, as "module:function" of this package: a kind's module (and what it
+# needs: the syncs and holds, membership, pulls) is imported by the first import of that kind
+# only, so that `andon import` of one kind starts without loading the others.
+HANDLERS: dict[str, str] = {
+    "warehouses": "import_catalogue:warehouses",
+    "products": "import_catalogue:products",
+    "batches": "import_catalogue:batches",
+    "stock": "import_catalogue:stock",
+    "customers": "import_orders:customers",
+    "orders": "import_orders:orders",
+    "contacts": "import_contacts:contacts",
+    "people": "import_people:people",
+    "andon-history": "import_history:andon_history",
+    "memberships": "import_memberships:memberships",
 }
+
+
+def handler(kind: str) -> Handler:
+    """The writer of a kind (HANDLERS), imported on first use."""
+    module, name = HANDLERS[kind].split(":")
+    found: Handler = getattr(import_module(f"{__package__}.{module}"), name)
+    return found
