@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-from andon.core.sql import column_of
+from andon.core.sql import array_type, binding_cursor, column_of
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=models.Model)
@@ -168,7 +168,7 @@ def array_merge(
     # validated is what the column takes, without a model instance per row.
     arrays = [[row[n] for row in rows] for n in names]
     # %b: the arrays go in binary (no quoting of each value, half the client's time).
-    unnest = ", ".join(f"%b::{_array_type(f)}" for f in fields)
+    unnest = ", ".join(f"%b::{array_type(f)}" for f in fields)
     insert_cols = ", ".join(q(c) for c in [*given, *defaults])
     select = ", ".join([f"s.{q(c)}" for c in given] + ["%s"] * len(defaults))
     if updated:
@@ -188,7 +188,7 @@ def array_merge(
     )
     params = [*defaults.values(), *arrays]
     if not ids:
-        with _binding_cursor() as cur:
+        with binding_cursor() as cur:
             cur.execute(
                 up + "RETURNING (xmax = 0) AS created) SELECT COUNT(*) FILTER (WHERE created), "
                 "COUNT(*) FILTER (WHERE NOT created) FROM up",
@@ -201,11 +201,11 @@ def array_merge(
     # table's columns are what they were before it.
     key = q(keys[0])
     was = "".join(f", t.{q(column_of(model, c))}" for c in before)
-    with _binding_cursor() as cur:
+    with binding_cursor() as cur:
         cur.execute(
             up + f"RETURNING id, {key}, (xmax = 0) AS created) "
             f"SELECT k, COALESCE(up.id, t.id), up.created, t.id IS NULL{was} FROM unnest(%b::"
-            f"{_array_type(fields[given.index(keys[0])])}) AS k "
+            f"{array_type(fields[given.index(keys[0])])}) AS k "
             f"LEFT JOIN up ON up.{key} = k LEFT JOIN {table} t ON t.{key} = k",
             [*params, arrays[given.index(keys[0])]],
         )
@@ -228,30 +228,10 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
         )
     q = connection.ops.quote_name
     column = q(column_of(model, name))
-    with _binding_cursor() as cur:
+    with binding_cursor() as cur:
         cur.execute(
             f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
-            f"WHERE {column} = ANY(%b::{_array_type(model._meta.get_field(name))})",
+            f"WHERE {column} = ANY(%b::{array_type(model._meta.get_field(name))})",
             [values],
         )
         return dict(cur.fetchall())
-
-
-def _binding_cursor() -> Any:
-    """A cursor that sends parameters apart from the SQL (psycopg's `Cursor`), wrapped as
-    Django wraps its own: the statement is in Django's query log and wrappers (tests count
-    statements) and database errors are Django's."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    # django-stubs types these as taking Django's wrapper; they take the driver's cursor.
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
-    return connection.make_cursor(raw)  # type: ignore[arg-type]
-
-
-def _array_type(f: Any) -> str:
-    """The PostgreSQL array type of a field's column: `varchar(64)[]`, `bigint[]`…"""
-    db_type = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
-    return f"{db_type}[]"
