@@ -33,7 +33,7 @@ def _customer_values(r: Any, with_integrity: bool) -> dict[str, Any]:
     if with_integrity:
         city = normalise_city_display(r.city)
         values |= {
-            "registered_at": r.registered_at,
+            "registered_at": _aware(r.registered_at) if r.registered_at else None,
             "address": r.address,
             "city": city,
             "address_key": address_key(r.address, city),
@@ -166,5 +166,6 @@ def orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
 
 def _aware(at: dt.datetime) -> dt.datetime:
     """A time without an offset (a spreadsheet's) is the product's time zone, as the ORM and
-    the member figures' day marks read it; the merge would otherwise store it as UTC."""
+    the member figures' day marks read it; the merge would otherwise store it as UTC (an
+    order's placed-at, a customer's registration)."""
     return at if timezone.is_aware(at) else timezone.make_aware(at)

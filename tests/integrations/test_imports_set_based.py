@@ -301,3 +301,12 @@ def test_a_time_without_an_offset_is_the_product_time_zone_on_every_database():
     assert placed == timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
     assert not rows_import(actor=None, kind="orders", rows=[row]).rejected
     assert Order.objects.get(external_id="o-0").placed_at == placed
+
+
+def test_a_registration_time_without_an_offset_is_the_product_time_zone_too():
+    row = {"external_id": "c-tz", "name": "A", "registered_at": "2026-11-20T10:00:00"}
+    assert not rows_import(actor=None, kind="customers", rows=[row]).rejected
+    registered = Customer.objects.get(external_id="c-tz").registered_at
+    assert registered == timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
+    result = rows_import(actor=None, kind="customers", rows=[row])
+    assert (result.unchanged, result.rejected) == (1, [])
