@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from andon.core.sql import any_of
+
 from .errors import ProductNotFound, UnknownProduct
 from .models import Product
 
@@ -21,7 +23,12 @@ def listings_lock(*, product_ids: Iterable[int]) -> None:
     """Lock these listings, in id order (one query). Contract: inside a transaction."""
     ids = sorted(set(product_ids))
     if ids:
-        list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        list(
+            Product.objects.select_for_update()
+            .filter(any_of(Product, "id", ids))
+            .order_by("pk")
+            .values("pk")
+        )
 
 
 def listing_lock(

@@ -26,3 +26,25 @@ def any_of(model: type[models.Model], name: str, values: Iterable[Any]) -> Any:
     q = connection.ops.quote_name
     column = f"{q(model._meta.db_table)}.{q(column_of(model, name))}"
     return RawSQL(f"{column} = ANY(%s)", (values,), output_field=models.BooleanField())
+
+
+def binding_cursor() -> Any:
+    """PostgreSQL: a cursor that sends parameters apart from the SQL (psycopg's `Cursor`:
+    `%b` sends a value in binary, a list as one array), wrapped as Django wraps its own: the
+    statement is in Django's query log and wrappers (tests count statements) and database
+    errors are Django's. Django's own cursor binds on the client, quoting every element of a
+    list into the SQL text."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    # django-stubs types these as taking Django's wrapper; they take the driver's cursor.
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
+
+
+def array_type(f: Any) -> str:
+    """The PostgreSQL array type of a field's column: `varchar(64)[]`, `bigint[]`…"""
+    db_type = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+    return f"{db_type}[]"

@@ -31,7 +31,7 @@ from andon.reviews.models import PullReview
 from andon.reviews.summaries import refresh_pulled
 
 if TYPE_CHECKING:
-    from .imports import ImportResult, Parsed
+    from .import_common import ImportResult, Parsed
 
 SPLIT = re.compile(r"[\s,;，；]+")
 

@@ -23,7 +23,7 @@ from andon.membership.sync import Outcome, Record, memberships_sync
 from andon.orders.models import Customer
 
 if TYPE_CHECKING:
-    from .imports import ImportResult, Parsed
+    from .import_common import ImportResult, Parsed
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -21,10 +21,10 @@ resolve references with problem details naming the field, and own their transact
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -55,8 +55,10 @@ K = TypeVar("K", bound=Hashable)
 # --- the two writes of held-able goods --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StockRow:
+class StockRow(NamedTuple):
+    """One stock quantity to write. (Named tuples: an import makes one per row, and a frozen
+    dataclass costs several times more to build.)"""
+
     product_id: int
     warehouse_id: int
     batch_id: int
@@ -114,8 +116,9 @@ def _stock_facts(r: StockRow) -> StockFacts:
     return StockFacts(quantity=r.quantity, warehouse_id=r.warehouse_id, batch_id=r.batch_id)
 
 
-@dataclass(frozen=True)
-class LineRow:
+class LineRow(NamedTuple):
+    """One order line to write."""
+
     order_id: int
     line_no: int
     product_id: int
@@ -136,9 +139,14 @@ def lines_sync(
     refuse: Callable[[K, str], None],
     actor_id: int | None = None,
     tally: Tally | None = None,
+    placed: Mapping[int, dt.datetime] | None = None,
+    stale_days: Collection[dt.date] = (),
 ) -> set[K]:
     """Create or update order lines (keys unique by order and line number). A held line that
     would change goes to `refuse(key, field)`. Returns the keys written.
+    `placed`, `stale_days`: the orders' placed-at by id and the past days of their moved
+    headers, when the caller has just written the headers (an import): the member figures'
+    day marks then cost no read and one upsert (membership.days.order_lines_mark_stale).
     Contract: inside the caller's transaction; see the module docstring for locks."""
     listings_lock(product_ids={r.product_id for r in rows.values()})
     existing = {
@@ -184,7 +192,9 @@ def lines_sync(
             stamps[key] = {"status_changed_at": now}
     written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
     # The member figures' summaries of the days these orders are placed on (membership/days.py).
-    order_lines_mark_stale(order_ids={order_id for order_id, _ in written})
+    order_lines_mark_stale(
+        order_ids={order_id for order_id, _ in written}, placed=placed, also=stale_days
+    )
     from andon.pulls.services import holds_catch_up  # lazy: a customers import needs no pulls
 
     holds_catch_up(product_ids={r.product_id for r in rows.values()}, actor_id=actor_id)

@@ -31,13 +31,16 @@ from django_tasks_db.models import DBTaskResult
 
 from andon.core.models import OutboxEvent
 
-from . import worker
-
 
 @task()
 def relay_and_deliver() -> dict[str, int]:
     """Wake the delivery loop of this process (`andon worker`, `andon serve`); run by a bare
     `db_worker` without a loop, drain the outbox and the due deliveries here instead."""
+    # Imported here: every process registers the outbox hook of this module at start-up
+    # (apps.py), and only a worker runs this task (the loop and the relay: a fifth of an
+    # `andon import`'s start-up otherwise).
+    from . import worker
+
     if worker.nudge():
         return {"nudged": 1}
     return worker.drain()

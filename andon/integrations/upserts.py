@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-from andon.core.sql import column_of
+from andon.core.sql import array_type, binding_cursor, column_of
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=models.Model)
@@ -89,12 +89,41 @@ def merge(
     id by key, from the same statement (no lookup after it); otherwise {}."""
     if not rows:
         return {}
-    created, updated, ids = array_merge(model, rows, unique, compare=True, ids=with_ids)
+    found = _merge_counted(model, rows, unique, tally, ids=with_ids, before=())
+    return {k: i for k, (i, _) in found.items()}
+
+
+def merge_seen(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    tally: Tally | None,
+    *,
+    before: tuple[str, ...],
+) -> dict[Any, tuple[int, tuple[Any, ...] | None]]:
+    """`merge` with ids (a key of one column), and what the `before` columns held before this
+    write: {key: (id, their values, or None for a new row)}, from the same statement. What a
+    caller would otherwise read first (the days of moved orders) costs no round trip."""
+    if not rows:
+        return {}
+    return _merge_counted(model, rows, unique, tally, ids=True, before=before)
+
+
+def _merge_counted(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    tally: Tally | None,
+    *,
+    ids: bool,
+    before: tuple[str, ...],
+) -> dict[Any, tuple[int, tuple[Any, ...] | None]]:
+    created, updated, found = array_merge(model, rows, unique, compare=True, ids=ids, before=before)
     if tally is not None:
         tally.created += created
         tally.updated += updated
         tally.unchanged += len(rows) - created - updated
-    return ids
+    return found
 
 
 def array_merge(
@@ -104,12 +133,14 @@ def array_merge(
     *,
     compare: bool,
     ids: bool = False,
-) -> tuple[int, int, dict[Any, int]]:
+    before: tuple[str, ...] = (),
+) -> tuple[int, int, dict[Any, tuple[int, tuple[Any, ...] | None]]]:
     """PostgreSQL: one INSERT … SELECT … FROM unnest(one array per column) ON CONFLICT
     (unique) DO UPDATE for `rows` (same columns each); with `compare`, only rows that differ
     are updated. Columns the rows do not name take their model default on insert and are left
     alone on update. Returns (inserted, updated, and with `ids`, a key of one column, every
-    row's id by key, else {}).
+    row's (id, values of the `before` columns as they were before it or None for a new row)
+    by key, else {}).
 
     One statement and one round trip per chunk: the arrays go as parameters of psycopg's own
     server-side-binding cursor (Django's client-side cursor would quote every value into the
@@ -137,7 +168,7 @@ def array_merge(
     # validated is what the column takes, without a model instance per row.
     arrays = [[row[n] for row in rows] for n in names]
     # %b: the arrays go in binary (no quoting of each value, half the client's time).
-    unnest = ", ".join(f"%b::{_array_type(f)}" for f in fields)
+    unnest = ", ".join(f"%b::{array_type(f)}" for f in fields)
     insert_cols = ", ".join(q(c) for c in [*given, *defaults])
     select = ", ".join([f"s.{q(c)}" for c in given] + ["%s"] * len(defaults))
     if updated:
@@ -157,7 +188,7 @@ def array_merge(
     )
     params = [*defaults.values(), *arrays]
     if not ids:
-        with _binding_cursor() as cur:
+        with binding_cursor() as cur:
             cur.execute(
                 up + "RETURNING (xmax = 0) AS created) SELECT COUNT(*) FILTER (WHERE created), "
                 "COUNT(*) FILTER (WHERE NOT created) FROM up",
@@ -166,20 +197,22 @@ def array_merge(
             created, changed = cur.fetchone()
         return created, changed, {}
     # Every key's id in the same statement: written rows from RETURNING, unchanged ones from
-    # the table (whose snapshot does not see this statement's inserts: hence both).
+    # the table, whose snapshot does not see this statement's writes: hence both, and the
+    # table's columns are what they were before it.
     key = q(keys[0])
-    with _binding_cursor() as cur:
+    was = "".join(f", t.{q(column_of(model, c))}" for c in before)
+    with binding_cursor() as cur:
         cur.execute(
             up + f"RETURNING id, {key}, (xmax = 0) AS created) "
-            f"SELECT k, COALESCE(up.id, t.id), up.created FROM unnest(%b::"
-            f"{_array_type(fields[given.index(keys[0])])}) AS k "
+            f"SELECT k, COALESCE(up.id, t.id), up.created, t.id IS NULL{was} FROM unnest(%b::"
+            f"{array_type(fields[given.index(keys[0])])}) AS k "
             f"LEFT JOIN up ON up.{key} = k LEFT JOIN {table} t ON t.{key} = k",
             [*params, arrays[given.index(keys[0])]],
         )
         found = cur.fetchall()
-    created = sum(1 for *_, c in found if c is True)
-    changed = sum(1 for *_, c in found if c is False)
-    return created, changed, {k: i for k, i, _ in found}
+    created = sum(1 for _, _, c, *_ in found if c is True)
+    changed = sum(1 for _, _, c, *_ in found if c is False)
+    return created, changed, {k: (i, None if new else tuple(b)) for k, i, _, new, *b in found}
 
 
 def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[Any, int]:
@@ -195,30 +228,10 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
         )
     q = connection.ops.quote_name
     column = q(column_of(model, name))
-    with _binding_cursor() as cur:
+    with binding_cursor() as cur:
         cur.execute(
             f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
-            f"WHERE {column} = ANY(%b::{_array_type(model._meta.get_field(name))})",
+            f"WHERE {column} = ANY(%b::{array_type(model._meta.get_field(name))})",
             [values],
         )
         return dict(cur.fetchall())
-
-
-def _binding_cursor() -> Any:
-    """A cursor that sends parameters apart from the SQL (psycopg's `Cursor`), wrapped as
-    Django wraps its own: the statement is in Django's query log and wrappers (tests count
-    statements) and database errors are Django's."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    # django-stubs types these as taking Django's wrapper; they take the driver's cursor.
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
-    return connection.make_cursor(raw)  # type: ignore[arg-type]
-
-
-def _array_type(f: Any) -> str:
-    """The PostgreSQL array type of a field's column: `varchar(64)[]`, `bigint[]`…"""
-    db_type = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
-    return f"{db_type}[]"

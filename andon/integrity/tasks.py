@@ -34,6 +34,7 @@ from django_tasks_db.models import DBTaskResult
 
 from andon.core.models import OutboxEvent
 from andon.core.selectors import outbox_safe_horizon
+from andon.core.sql import binding_cursor
 
 from . import scope
 from .models import OutboxPlace, PendingRef
@@ -77,12 +78,13 @@ def _pending_write(refs: list[tuple[str, str]]) -> None:
     rows = sorted({(r, k[:200]) for r, k in refs})
     if connection.vendor == "postgresql" and len(rows) > 100:
         # An import notes a row per customer of its file: two arrays in one statement
-        # instead of a model instance per row (most of a customers import's time otherwise).
+        # instead of a model instance per row, in binary (Django's cursor would quote each
+        # element into the SQL text: most of a customers import's client time otherwise).
         table = connection.ops.quote_name(PendingRef._meta.db_table)
-        with connection.cursor() as cur:
+        with binding_cursor() as cur:
             cur.execute(
                 f"INSERT INTO {table} (ref, key) "
-                "SELECT r, k FROM unnest(%s::varchar[], %s::varchar[]) "
+                "SELECT r, k FROM unnest(%b::varchar[], %b::varchar[]) "
                 "WITH ORDINALITY AS u(r, k, i) ORDER BY i",
                 [[r for r, _ in rows], [k for _, k in rows]],
             )
@@ -169,7 +171,12 @@ def rows_imported(kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
     columns = _IMPORT_REFS.get(kind)
     if not columns:
         return
-    refs = {(ref, str(row.get(col, "")) if col else "") for row in rows for ref, col in columns}
+    if len(columns) == 1 and columns[0][1]:
+        # One column (customers, orders): its distinct values first, then the pairs.
+        ref, col = columns[0]
+        refs = {(ref, key) for key in {str(row.get(col, "")) for row in rows}}
+    else:
+        refs = {(r, str(row.get(c, "")) if c else "") for row in rows for r, c in columns}
     if kind == "andon-history":
         # The evidence contacts' customers and products: the andons' cluster evidence.
         refs |= {

@@ -15,9 +15,10 @@ the past changes a past day's order figures. So the writers mark those days too:
 written marks its order's day (`order_lines_mark_stale`, in integrations' lines_sync, which
 every line write of the API and the import goes through); an order header written marks the
 day it is placed on, before and after (`orders_mark_stale`: the API's order sync, the admin;
-`orders_mark_moved`: the import, only for new or moved orders, so that a replayed file marks
-nothing); a membership write dated in the past marks every past day its customer ordered on
-from that date (the member flag of those orders may have changed).
+`orders_mark_moved`, or `orders_moved_days` from the write itself: the import, only for new
+or moved orders, so that a replayed file marks nothing); a membership write dated in the past
+marks every past day its customer ordered on from that date (the member flag of those orders
+may have changed).
 Assumes no membership or order transaction stays open for longer than SETTLE across midnight.
 """
 
@@ -268,38 +269,67 @@ def orders_mark_moved(*, headers: Mapping[str, tuple[dt.datetime, int]]) -> None
     in the same transaction: the days of the orders that are new, or whose day or customer
     changes (both days), lose their summary if past. An unchanged header marks nothing (a
     replayed file, a refused line). One read, one upsert at most."""
-    today = _midnight(timezone.localdate())
     seen = {
         ext: (at, cust)
         for ext, at, cust in Order.objects.filter(external_id__in=list(headers)).values_list(
             "external_id", "placed_at", "customer_id"
         )
     }
-    times = []
+    _mark(sorted(orders_moved_days(headers=headers, before=seen)))
+
+
+def orders_moved_days(
+    *,
+    headers: Mapping[str, tuple[dt.datetime, int]],
+    before: Mapping[str, tuple[dt.datetime, int]],
+) -> set[dt.date]:
+    """The past days `orders_mark_moved` marks, when the caller knows the headers as they were
+    (`before`: external id -> placed at, customer id; absent: a new order), for instance from
+    the statement that wrote them: no read. The caller marks them in the same transaction
+    (`order_lines_mark_stale(also=…)`)."""
+    today = _midnight(timezone.localdate())
+    times = set()
     for ext, (at, cust) in headers.items():
         at = at if timezone.is_aware(at) else timezone.make_aware(at)
-        was = seen.get(ext)
-        if was is None or was != (at, cust):
-            times += [at] if was is None else [at, was[0]]
-    _mark(sorted({timezone.localdate(t) for t in times if t < today}))
+        was = before.get(ext)
+        if was is None:
+            times.add(at)
+        elif was != (at, cust):
+            times |= {at, was[0]}
+    return _past_days(times, today)
 
 
-def order_lines_mark_stale(*, order_ids: Iterable[int]) -> None:
+def _past_days(times: Iterable[dt.datetime], today: dt.datetime) -> set[dt.date]:
+    # Orders of a file share few instants: the day of each distinct one.
+    return {timezone.localdate(t) for t in set(times) if t < today}
+
+
+def order_lines_mark_stale(
+    *,
+    order_ids: Iterable[int],
+    placed: Mapping[int, dt.datetime] | None = None,
+    also: Iterable[dt.date] = (),
+) -> None:
     """Called after order lines are written (their quantity, price or existence changed), in
     the same transaction, with their orders: those orders' days lose their summary if past.
-    One read, one upsert at most."""
+    One read, one upsert at most. `placed`: the orders' placed-at by id (aware), when the
+    caller has just written them (an import): no read. `also`: past days the caller found
+    stale too (`orders_moved_days`), marked in the same upsert."""
     ids = list(order_ids)
-    if not ids:
-        return
-    tz = timezone.get_current_timezone()
-    days = (
-        Order.objects.filter(pk__in=ids, placed_at__lt=_midnight(timezone.localdate()))
-        .annotate(d=TruncDate("placed_at", tzinfo=tz))
-        .order_by()
-        .values_list("d", flat=True)
-        .distinct()
-    )
-    _mark(sorted(set(days)))
+    days = set(also)
+    today = _midnight(timezone.localdate())
+    if ids and placed is not None:
+        days |= _past_days((placed[i] for i in ids), today)
+    elif ids:
+        tz = timezone.get_current_timezone()
+        days |= set(
+            Order.objects.filter(pk__in=ids, placed_at__lt=today)
+            .annotate(d=TruncDate("placed_at", tzinfo=tz))
+            .order_by()
+            .values_list("d", flat=True)
+            .distinct()
+        )
+    _mark(sorted(days))
 
 
 def _mark(days: list[dt.date]) -> None:

@@ -25,6 +25,7 @@ from andon.contacts.models import ReasonCode
 from andon.contacts.selectors import reason_get
 from andon.core.errors import Forbidden, InvalidInput, UnknownReference
 from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.core.sql import any_of
 from andon.detection.errors import ProblemNotFound
 from andon.detection.models import Problem
 from andon.detection.selectors import problem_resolved
@@ -334,7 +335,7 @@ def holds_catch_up(*, product_ids: Iterable[int], actor_id: int | None = None) -
     it newly held; one query when no product concerned is stopped."""
     ids = set(product_ids)
     stopped = list(
-        Andon.objects.filter(product_id__in=ids, state=AndonState.OPEN).values_list(
+        Andon.objects.filter(any_of(Andon, "product", ids), state=AndonState.OPEN).values_list(
             "pk", "product_id", "product__sku"
         )
     )

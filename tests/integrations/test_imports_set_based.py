@@ -4,11 +4,13 @@ line numbers, the same rows written, nothing written again on a replay."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pydantic import ValidationError
 
 from andon.catalog.models import Product
@@ -248,3 +250,63 @@ def test_a_chunk_of_order_lines_merges_its_orders_and_its_lines_in_one_statement
         assert not [s for s in sql if s.startswith(lookup)]
     line = OrderLine.objects.get(order__external_id="o-2", line_no=1)
     assert (line.order.channel, line.order.customer.external_id) == ("app", "c-2")
+
+
+def test_order_lines_read_no_orders_and_mark_their_days_in_one_statement_per_chunk():
+    """On PostgreSQL the orders' merge also gives back each order's day and customer before
+    it: the member figures' marks of moved orders and of written lines need no read of the
+    orders, and go in one upsert per chunk."""
+    _catalog()
+    rows_import(actor=None, kind="orders", rows=_lines(1))  # the lazily loaded parts
+    with CaptureQueriesContext(connection) as q:
+        result = rows_import(actor=None, kind="orders", rows=_lines(6), chunk=4)
+    assert (result.created, result.rejected) == (10, [])
+    sql = [s["sql"] for s in q.captured_queries]
+    if connection.vendor == "postgresql":
+        assert not [s for s in sql if s.startswith("SELECT") and 'FROM "orders_order"' in s]
+        assert sum('INSERT INTO "membership_memberday"' in s for s in sql) == 3
+
+
+def test_an_imported_order_moved_to_another_day_marks_both_days_and_a_replay_marks_none():
+    from andon.membership.models import MemberDay
+
+    _catalog()
+    rows = _lines(2)
+    assert not rows_import(actor=None, kind="orders", rows=rows).rejected
+    day = Order.objects.get(external_id="o-1").placed_at.astimezone(timezone.get_current_timezone())
+    MemberDay.objects.update(stale=False)
+    assert not rows_import(actor=None, kind="orders", rows=rows).rejected
+    assert not MemberDay.objects.filter(stale=True).exists()  # nothing moved
+    moved = (day - dt.timedelta(days=3)).isoformat()
+    rows = [r | {"placed_at": moved} if r["order"] == "o-1" else r for r in rows]
+    assert not rows_import(actor=None, kind="orders", rows=rows).rejected
+    stale = set(MemberDay.objects.filter(stale=True).values_list("day", flat=True))
+    assert stale == {day.date(), day.date() - dt.timedelta(days=3)}
+    # Another customer, same day: the day is marked again.
+    MemberDay.objects.update(stale=False)
+    rows = [r | {"customer": "c-0"} if r["order"] == "o-1" else r for r in rows]
+    assert not rows_import(actor=None, kind="orders", rows=rows).rejected
+    assert set(MemberDay.objects.filter(stale=True).values_list("day", flat=True)) == {
+        day.date() - dt.timedelta(days=3)
+    }
+
+
+def test_a_time_without_an_offset_is_the_product_time_zone_on_every_database():
+    """A spreadsheet's 2026-11-20 10:00 is 10:00 where the product is, as the ORM stores it
+    (the set-based merge on PostgreSQL once stored it as UTC)."""
+    _catalog()
+    row = _lines(1)[0] | {"placed_at": "2026-11-20T10:00:00"}
+    assert not rows_import(actor=None, kind="orders", rows=[row]).rejected
+    placed = Order.objects.get(external_id="o-0").placed_at
+    assert placed == timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
+    assert not rows_import(actor=None, kind="orders", rows=[row]).rejected
+    assert Order.objects.get(external_id="o-0").placed_at == placed
+
+
+def test_a_registration_time_without_an_offset_is_the_product_time_zone_too():
+    row = {"external_id": "c-tz", "name": "A", "registered_at": "2026-11-20T10:00:00"}
+    assert not rows_import(actor=None, kind="customers", rows=[row]).rejected
+    registered = Customer.objects.get(external_id="c-tz").registered_at
+    assert registered == timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
+    result = rows_import(actor=None, kind="customers", rows=[row])
+    assert (result.unchanged, result.rejected) == (1, [])
