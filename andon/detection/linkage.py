@@ -13,7 +13,7 @@ contacts a person put in one problem start as one group, and two groups holding 
 person put in different problems never merge.
 
 Quadratic in the reports: meant for a product's window (at most rules.CANDIDATE_REPORTS
-reports), off the intake's path (`andon detection regroup`, `rebuild --regroup`).
+reports), off the intake's path (regroup.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import rules
+from . import pairs, rules
 
 # The probability above which two groups merge, chosen on the tuning part with each product
 # left out of the fit (`python -m bench.detection_quality tune`, "regroup"): offline the
@@ -34,16 +34,15 @@ REGROUP = 0.3
 def pair_matrix(reports: Sequence[rules.Report]) -> np.ndarray:
     """Symmetric log-odds that reports i and j are one problem (0 on the diagonal). The
     evidence of a pair is read from each side (the relative and centred terms depend on
-    which report is asked about) and averaged."""
+    which report is asked about) and averaged. Whole matrices (pairs.py): the same numbers
+    as `rules.pair_logits` asked about each report against the others, to rounding."""
     n = len(reports)
-    z = np.zeros((n, n))
     if n < 2:
-        return z
-    idx = np.arange(n)
-    for i in range(n):
-        others = np.delete(idx, i)
-        z[i, others] = rules.pair_logits(reports[i], [reports[int(j)] for j in others])
-    return (z + z.T) / 2.0
+        return np.zeros((n, n))
+    z = pairs.logit_matrix(reports)
+    z = (z + z.T) / 2.0
+    np.fill_diagonal(z, 0.0)
+    return z
 
 
 def clusters(

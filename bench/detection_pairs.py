@@ -1,0 +1,63 @@
+"""The re-grouping's pair matrix: one `rules.pair_logits` call per report (before) against
+whole matrices (pairs.py), on 100 and 400 reports of the labelled tuning part read as one
+product (real vectors, float32 as stored), CPU and wall time, both back to back in one run.
+
+    PYTHONPATH=$PWD .venv/bin/python -m bench.detection_pairs [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from andon.detection import linkage, rules
+from bench import detection_quality
+
+
+def per_report(reports: Sequence[rules.Report]) -> np.ndarray:
+    """The pair matrix as linkage.pair_matrix computed it before pairs.py."""
+    n = len(reports)
+    z = np.zeros((n, n))
+    idx = np.arange(n)
+    for i in range(n):
+        others = np.delete(idx, i)
+        z[i, others] = rules.pair_logits(reports[i], [reports[int(j)] for j in others])
+    return (z + z.T) / 2.0
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median CPU and wall seconds of `repeat` runs."""
+    cpu, wall = [], []
+    for _ in range(repeat):
+        c, w = time.process_time(), time.perf_counter()
+        fn()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return float(np.median(cpu)), float(np.median(wall))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    cs = detection_quality.tuning_read()
+    reports = detection_quality.reports(cs, detection_quality.vectors_of(cs))
+    print(f"load average {os.getloadavg()[0]:.1f}; median of {args.repeat} runs")
+    for n in (100, 400):
+        part = reports[:n]
+        before = timed(lambda part=part: per_report(part), args.repeat)
+        after = timed(lambda part=part: linkage.pair_matrix(part), args.repeat)
+        diff = float(np.abs(per_report(part) - linkage.pair_matrix(part)).max())
+        print(
+            f"n={n}: per report {before[0] * 1e3:.1f} ms CPU ({before[1] * 1e3:.1f} wall), "
+            f"matrices {after[0] * 1e3:.1f} ms CPU ({after[1] * 1e3:.1f} wall), "
+            f"x{before[0] / max(after[0], 1e-9):.0f}; max |difference| {diff:.1e} (float32)"
+        )
+
+
+if __name__ == "__main__":
+    main()
