@@ -1,5 +1,6 @@
 """The re-grouping's pair matrix: one `rules.pair_logits` call per report (before) against
-whole matrices (pairs.py), on 100 and 400 reports of the labelled tuning part read as one
+whole matrices (pairs.py), and its agglomeration (the mean matrix rebuilt at each merge,
+before, against kept up to date), on 100 and 400 reports of the labelled tuning part read as one
 product (real vectors, float32 as stored), CPU and wall time, both back to back in one run.
 
     PYTHONPATH=$PWD .venv/bin/python -m bench.detection_pairs [--repeat 5]
@@ -29,6 +30,50 @@ def per_report(reports: Sequence[rules.Report]) -> np.ndarray:
     return (z + z.T) / 2.0
 
 
+def agglomerate_rebuilt(z: np.ndarray, fixed: Sequence[int | None], threshold: float) -> list[int]:
+    """linkage.agglomerate as first written: the live groups' mean matrix rebuilt at each
+    merge."""
+    n = len(z)
+    cut = np.log(threshold / (1.0 - threshold))
+    sums = np.array(z, dtype=float, copy=True)
+    size = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    group = np.arange(n)
+    keys = np.array([-1 if k is None else int(k) for k in fixed])
+
+    def merge(i: int, j: int) -> None:
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        sums[i, i] = 0.0
+        size[i] += size[j]
+        alive[j] = False
+        group[group == j] = i
+
+    first: dict[int, int] = {}
+    for i in range(n):
+        k = int(keys[i])
+        if k >= 0:
+            if k in first:
+                merge(first[k], i)
+            else:
+                first[k] = i
+    while alive.sum() > 1:
+        live = np.flatnonzero(alive)
+        mean = sums[np.ix_(live, live)] / np.outer(size[live], size[live])
+        np.fill_diagonal(mean, -np.inf)
+        k_live = keys[live]
+        both = (k_live[:, None] >= 0) & (k_live[None, :] >= 0)
+        mean[both & (k_live[:, None] != k_live[None, :])] = -np.inf
+        a, b = divmod(int(np.argmax(mean)), len(live))
+        if mean[a, b] < cut:
+            break
+        i, j = int(live[a]), int(live[b])
+        merge(i, j)
+        if keys[i] < 0:
+            keys[i] = keys[j]
+    return [int(g) for g in group]
+
+
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median CPU and wall seconds of `repeat` runs."""
     cpu, wall = [], []
@@ -51,6 +96,17 @@ def main() -> None:
         part = reports[:n]
         before = timed(lambda part=part: per_report(part), args.repeat)
         after = timed(lambda part=part: linkage.pair_matrix(part), args.repeat)
+        z = linkage.pair_matrix(part)
+        none: list[int | None] = [None] * n
+        merged_before = timed(
+            lambda z=z, none=none: agglomerate_rebuilt(z, none, linkage.REGROUP), args.repeat
+        )
+        merged_after = timed(lambda z=z: linkage.agglomerate(z), args.repeat)
+        print(
+            f"n={n}: agglomerate, mean matrix rebuilt {merged_before[0] * 1e3:.1f} ms CPU "
+            f"({merged_before[1] * 1e3:.1f} wall), kept up to date {merged_after[0] * 1e3:.1f} ms "
+            f"CPU ({merged_after[1] * 1e3:.1f} wall)"
+        )
         diff = float(np.abs(per_report(part) - linkage.pair_matrix(part)).max())
         print(
             f"n={n}: per report {before[0] * 1e3:.1f} ms CPU ({before[1] * 1e3:.1f} wall), "

@@ -65,6 +65,8 @@ def agglomerate(
     fixed key) and cannot-link (different fixed keys) constraints; the threshold REGROUP
     unless given."""
     n = len(z)
+    if n == 0:
+        return []
     p = REGROUP if threshold is None else threshold
     cut = math.log(p / (1.0 - p))
     sums = np.array(z, dtype=float, copy=True)
@@ -82,21 +84,31 @@ def agglomerate(
             _merge(sums, size, alive, group, first[k], i)
         else:
             first[k] = i
-    while alive.sum() > 1:
-        live = np.flatnonzero(alive)
-        mean = sums[np.ix_(live, live)] / np.outer(size[live], size[live])
-        np.fill_diagonal(mean, -np.inf)
-        k_live = keys[live]
-        both = (k_live[:, None] >= 0) & (k_live[None, :] >= 0)
-        mean[both & (k_live[:, None] != k_live[None, :])] = -np.inf  # cannot-link
-        best = int(np.argmax(mean))
-        a, b = divmod(best, len(live))
-        if mean[a, b] < cut:
+    # The mean log-odds between live groups, -inf where two may not merge (itself, a dead
+    # group, a cannot-link): kept up to date row by row instead of rebuilt at each merge
+    # (a window of 400 reports merges a few hundred times).
+    mean = sums / np.outer(size, size)
+    mean[~alive, :] = -np.inf
+    mean[:, ~alive] = -np.inf
+    np.fill_diagonal(mean, -np.inf)
+    mean[(keys[:, None] >= 0) & (keys[None, :] >= 0) & (keys[:, None] != keys[None, :])] = -np.inf
+    while True:
+        # The first best pair in row-major order, i < j (the matrix is symmetric).
+        i, j = divmod(int(np.argmax(mean)), n)
+        if not mean[i, j] >= cut:
             break
-        i, j = int(live[a]), int(live[b])
         _merge(sums, size, alive, group, i, j)
         if keys[i] < 0:
             keys[i] = keys[j]
+        row = sums[i] / (size[i] * size)
+        row[~alive] = -np.inf
+        row[i] = -np.inf
+        if keys[i] >= 0:
+            row[(keys >= 0) & (keys != keys[i])] = -np.inf
+        mean[i, :] = row
+        mean[:, i] = row
+        mean[j, :] = -np.inf
+        mean[:, j] = -np.inf
     return [int(g) for g in group]
 
 

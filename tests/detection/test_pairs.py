@@ -1,7 +1,9 @@
 """The re-grouping's evidence as whole matrices (pairs.py) gives the same log-odds as the
 per-report reference (`rules.pair_logits` for each report against all the others): on the
 labelled sets with the real model, in both kinds of evidence, and on generated products with
-missing vectors, empty texts, numbers, concepts and follow-ups."""
+missing vectors, empty texts, numbers, concepts and follow-ups; and the agglomeration, which
+keeps its mean matrix up to date, merges as the first one that rebuilt it at each merge (the
+references: bench/detection_pairs.py, the code they replaced)."""
 
 from __future__ import annotations
 
@@ -14,26 +16,14 @@ import pytest
 from andon.detection import linkage, pairs, rules
 from andon.detection.text import lexical_of
 from bench import detection_quality
+from bench.detection_pairs import agglomerate_rebuilt, per_report
 from bench.labelled import labelled_read, products
 
 T0 = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
 
-def reference(reports: Sequence[rules.Report]) -> np.ndarray:
-    """The pair matrix one report at a time, as the re-grouping first computed it."""
-    n = len(reports)
-    z = np.zeros((n, n))
-    if n < 2:
-        return z
-    idx = np.arange(n)
-    for i in range(n):
-        others = np.delete(idx, i)
-        z[i, others] = rules.pair_logits(reports[i], [reports[int(j)] for j in others])
-    return (z + z.T) / 2.0
-
-
 def _same(reports: Sequence[rules.Report], tolerance: float = 1e-9) -> None:
-    expected, got = reference(reports), linkage.pair_matrix(reports)
+    expected, got = per_report(reports), linkage.pair_matrix(reports)
     assert got.shape == expected.shape
     assert np.abs(got - expected).max(initial=0.0) <= tolerance
 
@@ -118,3 +108,25 @@ def test_two_reports_and_fewer():
     assert linkage.pair_matrix(one).shape == (1, 1)
     assert linkage.pair_matrix([]).shape == (0, 0)
     _same(one + [rules.Report(2, 2, 1, T0, lexical_of("kettle leaks again"))])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_agglomeration_merges_as_the_rebuilt_mean_matrix_did(seed):
+    g = np.random.default_rng(seed)
+    n = int(g.integers(1, 60))
+    labels = g.integers(0, max(1, n // 5), n)
+    z = np.where(labels[:, None] == labels[None, :], 2.0, -2.0) + g.normal(0, 1.5, (n, n))
+    z = (z + z.T) / 2.0
+    np.fill_diagonal(z, 0.0)
+    fixed = [int(g.integers(0, 3)) if g.random() < 0.2 else None for _ in range(n)]
+    for threshold in (0.1, 0.3, 0.6):
+        assert linkage.agglomerate(z, fixed, threshold) == agglomerate_rebuilt(z, fixed, threshold)
+
+
+def test_the_labelled_sets_agglomerate_as_before(model):
+    cs = labelled_read("sealed2")
+    reports = detection_quality.reports(cs, detection_quality.vectors_of(cs))
+    for sku in products(cs):
+        z = linkage.pair_matrix([r for r, c in zip(reports, cs, strict=True) if c.sku == sku])
+        none: list[int | None] = [None] * len(z)
+        assert linkage.agglomerate(z) == agglomerate_rebuilt(z, none, linkage.REGROUP)
