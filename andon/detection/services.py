@@ -50,6 +50,7 @@ from .batch import (
 from .errors import ProblemMismatch, ProblemNotFound, ProblemNotOpen
 from .models import Assignment, Method, Problem, ProblemState
 from .replay import Replay
+from .settle import products_settle
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +102,22 @@ def contacts_assign_imported(*, external_ids: Sequence[str]) -> int:
     """An import's contacts that have no problem yet, assigned after the import's chunks have
     committed, IMPORT_PART rows at a time (each part its own transaction, quietly as above):
     a product's candidates are read once a part instead of once per 1,000-row chunk, and the
-    texts are encoded in the part's batches. The contacts are in whatever happens here."""
+    texts are encoded in the part's batches. The contacts are in whatever happens here.
+    Then each product the import touched is re-grouped once (settle.py): its problems are the
+    order-independent grouping, not the one the file's order gave."""
     ids = list(dict.fromkeys(e for e in external_ids if e))
     done = 0
+    products: set[int] = set()
     for start in range(0, len(ids), IMPORT_PART):
         part = ids[start : start + IMPORT_PART]
-        contact_ids = list(
+        rows = list(
             Contact.objects.filter(external_id__in=part, assignment__isnull=True)
             .order_by("created_at", "id")
-            .values_list("id", flat=True)
+            .values_list("id", "product_id")
         )
-        done += contacts_assign_quietly(contact_ids=contact_ids)
+        done += contacts_assign_quietly(contact_ids=[cid for cid, _ in rows])
+        products.update(pid for _, pid in rows)
+    products_settle(products)
     return done
 
 

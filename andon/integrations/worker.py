@@ -6,7 +6,8 @@ Its threads (see tasks.py for the why):
   only nudges the loop (never held up behind a slow receiver); the integrity queue's runs
   the integrity scans (never holding up a wake-up);
 - the delivery loop relays and delivers (and notes for integrity what the new events touched:
-  integrity.tasks.outbox_note), then sleeps until the next retry falls due, a
+  integrity.tasks.outbox_note; and re-groups the products of new contacts:
+  detection.settle.outbox_settle), then sleeps until the next retry falls due, a
   NOTIFY arrives (PostgreSQL: a trigger on the outbox sends it at commit), a task nudges it,
   or POLL_MAX passes (the safety net).
 Only the loop posts, so the deliveries in flight per process are at most `--batch`. Claims
@@ -25,6 +26,7 @@ import time
 from django.db import close_old_connections, connection, connections
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
+from andon.detection.settle import outbox_settle
 from andon.integrity.tasks import outbox_note
 
 from .relay import deliver_due, next_due_in, relay_pass
@@ -56,9 +58,10 @@ def drain(*, batch: int = 50, max_seconds: float = DRAIN_MAX_SECONDS) -> dict[st
         relayed = relay_pass()
         attempts = deliver_due(limit=batch)
         noted = outbox_note()
+        settled = outbox_settle()
         totals["relayed"] += relayed
         totals["attempts"] += attempts
-        if not relayed and not attempts and not noted:
+        if not relayed and not attempts and not noted and not settled:
             break
     return totals
 
@@ -116,6 +119,7 @@ def run(
                 relayed = relay_pass()
                 attempts = deliver_due(limit=batch)
                 noted = outbox_note()
+                settled = outbox_settle()
             except Exception:  # a database restart must not end the worker
                 log.exception("worker pass failed; retrying")
                 close_old_connections()
@@ -123,7 +127,7 @@ def run(
                 continue
             totals["relayed"] += relayed
             totals["attempts"] += attempts
-            if relayed or attempts or noted:
+            if relayed or attempts or noted or settled:
                 continue
             due = next_due_in()
             if until_idle and due is None:

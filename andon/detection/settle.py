@@ -1,0 +1,97 @@
+"""Settling products soon after their contacts arrive: the order-independent re-grouping
+(regroup.py) run where groupings are produced, so that a product's problems are the
+re-grouped ones without anyone running `andon detection regroup`.
+
+- An import: once its contacts are assigned, each product it touched is re-grouped once
+  (services.contacts_assign_imported).
+- The intake: not in the request (a contact's budget is 20 ms). The delivery worker
+  (integrations/worker.py) calls `outbox_settle` after the relay: detection keeps its own
+  place in the outbox (models.OutboxPlace, "detection"), reads the `contact.created` events
+  past it up to the safe horizon (core.selectors.outbox_safe_horizon: no event below it can
+  still appear), re-groups each of their products once, then moves the place.
+
+Each product in its own short transaction (regroup.product_regroup locks the product's
+problems: corrections wait for it, and it waits for them). A product that fails is logged
+and left as it is: detection never costs an import its contacts or the worker its pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from andon.catalog.models import Product
+from andon.core.models import OutboxEvent
+from andon.core.selectors import outbox_safe_horizon
+
+from .models import OutboxPlace
+
+if TYPE_CHECKING:
+    from .regroup import Regrouped
+
+log = logging.getLogger(__name__)
+
+OUTBOX_PLACE = "detection"
+# Events read in one pass: each distinct product among them is re-grouped once (a window of
+# 400 contacts in about 0.1 s of CPU), so a pass stays short behind a burst of intake.
+OUTBOX_BATCH = 1000
+
+
+def products_settle(product_ids: Iterable[int], *, now: dt.datetime | None = None) -> Regrouped:
+    """Re-group each product's window once (rules.WINDOW_DAYS before `now`), each product in
+    a transaction of its own; a product that fails is logged and skipped."""
+    # Imported here: the delivery worker imports this module, and numpy and the model's
+    # code load only once there are contacts to settle.
+    from .regroup import Regrouped, product_regroup
+
+    now = now or timezone.now()
+    totals = [0, 0, 0]
+    for product_id in sorted(set(product_ids)):
+        try:
+            with transaction.atomic():
+                read, moved = product_regroup(product_id=product_id, now=now)
+        except Exception:  # the grouping stays the online one; the next pass tries again
+            log.exception("detection: product %s not re-grouped", product_id)
+            continue
+        totals[0] += 1
+        totals[1] += read
+        totals[2] += moved
+    return Regrouped(*totals)
+
+
+def outbox_settle(*, limit: int = OUTBOX_BATCH) -> int:
+    """Re-group the products of the `contact.created` events past detection's place in the
+    outbox (the delivery worker runs this beside the relay). Returns the number of events
+    read."""
+    horizon = outbox_safe_horizon()
+    if horizon is None:
+        return 0
+    place = OutboxPlace.objects.filter(name=OUTBOX_PLACE).first()
+    if place is None:
+        # The row is gone (a flushed test database): recreate it at the start.
+        OutboxPlace.objects.get_or_create(name=OUTBOX_PLACE)
+        return 0
+    if horizon <= place.read_id:
+        return 0
+    events = list(
+        OutboxEvent.objects.filter(id__gt=place.read_id, id__lte=horizon)
+        .order_by("id")
+        .values_list("id", "event_type", "payload__sku")[:limit]
+    )
+    if not events:
+        return 0
+    skus = {sku for _, kind, sku in events if kind == "contact.created" and sku}
+    if skus:
+        products_settle(Product.objects.filter(sku__in=skus).values_list("id", flat=True))
+    # Moved after the products are settled (a crash re-groups them again, which moves
+    # nothing), and only from where it was read: two workers that read the same events both
+    # re-group (the same result), and one moves the place.
+    OutboxPlace.objects.filter(name=OUTBOX_PLACE, read_id=place.read_id).update(
+        read_id=events[-1][0]
+    )
+    return len(events)

@@ -1,0 +1,120 @@
+"""Settling without anyone running `andon detection regroup` (settle.py): the delivery
+worker's pass re-groups the products of new contacts (read from the outbox past detection's
+place), an import re-groups the products it touched; products with nothing new are left as
+they are, and a moved contact still says which contact it matched and how alike they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from andon.contacts.models import Contact
+from andon.core.models import OutboxEvent
+from andon.detection import linkage
+from andon.detection.models import Assignment, OutboxPlace, Problem
+from andon.detection.settle import OUTBOX_PLACE, outbox_settle
+from andon.integrations import worker
+from andon.integrations.imports import rows_import
+
+from ..world import SKU
+from .test_problems import MISSING, UNCUT, groups
+
+pytestmark = pytest.mark.django_db
+
+
+def _split(contact: Contact) -> Problem:
+    """As if arrival order had opened a problem of its own for this contact."""
+    alone = Problem.objects.create(
+        product_id=contact.product_id, created_at=contact.created_at, label_en="x"
+    )
+    Assignment.objects.filter(contact_id=contact.pk).update(problem=alone)
+    return alone
+
+
+def _place() -> int:
+    return OutboxPlace.objects.get(name=OUTBOX_PLACE).read_id
+
+
+def test_a_worker_pass_settles_the_products_of_new_contacts(catalogue, model):
+    product = catalogue.product(SKU)
+    uncut = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    missing = [catalogue.report(product, t, reason=r) for t, r in MISSING]
+    alone = _split(uncut[1])
+    assert len(groups(uncut + missing)) == 3
+
+    worker.drain()
+
+    assert groups(uncut + missing) == [{c.pk for c in uncut}, {c.pk for c in missing}]
+    assert not Problem.objects.filter(pk=alone.pk).exists()
+    # Explainable as online assignment is: the contact it matched, their similarity, and
+    # the mean evidence that merged it.
+    a = Assignment.objects.get(contact_id=uncut[1].pk)
+    assert a.matched_contact_id in {uncut[0].pk, uncut[2].pk}
+    assert a.method == "embedding" and a.similarity > 0.3
+    assert a.score >= linkage.REGROUP
+    assert _place() == OutboxEvent.objects.latest("id").pk
+    assert outbox_settle() == 0  # nothing new: nothing read
+
+
+def test_products_without_new_contacts_are_left_as_they_are(catalogue, model):
+    quiet, busy = catalogue.product(SKU), catalogue.product("SKU-BUSY")
+    earlier = [catalogue.report(quiet, t, reason=r) for t, r in UNCUT]
+    worker.drain()
+    _split(earlier[1])  # a person's view of it is not touched without a new contact
+    late = [catalogue.report(busy, t, reason=r) for t, r in UNCUT]
+    _split(late[1])
+
+    assert outbox_settle() > 0
+
+    assert len(groups(earlier)) == 2
+    assert groups(late) == [{c.pk for c in late}]
+
+
+def test_corrections_are_kept_by_the_worker_pass(api, catalogue, model):
+    product = catalogue.product(SKU)
+    uncut = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    missing = [catalogue.report(product, t, reason=r) for t, r in MISSING]
+    missing_id = Assignment.objects.get(contact_id=missing[0].pk).problem_id
+    r = api.call(
+        "POST", f"/problem-clusters/{missing_id}/move", "lead1", {"contacts": [uncut[2].pk]}
+    )
+    assert r.status_code == 200, r.content
+    _split(uncut[1])
+
+    worker.drain()
+
+    assert groups(uncut + missing) == [
+        {uncut[0].pk, uncut[1].pk},
+        {uncut[2].pk} | {c.pk for c in missing},
+    ]
+
+
+def test_an_import_settles_the_products_it_touched(world, catalogue, model):
+    product = catalogue.product(SKU)
+    earlier = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    OutboxPlace.objects.filter(name=OUTBOX_PLACE).update(
+        read_id=OutboxEvent.objects.latest("id").pk
+    )
+    _split(earlier[1])
+    rows = []
+    for i, (text, reason) in enumerate(MISSING):
+        customer, order = catalogue.delivered(product)
+        rows.append(
+            {
+                "external_id": f"ext-{i}",
+                "customer": customer,
+                "order": order,
+                "line_no": 1,
+                "reason": reason,
+                "text": text,
+                "created_at": (timezone.now() - dt.timedelta(hours=2 - i)).isoformat(),
+                "agent": "agent1",
+            }
+        )
+
+    assert rows_import(actor=None, kind="contacts", rows=rows).created == 2
+
+    imported = list(Contact.objects.filter(external_id__in=["ext-0", "ext-1"]))
+    assert groups(earlier + imported) == [{c.pk for c in earlier}, {c.pk for c in imported}]
