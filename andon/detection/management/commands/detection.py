@@ -1,10 +1,13 @@
-"""`andon detection rebuild [--product SKU] [--regroup]`: recompute the problems from
-scratch, with a progress bar. `andon detection regroup [--product SKU]`: re-group the
-products' recent contacts all at once, whatever order they arrived in (detection/regroup.py;
-cron it, e.g. nightly). `andon detection alerts`: scan complaint rates now (cron it, e.g. hourly).
-`andon detection pending`: assign contacts that have no problem yet."""
+"""`andon detection rebuild [--product SKU] [--no-regroup]`: recompute the problems from
+scratch, with a progress bar, then re-group the last 30 days (unless --no-regroup).
+`andon detection regroup [--product SKU]`: re-group the products' recent contacts all at
+once, whatever order they arrived in (detection/regroup.py; the worker and imports do it for
+products with new contacts, settle.py). `andon detection alerts`: scan complaint rates now
+(cron it, e.g. hourly). `andon detection pending`: assign contacts that have no problem yet."""
 
 from __future__ import annotations
+
+import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -30,8 +33,14 @@ class Command(BaseCommand):
         )
         rebuild.add_argument("--product", metavar="SKU", help="Only this product.")
         rebuild.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        # On by default: the worker and imports keep products re-grouped (settle.py), so a
+        # rebuild that stopped at the replay would leave them in the grouping arrival order
+        # gave until their next contact. --no-regroup: the replay alone (to compare).
         rebuild.add_argument(
-            "--regroup", action="store_true", help="Then re-group the last 30 days (regroup)."
+            "--regroup",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Then re-group the last 30 days (regroup); on unless --no-regroup.",
         )
         again = sub.add_parser(
             "regroup",
