@@ -8,7 +8,8 @@ re-grouped ones without anyone running `andon detection regroup`.
   (integrations/worker.py) calls `outbox_settle` after the relay: detection keeps its own
   place in the outbox (models.OutboxPlace, "detection"), reads the `contact.created` events
   past it up to the safe horizon (core.selectors.outbox_safe_horizon: no event below it can
-  still appear), re-groups each of their products once, then moves the place.
+  still appear), assigns those of their contacts the intake could not, re-groups each of
+  their products once, then moves the place.
 
 Each product in its own short transaction (regroup.product_regroup locks the product's
 problems: corrections wait for it, and it waits for them). A product that fails is logged
@@ -64,6 +65,19 @@ def products_settle(product_ids: Iterable[int], *, now: dt.datetime | None = Non
     return Regrouped(*totals)
 
 
+def _assign_left_over(contact_ids: list[int]) -> None:
+    """Contacts whose assignment failed in the intake (one it chose was emptied by a
+    re-grouping at that moment, say) are assigned before their product is re-grouped, so
+    that no one has to run `andon detection pending` for them. One read when there are none."""
+    from .assign import contacts_assign
+
+    try:
+        with transaction.atomic():
+            contacts_assign(contact_ids=contact_ids)
+    except Exception:  # left for `andon detection pending`, as before
+        log.exception("detection: %d contacts left unassigned", len(contact_ids))
+
+
 def outbox_settle(*, limit: int = OUTBOX_BATCH) -> int:
     """Re-group the products of the `contact.created` events past detection's place in the
     outbox (the delivery worker runs this beside the relay). Returns the number of events
@@ -81,12 +95,14 @@ def outbox_settle(*, limit: int = OUTBOX_BATCH) -> int:
     events = list(
         OutboxEvent.objects.filter(id__gt=place.read_id, id__lte=horizon)
         .order_by("id")
-        .values_list("id", "event_type", "payload__sku")[:limit]
+        .values_list("id", "event_type", "payload__sku", "payload__contact_id")[:limit]
     )
     if not events:
         return 0
-    skus = {sku for _, kind, sku in events if kind == "contact.created" and sku}
-    if skus:
+    created = [(sku, cid) for _, kind, sku, cid in events if kind == "contact.created"]
+    if created:
+        _assign_left_over([cid for _, cid in created if cid])
+        skus = {sku for sku, _ in created if sku}
         products_settle(Product.objects.filter(sku__in=skus).values_list("id", flat=True))
     # Moved after the products are settled (a crash re-groups them again, which moves
     # nothing), and only from where it was read: two workers that read the same events both

@@ -156,3 +156,14 @@ def test_a_rebuild_regroups_unless_told_not_to(catalogue, model, capsys):
     call_command("detection", "rebuild", "--product", SKU, "--no-regroup", "--no-progress")
     out = capsys.readouterr().out
     assert "5 contacts of 1 products" in out and "re-grouped" not in out
+
+
+def test_a_contact_the_intake_left_unassigned_is_assigned_by_the_worker_pass(catalogue, model):
+    product = catalogue.product(SKU)
+    uncut = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    # As when the problem the intake chose was emptied by a re-grouping at that moment.
+    Assignment.objects.filter(contact_id=uncut[2].pk).delete()
+
+    worker.drain()
+
+    assert groups(uncut) == [{c.pk for c in uncut}]
