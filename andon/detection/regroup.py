@@ -23,9 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import embedding, linkage, rules
+
+# The assignment's cache of texts' lexical evidence: an import or an intake has just read
+# most of the window's texts as candidates, and the worker re-groups a busy product often.
+from .assign import _lexical as lexical_cached
 from .assign import labels_for, problems_referenced
 from .models import Assignment, Method, Problem, ProblemState
-from .text import lexical_of
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def product_regroup(*, product_id: int, now: dt.datetime) -> tuple[int, int]:
         # scale, and a rebuild re-embeds what the lexical fallback assigned.
         vectors = [None] * len(rows)
     reports = [
-        rules.Report(cid, cust, reason, at, lexical_of(text), vec, True, pinned)
+        rules.Report(cid, cust, reason, at, lexical_cached(text), vec, True, pinned)
         for (_, cid, _, cust, reason, at, _, pinned, text), vec in zip(rows, vectors, strict=True)
     ]
     # A problem a person corrected keeps its members: they were read beside that decision
