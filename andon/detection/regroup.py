@@ -150,12 +150,16 @@ def _write(
     members: dict[int, list[int]] = {}
     for i, g in enumerate(groups):
         members.setdefault(g, []).append(i)
-    for g, of_group in members.items():
-        if target[g] is None:  # a new problem, labelled by its first report
-            first = min(of_group, key=lambda j: rows[j][5])
-            target[g] = Problem.objects.create(
-                product_id=product_id, created_at=rows[first][5], **labels_for(rows[first][8])
-            ).pk
+    # New problems, each labelled by its first report, in one statement (a window that
+    # arrival order grouped badly may split into dozens).
+    new = [g for g in members if target[g] is None]
+    firsts = [min(members[g], key=lambda j: rows[j][5]) for g in new]
+    created = Problem.objects.bulk_create(
+        Problem(product_id=product_id, created_at=rows[j][5], **labels_for(rows[j][8]))
+        for j in firsts
+    )
+    for g, problem in zip(new, created, strict=True):
+        target[g] = problem.pk
     changed = []
     left: set[int] = set()
     for i, g in enumerate(groups):
