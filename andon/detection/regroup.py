@@ -179,6 +179,8 @@ def _write(
             a.score, a.matched_contact_id, a.similarity = 0.0, None, 0.0
         changed.append(a)
         left.add(problem_id)
+    if not changed:  # the usual case once settled: no statement, no query built
+        return 0
     Assignment.objects.bulk_update(
         changed, ["problem", "method", "score", "matched_contact", "similarity"], batch_size=500
     )

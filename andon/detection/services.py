@@ -108,16 +108,19 @@ def contacts_assign_imported(*, external_ids: Sequence[str]) -> int:
     ids = list(dict.fromkeys(e for e in external_ids if e))
     done = 0
     products: set[int] = set()
+    now = timezone.now()
+    since = now - dt.timedelta(days=rules.WINDOW_DAYS)
     for start in range(0, len(ids), IMPORT_PART):
         part = ids[start : start + IMPORT_PART]
         rows = list(
             Contact.objects.filter(external_id__in=part, assignment__isnull=True)
             .order_by("created_at", "id")
-            .values_list("id", "product_id")
+            .values_list("id", "product_id", "created_at")
         )
-        done += contacts_assign_quietly(contact_ids=[cid for cid, _ in rows])
-        products.update(pid for _, pid in rows)
-    products_settle(products)
+        done += contacts_assign_quietly(contact_ids=[cid for cid, _, _ in rows])
+        # Contacts older than the window change no product's re-grouping (a history import).
+        products.update(pid for _, pid, at in rows if at >= since)
+    products_settle(products, now=now)
     return done
 
 
