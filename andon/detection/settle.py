@@ -69,7 +69,7 @@ def _assign_left_over(contact_ids: list[int]) -> None:
     """Contacts whose assignment failed in the intake (one it chose was emptied by a
     re-grouping at that moment, say) are assigned before their product is re-grouped, so
     that no one has to run `andon detection pending` for them. One read when there are none."""
-    from .assign import contacts_assign
+    from .batch import contacts_assign
 
     try:
         with transaction.atomic():
