@@ -10,12 +10,14 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from andon.contacts.models import Contact
 from andon.core.models import OutboxEvent
-from andon.detection import linkage
+from andon.detection import linkage, services
 from andon.detection.models import Assignment, OutboxPlace, Problem
 from andon.detection.settle import OUTBOX_PLACE, outbox_settle
+from andon.detection.tasks import products_settle_task
 from andon.integrations import worker
 from andon.integrations.imports import rows_import
 
@@ -117,7 +119,10 @@ def test_corrections_are_kept_by_the_worker_pass(api, catalogue, model):
     ]
 
 
-def test_an_import_settles_the_products_it_touched(world, catalogue, model):
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "by-a-worker"])
+def test_an_import_settles_the_products_it_touched(world, catalogue, model, monkeypatch, inline):
+    if not inline:  # a file over more products than the import settles itself
+        monkeypatch.setattr(services, "SETTLE_INLINE", 0)
     product = catalogue.product(SKU)
     earlier = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
     OutboxPlace.objects.filter(name=OUTBOX_PLACE).update(
@@ -142,6 +147,12 @@ def test_an_import_settles_the_products_it_touched(world, catalogue, model):
 
     assert rows_import(actor=None, kind="contacts", rows=rows).created == 2
 
+    waiting = DBTaskResult.objects.filter(task_path=products_settle_task.module_path)
+    if inline:
+        assert not waiting.exists()
+    else:
+        assert waiting.get().args_kwargs["args"] == [[product.pk]]
+        products_settle_task.call([product.pk])
     imported = list(Contact.objects.filter(external_id__in=["ext-0", "ext-1"]))
     assert groups(earlier + imported) == [{c.pk for c in earlier}, {c.pk for c in imported}]
 
