@@ -153,6 +153,8 @@ def outbox_note(*, limit: int = OUTBOX_BATCH) -> int:
             .order_by("id")
             .values_list("id", "event_type", "payload__contact_id", "payload__andon_id")[:limit]
         )
+        if not events:  # the horizon's own event is visible; defensive all the same
+            return 0
         refs = _refs(events)
         if refs:
             _note(refs)
