@@ -40,7 +40,10 @@ def _cluster_groups(products: Collection[int] | None) -> list[tuple[int, str, st
             .filter(n__gte=rules.CLUSTER_MIN_ACCOUNTS)
             .values(fld)
         )
-        reports = Contact.objects.filter(**{f"customer__{fld}__in": shared})
+        # The explicit "not empty" lets PostgreSQL use the partial index on the attribute.
+        reports = Contact.objects.filter(**{f"customer__{fld}__in": shared}).exclude(
+            **{f"customer__{fld}": ""}
+        )
         if products is not None:
             reports = reports.filter(product_id__in=products)
         groups = (
@@ -70,6 +73,7 @@ def _cluster_reports(products: Collection[int] | None) -> list[rules.ClusterRepo
     for pid, label, key in groups:
         rows = list(
             Contact.objects.filter(product_id=pid, **{f"customer__{SHARED_FIELDS[label]}": key})
+            .exclude(**{f"customer__{SHARED_FIELDS[label]}": ""})
             .order_by("created_at")
             .values_list(
                 "id",
