@@ -41,7 +41,7 @@ def test_one_matrix_for_each_pair_feature():
         assert features[k][0, 1] == pytest.approx(x[0, k], abs=1e-12), name
 
 
-@pytest.mark.parametrize("part", ["dev", "heldout", "sealed", "sealed2"])
+@pytest.mark.parametrize("part", ["dev", "heldout", "sealed", "sealed2", "sealed3"])
 def test_the_labelled_sets_give_the_same_log_odds(part, model):
     cs = labelled_read(part)
     vectors = detection_quality.vectors_of(cs)
