@@ -66,8 +66,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing(receiver, workers):
     workers.start()
     wait_for(lambda: _all_delivered(300), 50, "all 300 deliveries after the restart")
     by_id = _received_once_each(receiver, 300)
-    # At least once: a POST cut by the kill may arrive again, always under the same id.
-    assert sum(len(v) for v in by_id.values()) <= 300 + 10
+    # At least once: a POST cut by the kill (at most a batch of 10) may arrive again, always
+    # under the same id; so may one whose answer never came back in time on a loaded machine
+    # (its attempt is recorded without a status and retried, as it must be).
+    unanswered = DeliveryAttempt.objects.filter(status_code__isnull=True).count()
+    assert sum(len(v) for v in by_id.values()) <= 300 + 10 + unanswered
 
 
 @pytest.mark.skipif(
