@@ -1,4 +1,5 @@
-"""Rows that every domain appends to: audit entries, outbox events, idempotency records."""
+"""Rows that every domain appends to: audit entries, outbox events (and how far each consumer
+has read them), idempotency records."""
 
 import hashlib
 import secrets
@@ -83,6 +84,23 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.pk}"
+
+
+class OutboxPlace(models.Model):
+    """How far one consumer of the outbox (the relay, integrity, detection) has read it: it
+    has handled every event with id <= `read_id`. One row per consumer, moved only from where
+    it was read (services.outbox_place_move), so two workers never both move it."""
+
+    consumer = models.CharField(_("consumer"), max_length=32, primary_key=True)
+    read_id = models.BigIntegerField(_("read up to event"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outbox place")
+        verbose_name_plural = _("outbox places")
+
+    def __str__(self) -> str:
+        return f"{self.consumer} @ {self.read_id}"
 
 
 class IdempotencyRecord(models.Model):

@@ -1,5 +1,6 @@
-"""Writes of the shared kernel: audit entries, outbox events, API token use and idempotency
-claims, always inside the caller's transaction (they never commit one of their own)."""
+"""Writes of the shared kernel: audit entries, outbox events and the consumers' places in it,
+API token use and idempotency claims, always inside the caller's transaction (they never
+commit one of their own)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.db.models import CharField, DateTimeField, Max, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from .models import ApiToken, AuditEntry, IdempotencyRecord, OutboxEvent, hash_token
+from .models import ApiToken, AuditEntry, IdempotencyRecord, OutboxEvent, OutboxPlace, hash_token
+from .selectors import OutboxRead
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,29 @@ def outbox_hook_register(hook: OutboxHook) -> None:
     """Run `hook` after every outbox write (once per hook, whatever the number of calls)."""
     if hook not in _outbox_hooks:
         _outbox_hooks.append(hook)
+
+
+def outbox_place_move(read: OutboxRead) -> bool:
+    """Move the consumer's place to `read.moves_to`, only from where it was read; True when
+    it moved. Nothing moves when nothing may (`moves_to` None: no events read).
+
+    Compare-and-set, so that of two workers that read the same events one moves the place:
+    a relay or integrity moves it first, in the transaction of its work, and does the work
+    only when it moved (the other finds nothing to do); detection moves it after its work,
+    which runs in transactions of its own (both workers did the same work). In a
+    transaction a place another one holds is skipped, not waited for (PostgreSQL: SKIP
+    LOCKED; SQLite serialises writers)."""
+    if read.moves_to is None:
+        return False
+    if read.read_id is None:  # a flushed database: the place starts at the start
+        OutboxPlace.objects.bulk_create(
+            [OutboxPlace(consumer=read.consumer)], ignore_conflicts=True
+        )
+    place = OutboxPlace.objects.filter(consumer=read.consumer, read_id=read.read_id or 0)
+    if connection.in_atomic_block:
+        free = place.select_for_update(skip_locked=True).values("consumer")
+        place = OutboxPlace.objects.filter(consumer__in=free)
+    return place.update(read_id=read.moves_to, updated_at=timezone.now()) == 1
 
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.

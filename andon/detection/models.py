@@ -164,16 +164,3 @@ class ProblemAlert(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.product_id} ({self.state})"
-
-
-class OutboxPlace(models.Model):
-    """How far detection has read the outbox: every product with a `contact.created` event
-    up to `read_id` has been re-grouped since (settle.py). Moved by the delivery worker after
-    the products are re-grouped, so that an intake writes nothing more for it."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    read_id = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("detection's place in the outbox")
-        verbose_name_plural = _("detection's places in the outbox")

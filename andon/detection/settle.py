@@ -6,8 +6,8 @@ re-grouped ones without anyone running `andon detection regroup`.
   (services.contacts_assign_imported).
 - The intake: not in the request (a contact's budget is 20 ms). The delivery worker
   (integrations/worker.py) calls `outbox_settle` after the relay: detection keeps its own
-  place in the outbox (models.OutboxPlace, "detection"), reads the `contact.created` events
-  past it up to the safe horizon (core.selectors.outbox_safe_horizon: no event below it can
+  place in the outbox (core.OutboxPlace "detection"), reads the `contact.created` events
+  past it up to the safe horizon (core.selectors.outbox_events_past: no event below it can
   still appear), assigns those of their contacts the intake could not, re-groups each of
   their products once, then moves the place.
 
@@ -27,17 +27,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from andon.catalog.models import Product
-from andon.core.models import OutboxEvent
-from andon.core.selectors import outbox_safe_horizon
-
-from .models import OutboxPlace
+from andon.core.selectors import outbox_events_past
+from andon.core.services import outbox_place_move
 
 if TYPE_CHECKING:
     from .regroup import Regrouped
 
 log = logging.getLogger(__name__)
 
-OUTBOX_PLACE = "detection"
+OUTBOX_PLACE = "detection"  # detection's place in the outbox (core.OutboxPlace)
 # Events read in one pass: each distinct product among them is re-grouped once (a window of
 # 400 contacts in about 0.1 s of CPU), so a pass stays short behind a burst of intake.
 OUTBOX_BATCH = 1000
@@ -80,34 +78,23 @@ def _assign_left_over(contact_ids: list[int]) -> None:
 
 def outbox_settle(*, limit: int = OUTBOX_BATCH) -> int:
     """Re-group the products of the `contact.created` events past detection's place in the
-    outbox (the delivery worker runs this beside the relay). Returns the number of events
-    read."""
-    horizon = outbox_safe_horizon()
-    if horizon is None:
-        return 0
-    place = OutboxPlace.objects.filter(name=OUTBOX_PLACE).first()
-    if place is None:
-        # The row is gone (a flushed test database): recreate it at the start.
-        OutboxPlace.objects.get_or_create(name=OUTBOX_PLACE)
-        return 0
-    if horizon <= place.read_id:
-        return 0
-    events = list(
-        OutboxEvent.objects.filter(id__gt=place.read_id, id__lte=horizon)
-        .order_by("id")
-        .values_list("id", "event_type", "payload__sku", "payload__contact_id")[:limit]
+    outbox (the delivery worker runs this beside the relay). Returns the number of those
+    events read (the others are passed over in the same read)."""
+    read = outbox_events_past(
+        OUTBOX_PLACE,
+        fields=("payload__sku", "payload__contact_id"),
+        types=("contact.created",),
+        limit=limit,
     )
-    if not events:
+    if read is None:
         return 0
-    created = [(sku, cid) for _, kind, sku, cid in events if kind == "contact.created"]
-    if created:
-        _assign_left_over([cid for _, cid in created if cid])
-        skus = {sku for sku, _ in created if sku}
+    if read.events:
+        if contact_ids := [cid for _, _, cid in read.events if cid]:
+            _assign_left_over(contact_ids)
+        skus = {sku for _, sku, _ in read.events if sku}
         products_settle(Product.objects.filter(sku__in=skus).values_list("id", flat=True))
     # Moved after the products are settled (a crash re-groups them again, which moves
     # nothing), and only from where it was read: two workers that read the same events both
     # re-group (the same result), and one moves the place.
-    OutboxPlace.objects.filter(name=OUTBOX_PLACE, read_id=place.read_id).update(
-        read_id=events[-1][0]
-    )
-    return len(events)
+    outbox_place_move(read)
+    return len(read.events)

@@ -1,5 +1,5 @@
-"""Webhook endpoints, one delivery row per (endpoint, outbox event), the log of attempts, and
-the relay's cursor over the outbox."""
+"""Webhook endpoints, one delivery row per (endpoint, outbox event) and the log of attempts (the
+relay's place in the outbox is core's OutboxPlace "relay")."""
 
 from django.conf import settings
 from django.db import models
@@ -105,18 +105,6 @@ class DeliveryAttempt(models.Model):
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
         ordering = ["id"]
-
-
-class RelayCursor(models.Model):
-    """Every outbox event with id <= `relayed_id` has its deliveries; one row, name 'outbox'."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    relayed_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("relay cursor")
-        verbose_name_plural = _("relay cursors")
 
 
 class Vendor(models.TextChoices):

@@ -3,9 +3,11 @@ record. At-least-once: a worker killed at any point loses nothing, because every
 state is in the database and a claim is only a lease.
 
 Concurrency contract:
-- relay: one relayer at a time holds the cursor row (SELECT ... FOR UPDATE SKIP LOCKED on
-  PostgreSQL; SQLite's write lock serialises); delivery rows and the cursor move in one
-  transaction, and a unique (endpoint, event) makes re-relaying harmless.
+- relay: the relay's place in the outbox (core.OutboxPlace "relay") moves from where it was
+  read, first, in the transaction that writes the delivery rows: of two relayers that read
+  the same events one moves it and relays them, the other finds its place gone and relays
+  nothing (PostgreSQL: SKIP LOCKED, no waiting; SQLite's write lock serialises); a unique
+  (endpoint, event) makes re-relaying harmless all the same.
 - deliver: due deliveries are claimed in a short transaction (FOR UPDATE SKIP LOCKED on
   PostgreSQL) by pushing `next_attempt_at` a lease ahead and stamping a lease token; the
   POST runs outside any transaction; its result is recorded only if the token still holds.
@@ -32,12 +34,14 @@ from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from andon.core.models import OutboxEvent
-from andon.core.selectors import outbox_safe_horizon
+from andon.core.selectors import outbox_events_past
+from andon.core.services import outbox_place_move
 
 from . import rules
 from .addresses import url_address_problem
 from .conf import DeliveryConf, allow_private_networks, delivery_conf
-from .models import Delivery, DeliveryAttempt, DeliveryState, RelayCursor, WebhookEndpoint
+from .models import Delivery, DeliveryAttempt, DeliveryState, WebhookEndpoint
+from .selectors import RELAY_PLACE
 
 RELAY_BATCH = 1000
 USER_AGENT = "Andon-Webhooks/1"
@@ -48,45 +52,30 @@ def relay_pass(*, now: dt.datetime | None = None, limit: int = RELAY_BATCH) -> i
     whose filter matches (and that existed when the event happened). Returns the number of
     events relayed."""
     now = now or timezone.now()
-    horizon = outbox_safe_horizon()
-    if horizon is None:
+    read = outbox_events_past(RELAY_PLACE, fields=("event_type", "occurred_at"), limit=limit)
+    if read is None:
         return 0
     with transaction.atomic():
-        cursor = (
-            RelayCursor.objects.select_for_update(skip_locked=True).filter(name="outbox").first()
-        )
-        if cursor is None:
-            # Another worker is relaying right now; or the row is gone (a flushed test
-            # database): recreate it, and relay on the next pass under its lock.
-            RelayCursor.objects.get_or_create(name="outbox")
+        if not outbox_place_move(read):  # another worker relays these events
             return 0
-        if horizon <= cursor.relayed_id:
-            return 0
-        events = list(
-            OutboxEvent.objects.filter(id__gt=cursor.relayed_id, id__lte=horizon)
-            .order_by("id")
-            .values("id", "event_type", "occurred_at")[:limit]
-        )
         endpoints = list(
             WebhookEndpoint.objects.filter(active=True).values("id", "event_types", "created_at")
         )
         rows = [
             Delivery(
                 endpoint_id=ep["id"],
-                event_id=e["id"],
+                event_id=event_id,
                 created_at=now,
                 retrying_since=now,
                 next_attempt_at=now,
             )
-            for e in events
+            for event_id, event_type, occurred_at in read.events
             for ep in endpoints
-            if e["occurred_at"] >= ep["created_at"]
-            and rules.event_matches(e["event_type"], ep["event_types"])
+            if occurred_at >= ep["created_at"]
+            and rules.event_matches(event_type, ep["event_types"])
         ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        cursor.relayed_id = events[-1]["id"] if len(events) == limit else horizon
-        cursor.save(update_fields=["relayed_id", "updated_at"])
-        return len(events)
+    return len(read.events)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Reads: the listing-events feed, endpoints and the delivery log (the outbox's safe horizon is
-core's: integrity reads the outbox too)."""
+"""Reads: the listing-events feed, endpoints and the delivery log (the outbox's safe horizon and
+the consumers' places in it are core's: integrity and detection read the outbox too)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from django.utils.translation import gettext as _
 
 from andon.core.errors import NotFound
 from andon.core.models import OutboxEvent
-from andon.core.selectors import outbox_safe_horizon
+from andon.core.selectors import outbox_place, outbox_safe_horizon
 
-from .models import Delivery, DeliveryState, RelayCursor, WebhookEndpoint
+from .models import Delivery, DeliveryState, WebhookEndpoint
 
 LISTING_EVENTS = ("listing.suppressed", "listing.relisted", "listing.limited")
+RELAY_PLACE = "relay"  # the relay's place in the outbox (core.OutboxPlace)
 
 
 def relayed_horizon() -> int:
-    cursor = RelayCursor.objects.filter(name="outbox").first()
-    return cursor.relayed_id if cursor else 0
+    return outbox_place(RELAY_PLACE)
 
 
 @dataclass(frozen=True)

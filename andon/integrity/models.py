@@ -174,17 +174,3 @@ class PendingRef(models.Model):
     class Meta:
         verbose_name = _("pending integrity change")
         verbose_name_plural = _("pending integrity changes")
-
-
-class OutboxPlace(models.Model):
-    """How far integrity has read the outbox: the changes of every event up to `read_id` are
-    noted as PendingRef rows. One row, moved by the worker in the transaction that notes
-    them, so a contact, a recovery or a pull writes nothing for integrity, not even after it
-    commits."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    read_id = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("integrity's place in the outbox")
-        verbose_name_plural = _("integrity's places in the outbox")

@@ -4,15 +4,15 @@ the frontline).
 
 What a write touched is read from the outbox, by the worker, after the write has committed:
 `outbox_note`, run by the delivery worker beside the relay, reads the events past
-integrity's place in the outbox (up to its safe horizon, so an event committed late is never
-skipped), notes a PendingRef per contact or andon they name, asks for the incremental scan
-and moves the place, in one transaction. A contact, a recovery or a pull therefore makes the
-queries it made before integrity existed and nothing after its commit (the after-commit note
-it made before cost the request two more transactions), and a rolled-back write leaves no
-event to note. While one scan is still waiting in the queue, later notes only add their
-PendingRef rows: the waiting scan takes them all (bursts coalesce into one scan). Imports and
-syncs, which write no outbox events, note what they touched through `changed` after they
-commit.
+integrity's place in the outbox (core.OutboxPlace "integrity"; up to the safe horizon, so an
+event committed late is never skipped), notes a PendingRef per contact or andon they name,
+asks for the incremental scan and moves the place, in one transaction. A contact, a recovery
+or a pull therefore makes the queries it made before integrity existed and nothing after its
+commit (the after-commit note it made before cost the request two more transactions), and a
+rolled-back write leaves no event to note. While one scan is still waiting in the queue,
+later notes only add their PendingRef rows: the waiting scan takes them all (bursts coalesce
+into one scan). Imports and syncs, which write no outbox events, note what they touched
+through `changed` after they commit.
 
 The scan runs on its own queue, INTEGRITY_QUEUE, so that a long scan never holds up the
 webhook wake-ups of the default queue (`andon worker` runs a thread per queue).
@@ -32,12 +32,12 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from andon.core.models import OutboxEvent
-from andon.core.selectors import outbox_safe_horizon
+from andon.core.selectors import outbox_events_past
+from andon.core.services import outbox_place_move
 from andon.core.sql import binding_cursor
 
 from . import scope
-from .models import OutboxPlace, PendingRef
+from .models import PendingRef
 
 INTEGRITY_QUEUE = "integrity"
 
@@ -48,7 +48,7 @@ WATCHED = ("contact.", "recovery.", "andon.", "review.", "bonus.")
 FINISHED_KEEP = dt.timedelta(days=1)
 # Events read from the outbox per transaction of `outbox_note`.
 OUTBOX_BATCH = 1000
-OUTBOX_PLACE = "integrity"
+OUTBOX_PLACE = "integrity"  # integrity's place in the outbox (core.OutboxPlace)
 
 
 @task(queue_name=INTEGRITY_QUEUE)
@@ -127,40 +127,20 @@ def _refs(events: Sequence[EventRefs]) -> list[tuple[str, str]]:
 def outbox_note(*, limit: int = OUTBOX_BATCH) -> int:
     """Note what the outbox's events past integrity's place touched and ask for a scan (the
     delivery worker runs this beside the relay). Returns the number of events read."""
-    horizon = outbox_safe_horizon()
-    if horizon is None:
-        return 0
-    # Read first, without a lock: an idle pass takes no write lock (on SQLite every atomic
-    # block takes the database's one write lock, which the deliveries' records wait for).
-    read_id = OutboxPlace.objects.filter(name=OUTBOX_PLACE).values_list("read_id", flat=True)
-    if (known := read_id.first()) is not None and horizon <= known:
+    read = outbox_events_past(
+        OUTBOX_PLACE,
+        fields=("event_type", "payload__contact_id", "payload__andon_id"),
+        limit=limit,
+    )
+    if read is None:
         return 0
     with transaction.atomic():
-        place = (
-            OutboxPlace.objects.select_for_update(skip_locked=True)
-            .filter(name=OUTBOX_PLACE)
-            .first()
-        )
-        if place is None:
-            # Another worker is noting right now; or the row is gone (a flushed test
-            # database): recreate it, and note on the next pass under its lock.
-            OutboxPlace.objects.get_or_create(name=OUTBOX_PLACE)
+        if not outbox_place_move(read):  # another worker notes these events
             return 0
-        if horizon <= place.read_id:
-            return 0
-        events: list[EventRefs] = list(
-            OutboxEvent.objects.filter(id__gt=place.read_id, id__lte=horizon)
-            .order_by("id")
-            .values_list("id", "event_type", "payload__contact_id", "payload__andon_id")[:limit]
-        )
-        if not events:  # the horizon's own event is visible; defensive all the same
-            return 0
-        refs = _refs(events)
+        refs = _refs(read.events)
         if refs:
             _note(refs)
-        place.read_id = events[-1][0]
-        place.save(update_fields=["read_id"])
-    return len(events)
+    return len(read.events)
 
 
 # Which columns of an import's rows name what the rows touch.

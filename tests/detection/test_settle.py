@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from andon.contacts.models import Contact
-from andon.core.models import OutboxEvent
+from andon.core.models import OutboxEvent, OutboxPlace
 from andon.detection import linkage, services
-from andon.detection.models import Assignment, OutboxPlace, Problem
+from andon.detection.models import Assignment, Problem
 from andon.detection.settle import OUTBOX_PLACE, outbox_settle
 from andon.detection.tasks import products_settle_task
 from andon.integrations import worker
@@ -37,7 +37,7 @@ def _split(contact: Contact) -> Problem:
 
 
 def _place() -> int:
-    return OutboxPlace.objects.get(name=OUTBOX_PLACE).read_id
+    return OutboxPlace.objects.get(consumer=OUTBOX_PLACE).read_id
 
 
 def test_a_worker_pass_settles_the_products_of_new_contacts(catalogue, model):
@@ -125,7 +125,7 @@ def test_an_import_settles_the_products_it_touched(world, catalogue, model, monk
         monkeypatch.setattr(services, "SETTLE_INLINE", 0)
     product = catalogue.product(SKU)
     earlier = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
-    OutboxPlace.objects.filter(name=OUTBOX_PLACE).update(
+    OutboxPlace.objects.filter(consumer=OUTBOX_PLACE).update(
         read_id=OutboxEvent.objects.latest("id").pk
     )
     _split(earlier[1])

@@ -25,15 +25,16 @@ RECEIVER = str(ROOT / "examples" / "storefront" / "receiver.py")
 
 def _seed_rows() -> None:
     """What migrations seed and a transactional test's flush removes: the role groups and
-    the relay cursor."""
+    the relay's place in the outbox."""
     from django.contrib.auth.models import Group
 
-    from andon.integrations.models import RelayCursor
+    from andon.core.models import OutboxPlace
+    from andon.integrations.selectors import RELAY_PLACE
     from andon.people.rules import GROUP_ROLES
 
     for role in GROUP_ROLES:
         Group.objects.get_or_create(name=role.value)
-    RelayCursor.objects.get_or_create(name="outbox")
+    OutboxPlace.objects.get_or_create(consumer=RELAY_PLACE)
 
 
 def _transactional(item: pytest.Item) -> bool:
