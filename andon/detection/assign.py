@@ -70,18 +70,6 @@ def incoming_of(contact: Contact) -> Incoming:
     )
 
 
-_FIELDS = (
-    "contact_id",
-    "problem_id",
-    "customer_id",
-    "reason_id",
-    "reported_at",
-    "vector",
-    "pinned",
-    "contact__text",
-)
-
-
 # The online read takes the vectors' lengths, not the vectors. A stored vector is the model's
 # vector of the contact's text (float16, unit again): the same text, the same vector. So a
 # process keeps the decoded vectors it has read, by text, and reads from the database only
