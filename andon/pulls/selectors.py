@@ -51,6 +51,56 @@ def eligibility_for(
     return eligibility(n, policy, since, by_problem)
 
 
+@dataclass(frozen=True)
+class PullFacts:
+    """What a pull decides on, read under the listing lock."""
+
+    decision: Eligibility
+    # The open andon it joins: the problem's when one was named and has one, else the
+    # reason's; None when the pull opens one.
+    open_andon_id: int | None
+    evidence: list[int]  # contact ids, sorted: the reason's since `since`, and the problem's
+    # The earliest of the reason's evidence: the andon's first report (pulls.first_report).
+    first_report_at: dt.datetime | None
+
+
+def pull_facts(
+    *, product: Product, reason: ReasonCode, now: dt.datetime, problem: Problem | None = None
+) -> PullFacts:
+    """Eligibility, the open andon to join and the evidence, in two reads (two more with a
+    problem): the product's andons aggregated (the last closed for the reason or problem, the
+    open ones), then the reason's contacts since the window began, whose distinct customers
+    are the eligibility count, whose ids the evidence and whose earliest the first report.
+    The same answers as `eligibility_for` and `evidence_contact_ids`, read once."""
+    policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
+    ours = Q(reason=reason) | Q(problem=problem) if problem else Q(reason=reason)
+    is_open = Q(state=AndonState.OPEN)
+    aggregates = {
+        "last_closed": Max("closed_at", filter=Q(ours, state=AndonState.CLOSED)),
+        "by_reason": Max("pk", filter=Q(is_open, reason=reason)),
+    }
+    if problem is not None:
+        aggregates["by_problem"] = Max("pk", filter=Q(is_open, problem=problem))
+    andons = Andon.objects.filter(product=product).aggregate(**aggregates)
+    since = evidence_since(now, policy, andons["last_closed"])
+    contacts = list(
+        Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
+            "id", "customer_id", "created_at"
+        )
+    )
+    ids = {c for c, _, _ in contacts}
+    by_problem = None
+    if problem is not None:
+        by_problem = problem_distinct_customers(problem_id=problem.pk, since=since)
+        ids.update(problem_contact_ids(problem_id=problem.pk, since=since))
+    return PullFacts(
+        decision=eligibility(len({who for _, who, _ in contacts}), policy, since, by_problem),
+        open_andon_id=andons.get("by_problem") or andons["by_reason"],
+        evidence=sorted(ids),
+        first_report_at=min((at for _, _, at in contacts), default=None),
+    )
+
+
 def evidence_contact_ids(
     *,
     product: Product,

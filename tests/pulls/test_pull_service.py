@@ -109,23 +109,26 @@ def test_a_pull_that_holds_5000_lines_runs_the_same_queries_as_one_that_holds_5(
             held.values_list("pk", flat=True)
         )
     assert counts[5] == counts[5000], counts
-    assert counts[5] == PULL_QUERIES, counts
+    assert counts[5] == PULL_QUERIES[connection.vendor], counts
 
 
 # The pull's exact cost: a new query in the cord's path must be a decision, not an accident.
-# Savepoint and its release (2), roles (2), reason, the listing lock, eligibility (2), the
-# open andon to join (1), routes, team, andon, evidence (2), credit, suppression, holds
-# (an INSERT ... SELECT of the stock rows and one scope row for every packed line, whose
-# results are the counts: nothing is written per line, nor on the lines),
-# the blast radius (4: held per warehouse and batch, the lines' aggregate, the product's
-# batches, related products), work orders, events (2), the delivery wake-up task, audit: 27
-# on SQLite and PostgreSQL alike (NOTIFY is a trigger on the outbox, not a query).
-PULL_QUERIES = 27
+# Savepoint and its release (2), roles (2), reason, the listing lock, the product's andons
+# (the last closed one and the open one to join, in one aggregate), the reason's contacts
+# (eligibility, evidence and first report from one read), routes, team, andon, evidence,
+# credit, suppression, holds (an INSERT ... SELECT of the stock rows and one scope row for
+# every packed line, whose results are the counts: nothing is written per line, nor on the
+# lines; then the stock held per warehouse and batch), the blast radius (2: the lines'
+# aggregate, related products), work orders, events (2), the delivery wake-up task, audit:
+# 24 on SQLite. On PostgreSQL the holds are one statement (the inserts are data-modifying
+# CTEs of the read of what they held) and the audit goes in with the events: 21. (NOTIFY is
+# a trigger on the outbox, not a query.)
+PULL_QUERIES = {"sqlite": 24, "postgresql": 21}
 
 
 def test_the_pull_runs_exactly_its_query_budget(world, django_assert_num_queries):
     seed_product(agent=world.users["agent1"])
-    with django_assert_num_queries(PULL_QUERIES):
+    with django_assert_num_queries(PULL_QUERIES[connection.vendor]):
         result = pull(world)
     assert not result.joined and result.holds.order_lines == 5
 
@@ -138,8 +141,8 @@ def test_the_pull_writes_nothing_on_the_lines_it_holds(world):
         result = pull(world, sku="SKU-50")
     sql = [q["sql"].lstrip().upper() for q in queries.captured_queries]
     assert not [s for s in sql if s.startswith("UPDATE") and "ORDERS_ORDERLINE" in s]
-    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_HOLD")]) == 1  # the stock
-    assert len([s for s in sql if s.startswith("INSERT INTO HOLDS_LINESCOPE")]) == 1
+    assert len([s for s in sql if "INSERT INTO HOLDS_HOLD" in s]) == 1  # the stock
+    assert len([s for s in sql if "INSERT INTO HOLDS_LINESCOPE" in s]) == 1
     assert not Hold.objects.filter(kind="order_line").exists()
     assert result.holds.order_lines == 50
     held = held_lines(OrderLine.objects.filter(product__sku="SKU-50"))
