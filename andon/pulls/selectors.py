@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import NotFound
+from andon.core.sql import datetime_read
 from andon.detection.models import Problem
 from andon.detection.selectors import problem_contact_ids, problem_distinct_customers
 from andon.holds.selectors import HoldCounts, hold_counts
@@ -71,33 +74,48 @@ def pull_facts(
     problem): the product's andons aggregated (the last closed for the reason or problem, the
     open ones), then the reason's contacts since the window began, whose distinct customers
     are the eligibility count, whose ids the evidence and whose earliest the first report.
-    The same answers as `eligibility_for` and `evidence_contact_ids`, read once."""
+    The same answers as `eligibility_for` and `evidence_contact_ids`, read once; hand-written
+    SQL, as every pull runs them."""
     policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
-    ours = Q(reason=reason) | Q(problem=problem) if problem else Q(reason=reason)
-    is_open = Q(state=AndonState.OPEN)
-    aggregates = {
-        "last_closed": Max("closed_at", filter=Q(ours, state=AndonState.CLOSED)),
-        "by_reason": Max("pk", filter=Q(is_open, reason=reason)),
-    }
+    ours, mine = "a.reason_id = %s", [reason.pk]
     if problem is not None:
-        aggregates["by_problem"] = Max("pk", filter=Q(is_open, problem=problem))
-    andons = Andon.objects.filter(product=product).aggregate(**aggregates)
-    since = evidence_since(now, policy, andons["last_closed"])
-    contacts = list(
-        Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
-            "id", "customer_id", "created_at"
+        ours, mine = "(a.reason_id = %s OR a.problem_id = %s)", [reason.pk, problem.pk]
+    open_ = AndonState.OPEN.value
+    columns = [
+        f"MAX(a.closed_at) FILTER (WHERE a.state = %s AND {ours})",
+        "MAX(a.id) FILTER (WHERE a.state = %s AND a.reason_id = %s)",
+    ]
+    params: list[Any] = [AndonState.CLOSED.value, *mine, open_, reason.pk]
+    if problem is not None:
+        columns.append("MAX(a.id) FILTER (WHERE a.state = %s AND a.problem_id = %s)")
+        params += [open_, problem.pk]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(columns)} FROM {Andon._meta.db_table} a WHERE a.product_id = %s",
+            [*params, product.pk],
         )
-    )
+        last_closed, by_reason, *by_problem = cur.fetchone()
+        since = evidence_since(now, policy, datetime_read(last_closed))
+        cur.execute(
+            f"SELECT c.id, c.customer_id, c.created_at FROM {Contact._meta.db_table} c"
+            " WHERE c.product_id = %s AND c.reason_id = %s AND c.created_at >= %s",
+            [product.pk, reason.pk, connection.ops.adapt_datetimefield_value(since)],
+        )
+        contacts = cur.fetchall()
     ids = {c for c, _, _ in contacts}
-    by_problem = None
+    problem_customers = None
     if problem is not None:
-        by_problem = problem_distinct_customers(problem_id=problem.pk, since=since)
+        problem_customers = problem_distinct_customers(problem_id=problem.pk, since=since)
         ids.update(problem_contact_ids(problem_id=problem.pk, since=since))
+    # SQLite's stored date-times sort as their text, as its own comparisons do: only the
+    # earliest is parsed.
+    first = min((at for _, _, at in contacts), default=None)
+    customers = len({who for _, who, _ in contacts})
     return PullFacts(
-        decision=eligibility(len({who for _, who, _ in contacts}), policy, since, by_problem),
-        open_andon_id=andons.get("by_problem") or andons["by_reason"],
+        decision=eligibility(customers, policy, since, problem_customers),
+        open_andon_id=(by_problem[0] if by_problem else None) or by_reason,
         evidence=sorted(ids),
-        first_report_at=min((at for _, _, at in contacts), default=None),
+        first_report_at=datetime_read(first),
     )
 
 

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from andon.catalog.locks import listing_lock, listings_lock
 from andon.catalog.models import Product
 from andon.catalog.services import listing_suppress
-from andon.contacts.models import ReasonCode
-from andon.contacts.selectors import reason_get
+from andon.contacts.models import ReasonCode, ReasonRoute
+from andon.contacts.selectors import reason_with_routes
 from andon.core.errors import Forbidden, InvalidInput, UnknownReference
 from andon.core.services import Audit, Event, audit_and_outbox, audit_record, outbox_emit
 from andon.core.sql import any_of
@@ -82,7 +82,7 @@ def andon_pull(
     if not people_rules.may_pull(roles_of(actor)):
         raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
-    reason_code = reason_get(code=reason)
+    reason_code, routes = reason_with_routes(code=reason)
     product = listing_lock(sku=sku, as_reference=True)
     found = _problem_of(product, problem) if problem is not None else None
     now = at or timezone.now()
@@ -92,7 +92,7 @@ def andon_pull(
         return _join(open_andon, product, reason_code, facts, actor, note, now)
     if not facts.decision.eligible:
         raise rules.NotEligible(facts.decision, reason_code.label)
-    return _open(product, reason_code, facts, actor, note, now, found)
+    return _open(product, reason_code, routes, facts, actor, note, now, found)
 
 
 def _problem_of(product: Product, problem_id: int) -> Problem:
@@ -112,6 +112,7 @@ def _problem_of(product: Product, problem_id: int) -> Problem:
 def _open(
     product: Product,
     reason: ReasonCode,
+    rows: list[ReasonRoute],
     facts: PullFacts,
     actor: User,
     note: str,
@@ -119,7 +120,6 @@ def _open(
     problem: Problem | None = None,
 ) -> PullResult:
     decision = facts.decision
-    rows = list(reason.routes.select_related("department").order_by("department__code"))
     routes = [
         RouteSpec(
             r.department_id, r.department.code, r.instruction_zh, r.instruction_en, r.sla_hours
