@@ -55,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--http", action="store_true", help="the in-process API request")
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--save", default=None, help="write the profile here (pstats)")
+    p.add_argument("--code", default=None, help="checkout whose `andon` is profiled")
     args = p.parse_args(argv)
+    if args.code:
+        # As bench/pull_scale.py: the code under test first, the bench this tree's.
+        sys.path.insert(0, str(Path(args.code).resolve()))
+        import andon  # noqa: F401
     sys.path.insert(0, str(HERE))
     from bench.scratch import scratch_drop, scratch_setup
 

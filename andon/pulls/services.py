@@ -45,6 +45,7 @@ from andon.workorders.services import (
 from . import rules
 from .blast import BlastRadius, StockHeld, blast_payload, blast_radius
 from .models import Andon, AndonEvidence, AndonState, CordPull
+from .opening import andon_write
 from .selectors import PullFacts, pull_facts
 
 
@@ -136,7 +137,7 @@ def _open(
             field="reason",
         )
     team = team_ids_of(actor)
-    andon = Andon.objects.create(
+    andon = Andon(
         product=product,
         reason=reason,
         note=note,
@@ -147,8 +148,9 @@ def _open(
         problem=problem,
         first_report_at=facts.first_report_at,
     )
-    evidence = _link_evidence(andon, facts.evidence)
-    CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
+    evidence = facts.evidence
+    credit = CordPull(agent=actor, note=note, pulled_at=now, credited=True)
+    andon_write(andon=andon, evidence=evidence, credit=credit)
     suppressed = listing_suppress(product=product, at=now)
     placed = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
     held = HoldCounts(stock_units=placed.stock_units, order_lines=placed.order_lines)
