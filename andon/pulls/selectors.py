@@ -74,7 +74,7 @@ def pull_facts(
     problem): the product's andons aggregated (the last closed for the reason or problem, the
     open ones), then the reason's contacts since the window began, whose distinct customers
     are the eligibility count, whose ids the evidence and whose earliest the first report.
-    The same answers as `eligibility_for` and `evidence_contact_ids`, read once; hand-written
+    The same eligibility as `eligibility_for`, with the rest read alongside; hand-written
     SQL, as every pull runs them."""
     policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
     ours, mine = "a.reason_id = %s", [reason.pk]
@@ -117,24 +117,6 @@ def pull_facts(
         evidence=sorted(ids),
         first_report_at=datetime_read(first),
     )
-
-
-def evidence_contact_ids(
-    *,
-    product: Product,
-    reason: ReasonCode,
-    since: dt.datetime,
-    problem: Problem | None = None,
-) -> list[int]:
-    """The reason's contacts since `since`, and the problem's (however coded) when named."""
-    ids = set(
-        Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
-            "id", flat=True
-        )
-    )
-    if problem is not None:
-        ids.update(problem_contact_ids(problem_id=problem.pk, since=since))
-    return sorted(ids)
 
 
 @dataclass(frozen=True)
