@@ -142,9 +142,7 @@ def andon_create(request: AuthenticatedRequest, payload: AndonIn):
         note=payload.note,
         problem=payload.problem,
     )
-    view = AndonView(
-        result.andon, result.work_orders, result.holds, result.andon.evidence_links.count()
-    )
+    view = AndonView(result.andon, result.work_orders, result.holds, result.evidence)
     assert result.blast is not None  # every pull reads it
     out = AndonDetailOut(
         **andon_out(view, joined=result.joined).model_dump(),

@@ -86,6 +86,14 @@ class Batch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "code"], name="batch_unique_product_code")
         ]
+        # The pull's related products (pulls.blast): the batches sharing one of a product's
+        # codes, manufacturers or suppliers, found by index, not by reading every batch of
+        # the catalogue (100,000 products: 51 ms without, 8 ms with; bench/related_products.py).
+        indexes = [
+            models.Index(fields=["code"], name="batch_code"),
+            models.Index(fields=["manufacturer"], name="batch_manufacturer"),
+            models.Index(fields=["supplier"], name="batch_supplier"),
+        ]
 
     def __str__(self) -> str:
         return self.code

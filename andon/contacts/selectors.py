@@ -78,6 +78,23 @@ def reason_get(*, code: str, field: str = "reason") -> ReasonCode:
         ) from None
 
 
+def reason_with_routes(*, code: str, field: str = "reason") -> tuple[ReasonCode, list[ReasonRoute]]:
+    """The active reason `code` (UnknownReason as `reason_get`) and its routes with their
+    departments, by department code: one query, the reason read with its routes (a second
+    only when it routes nowhere)."""
+    routes = list(
+        ReasonRoute.objects.select_related("reason", "department")
+        .filter(reason__code=code, reason__active=True)
+        .order_by("department__code")
+    )
+    if not routes:
+        return reason_get(code=code, field=field), []
+    reason = routes[0].reason
+    for r in routes:
+        r.reason = reason
+    return reason, routes
+
+
 def reasons_all() -> list[ReasonCode]:
     """Every reason code, active or not (a problem's old contacts may carry a retired one)."""
     return list(ReasonCode.objects.order_by("code"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,12 +68,14 @@ def audit_and_outbox(
     *, actor_id: int | None, at: dt.datetime, entries: list[Audit], events: list[Event]
 ) -> list[OutboxEvent]:
     """`audit_record` and `outbox_emit` (same contract) in one statement on PostgreSQL: the
-    audit rows go in through a data-modifying CTE of the outbox INSERT. A hot path (contact
-    intake) saves a round trip; other databases make the two bulk inserts."""
+    audit rows go in through a data-modifying CTE of the outbox INSERT, which numbers each
+    product's events itself (its last sequence read by the INSERT, not by a query of its
+    own). Hot paths (contact intake, the pull) save two round trips; other databases make the
+    sequence read and the two bulk inserts."""
     if connection.vendor != "postgresql" or not entries or not events:
         audit_record(actor_id=actor_id, at=at, entries=entries)
         return outbox_emit(at=at, events=events)
-    rows = _outbox_rows(at, events)
+    rows, ranks = _outbox_unnumbered(at, events)
     q = connection.ops.quote_name
     when = connection.ops.adapt_datetimefield_value(at)
     audit_values, params = [], []
@@ -81,21 +84,33 @@ def audit_and_outbox(
         params += [when, actor_id, e.action, e.subject_type, str(e.subject_id), e.andon_id]
         params.append(json.dumps(e.data))
     outbox_values = []
-    for r in rows:
-        outbox_values.append("(%s, %s, %s, %s, %s::jsonb)")
-        params += [when, r.event_type, r.product_sku, r.product_sequence, json.dumps(r.payload)]
+    for i, (r, rank) in enumerate(zip(rows, ranks, strict=True)):
+        outbox_values.append("(%s::timestamptz, %s, %s, %s::bigint, %s::jsonb, %s::int)")
+        params += [when, r.event_type, r.product_sku, rank, json.dumps(r.payload), i]
+    outbox = q(OutboxEvent._meta.db_table)
+    # A product's n-th event of this call is its last sequence + n: the subquery reads the
+    # table as it was before this statement (the caller holds the product's lock).
     sql = (
         f"WITH audit AS (INSERT INTO {q(AuditEntry._meta.db_table)} (occurred_at, actor_id, "
         f"action, subject_type, subject_id, andon_id, data) VALUES {', '.join(audit_values)}) "
-        f"INSERT INTO {q(OutboxEvent._meta.db_table)} (occurred_at, event_type, product_sku, "
-        f"product_sequence, payload) VALUES {', '.join(outbox_values)} RETURNING id"
+        f"INSERT INTO {outbox} (occurred_at, event_type, product_sku, product_sequence, "
+        f"payload) SELECT v.at, v.type, v.sku, n.seq, CASE WHEN n.seq IS NULL THEN v.payload "
+        f"ELSE v.payload || jsonb_build_object('sequence', n.seq) END "
+        f"FROM (VALUES {', '.join(outbox_values)}) AS v(at, type, sku, rank, payload, ord) "
+        f"CROSS JOIN LATERAL (SELECT CASE WHEN v.rank IS NULL THEN NULL ELSE v.rank + "
+        f"COALESCE((SELECT MAX(o.product_sequence) FROM {outbox} o "
+        f"WHERE o.product_sku = v.sku), 0) END AS seq) n "
+        f"ORDER BY v.ord RETURNING id, product_sequence"
     )
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        ids = [row[0] for row in cur.fetchall()]
-    for row, pk in zip(rows, ids, strict=True):
+        written = cur.fetchall()
+    for row, (pk, seq) in zip(rows, written, strict=True):
         row.pk = pk
         row._state.adding = False
+        if seq is not None:
+            row.product_sequence = seq
+            row.payload["sequence"] = seq
     _outbox_written(rows)
     return rows
 
@@ -148,34 +163,45 @@ def outbox_emit_select(
 
 
 def _outbox_rows(at: dt.datetime, events: list[Event]) -> list[OutboxEvent]:
-    skus = {e.product_sku for e in events if e.product_sku}
-    next_seq: dict[str, int] = {}
+    rows, ranks = _outbox_unnumbered(at, events)
+    skus = {r.product_sku for r in rows if r.product_sku}
+    last: dict[str, int] = {}
     if skus:
-        last = (
-            OutboxEvent.objects.filter(product_sku__in=skus)
+        last = {
+            r["product_sku"]: r["last"] or 0
+            for r in OutboxEvent.objects.filter(product_sku__in=skus)
             .values("product_sku")
             .annotate(last=Max("product_sequence"))
-        )
-        next_seq = {sku: 1 for sku in skus} | {r["product_sku"]: (r["last"] or 0) + 1 for r in last}
-    rows = []
+        }
+    for row, rank in zip(rows, ranks, strict=True):
+        if rank is not None:
+            row.product_sequence = last.get(row.product_sku, 0) + rank
+            row.payload["sequence"] = row.product_sequence
+    return rows
+
+
+def _outbox_unnumbered(
+    at: dt.datetime, events: list[Event]
+) -> tuple[list[OutboxEvent], list[int | None]]:
+    """The rows without their sequence, and each one's rank among its product's events of
+    this call (1, 2...; None without a product): its sequence is the product's last + rank."""
+    seen: dict[str, int] = defaultdict(int)
+    rows, ranks = [], []
     for e in events:
-        seq = None
+        rank = None
         if e.product_sku:
-            seq = next_seq[e.product_sku]
-            next_seq[e.product_sku] += 1
-        payload = {**e.payload, "occurred_at": at.isoformat()}
-        if seq is not None:
-            payload["sequence"] = seq
+            seen[e.product_sku] += 1
+            rank = seen[e.product_sku]
+        ranks.append(rank)
         rows.append(
             OutboxEvent(
                 occurred_at=at,
                 event_type=e.event_type,
                 product_sku=e.product_sku,
-                product_sequence=seq,
-                payload=payload,
+                payload={**e.payload, "occurred_at": at.isoformat()},
             )
         )
-    return rows
+    return rows, ranks
 
 
 def _outbox_written(created: list[OutboxEvent]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,3 +49,13 @@ def array_type(f: Any) -> str:
     """The PostgreSQL array type of a field's column: `varchar(64)[]`, `bigint[]`…"""
     db_type = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
     return f"{db_type}[]"
+
+
+def datetime_read(value: Any) -> dt.datetime | None:
+    """A date-time column read by hand-written SQL, as the ORM would give it (aware, in the
+    connection's time zone): PostgreSQL's driver gives it so; SQLite gives text or a naive
+    value, converted as Django's backend converts its columns."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if value is None or convert is None:
+        return value
+    return convert(value, None, connection)

@@ -13,10 +13,10 @@ from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
 
-from andon.catalog.models import StockLevel
+from andon.catalog.models import Batch, StockLevel, Warehouse
 from andon.orders.models import FulfilmentStatus, OrderLine
 
-from .models import Hold, HoldKind, HoldState
+from .models import Hold, HoldKind, HoldState, LineScope
 from .rules import (
     REMOVES_UNITS,
     Disposition,
@@ -27,7 +27,7 @@ from .rules import (
     stock_write_refused,
 )
 from .scopes import holds_materialize, scope_catch_up, scope_place
-from .selectors import HoldCounts, held_line_ids, held_stock_ids
+from .selectors import held_line_ids, held_stock_ids
 
 K = TypeVar("K", bound=Hashable)
 
@@ -80,18 +80,87 @@ def line_facts(line: OrderLine) -> LineFacts:
     )
 
 
-def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> HoldCounts:
+@dataclass(frozen=True)
+class PlacedHolds:
+    stock_units: int
+    order_lines: int
+    # (warehouse code, batch code, units) held, by warehouse then batch code: the blast
+    # radius's stock held, given back by the write so that the pull does not read it again.
+    stock: list[tuple[str, str, int]]
+
+
+def holds_place(*, andon_id: int, product_id: int, at: dt.datetime) -> PlacedHolds:
     """Hold all stock of the product and every packed-not-shipped line, for an andon that
     holds nothing yet (the pull that opens it).
 
-    Contract: the caller holds the product's row lock. Two statements, whatever the number of
-    rows: one INSERT ... SELECT of the stock rows (a few per product), and one scope row that
-    holds every packed line of the product (holds.scopes), not a row per line. The counts come
-    back from the inserts.
+    Contract: the caller holds the product's row lock. Whatever the number of rows: an
+    INSERT ... SELECT of the stock rows (a few per product) and one scope row that holds every
+    packed line of the product (holds.scopes), not a row per line; what was held comes back
+    from the inserts. One statement on PostgreSQL (both inserts in data-modifying CTEs of the
+    read of what they held), three elsewhere (the two inserts, then the stock held by
+    warehouse and batch).
     """
+    if connection.vendor == "postgresql":
+        return _place_in_one(andon_id=andon_id, product_id=product_id, at=at)
     placed = _insert_holds(andon_id=andon_id, product_id=product_id, at=at, fresh=True, lines=False)
     lines = scope_place(andon_id=andon_id, product_id=product_id, at=at)
-    return HoldCounts(stock_units=placed.stock_units, order_lines=lines)
+    return PlacedHolds(placed.stock_units, lines, _stock_held(andon_id))
+
+
+_CODES = (
+    f" JOIN {Warehouse._meta.db_table} w ON w.id = s.warehouse_id"
+    f" JOIN {Batch._meta.db_table} b ON b.id = s.batch_id"
+)
+
+
+def _stock_held(andon_id: int) -> list[tuple[str, str, int]]:
+    hold, stock = Hold._meta.db_table, StockLevel._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT w.code, b.code, SUM(h.quantity) FROM {hold} h"
+            f" JOIN {stock} s ON s.id = h.stock_level_id{_CODES} WHERE h.andon_id = %s"
+            " AND h.kind = %s GROUP BY w.code, b.code ORDER BY w.code, b.code",
+            [andon_id, HoldKind.STOCK.value],
+        )
+        return [(w, b, int(u)) for w, b, u in cur.fetchall()]
+
+
+def _place_in_one(*, andon_id: int, product_id: int, at: dt.datetime) -> PlacedHolds:
+    hold, stock = Hold._meta.db_table, StockLevel._meta.db_table
+    scope, line = LineScope._meta.db_table, OrderLine._meta.db_table
+    placed_at: Any = connection.ops.adapt_datetimefield_value(at)
+    # A data-modifying CTE runs to completion whether or not the main query reads it; its
+    # RETURNING rows are what the main query sees (the new holds are not in its snapshot).
+    # The first row (k = 0) carries the scope's count, the others the stock held.
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH held AS (INSERT INTO {hold} (andon_id, kind, stock_level_id, order_line_id,"
+            f" quantity, state, placed_at) SELECT %s, %s, s.id, NULL, s.quantity, %s, %s"
+            f" FROM {stock} s WHERE s.product_id = %s AND s.quantity > 0"
+            f" RETURNING stock_level_id, quantity),"
+            f" scope AS (INSERT INTO {scope} (andon_id, product_id, placed_at, lines,"
+            f" materialized_at) SELECT %s, %s, %s, COUNT(*), NULL FROM {line} l"
+            f" WHERE l.product_id = %s AND l.fulfilment_status = %s RETURNING lines)"
+            f" SELECT 0 AS k, NULL AS w, NULL AS b, lines AS n FROM scope UNION ALL"
+            f" SELECT 1, w.code, b.code, SUM(held.quantity) FROM held"
+            f" JOIN {stock} s ON s.id = held.stock_level_id{_CODES}"
+            f" GROUP BY w.code, b.code ORDER BY k, w, b",
+            [
+                andon_id,
+                HoldKind.STOCK.value,
+                HoldState.HELD.value,
+                placed_at,
+                product_id,
+                andon_id,
+                product_id,
+                placed_at,
+                product_id,
+                FulfilmentStatus.PACKED.value,
+            ],
+        )
+        (_, _, _, lines), *rows = cur.fetchall()
+    held = [(w, b, int(n)) for _, w, b, n in rows]
+    return PlacedHolds(sum(n for _, _, n in held), int(lines), held)
 
 
 def holds_place_missing(*, andon_id: int, product_id: int, at: dt.datetime) -> tuple[int, int]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import connection
@@ -12,11 +13,13 @@ from andon.core.errors import Forbidden
 from andon.core.models import ApiToken
 from andon.core.services import token_find
 
-from .models import Department, Team
+from .models import Department, Profile, Team
 from .rules import GROUP_ROLES, Role, Roles
 
 # Set on a user by `token_user`: the roles read in the token's own query, for this request.
 _ROLES_READ = "_andon_roles"
+# Likewise the user's team and its lead (ids), which a pull stamps on the andon.
+_TEAM_READ = "_andon_team"
 
 
 def roles_of(user: User | AnonymousUser) -> Roles:
@@ -53,13 +56,28 @@ def _names_json(through: type[Model], owner: str, table: type[Model], column: st
     )
 
 
+def _team_column(column: str) -> RawSQL:
+    """The user's team's `column` (its id, its lead's id), NULL without a team, read by a
+    correlated subquery of the token's query."""
+    q = connection.ops.quote_name
+    return RawSQL(
+        f"(SELECT t.{q(column)} FROM {q(Team._meta.db_table)} t "
+        f"JOIN {q(Profile._meta.db_table)} p ON p.team_id = t.id "
+        f"WHERE p.user_id = {q(ApiToken._meta.db_table)}.user_id)",
+        (),
+    )
+
+
 def token_user(raw: str) -> User | None:
-    """The active user behind a live bearer token, with the roles the request will check read
-    in the same query (one statement where three were: token, groups, departments)."""
+    """The active user behind a live bearer token, with the roles the request will check and
+    the team a pull stamps read in the same query (one statement where four were: token,
+    groups, departments, team)."""
     token = token_find(
         raw,
         group_names=_names_json(User.groups.through, "group", Group, "name"),
         department_codes=_names_json(Department.members.through, "department", Department, "code"),
+        team_id=_team_column("id"),
+        team_lead_id=_team_column("lead_id"),
     )
     if token is None:
         return None
@@ -67,6 +85,7 @@ def token_user(raw: str) -> User | None:
     groups = set(json.loads(token.group_names))  # type: ignore[attr-defined]
     departments = frozenset(json.loads(token.department_codes))  # type: ignore[attr-defined]
     setattr(user, _ROLES_READ, _roles(user, groups, departments))
+    setattr(user, _TEAM_READ, TeamIds(token.team_id, token.team_lead_id))  # type: ignore[attr-defined]
     return user
 
 
@@ -84,6 +103,20 @@ def actor_require(
 def team_of(user_id: int) -> Team | None:
     """The agent's team now, with its lead: a pull keeps both, for the bad-andon rate."""
     return Team.objects.filter(members__user_id=user_id).select_related("lead").first()
+
+
+class TeamIds(NamedTuple):
+    team_id: int | None
+    lead_id: int | None
+
+
+def team_ids_of(user: User) -> TeamIds:
+    """The user's team now and its lead, as ids (both None without a team): read with the
+    bearer token when the request came with one, else one query."""
+    if (read := getattr(user, _TEAM_READ, None)) is not None:
+        return read
+    row = Profile.objects.filter(user_id=user.pk).values_list("team_id", "team__lead_id").first()
+    return TeamIds(*row) if row else TeamIds(None, None)
 
 
 def departments_by_code(*, codes: list[str] | None = None) -> dict[str, Department]:

@@ -1,34 +1,26 @@
 """The blast radius of an andon: what the cord caught, what it could not catch, who already has
 the product, what a day of the stop costs and which other products share its source.
 
-Read side only, set-based: four queries whatever the number of lines, holds or buyers (the
-andon's holds grouped, the product's lines aggregated, the product's batches, the batches of
-other products that share their source, nothing per row)."""
+Read side only, set-based: three queries whatever the number of lines, holds or buyers (the
+andon's holds grouped, the product's lines aggregated, the batches of other products that
+share its batches' source, nothing per row)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DecimalField,
-    Exists,
-    F,
-    Q,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 
 from andon.catalog.models import Batch, Product
 from andon.holds.models import Hold, HoldKind, LineScope
-from andon.orders.models import FulfilmentStatus, OrderLine
+from andon.orders.models import FulfilmentStatus, Order, OrderLine
 
 from .models import Andon
 
@@ -78,15 +70,19 @@ def blast_radius(
     past_days: int = PAST_BUYERS_DAYS,
     product: Product | None = None,
     packed: int | None = None,
+    stock: list[StockHeld] | None = None,
 ) -> BlastRadius:
     """The andon's blast radius (its product loaded). Stock and packed lines are what the cord
     caught (its holds, whatever became of them since); in-transit lines are the product's lines
     already with the carrier now, which no hold can stop; past buyers are the distinct customers
     with a delivered line of the product since `past_days` before the pull. `product`: the
     andon's product when the caller has it already (the pull), saving its read. `packed`: the
-    packed lines the pull has just held (its scope's count), saving their count."""
+    packed lines the pull has just held (its scope's count), saving their count; with it,
+    `stock`: the stock it has just held by warehouse and batch, saving the read of its holds."""
     product = product or andon.product
-    stock, held_lines = _held(andon_id=andon.pk)
+    held_lines = 0
+    if stock is None or packed is None:
+        stock, held_lines = _held(andon_id=andon.pk)
     lines = _lines(
         andon=andon, past_days=past_days, sales=not product.monthly_gmv, scope=packed is None
     )
@@ -165,70 +161,82 @@ def _lines(*, andon: Andon, past_days: int, sales: bool, scope: bool) -> dict:
     """In-transit lines, past delivered lines and their distinct buyers, the sales before the
     pull (with `sales`) and the packed lines the andon's pending scope holds (with `scope`;
     holds.scopes: none when it has none), in one aggregate over the product's lines. A
-    delivered line without a status time counts from its order's time.
+    delivered line without a status time counts from its order's time. Hand-written: it runs
+    in every pull, where building it through the ORM cost more than running it.
 
     Without the sales, only the shipped and delivered lines (and, with `scope`, the packed
     ones) are read, through the (product, fulfilment_status) index: the pull of a product with
     a monthly GMV does not read the packed lines it has just held (issue 11)."""
-    past_since = andon.opened_at - dt.timedelta(days=past_days)
-    sales_since = andon.opened_at - dt.timedelta(days=SALES_DAYS)
-    delivered = Q(fulfilment_status=FulfilmentStatus.DELIVERED, moved__gte=past_since)
-    sold = Q(order__placed_at__gte=sales_since, order__placed_at__lt=andon.opened_at) & ~Q(
-        fulfilment_status=FulfilmentStatus.RETURNED
-    )
-    money = DecimalField(max_digits=20, decimal_places=2)
-    aggregates: dict[str, Any] = {
-        "in_transit": Count("id", filter=Q(fulfilment_status=FulfilmentStatus.SHIPPED)),
-        "past_lines": Count("id", filter=delivered),
-        "past_buyers": Count("order__customer_id", filter=delivered, distinct=True),
-    }
-    lines = OrderLine.objects.filter(product_id=andon.product_id)
-    if sales:
-        aggregates["sales"] = Sum(F("quantity") * F("unit_price"), filter=sold, output_field=money)
-    else:
-        statuses = [FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED]
-        lines = lines.filter(fulfilment_status__in=statuses + [FulfilmentStatus.PACKED] * scope)
+    at = connection.ops.adapt_datetimefield_value
+    past_since = at(andon.opened_at - dt.timedelta(days=past_days))
+    S = FulfilmentStatus
+    delivered = "l.fulfilment_status = %s AND COALESCE(l.status_changed_at, o.placed_at) >= %s"
+    columns = [
+        "COUNT(*) FILTER (WHERE l.fulfilment_status = %s)",
+        f"COUNT(*) FILTER (WHERE {delivered})",
+        f"COUNT(DISTINCT o.customer_id) FILTER (WHERE {delivered})",
+    ]
+    params: list[Any] = [S.SHIPPED.value, S.DELIVERED.value, past_since]
+    params += [S.DELIVERED.value, past_since]
     if scope:
-        pending = LineScope.objects.filter(andon_id=andon.pk, materialized_at__isnull=True)
-        aggregates["scope_packed"] = Count(
-            "id", filter=Q(Exists(pending), fulfilment_status=FulfilmentStatus.PACKED)
+        columns.append(
+            f"COUNT(*) FILTER (WHERE l.fulfilment_status = %s AND EXISTS (SELECT 1 FROM"
+            f" {LineScope._meta.db_table} s WHERE s.andon_id = %s AND s.materialized_at IS NULL))"
         )
-    out = lines.alias(moved=Coalesce("status_changed_at", "order__placed_at")).aggregate(
-        **aggregates
-    )
-    out["sales"] = out.get("sales") or Decimal("0")
-    out.setdefault("scope_packed", 0)
+        params += [S.PACKED.value, andon.pk]
+    if sales:
+        columns.append(
+            "SUM(l.quantity * l.unit_price) FILTER (WHERE o.placed_at >= %s"
+            " AND o.placed_at < %s AND l.fulfilment_status <> %s)"
+        )
+        sales_since = andon.opened_at - dt.timedelta(days=SALES_DAYS)
+        params += [at(sales_since), at(andon.opened_at), S.RETURNED.value]
+    where = "l.product_id = %s"
+    params.append(andon.product_id)
+    if not sales:
+        statuses = [S.SHIPPED.value, S.DELIVERED.value] + [S.PACKED.value] * scope
+        where += f" AND l.fulfilment_status IN ({', '.join(['%s'] * len(statuses))})"
+        params += statuses
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(columns)} FROM {OrderLine._meta.db_table} l"
+            f" JOIN {Order._meta.db_table} o ON o.id = l.order_id WHERE {where}",
+            params,
+        )
+        row = cur.fetchone()
+    out = {"in_transit": row[0], "past_lines": row[1], "past_buyers": row[2]}
+    out["scope_packed"] = row[3] if scope else 0
+    out["sales"] = _money(row[-1]) if sales else Decimal("0")
     return out
+
+
+def _money(value: Any) -> Decimal:
+    # SQLite answers a sum of decimals as a float: read it as Django reads a decimal column
+    # there (15 significant digits, then the cents).
+    if value is None:
+        return Decimal("0")
+    if isinstance(value, float):
+        value = Context(prec=15).create_decimal_from_float(value)
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 def _related(*, product_id: int) -> list[RelatedProduct]:
     """Other products with a batch of the same code, manufacturer or supplier as one of this
-    product's batches (two queries: this product's batches, then theirs)."""
-    mine = list(
-        Batch.objects.filter(product_id=product_id).values_list("code", "manufacturer", "supplier")
-    )
-    codes = {c for c, _m, _s in mine if c}
-    makers = {m for _c, m, _s in mine if m}
-    suppliers = {s for _c, _m, s in mine if s}
-    if not (codes or makers or suppliers):
-        return []
-    link = Case(
-        When(code__in=codes, then=Value("batch")),
-        When(manufacturer__in=makers, then=Value("manufacturer")),
-        default=Value("supplier"),
-        output_field=CharField(),
-    )
-    rows = (
-        Batch.objects.exclude(product_id=product_id)
-        .filter(Q(code__in=codes) | Q(manufacturer__in=makers) | Q(supplier__in=suppliers))
-        .annotate(shared=link)
-        .values_list("product__sku", "shared")
-        .distinct()
-        .order_by("product__sku")[: RELATED_MAX * len(SHARED_ORDER)]
-    )
-    closest: dict[str, str] = {}
-    for sku, shared in rows:
-        if sku not in closest or SHARED_ORDER.index(shared) < SHARED_ORDER.index(closest[sku]):
-            closest[sku] = shared
-    ranked = sorted(closest.items(), key=lambda kv: (SHARED_ORDER.index(kv[1]), kv[0]))
-    return [RelatedProduct(sku=s, shared=k) for s, k in ranked[:RELATED_MAX]]
+    product's batches, each with its closest link, closest first then by SKU (one statement,
+    hand-written: it runs in every pull). An empty code, manufacturer or supplier links
+    nothing."""
+    batch = Batch._meta.db_table
+    product = Product._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT p.sku, MIN(CASE WHEN b.code = m.code AND m.code <> '' THEN 0"
+            f" WHEN b.manufacturer = m.manufacturer AND m.manufacturer <> '' THEN 1 ELSE 2 END)"
+            f" AS link FROM {batch} m JOIN {batch} b ON b.product_id <> m.product_id"
+            f" AND ((b.code = m.code AND m.code <> '')"
+            f" OR (b.manufacturer = m.manufacturer AND m.manufacturer <> '')"
+            f" OR (b.supplier = m.supplier AND m.supplier <> ''))"
+            f" JOIN {product} p ON p.id = b.product_id WHERE m.product_id = %s"
+            f" GROUP BY p.sku ORDER BY link, p.sku LIMIT %s",
+            [product_id, RELATED_MAX],
+        )
+        return [RelatedProduct(sku=sku, shared=SHARED_ORDER[link]) for sku, link in cur.fetchall()]

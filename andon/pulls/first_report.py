@@ -1,30 +1,17 @@
 """An andon's first report: the time of its earliest evidence contact, stored on the andon
 (`first_report_at`) when evidence is linked, so time to contain (first report -> pull) is read
-without joining the evidence."""
+without joining the evidence. The pull stamps it from the contacts it reads for eligibility
+(pulls.selectors.pull_facts: the earliest of the reason's contacts since the evidence window
+began; contacts linked through a detected problem under another reason are not looked at, and
+`andon rebuild-summaries --first-reports` restamps from the evidence itself)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Min, OuterRef, Subquery
 
-from andon.contacts.models import Contact
-
 from .models import Andon, AndonEvidence
-
-
-def first_report(product_id: int, reason_id: int, since: dt.datetime) -> Subquery:
-    """The first report of a pull being opened, as an expression of its INSERT (no statement
-    of its own): the earliest contact of the reason on the product since the evidence window
-    began, i.e. the earliest of the evidence the pull links. (Contacts linked through a
-    detected problem under another reason are not looked at; `andon rebuild-summaries
-    --first-reports` restamps from the evidence itself.)"""
-    return Subquery(
-        Contact.objects.filter(product_id=product_id, reason_id=reason_id, created_at__gte=since)
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
 
 
 def stamp_first_reports(andon_ids: Iterable[int] | None) -> int:

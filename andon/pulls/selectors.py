@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from andon.catalog.models import Product
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.errors import NotFound
+from andon.core.sql import datetime_read
 from andon.detection.models import Problem
 from andon.detection.selectors import problem_contact_ids, problem_distinct_customers
 from andon.holds.selectors import HoldCounts, hold_counts
@@ -51,22 +54,69 @@ def eligibility_for(
     return eligibility(n, policy, since, by_problem)
 
 
-def evidence_contact_ids(
-    *,
-    product: Product,
-    reason: ReasonCode,
-    since: dt.datetime,
-    problem: Problem | None = None,
-) -> list[int]:
-    """The reason's contacts since `since`, and the problem's (however coded) when named."""
-    ids = set(
-        Contact.objects.filter(product=product, reason=reason, created_at__gte=since).values_list(
-            "id", flat=True
-        )
-    )
+@dataclass(frozen=True)
+class PullFacts:
+    """What a pull decides on, read under the listing lock."""
+
+    decision: Eligibility
+    # The open andon it joins: the problem's when one was named and has one, else the
+    # reason's; None when the pull opens one.
+    open_andon_id: int | None
+    evidence: list[int]  # contact ids, sorted: the reason's since `since`, and the problem's
+    # The earliest of the reason's evidence: the andon's first report (pulls.first_report).
+    first_report_at: dt.datetime | None
+
+
+def pull_facts(
+    *, product: Product, reason: ReasonCode, now: dt.datetime, problem: Problem | None = None
+) -> PullFacts:
+    """Eligibility, the open andon to join and the evidence, in two reads (two more with a
+    problem): the product's andons aggregated (the last closed for the reason or problem, the
+    open ones), then the reason's contacts since the window began, whose distinct customers
+    are the eligibility count, whose ids the evidence and whose earliest the first report.
+    The same eligibility as `eligibility_for`, with the rest read alongside; hand-written
+    SQL, as every pull runs them."""
+    policy = Policy(threshold=reason.threshold, window_days=reason.window_days)
+    ours, mine = "a.reason_id = %s", [reason.pk]
     if problem is not None:
+        ours, mine = "(a.reason_id = %s OR a.problem_id = %s)", [reason.pk, problem.pk]
+    open_ = AndonState.OPEN.value
+    columns = [
+        f"MAX(a.closed_at) FILTER (WHERE a.state = %s AND {ours})",
+        "MAX(a.id) FILTER (WHERE a.state = %s AND a.reason_id = %s)",
+    ]
+    params: list[Any] = [AndonState.CLOSED.value, *mine, open_, reason.pk]
+    if problem is not None:
+        columns.append("MAX(a.id) FILTER (WHERE a.state = %s AND a.problem_id = %s)")
+        params += [open_, problem.pk]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(columns)} FROM {Andon._meta.db_table} a WHERE a.product_id = %s",
+            [*params, product.pk],
+        )
+        last_closed, by_reason, *by_problem = cur.fetchone()
+        since = evidence_since(now, policy, datetime_read(last_closed))
+        cur.execute(
+            f"SELECT c.id, c.customer_id, c.created_at FROM {Contact._meta.db_table} c"
+            " WHERE c.product_id = %s AND c.reason_id = %s AND c.created_at >= %s",
+            [product.pk, reason.pk, connection.ops.adapt_datetimefield_value(since)],
+        )
+        contacts = cur.fetchall()
+    ids = {c for c, _, _ in contacts}
+    problem_customers = None
+    if problem is not None:
+        problem_customers = problem_distinct_customers(problem_id=problem.pk, since=since)
         ids.update(problem_contact_ids(problem_id=problem.pk, since=since))
-    return sorted(ids)
+    # SQLite's stored date-times sort as their text, as its own comparisons do: only the
+    # earliest is parsed.
+    first = min((at for _, _, at in contacts), default=None)
+    customers = len({who for _, who, _ in contacts})
+    return PullFacts(
+        decision=eligibility(customers, policy, since, problem_customers),
+        open_andon_id=(by_problem[0] if by_problem else None) or by_reason,
+        evidence=sorted(ids),
+        first_report_at=datetime_read(first),
+    )
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from andon.catalog.locks import listing_lock, listings_lock
 from andon.catalog.models import Product
 from andon.catalog.services import listing_suppress
-from andon.contacts.models import ReasonCode
-from andon.contacts.selectors import reason_get
+from andon.contacts.models import ReasonCode, ReasonRoute
+from andon.contacts.selectors import reason_with_routes
 from andon.core.errors import Forbidden, InvalidInput, UnknownReference
-from andon.core.services import Audit, Event, audit_record, outbox_emit
+from andon.core.services import Audit, Event, audit_and_outbox, audit_record, outbox_emit
 from andon.core.sql import any_of
 from andon.detection.errors import ProblemNotFound
 from andon.detection.models import Problem
@@ -35,7 +35,7 @@ from andon.holds.services import (
     holds_place_missing,
 )
 from andon.people import rules as people_rules
-from andon.people.selectors import roles_of, team_of
+from andon.people.selectors import roles_of, team_ids_of
 from andon.workorders.models import WorkOrder
 from andon.workorders.services import (
     RouteSpec,
@@ -43,10 +43,10 @@ from andon.workorders.services import (
 )
 
 from . import rules
-from .blast import BlastRadius, blast_payload, blast_radius
-from .first_report import first_report
+from .blast import BlastRadius, StockHeld, blast_payload, blast_radius
 from .models import Andon, AndonEvidence, AndonState, CordPull
-from .selectors import eligibility_for, evidence_contact_ids
+from .opening import andon_write
+from .selectors import PullFacts, pull_facts
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class PullResult:
     eligibility: rules.Eligibility
     # What the cord caught and who else is exposed, read in the pull's transaction (issue 12).
     blast: BlastRadius | None = None
+    # The contacts linked as the andon's evidence, all pulls together.
+    evidence: int = 0
 
 
 @transaction.atomic
@@ -81,25 +83,17 @@ def andon_pull(
     if not people_rules.may_pull(roles_of(actor)):
         raise Forbidden(_("Only agents and team leads pull the cord."))
     note = rules.clean_note(note)
-    reason_code = reason_get(code=reason)
+    reason_code, routes = reason_with_routes(code=reason)
     product = listing_lock(sku=sku, as_reference=True)
     found = _problem_of(product, problem) if problem is not None else None
     now = at or timezone.now()
-    decision = eligibility_for(product=product, reason=reason_code, now=now, problem=found)
-    open_andon = None
-    if found is not None:
-        open_andon = Andon.objects.filter(
-            product=product, problem=found, state=AndonState.OPEN
-        ).first()
-    if open_andon is None:
-        open_andon = Andon.objects.filter(
-            product=product, reason=reason_code, state=AndonState.OPEN
-        ).first()
-    if open_andon is not None:
-        return _join(open_andon, product, reason_code, decision, actor, note, now, found)
-    if not decision.eligible:
-        raise rules.NotEligible(decision, reason_code.label)
-    return _open(product, reason_code, decision, actor, note, now, found)
+    facts = pull_facts(product=product, reason=reason_code, now=now, problem=found)
+    if facts.open_andon_id is not None:
+        open_andon = Andon.objects.get(pk=facts.open_andon_id)
+        return _join(open_andon, product, reason_code, facts, actor, note, now)
+    if not facts.decision.eligible:
+        raise rules.NotEligible(facts.decision, reason_code.label)
+    return _open(product, reason_code, routes, facts, actor, note, now, found)
 
 
 def _problem_of(product: Product, problem_id: int) -> Problem:
@@ -119,17 +113,19 @@ def _problem_of(product: Product, problem_id: int) -> Problem:
 def _open(
     product: Product,
     reason: ReasonCode,
-    decision: rules.Eligibility,
+    rows: list[ReasonRoute],
+    facts: PullFacts,
     actor: User,
     note: str,
     now: dt.datetime,
     problem: Problem | None = None,
 ) -> PullResult:
+    decision = facts.decision
     routes = [
         RouteSpec(
             r.department_id, r.department.code, r.instruction_zh, r.instruction_en, r.sla_hours
         )
-        for r in reason.routes.select_related("department").order_by("department__code")
+        for r in rows
     ]
     if not routes:
         raise InvalidInput(
@@ -140,30 +136,39 @@ def _open(
             % {"reason": reason.label},
             field="reason",
         )
-    team = team_of(actor.pk)
-    andon = Andon.objects.create(
+    team = team_ids_of(actor)
+    andon = Andon(
         product=product,
         reason=reason,
         note=note,
         opened_at=now,
         opened_by=actor,
-        team=team,
-        team_lead=team.lead if team else None,
+        team_id=team.team_id,
+        team_lead_id=team.lead_id,
         problem=problem,
-        first_report_at=first_report(product.pk, reason.pk, decision.since),
+        first_report_at=facts.first_report_at,
     )
-    evidence = _link_evidence(andon, product, reason, decision.since, problem)
-    CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, credited=True)
+    evidence = facts.evidence
+    credit = CordPull(agent=actor, note=note, pulled_at=now, credited=True)
+    andon_write(andon=andon, evidence=evidence, credit=credit)
     suppressed = listing_suppress(product=product, at=now)
-    held = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
-    # The packed lines it caught are the scope's count: no second read of what was held.
-    radius = blast_radius(andon=andon, product=product, packed=held.order_lines)
+    placed = holds_place(andon_id=andon.pk, product_id=product.pk, at=now)
+    held = HoldCounts(stock_units=placed.stock_units, order_lines=placed.order_lines)
+    # What it caught comes back from the holds' writes: no second read of what was held.
+    radius = blast_radius(
+        andon=andon,
+        product=product,
+        packed=placed.order_lines,
+        stock=[StockHeld(warehouse=w, batch=b, units=n) for w, b, n in placed.stock],
+    )
     context = {"sku": product.sku, "title": product.title, "reason": reason.label, "note": note}
     work_orders, work_order_events = work_orders_open(
         andon_id=andon.pk, sku=product.sku, routes=routes, context=context, at=now
     )
     # One emit for the whole pull; the storefront's stop-sell comes first in the sequence.
-    outbox_emit(
+    # The events and the audit go in together (one statement on PostgreSQL).
+    audit_and_outbox(
+        actor_id=actor.pk,
         at=now,
         events=[
             *listing_events(product, "listing.suppressed", suppressed),
@@ -184,10 +189,6 @@ def _open(
             ),
             *work_order_events,
         ],
-    )
-    audit_record(
-        actor_id=actor.pk,
-        at=now,
         entries=[
             Audit(
                 "andon.pulled",
@@ -228,22 +229,24 @@ def _open(
             Audit("pull.credited", "andon", andon.pk, andon.pk, {"agent": actor.get_username()}),
         ],
     )
-    return PullResult(andon, False, work_orders, held, decision, radius)
+    # The answer names each work order's department: those of the routes, not read again.
+    for wo, r in zip(work_orders, rows, strict=True):
+        wo.department = r.department
+    return PullResult(andon, False, work_orders, held, decision, radius, len(evidence))
 
 
 def _join(
     andon: Andon,
     product: Product,
     reason: ReasonCode,
-    decision: rules.Eligibility,
+    facts: PullFacts,
     actor: User,
     note: str,
     now: dt.datetime,
-    problem: Problem | None = None,
 ) -> PullResult:
     """A second pull for the same reason (or problem) adds evidence to the open andon: no new
     work orders."""
-    evidence = _link_evidence(andon, product, reason, decision.since, problem)
+    evidence = _link_evidence(andon, facts.evidence)
     CordPull.objects.create(andon=andon, agent=actor, note=note, pulled_at=now, joined=True)
     audit_record(
         actor_id=actor.pk,
@@ -280,19 +283,13 @@ def _join(
         True,
         work_orders,
         hold_counts(andon_ids=[andon.pk])[andon.pk],
-        decision,
+        facts.decision,
         blast_radius(andon=andon, product=product),
+        andon.evidence_links.count(),
     )
 
 
-def _link_evidence(
-    andon: Andon,
-    product: Product,
-    reason: ReasonCode,
-    since: dt.datetime,
-    problem: Problem | None = None,
-) -> list[int]:
-    ids = evidence_contact_ids(product=product, reason=reason, since=since, problem=problem)
+def _link_evidence(andon: Andon, ids: list[int]) -> list[int]:
     AndonEvidence.objects.bulk_create(
         [AndonEvidence(andon=andon, contact_id=c) for c in ids], ignore_conflicts=True
     )

@@ -174,7 +174,7 @@ def test_the_query_count_is_the_same_for_5_and_500_lines(world, django_assert_ma
     large = _count_queries(world, "LARGE-1", 500)
     assert small == large
     andon = Andon.objects.select_related("product").get(product__sku="LARGE-1")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         blast_radius(andon=andon)
 
 
