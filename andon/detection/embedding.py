@@ -12,11 +12,12 @@ Vectors are stored as float16 (1 KB a contact); cosines keep three decimals.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -109,17 +110,27 @@ _pool: ThreadPoolExecutor | None = None
 class Pending:
     """Vectors being encoded in the background, part by part in the texts' order: `get(i)`
     waits only for the part that holds text i, so a caller can decide the first reports while
-    the later ones are still being encoded."""
+    the later ones are still being encoded. Many texts are encoded in the batch processes
+    (see `_processes`), a few on this process's threads; a part the processes could not
+    encode is encoded here, so that a broken process costs time, never vectors."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self._parts: list[Future[list[np.ndarray | None] | None]] = []
+        self._parts: list[Future] = []
+        self._texts: list[list[str]] = []
         self._done: dict[int, list[np.ndarray | None] | None] = {}
+        self._local = False
         if not texts or not warm_up(wait=True):
             return
+        procs = _processes() if len(texts) >= PROCESS_MIN else None
         pool = _executor()
         for start in range(0, len(texts), BATCH_PART):
             part = list(texts[start : start + BATCH_PART])
-            self._parts.append(pool.submit(_stored_vectors, part))
+            self._texts.append(part)
+            if procs is not None:
+                self._parts.append(procs.submit(_encoded_part, part))
+            else:
+                self._parts.append(pool.submit(_stored_vectors, part))
+        self._local = procs is None
 
     def get(self, i: int) -> np.ndarray | None:
         """Text i's vector (float16-rounded unit vector, as stored), or None without the
@@ -128,9 +139,89 @@ class Pending:
         if k >= len(self._parts):
             return None
         if k not in self._done:
-            self._done[k] = self._parts[k].result()
+            self._done[k] = self._part(k)
         part = self._done[k]
         return None if part is None else part[i - k * BATCH_PART]
+
+    def _part(self, k: int) -> list[np.ndarray | None] | None:
+        if self._local:
+            return self._parts[k].result()
+        try:
+            blob = self._parts[k].result()
+        except Exception:  # a process died (memory?): this part here, the others go on
+            log.exception("detection: an encoding process failed; encoding here instead")
+            blob = None
+        if blob is None:
+            return _stored_vectors(self._texts[k])
+        return from_bytes_many(
+            [blob[j : j + 2 * DIM] for j in range(0, len(blob), 2 * DIM)]  # as to_bytes rows
+        )
+
+
+# Imports encode their texts in separate processes, each with the model loaded once: in this
+# process, the model's pure-Python tokenizer and its many small numpy calls hold the GIL that
+# the import's own work (candidates, decisions, writes) needs, and the two threads took turns
+# instead of using both cores (bench/RESULTS-detection.md, "Speed, sixth round"). A part is
+# encoded exactly as on a thread (the same 128 texts, the same call), so the vectors are the
+# same to the last bit. `ANDON_DETECTION_BATCH_PROCESSES=0` keeps the threads.
+BATCH_PROCESSES = max(0, int(os.environ.get("ANDON_DETECTION_BATCH_PROCESSES", "2")))
+# From this many texts a batch uses the processes: a fresh process loads the model in ~1 s
+# (more on a busy machine), which a few hundred texts would not win back.
+PROCESS_MIN = 4 * BATCH_PART
+_procs: ProcessPoolExecutor | None = None
+_procs_pid = 0
+_procs_failed = False
+
+
+def batch_warm_up(texts: int) -> bool:
+    """Start the encoding processes (once per process) for a batch of `texts` texts about to
+    come: an import calls it before writing its chunks, so that the processes load the model
+    meanwhile (and this process its own, which decides when the processes cannot). True when
+    the batch will use them."""
+    if texts < PROCESS_MIN or not warm_up():
+        return False
+    return _processes() is not None
+
+
+def _processes() -> ProcessPoolExecutor | None:
+    global _procs, _procs_pid, _procs_failed
+    if not BATCH_PROCESSES or not enabled():
+        return None
+    with _lock:
+        if _procs_failed:
+            return None
+        if _procs is None or _procs_pid != os.getpid():
+            try:
+                # Spawned, not forked: this process has threads (the model's, the database's)
+                # whose locks a fork would copy mid-use.
+                _procs = ProcessPoolExecutor(
+                    BATCH_PROCESSES,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_process_start,
+                )
+                for _ in range(BATCH_PROCESSES):  # start them all now, loading the model
+                    _procs.submit(_process_ready)
+            except Exception:  # no processes here (a sandbox?): the threads do it
+                log.exception("detection: no encoding processes; encoding on threads")
+                _procs, _procs_failed = None, True
+                return None
+            _procs_pid = os.getpid()
+        return _procs
+
+
+def _process_start() -> None:
+    warm_up(wait=True)
+
+
+def _process_ready() -> bool:
+    return ready()
+
+
+def _encoded_part(texts: list[str]) -> bytes | None:
+    """In an encoding process: a part's vectors as stored (float16 rows, as `to_bytes`), or
+    None without the model there."""
+    out = vectors(texts, wait=True)
+    return None if out is None else out.astype(np.float16).tobytes()
 
 
 _pool_pid = 0

@@ -104,6 +104,15 @@ IMPORT_PART = 20_000
 SETTLE_INLINE = 50
 
 
+def contacts_import_starting(*, rows: int) -> None:
+    """An import of `rows` contacts begins: the model's encoding processes start loading
+    while its chunks are written (embedding.batch_warm_up), never failing the import."""
+    try:
+        embedding.batch_warm_up(rows)
+    except Exception:
+        log.exception("detection: the encoding processes could not start")
+
+
 def contacts_assign_imported(*, external_ids: Sequence[str]) -> int:
     """An import's contacts that have no problem yet, assigned after the import's chunks have
     committed, IMPORT_PART rows at a time (each part its own transaction, quietly as above):

@@ -77,6 +77,12 @@ def rows_import(
         )
     result = ImportResult()
     write = handler(kind)
+    if kind == "contacts":
+        # The model's encoding processes start while the chunks are written (lazy import:
+        # detection loads numpy and the model, which only contacts need).
+        from andon.detection.services import contacts_import_starting
+
+        contacts_import_starting(rows=len(rows))
     with _collector_paused():
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
