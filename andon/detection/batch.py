@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 
 import numpy as np
 from django.db import connection
@@ -16,10 +15,10 @@ from django.db.models import Field, ForeignKey
 from andon.contacts.models import Contact, ReasonCode
 
 from . import embedding, rules
-from .assign import INCOMING_FIELDS, Incoming, _lexical, _sqlite_datetime, labels_for
-from .members import Seed, micros
-from .models import Assignment, Method, Problem, ProblemState
+from .assign import INCOMING_FIELDS, Incoming, _lexical, labels_for
+from .models import Assignment, Method, Problem
 from .replay import Replay, replays_for
+from .span import candidates_many
 
 
 class VectorsFor:
@@ -86,102 +85,6 @@ def contacts_assign(
     if progress:
         progress(len(rows))
     return len(rows)
-
-
-def candidates_many(ats: dict[int, dt.datetime]) -> dict[int, Seed]:
-    """Each product's candidates before its time in `ats` (an import's last report of it), as
-    `assign.candidates_of` reads them (the same window, the same cut of CANDIDATE_REPORTS rows
-    and MEMBERS_PER_PROBLEM a problem, the same order), in one read per 200 products: the
-    rows of the span that covers their windows, each product's own window and cut applied as
-    they stream. Timestamps come as integer microseconds on PostgreSQL (parsing 100,000
-    timestamps cost more than deciding on them), vectors are decoded once a read."""
-    out: dict[int, Seed] = {}
-    products = sorted(ats)
-    span = dt.timedelta(days=rules.WINDOW_DAYS)
-    adapt = connection.ops.adapt_datetimefield_value
-    sqlite = connection.vendor == "sqlite"
-    for start in range(0, len(products), 200):
-        part = products[start : start + 200]
-        highs = {p: micros(ats[p]) for p in part}
-        lows = {p: micros(ats[p] - span) for p in part}
-        kept: dict[int, list[tuple]] = {p: [] for p in part}
-        with connection.cursor() as cur:
-            cur.execute(
-                _many_sql(connection.vendor, len(part)),
-                [
-                    *part,
-                    adapt(min(ats[p] for p in part) - span),
-                    adapt(max(ats[p] for p in part)),
-                    ProblemState.OPEN,
-                ],
-            )
-            for row in cur.fetchall():
-                product_id, at = row[0], row[5]
-                if sqlite:
-                    at = micros(_sqlite_datetime(at))
-                rows = kept[product_id]
-                if (
-                    len(rows) < rules.CANDIDATE_REPORTS
-                    and lows[product_id] <= at <= highs[product_id]
-                ):
-                    rows.append((*row[1:5], at, bool(row[6]), row[7], row[8]))
-        out.update(_seeds(kept))
-    return out
-
-
-@lru_cache(maxsize=8)
-def _many_sql(vendor: str, products: int) -> str:
-    q = connection.ops.quote_name
-    a, c, p = (q(m._meta.db_table) for m in (Assignment, Contact, Problem))
-    at = (
-        "(EXTRACT(EPOCH FROM a.reported_at) * 1000000)::bigint"
-        if vendor == "postgresql"
-        else "a.reported_at"
-    )
-    marks = ", ".join(["%s"] * products)
-    return (
-        f"SELECT a.product_id, a.contact_id, a.problem_id, a.customer_id, a.reason_id, {at}, "
-        f"a.pinned, c.{q('text')}, a.vector "
-        f"FROM {a} a JOIN {p} pr ON pr.id = a.problem_id JOIN {c} c ON c.id = a.contact_id "
-        f"WHERE a.product_id IN ({marks}) AND a.reported_at >= %s AND a.reported_at <= %s "
-        f"AND pr.state = %s "
-        f"ORDER BY a.product_id, a.pinned DESC, a.reported_at DESC, a.contact_id DESC"
-    )
-
-
-def _seeds(kept: dict[int, list[tuple]]) -> dict[int, Seed]:
-    """Seeds from each product's cut rows (corrected first, then the newest): at most
-    MEMBERS_PER_PROBLEM a problem, each problem's members oldest first, as `assign.
-    _candidates` orders them. One decoding of all the products' vectors."""
-    ordered: dict[int, list[tuple]] = {}
-    for product_id, rows in kept.items():
-        per_problem: dict[int, list[tuple]] = {}
-        for row in rows:
-            members = per_problem.setdefault(row[1], [])
-            if len(members) < rules.MEMBERS_PER_PROBLEM:
-                members.append(row)
-        ordered[product_id] = [row for ms in per_problem.values() for row in reversed(ms)]
-    matrix, has = embedding.decoded([row[7] for rows in ordered.values() for row in rows])
-    out: dict[int, Seed] = {}
-    at = 0
-    for product_id, rows in ordered.items():
-        if not rows:
-            continue
-        n = len(rows)
-        cid, key, customer, reason, when, pinned, texts, _ = zip(*rows, strict=True)
-        out[product_id] = Seed(
-            list(key),
-            list(cid),
-            list(customer),
-            list(reason),
-            list(when),
-            list(pinned),
-            [_lexical(t) for t in texts],
-            matrix[at : at + n],
-            has[at : at + n],
-        )
-        at += n
-    return out
 
 
 def write_new_problems(
