@@ -209,6 +209,16 @@ def _processes() -> ProcessPoolExecutor | None:
         return _procs
 
 
+def batch_stop() -> None:
+    """Stop the encoding processes (they start again with the next large batch): for a
+    long-lived process done importing, and for tests."""
+    global _procs
+    with _lock:
+        procs, _procs = _procs, None
+    if procs is not None:
+        procs.shutdown(wait=True, cancel_futures=True)
+
+
 def _process_start() -> None:
     warm_up(wait=True)
 

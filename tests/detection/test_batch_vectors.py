@@ -1,12 +1,15 @@
-"""The batch paths' vectors (imports, rebuilds): encoded on the model's threads in parts, in
-the contacts' order, each distinct text once, stored vectors reused; the same numbers as one
-text encoded alone, as online assignment encodes it."""
+"""The batch paths' vectors (imports, rebuilds): encoded in parts, in the contacts' order (in
+the encoding processes for many texts, on the model's threads for a few), each distinct text
+once, stored vectors reused; the same numbers as one text encoded alone, as online assignment
+encodes it, and as the threads encode a part."""
 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 
 import numpy as np
+import pytest
 
 from andon.detection import embedding
 from andon.detection.assign import Incoming
@@ -42,3 +45,55 @@ def test_without_the_model_the_batch_vectors_are_none(monkeypatch):
     monkeypatch.setenv("ANDON_DETECTION_MODEL", "off")
     got = vectors_for([_item(1, "cover creased")])
     assert got.get(1) is None
+
+
+@pytest.fixture
+def one_process(monkeypatch):
+    """The encoding processes for any batch (one, to keep the test short), stopped after."""
+    embedding.batch_stop()
+    monkeypatch.setattr(embedding, "BATCH_PROCESSES", 1)
+    monkeypatch.setattr(embedding, "PROCESS_MIN", 1)
+    yield
+    embedding.batch_stop()
+
+
+def test_the_encoding_processes_give_the_threads_vectors_to_the_last_bit(model, one_process):
+    texts = [f"第{i}页没有裁开 pages stuck {i}" for i in range(embedding.BATCH_PART + 9)]
+    assert embedding.batch_warm_up(len(texts))
+    in_processes = embedding.Pending(texts)
+    assert not in_processes._local
+    for i in (0, 1, embedding.BATCH_PART - 1, embedding.BATCH_PART, len(texts) - 1):
+        start = i - i % embedding.BATCH_PART  # a part is encoded as one call, here as there
+        here = embedding.as_stored(
+            embedding.vectors(texts[start : start + embedding.BATCH_PART], wait=True)
+        )
+        assert here is not None
+        got, want = in_processes.get(i), here[i - start]
+        assert got is not None and want is not None
+        assert got.tobytes() == want.tobytes()
+
+
+class _Failing:
+    """A pool whose work fails, as when an encoding process dies."""
+
+    def submit(self, fn, *args):
+        future: Future = Future()
+        future.set_exception(RuntimeError("the process died"))
+        return future
+
+
+def test_a_part_the_processes_failed_is_encoded_here(model, monkeypatch):
+    monkeypatch.setattr(embedding, "PROCESS_MIN", 1)
+    monkeypatch.setattr(embedding, "_processes", lambda: _Failing())
+    pending = embedding.Pending(["cover creased", "第100页没裁开"])
+    alone = embedding.as_stored(embedding.vectors(["cover creased", "第100页没裁开"], wait=True))
+    assert alone is not None
+    for i in (0, 1):
+        got = pending.get(i)
+        assert got is not None and got.tobytes() == alone[i].tobytes()  # type: ignore[union-attr]
+
+
+def test_small_batches_and_a_switched_off_model_start_no_process(monkeypatch):
+    assert not embedding.batch_warm_up(embedding.PROCESS_MIN - 1)
+    monkeypatch.setenv("ANDON_DETECTION_MODEL", "off")
+    assert not embedding.batch_warm_up(10 * embedding.PROCESS_MIN)
