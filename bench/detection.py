@@ -315,9 +315,9 @@ def time_import(rows_n: int, products, texts, rng) -> dict[str, tuple[float, flo
     for i in range(rows_n):
         pending.get(i)
     way = (
-        f"{embedding.BATCH_THREADS} threads"
-        if pending._local
-        else f"{embedding.BATCH_PROCESSES} processes"
+        f"{embedding.BATCH_PROCESSES} processes"
+        if pending.in_processes
+        else f"{embedding.BATCH_THREADS} threads"
     )
     out[f"encoding alone, {way} (the import's way)"] = (
         rows_n / (time.perf_counter() - started),

@@ -132,6 +132,11 @@ class Pending:
                 self._parts.append(pool.submit(_stored_vectors, part))
         self._local = procs is None
 
+    @property
+    def in_processes(self) -> bool:
+        """Whether the texts went to the encoding processes (else to this process's threads)."""
+        return bool(self._parts) and not self._local
+
     def get(self, i: int) -> np.ndarray | None:
         """Text i's vector (float16-rounded unit vector, as stored), or None without the
         model."""

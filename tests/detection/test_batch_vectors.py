@@ -61,7 +61,7 @@ def test_the_encoding_processes_give_the_threads_vectors_to_the_last_bit(model, 
     texts = [f"第{i}页没有裁开 pages stuck {i}" for i in range(embedding.BATCH_PART + 9)]
     assert embedding.batch_warm_up(len(texts))
     in_processes = embedding.Pending(texts)
-    assert not in_processes._local
+    assert in_processes.in_processes
     for i in (0, 1, embedding.BATCH_PART - 1, embedding.BATCH_PART, len(texts) - 1):
         start = i - i % embedding.BATCH_PART  # a part is encoded as one call, here as there
         here = embedding.as_stored(
