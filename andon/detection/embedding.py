@@ -121,16 +121,20 @@ class Pending:
         self._local = False
         if not texts or not warm_up(wait=True):
             return
+        self._texts = [
+            list(texts[start : start + BATCH_PART]) for start in range(0, len(texts), BATCH_PART)
+        ]
         procs = _processes() if len(texts) >= PROCESS_MIN else None
+        if procs is not None:
+            try:
+                self._parts = [procs.submit(_encoded_part, part) for part in self._texts]
+                return
+            except Exception:  # a pool broken since it was handed out: the threads do it
+                log.exception("detection: the encoding processes refused work; threads")
+                self._parts = []
+        self._local = True
         pool = _executor()
-        for start in range(0, len(texts), BATCH_PART):
-            part = list(texts[start : start + BATCH_PART])
-            self._texts.append(part)
-            if procs is not None:
-                self._parts.append(procs.submit(_encoded_part, part))
-            else:
-                self._parts.append(pool.submit(_stored_vectors, part))
-        self._local = procs is None
+        self._parts = [pool.submit(_stored_vectors, part) for part in self._texts]
 
     @property
     def in_processes(self) -> bool:
@@ -165,10 +169,11 @@ class Pending:
 
 # Imports encode their texts in separate processes, each with the model loaded once: in this
 # process, the model's pure-Python tokenizer and its many small numpy calls hold the GIL that
-# the import's own work (candidates, decisions, writes) needs, and the two threads took turns
-# instead of using both cores (bench/RESULTS-detection.md, "Speed, sixth round"). A part is
-# encoded exactly as on a thread (the same 128 texts, the same call), so the vectors are the
-# same to the last bit. `ANDON_DETECTION_BATCH_PROCESSES=0` keeps the threads.
+# the import's own work (candidates, decisions, writes) needs, so the threads contend for it
+# (bench/RESULTS-detection.md, "Speed, sixth round": it halves the importing process's CPU a
+# row; the rate gains only where a core is free). A part is encoded exactly as on a thread
+# (the same 128 texts, the same call), so the vectors are the same to the last bit.
+# `ANDON_DETECTION_BATCH_PROCESSES=0` keeps the threads.
 BATCH_PROCESSES = max(0, int(os.environ.get("ANDON_DETECTION_BATCH_PROCESSES", "2")))
 # From this many texts a batch uses the processes: a fresh process loads the model in ~1 s
 # (more on a busy machine), which a few hundred texts would not win back.
@@ -183,8 +188,9 @@ def batch_warm_up(texts: int) -> bool:
     come: an import calls it before writing its chunks, so that the processes load the model
     meanwhile (and this process its own, which decides when the processes cannot). True when
     the batch will use them."""
-    if texts < PROCESS_MIN or not warm_up():
+    if texts < PROCESS_MIN or not enabled():
         return False
+    warm_up()
     return _processes() is not None
 
 
@@ -195,7 +201,10 @@ def _processes() -> ProcessPoolExecutor | None:
     with _lock:
         if _procs_failed:
             return None
-        if _procs is None or _procs_pid != os.getpid():
+        # A pool one of whose processes died (killed for memory?) takes no more work: a new
+        # one replaces it. A forked child inherits the pool but not its processes.
+        broken = _procs is not None and getattr(_procs, "_broken", False)
+        if _procs is None or broken or _procs_pid != os.getpid():
             try:
                 # Spawned, not forked: this process has threads (the model's, the database's)
                 # whose locks a fork would copy mid-use.

@@ -97,3 +97,20 @@ def test_small_batches_and_a_switched_off_model_start_no_process(monkeypatch):
     assert not embedding.batch_warm_up(embedding.PROCESS_MIN - 1)
     monkeypatch.setenv("ANDON_DETECTION_MODEL", "off")
     assert not embedding.batch_warm_up(10 * embedding.PROCESS_MIN)
+
+
+class _Refusing:
+    """A pool that takes no more work, as one whose process died before."""
+
+    def submit(self, fn, *args):
+        raise RuntimeError("a process of the pool died")
+
+
+def test_a_pool_that_refuses_work_hands_the_batch_to_the_threads(model, monkeypatch):
+    monkeypatch.setattr(embedding, "PROCESS_MIN", 1)
+    monkeypatch.setattr(embedding, "_processes", lambda: _Refusing())
+    pending = embedding.Pending(["cover creased"])
+    alone = embedding.as_stored(embedding.vectors(["cover creased"], wait=True))
+    assert alone is not None and not pending.in_processes
+    got = pending.get(0)
+    assert got is not None and got.tobytes() == alone[0].tobytes()  # type: ignore[union-attr]
