@@ -119,13 +119,16 @@ class Pending:
         self._texts: list[list[str]] = []
         self._done: dict[int, list[np.ndarray | None] | None] = {}
         self._local = False
-        if not texts or not warm_up(wait=True):
+        if not texts or not enabled():
             return
         self._texts = [
             list(texts[start : start + BATCH_PART]) for start in range(0, len(texts), BATCH_PART)
         ]
+        # The processes load their own model: this process's is needed only for a part they
+        # fail (and then waited for), so a fresh process starts reading candidates at once.
         procs = _processes() if len(texts) >= PROCESS_MIN else None
         if procs is not None:
+            warm_up()
             try:
                 self._parts = [procs.submit(_encoded_part, part) for part in self._texts]
                 return
@@ -133,6 +136,8 @@ class Pending:
                 log.exception("detection: the encoding processes refused work; threads")
                 self._parts = []
         self._local = True
+        if not warm_up(wait=True):
+            return
         pool = _executor()
         self._parts = [pool.submit(_stored_vectors, part) for part in self._texts]
 
