@@ -131,6 +131,7 @@ class Pending:
             warm_up()
             try:
                 self._parts = [procs.submit(_encoded_part, part) for part in self._texts]
+                _parts_handed(self._parts)
                 return
             except Exception:  # a pool broken since it was handed out: the threads do it
                 log.exception("detection: the encoding processes refused work; threads")
@@ -186,6 +187,13 @@ PROCESS_MIN = 4 * BATCH_PART
 _procs: ProcessPoolExecutor | None = None
 _procs_pid = 0
 _procs_failed = False
+# A long-lived process (`andon serve`, the worker) that imported once should not keep the
+# processes' models (~150 MB each) for the rest of its life: they stop after this many
+# seconds without a part to encode, and start again with the next large batch.
+BATCH_IDLE = float(os.environ.get("ANDON_DETECTION_BATCH_IDLE", "300"))
+_parts_out = 0  # parts handed to the processes and not yet done
+_procs_used = 0.0  # time.monotonic() of the last part handed out or done
+_idle_timer: threading.Timer | None = None
 
 
 def batch_warm_up(texts: int) -> bool:
@@ -196,7 +204,10 @@ def batch_warm_up(texts: int) -> bool:
     if texts < PROCESS_MIN or not enabled():
         return False
     warm_up()
-    return _processes() is not None
+    if _processes() is None:
+        return False
+    _parts_handed(())  # the idle clock starts now: an import that never sends stops them too
+    return True
 
 
 def _processes() -> ProcessPoolExecutor | None:
@@ -228,12 +239,54 @@ def _processes() -> ProcessPoolExecutor | None:
         return _procs
 
 
+def _parts_handed(parts: Sequence[Future]) -> None:
+    global _parts_out, _procs_used
+    with _lock:
+        _parts_out += len(parts)
+        _procs_used = time.monotonic()
+    for part in parts:
+        part.add_done_callback(_part_done)
+    _idle_arm()
+
+
+def _part_done(_part: Future) -> None:
+    global _parts_out, _procs_used
+    with _lock:
+        _parts_out -= 1
+        _procs_used = time.monotonic()
+
+
+def _idle_arm() -> None:
+    global _idle_timer
+    with _lock:
+        if _idle_timer is not None or BATCH_IDLE <= 0:
+            return
+        _idle_timer = threading.Timer(BATCH_IDLE, _idle_check)
+        _idle_timer.daemon = True
+        _idle_timer.start()
+
+
+def _idle_check() -> None:
+    global _idle_timer
+    with _lock:
+        _idle_timer = None
+        running = _procs is not None and _procs_pid == os.getpid()
+        idle = _parts_out <= 0 and time.monotonic() - _procs_used >= BATCH_IDLE
+    if running and idle:
+        batch_stop()
+    elif running:
+        _idle_arm()
+
+
 def batch_stop() -> None:
     """Stop the encoding processes (they start again with the next large batch): for a
     long-lived process done importing, and for tests."""
-    global _procs
+    global _procs, _idle_timer
     with _lock:
         procs, _procs = _procs, None
+        timer, _idle_timer = _idle_timer, None
+    if timer is not None:
+        timer.cancel()
     if procs is not None:
         procs.shutdown(wait=True, cancel_futures=True)
 

@@ -6,6 +6,7 @@ encodes it, and as the threads encode a part."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from concurrent.futures import Future
 
 import numpy as np
@@ -71,6 +72,20 @@ def test_the_encoding_processes_give_the_threads_vectors_to_the_last_bit(model, 
         got, want = in_processes.get(i), here[i - start]
         assert got is not None and want is not None
         assert got.tobytes() == want.tobytes()
+
+
+def test_idle_encoding_processes_stop_and_start_again(model, one_process, monkeypatch):
+    monkeypatch.setattr(embedding, "BATCH_IDLE", 0.5)
+    texts = [f"漏水 leaks {i}" for i in range(5)]
+    first = embedding.Pending(texts)
+    assert first.in_processes and first.get(4) is not None
+    deadline = time.monotonic() + 30
+    while embedding._procs is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert embedding._procs is None, "idle processes kept their models"
+    again = embedding.Pending(texts)  # the next batch starts them again
+    assert again.in_processes
+    assert again.get(4).tobytes() == first.get(4).tobytes()
 
 
 class _Failing:
