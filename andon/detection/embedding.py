@@ -267,13 +267,16 @@ def _idle_arm() -> None:
 
 
 def _idle_check() -> None:
-    global _idle_timer
+    global _idle_timer, _procs
     with _lock:
         _idle_timer = None
         running = _procs is not None and _procs_pid == os.getpid()
         idle = _parts_out <= 0 and time.monotonic() - _procs_used >= BATCH_IDLE
-    if running and idle:
-        batch_stop()
+        # Taken out under the lock that hands the pool out: a batch that got it just before
+        # still has its parts finished (no cancel), and the next one starts a new pool.
+        stopping, _procs = (_procs, None) if running and idle else (None, _procs)
+    if stopping is not None:
+        stopping.shutdown(wait=True)
     elif running:
         _idle_arm()
 
