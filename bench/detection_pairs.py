@@ -41,13 +41,8 @@ def agglomerate_rebuilt(z: np.ndarray, fixed: Sequence[int | None], threshold: f
     group = np.arange(n)
     keys = np.array([-1 if k is None else int(k) for k in fixed])
 
-    def merge(i: int, j: int) -> None:
-        sums[i, :] += sums[j, :]
-        sums[:, i] += sums[:, j]
-        sums[i, i] = 0.0
-        size[i] += size[j]
-        alive[j] = False
-        group[group == j] = i
+    def merge(i: int, j: int) -> None:  # the same step as the product's: what differs is below
+        linkage._merge(sums, size, alive, group, i, j)
 
     first: dict[int, int] = {}
     for i in range(n):

@@ -180,19 +180,7 @@ def report(run: dict) -> str:
             base = Summary.of(run["samples"]["base"][mode][str(s)])
             for v in ("base", "new"):
                 x = Summary.of(run["samples"][v][mode][str(s)])
-                rows.append(
-                    [
-                        versions[v]["commit"],
-                        s,
-                        x.n,
-                        x.median_ms,
-                        x.p95_ms,
-                        x.p99_ms,
-                        x.max_ms,
-                        f"{x.median_ms / base.median_ms:.2f}x",
-                        f"{x.p99_ms / base.p99_ms:.2f}x",
-                    ]
-                )
+                rows.append([versions[v]["commit"], s, *x.against(base)])
         out.append(
             f"**{titles[mode]}**\n\n"
             + table(

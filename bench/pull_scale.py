@@ -131,19 +131,7 @@ def _report(paths: list[str]) -> str:
                 base = Summary.of(r["samples"][mode][str(r["sizes"][0])])
                 for s in r["sizes"]:
                     x = Summary.of(r["samples"][mode][str(s)])
-                    rows.append(
-                        [
-                            r["label"],
-                            s,
-                            x.n,
-                            x.median_ms,
-                            x.p95_ms,
-                            x.p99_ms,
-                            x.max_ms,
-                            f"{x.median_ms / base.median_ms:.2f}x",
-                            f"{x.p99_ms / base.p99_ms:.2f}x",
-                        ]
-                    )
+                    rows.append([r["label"], s, *x.against(base)])
             if rows:
                 first = mine[0]["sizes"][0]
                 out.append(

@@ -36,6 +36,19 @@ class Summary:
             max_ms=max(samples) * 1000,
         )
 
+    def against(self, base: Summary) -> list[object]:
+        """Samples, p50, p95, p99, max, then p50 and p99 as multiples of `base`'s: a row of
+        the pull benches' tables after its label columns."""
+        return [
+            self.n,
+            self.median_ms,
+            self.p95_ms,
+            self.p99_ms,
+            self.max_ms,
+            f"{self.median_ms / base.median_ms:.2f}x",
+            f"{self.p99_ms / base.p99_ms:.2f}x",
+        ]
+
 
 def ratio(value: float, baseline: float) -> float:
     return value / baseline if baseline else float("nan")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from andon.catalog.models import Batch, Product, Warehouse
 from andon.contacts.models import Contact, ReasonCode
 from andon.detection import embedding
+from andon.detection.members import Seed
 from andon.detection.services import contact_intake
 from andon.orders.models import Customer, FulfilmentStatus, Order, OrderLine
 
@@ -104,3 +105,19 @@ class Catalogue:
             at=at,
         )
         return intake.contact
+
+
+def seed_columns(seed: Seed) -> list:
+    """A seed's columns as plain values: two reads of one product's candidates compare equal
+    when these do."""
+    return [
+        seed.keys,
+        seed.contact_ids,
+        seed.customer_ids,
+        seed.reason_ids,
+        seed.at,
+        seed.pinned,
+        seed.lexicals,
+        seed.vectors.tolist(),
+        seed.has_vector.tolist(),
+    ]

@@ -20,6 +20,8 @@ from andon.detection.text import lexical_of
 from bench import detection_quality
 from bench.labelled import labelled_read, pairwise
 
+from .conftest import seed_columns
+
 T0 = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
 
@@ -120,19 +122,6 @@ def test_an_imports_candidates_read_together_are_each_products_own(catalogue, mo
     ats = {a.pk: now, b.pk: now - dt.timedelta(days=25)}
     together = batch.candidates_many(ats)
 
-    def columns(seed: Seed) -> list:
-        return [
-            seed.keys,
-            seed.contact_ids,
-            seed.customer_ids,
-            seed.reason_ids,
-            seed.at,
-            seed.pinned,
-            seed.lexicals,
-            seed.vectors.tolist(),
-            seed.has_vector.tolist(),
-        ]
-
     for pk, at in ats.items():
         alone = assign.candidates_of(product_id=pk, at=at)
-        assert alone and columns(together[pk]) == columns(Seed.of(alone))
+        assert alone and seed_columns(together[pk]) == seed_columns(Seed.of(alone))

@@ -16,19 +16,7 @@ from andon.detection import assign, embedding, rules, span
 from andon.detection.members import Seed
 from andon.detection.models import Assignment, Problem, ProblemState
 
-
-def _columns(seed: Seed) -> list:
-    return [
-        seed.keys,
-        seed.contact_ids,
-        seed.customer_ids,
-        seed.reason_ids,
-        seed.at,
-        seed.pinned,
-        seed.lexicals,
-        seed.vectors.tolist(),
-        seed.has_vector.tolist(),
-    ]
+from .conftest import seed_columns
 
 
 @pytest.mark.django_db
@@ -73,7 +61,7 @@ def test_the_cuts_made_over_one_read_are_each_products_own(catalogue, monkeypatc
     for pk, at in ats.items():
         alone = assign.candidates_of(product_id=pk, at=at)
         assert alone, pk
-        assert _columns(together[pk]) == _columns(Seed.of(alone)), pk
+        assert seed_columns(together[pk]) == seed_columns(Seed.of(alone)), pk
     # Both cuts were crossed: the product's (9 rows of 16 in the window) and a problem's.
     assert max(Counter(together[products[0].pk].keys).values()) == rules.MEMBERS_PER_PROBLEM
 
