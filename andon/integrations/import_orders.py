@@ -93,15 +93,18 @@ def orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
     # in lines_sync.
     moved = {ext: (h["placed_at"], h["customer_id"]) for ext, h in headers.items()}
     stale: set[dt.date] = set()
+    created: set[int] = set()
     if connection.vendor == "postgresql":
         # The merge gives back every order's id and its day and customer before it: no read
         # before or after it.
         seen = merge_seen(
             Order, list(headers.values()), ["external_id"], None, before=("placed_at", "customer")
         )
-        oids = {ext: i for ext, (i, _) in seen.items()}
+        oids = {ext: s.id for ext, s in seen.items()}
+        created = {s.id for s in seen.values() if s.inserted}
         stale = orders_moved_days(
-            headers=moved, before={ext: b for ext, (_, b) in seen.items() if b is not None}
+            headers=moved,
+            before={ext: s.before for ext, s in seen.items() if s.before is not None},
         )
     else:
         orders_mark_moved(headers=moved)
@@ -161,6 +164,7 @@ def orders(rows: Parsed, result: ImportResult, actor_id: int | None) -> None:
         tally=result,
         placed={oids[ext]: h["placed_at"] for ext, h in headers.items()},
         stale_days=stale,
+        new_orders=created,
     )
 
 

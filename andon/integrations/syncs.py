@@ -141,20 +141,28 @@ def lines_sync(
     tally: Tally | None = None,
     placed: Mapping[int, dt.datetime] | None = None,
     stale_days: Collection[dt.date] = (),
+    new_orders: Collection[int] = (),
 ) -> set[K]:
     """Create or update order lines (keys unique by order and line number). A held line that
     would change goes to `refuse(key, field)`. Returns the keys written.
+    `new_orders`: ids of orders the caller created in this transaction: no other transaction
+    sees them yet, so they have no lines to read or lock (a first import reads nothing).
     `placed`, `stale_days`: the orders' placed-at by id and the past days of their moved
     headers, when the caller has just written the headers (an import): the member figures'
     day marks then cost no read and one upsert (membership.days.order_lines_mark_stale).
     Contract: inside the caller's transaction; see the module docstring for locks."""
     listings_lock(product_ids={r.product_id for r in rows.values()})
-    existing = {
-        (ln.order_id, ln.line_no): ln
-        for ln in OrderLine.objects.select_for_update()
-        .filter(any_of(OrderLine, "order", {r.order_id for r in rows.values()}))
-        .order_by("id")
-    }
+    older = {r.order_id for r in rows.values()}.difference(new_orders)
+    existing = (
+        {
+            (ln.order_id, ln.line_no): ln
+            for ln in OrderLine.objects.select_for_update()
+            .filter(any_of(OrderLine, "order", older))
+            .order_by("id")
+        }
+        if older
+        else {}
+    )
     writes = {
         k: (existing[(r.order_id, r.line_no)], _line_facts(r))
         for k, r in rows.items()

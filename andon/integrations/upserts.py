@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, models
 from django.utils import timezone
@@ -14,6 +14,16 @@ from andon.core.sql import array_type, binding_cursor, column_of
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=models.Model)
+
+
+class Seen(NamedTuple):
+    """A merged row: its id, what its `before` columns held before the merge (None: not there
+    in the statement's snapshot), and whether this statement inserted it (only then is it
+    certainly a row no other transaction can see yet)."""
+
+    id: int
+    before: tuple[Any, ...] | None
+    inserted: bool
 
 
 @dataclass
@@ -90,7 +100,7 @@ def merge(
     if not rows:
         return {}
     found = _merge_counted(model, rows, unique, tally, ids=with_ids, before=())
-    return {k: i for k, (i, _) in found.items()}
+    return {k: seen.id for k, seen in found.items()}
 
 
 def merge_seen(
@@ -100,10 +110,10 @@ def merge_seen(
     tally: Tally | None,
     *,
     before: tuple[str, ...],
-) -> dict[Any, tuple[int, tuple[Any, ...] | None]]:
-    """`merge` with ids (a key of one column), and what the `before` columns held before this
-    write: {key: (id, their values, or None for a new row)}, from the same statement. What a
-    caller would otherwise read first (the days of moved orders) costs no round trip."""
+) -> dict[Any, Seen]:
+    """`merge` with ids (a key of one column), what the `before` columns held before this
+    write and whether it inserted the row, by key, from the same statement. What a caller
+    would otherwise read first (the days of moved orders) costs no round trip."""
     if not rows:
         return {}
     return _merge_counted(model, rows, unique, tally, ids=True, before=before)
@@ -117,7 +127,7 @@ def _merge_counted(
     *,
     ids: bool,
     before: tuple[str, ...],
-) -> dict[Any, tuple[int, tuple[Any, ...] | None]]:
+) -> dict[Any, Seen]:
     created, updated, found = array_merge(model, rows, unique, compare=True, ids=ids, before=before)
     if tally is not None:
         tally.created += created
@@ -134,13 +144,12 @@ def array_merge(
     compare: bool,
     ids: bool = False,
     before: tuple[str, ...] = (),
-) -> tuple[int, int, dict[Any, tuple[int, tuple[Any, ...] | None]]]:
+) -> tuple[int, int, dict[Any, Seen]]:
     """PostgreSQL: one INSERT … SELECT … FROM unnest(one array per column) ON CONFLICT
     (unique) DO UPDATE for `rows` (same columns each); with `compare`, only rows that differ
     are updated. Columns the rows do not name take their model default on insert and are left
     alone on update. Returns (inserted, updated, and with `ids`, a key of one column, every
-    row's (id, values of the `before` columns as they were before it or None for a new row)
-    by key, else {}).
+    row's `Seen` by key, else {}).
 
     One statement and one round trip per chunk: the arrays go as parameters of psycopg's own
     server-side-binding cursor (Django's client-side cursor would quote every value into the
@@ -212,7 +221,11 @@ def array_merge(
         found = cur.fetchall()
     created = sum(1 for _, _, c, *_ in found if c is True)
     changed = sum(1 for _, _, c, *_ in found if c is False)
-    return created, changed, {k: (i, None if new else tuple(b)) for k, i, _, new, *b in found}
+    return (
+        created,
+        changed,
+        {k: Seen(i, None if new else tuple(b), c is True) for k, i, c, new, *b in found},
+    )
 
 
 def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[Any, int]:

@@ -7,7 +7,9 @@ from .rules import address_key, normalise_city_display
 
 
 class Customer(models.Model):
-    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    # Unique by a constraint, not `unique=True`: that would add a pattern-ops twin index on
+    # PostgreSQL, one more write per imported customer for searches no query makes.
+    external_id = models.CharField(_("external id"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -32,6 +34,9 @@ class Customer(models.Model):
         # empty one, and most storefronts send only some of them: partial indexes skip the
         # empty values, so an import pays only for the attributes it carries (and no
         # pattern-ops twin per column, which no query here uses).
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique")
+        ]
         indexes = [
             models.Index(fields=[name], condition=~models.Q(**{name: ""}), name=f"customer_{short}")
             for name, short in (
@@ -51,7 +56,8 @@ class Customer(models.Model):
 
 
 class Order(models.Model):
-    external_id = models.CharField(_("order number"), max_length=64, unique=True)
+    # Unique by a constraint (see Customer.external_id).
+    external_id = models.CharField(_("order number"), max_length=64)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
     )
@@ -63,6 +69,9 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="order_external_id_unique")
+        ]
         indexes = [
             # A period's orders (the member figures, the flywheel) by time; the customer and
             # the id are carried so that "was the customer a member then" and "its lines'
@@ -83,8 +92,13 @@ class FulfilmentStatus(models.TextChoices):
 
 
 class OrderLine(models.Model):
+    # No index of its own: (order, line_no) and the amount index both lead with the order.
     order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+        Order,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("order"),
+        db_index=False,
     )
     line_no = models.PositiveIntegerField(_("line"))
     # No index of its own: (product, fulfilment_status) below serves every read by product,
@@ -103,6 +117,7 @@ class OrderLine(models.Model):
         on_delete=models.PROTECT,
         related_name="order_lines",
         verbose_name=_("batch"),
+        db_index=False,
     )
     warehouse = models.ForeignKey(
         "catalog.Warehouse",
@@ -111,6 +126,7 @@ class OrderLine(models.Model):
         on_delete=models.PROTECT,
         related_name="order_lines",
         verbose_name=_("warehouse"),
+        db_index=False,
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, default=0)
@@ -135,6 +151,16 @@ class OrderLine(models.Model):
             # An order's amount (GMV of a period's orders) from the index alone.
             models.Index(
                 fields=["order"], include=["quantity", "unit_price"], name="orderline_amount"
+            ),
+            # Read by batch or warehouse only to refuse deleting one that lines name: a line
+            # without one (most storefronts send no batch) costs no index entry.
+            models.Index(
+                fields=["batch"], condition=models.Q(batch__isnull=False), name="orderline_batch"
+            ),
+            models.Index(
+                fields=["warehouse"],
+                condition=models.Q(warehouse__isnull=False),
+                name="orderline_warehouse",
             ),
         ]
 

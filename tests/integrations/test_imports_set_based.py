@@ -310,3 +310,33 @@ def test_a_registration_time_without_an_offset_is_the_product_time_zone_too():
     assert registered == timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
     result = rows_import(actor=None, kind="customers", rows=[row])
     assert (result.unchanged, result.rejected) == (1, [])
+
+
+def test_lines_of_orders_the_chunk_creates_are_not_read_and_an_older_orders_held_line_still_is():
+    """On PostgreSQL the orders' merge says which orders it inserted: no other transaction can
+    see those yet, so their lines are neither read nor locked; the lines of orders that were
+    there before are, and a held one among them is still refused in the same chunk."""
+    _catalog()
+    rows_import(actor=None, kind="orders", rows=_lines(1, status="packed"))
+    _hold(OrderLine.objects.get(order__external_id="o-0", line_no=1))
+    rows = _lines(3, status="shipped")  # o-0 exists (its line 1 held); o-1, o-2 are new
+    with CaptureQueriesContext(connection) as q:
+        result = rows_import(actor=None, kind="orders", rows=rows, chunk=6)
+    assert [(r.row, r.field) for r in result.rejected] == [(1, "status")]
+    assert (result.created, result.updated) == (4, 1)
+    reads = [
+        s["sql"] for s in q.captured_queries if s["sql"].startswith('SELECT "orders_orderline"')
+    ]
+    if connection.vendor == "postgresql":
+        # One read, of o-0's lines only.
+        (read,) = [s for s in reads if s.endswith("FOR UPDATE")]
+        o0 = Order.objects.get(external_id="o-0").pk
+        assert f"ANY('{{{o0}}}'" in read
+    with CaptureQueriesContext(connection) as q:
+        rows_import(actor=None, kind="orders", rows=_lines(6)[6:], chunk=6)  # o-3..o-5: new
+    reads = [
+        s["sql"] for s in q.captured_queries if s["sql"].startswith('SELECT "orders_orderline"')
+    ]
+    if connection.vendor == "postgresql":
+        assert reads == []
+    assert OrderLine.objects.filter(order__external_id="o-5").count() == 2
