@@ -49,7 +49,7 @@ def product_upsert(
 ) -> tuple[Product, bool]:
     """Create or update a product by SKU and its batches. The listing status is never set
     here: a storefront sync cannot relist what the cord suppressed. Stock is held goods and
-    is written through integrations.syncs (held goods are frozen, holds.rules)."""
+    is written through integrations.goods (held goods are frozen, holds.rules)."""
     require_integrator(actor)
     defaults: dict = {"title": title, "price": price}
     if monthly_gmv is not None:

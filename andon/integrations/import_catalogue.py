@@ -12,8 +12,8 @@ from andon.catalog.models import Batch, Product, Warehouse
 from andon.core.sql import any_of
 from andon.holds.errors import StockOnHold
 
+from .goods import StockRow, stock_sync
 from .import_common import ImportResult, Parsed, batch_ids, product_ids, unique_rows
-from .syncs import StockRow, stock_sync
 from .upserts import upsert
 
 

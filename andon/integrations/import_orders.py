@@ -18,8 +18,8 @@ from andon.membership.days import orders_mark_moved, orders_moved_days
 from andon.orders.models import Customer, Order
 from andon.orders.rules import address_key, normalise_city_display
 
+from .goods import LineRow, lines_sync
 from .import_common import ImportResult, Parsed, batch_ids, product_ids, unique_rows
-from .syncs import LineRow, lines_sync
 from .upserts import ids_by, merge, merge_seen, upsert
 
 _INTEGRITY_COLUMNS = frozenset({"registered_at", "address", "city", "device_id"})

@@ -10,7 +10,7 @@ pulls the cord (imported contacts are evidence, nothing more) and never changes 
 andon holds:
 the fulfilment status, quantity, product or batch of an order line on hold, or the quantity
 of stock on hold. Stock and order lines are written by the same syncs as the API's
-(integrations.syncs: listing locks first, the holds' rule, the catch-up of holds), so a pull
+(integrations.goods: listing locks first, the holds' rule, the catch-up of holds), so a pull
 placing holds at the same moment waits for the chunk and then holds what it wrote.
 Imports write no outbox events: they load the storefront's own state, which it already knows
 (except `memberships`, which emits `membership.*` as its PUT does: see import_memberships).

@@ -59,7 +59,7 @@ def order_upsert(
     *, actor: User | None, external_id: str, customer: str, placed_at: dt.datetime, channel: str
 ) -> tuple[Order, bool]:
     """Create or update an order's header. Its lines are goods an andon may hold: they are
-    written through integrations.syncs (held goods are frozen, holds.rules)."""
+    written through integrations.goods (held goods are frozen, holds.rules)."""
     require_integrator(actor)
     cust = customer_get(external_id=customer)
     return Order.objects.update_or_create(
