@@ -14,7 +14,7 @@ from andon.holds.errors import LineOnHold, StockOnHold
 from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.selectors import held_line_ids
 from andon.holds.services import line_writes_refused, stock_writes_refused
-from andon.membership.days import orders_mark_stale
+from andon.membership.day_marks import orders_mark_stale
 from andon.orders.models import Order, OrderLine
 
 from . import services

@@ -28,7 +28,7 @@ from andon.catalog.models import StockLevel
 from andon.core.sql import any_of
 from andon.holds.rules import LineFacts, StockFacts
 from andon.holds.services import line_facts, line_writes_refused, stock_writes_refused
-from andon.membership.days import order_lines_mark_stale
+from andon.membership.day_marks import order_lines_mark_stale
 from andon.orders.models import OrderLine
 
 from .upserts import Tally, upsert
@@ -130,7 +130,7 @@ def lines_sync(
     sees them yet, so they have no lines to read or lock (a first import reads nothing).
     `placed`, `stale_days`: the orders' placed-at by id and the past days of their moved
     headers, when the caller has just written the headers (an import): the member figures'
-    day marks then cost no read and one upsert (membership.days.order_lines_mark_stale).
+    day marks then cost no read and one upsert (membership.day_marks.order_lines_mark_stale).
     Contract: inside the caller's transaction; see the module docstring for locks."""
     listings_lock(product_ids={r.product_id for r in rows.values()})
     older = {r.order_id for r in rows.values()}.difference(new_orders)

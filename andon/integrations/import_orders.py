@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from andon.catalog.models import Warehouse
 from andon.holds.errors import LineOnHold
-from andon.membership.days import orders_mark_moved, orders_moved_days
+from andon.membership.day_marks import orders_mark_moved, orders_moved_days
 from andon.orders.models import Customer, Order
 from andon.orders.rules import address_key, normalise_city_display
 

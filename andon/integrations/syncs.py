@@ -24,7 +24,7 @@ from andon.core.errors import InvalidInput
 from andon.holds.errors import LineOnHold, StockOnHold
 from andon.integrity import scope as integrity_scope
 from andon.integrity.tasks import changed as integrity_changed
-from andon.membership.days import orders_mark_stale
+from andon.membership.day_marks import orders_mark_stale
 from andon.orders import services as orders
 from andon.orders.models import FulfilmentStatus, Order, OrderLine
 from andon.orders.selectors import order_line_get

@@ -11,25 +11,23 @@ record of an old start, a tick or change run for a past instant) marks its days 
 own transaction (an upsert bumping the day's version), and the tick's refresh only replaces a
 day whose version it read before summing, so a summary never hides a committed write.
 Orders are not final that way: a late line change, a replayed import or a membership dated in
-the past changes a past day's order figures. So the writers mark those days too: a line
-written marks its order's day (`order_lines_mark_stale`, in integrations' lines_sync, which
-every line write of the API and the import goes through); an order header written marks the
-day it is placed on, before and after (`orders_mark_stale`: the API's order sync, the admin;
-`orders_mark_moved`, or `orders_moved_days` from the write itself: the import, only for new
-or moved orders, so that a replayed file marks nothing); a membership write dated in the past
-marks every past day its customer ordered on from that date (the member flag of those orders
-may have changed).
+the past changes a past day's order figures. So the writers mark those days too
+(membership.day_marks): a line written marks its order's day (`order_lines_mark_stale`, in
+integrations' lines_sync, which every line write of the API and the import goes through); an
+order header written marks the day it is placed on, before and after (`orders_mark_stale`:
+the API's order sync, the admin; `orders_mark_moved`, or `orders_moved_days` from the write
+itself: the import, only for new or moved orders, so that a replayed file marks nothing); a
+membership write dated in the past marks every past day its customer ordered on from that
+date (the member flag of those orders may have changed).
 Assumes no membership or order transaction stays open for longer than SETTLE across midnight.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -79,7 +77,8 @@ def member_at(field: str, customer: str, plan_id: int | None) -> Exists:
     return Exists(held if plan_id is None else held.filter(plan_id=plan_id))
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def midnight(day: dt.date) -> dt.datetime:
+    """The start of `day` in the product's time zone."""
     return dt.datetime.combine(day, dt.time(), timezone.get_current_timezone())
 
 
@@ -91,7 +90,7 @@ def _runs(days: list[dt.date]) -> list[tuple[dt.datetime, dt.datetime]]:
             runs[-1] = (runs[-1][0], d + dt.timedelta(days=1))
         else:
             runs.append((d, d + dt.timedelta(days=1)))
-    return [(_midnight(a), _midnight(b)) for a, b in runs]
+    return [(midnight(a), midnight(b)) for a, b in runs]
 
 
 def _within(name: str, ranges: list[tuple[dt.datetime, dt.datetime]]) -> Q:
@@ -194,15 +193,15 @@ def activity(
         for s in MemberDay.objects.filter(
             day__gte=timezone.localdate(lo), day__lte=timezone.localdate(until), stale=False
         ):
-            start, end = _midnight(s.day), _midnight(s.day + dt.timedelta(days=1))
+            start, end = midnight(s.day), midnight(s.day + dt.timedelta(days=1))
             if lo <= start and end <= until and not start < since < end:
                 covered[s.day] = s
     # [lo, until) less the covered days, as ranges.
     ranges, cursor = [], lo
     for d in sorted(covered):
-        if cursor < _midnight(d):
-            ranges.append((cursor, _midnight(d)))
-        cursor = _midnight(d + dt.timedelta(days=1))
+        if cursor < midnight(d):
+            ranges.append((cursor, midnight(d)))
+        cursor = midnight(d + dt.timedelta(days=1))
     if cursor < until:
         ranges.append((cursor, until))
     # Orders only count in the period: the same ranges, clipped to [since, until).
@@ -210,141 +209,12 @@ def activity(
     out = list(_rows(ranges, since, plan_id, order_ranges).values())
     for d, s in covered.items():
         steps = {(c, f): [n, paid] for c, f, n, paid in s.steps}
-        a = DayActivity(d, _midnight(d) >= since, dict(s.enrolments), steps)
+        a = DayActivity(d, midnight(d) >= since, dict(s.enrolments), steps)
         if a.in_period:
             a.orders, a.member_orders = s.orders, s.member_orders
             a.gmv, a.member_gmv = s.gmv, s.member_gmv
         out.append(a)
     return out
-
-
-def days_mark_stale(
-    times: Iterable[dt.datetime | None], *, customers: Iterable[int] | QuerySet | None = None
-) -> None:
-    """Called by every membership write with the instants it dates rows on: days before today
-    lose their summary (read row by row until the tick sums them again). With `customers`
-    (a membership started or ended at those instants), also every past day those customers
-    ordered on from the earliest instant: their orders' member flag may have changed. One
-    upsert, only for a write dated in the past (and one read of the customers' orders)."""
-    today = timezone.localdate()
-    past = [t for t in times if t is not None and timezone.localdate(t) < today]
-    if not past:
-        return
-    days = {timezone.localdate(t) for t in past}
-    if customers is not None:
-        tz = timezone.get_current_timezone()
-        days |= set(
-            Order.objects.filter(
-                customer_id__in=customers, placed_at__gte=min(past), placed_at__lt=_midnight(today)
-            )
-            .annotate(d=TruncDate("placed_at", tzinfo=tz))
-            .order_by()
-            .values_list("d", flat=True)
-            .distinct()
-        )
-    _mark(sorted(days))
-
-
-def orders_mark_stale(*, external_ids: Iterable[str], placed: Iterable[dt.datetime]) -> None:
-    """Called before an order or its lines are written (in the same transaction), with the
-    orders' external ids and the instants they will be placed at: the days they are placed on
-    now and will be placed on lose their summary if past. One read, one upsert at most."""
-    today = _midnight(timezone.localdate())
-    # A naive instant (a file without an offset) is read in the product's time zone, as the
-    # ORM stores it.
-    aware = (t if timezone.is_aware(t) else timezone.make_aware(t) for t in placed)
-    times = [t for t in aware if t < today]
-    ids = list(external_ids)
-    if ids:
-        times += list(
-            Order.objects.filter(external_id__in=ids, placed_at__lt=today).values_list(
-                "placed_at", flat=True
-            )
-        )
-    _mark(sorted({timezone.localdate(t) for t in times}))
-
-
-def orders_mark_moved(*, headers: Mapping[str, tuple[dt.datetime, int]]) -> None:
-    """Called before an import writes order headers (external id -> placed at, customer id),
-    in the same transaction: the days of the orders that are new, or whose day or customer
-    changes (both days), lose their summary if past. An unchanged header marks nothing (a
-    replayed file, a refused line). One read, one upsert at most."""
-    seen = {
-        ext: (at, cust)
-        for ext, at, cust in Order.objects.filter(external_id__in=list(headers)).values_list(
-            "external_id", "placed_at", "customer_id"
-        )
-    }
-    _mark(sorted(orders_moved_days(headers=headers, before=seen)))
-
-
-def orders_moved_days(
-    *,
-    headers: Mapping[str, tuple[dt.datetime, int]],
-    before: Mapping[str, tuple[dt.datetime, int]],
-) -> set[dt.date]:
-    """The past days `orders_mark_moved` marks, when the caller knows the headers as they were
-    (`before`: external id -> placed at, customer id; absent: a new order), for instance from
-    the statement that wrote them: no read. The caller marks them in the same transaction
-    (`order_lines_mark_stale(also=…)`)."""
-    today = _midnight(timezone.localdate())
-    times = set()
-    for ext, (at, cust) in headers.items():
-        at = at if timezone.is_aware(at) else timezone.make_aware(at)
-        was = before.get(ext)
-        if was is None:
-            times.add(at)
-        elif was != (at, cust):
-            times |= {at, was[0]}
-    return _past_days(times, today)
-
-
-def _past_days(times: Iterable[dt.datetime], today: dt.datetime) -> set[dt.date]:
-    # Orders of a file share few instants: the day of each distinct one.
-    return {timezone.localdate(t) for t in set(times) if t < today}
-
-
-def order_lines_mark_stale(
-    *,
-    order_ids: Iterable[int],
-    placed: Mapping[int, dt.datetime] | None = None,
-    also: Iterable[dt.date] = (),
-) -> None:
-    """Called after order lines are written (their quantity, price or existence changed), in
-    the same transaction, with their orders: those orders' days lose their summary if past.
-    One read, one upsert at most. `placed`: the orders' placed-at by id (aware), when the
-    caller has just written them (an import): no read. `also`: past days the caller found
-    stale too (`orders_moved_days`), marked in the same upsert."""
-    ids = list(order_ids)
-    days = set(also)
-    today = _midnight(timezone.localdate())
-    if ids and placed is not None:
-        days |= _past_days((placed[i] for i in ids), today)
-    elif ids:
-        tz = timezone.get_current_timezone()
-        days |= set(
-            Order.objects.filter(pk__in=ids, placed_at__lt=today)
-            .annotate(d=TruncDate("placed_at", tzinfo=tz))
-            .order_by()
-            .values_list("d", flat=True)
-            .distinct()
-        )
-    _mark(sorted(days))
-
-
-def _mark(days: list[dt.date]) -> None:
-    if not days:
-        return
-    q = connection.ops.quote_name
-    table = q(MemberDay._meta.db_table)
-    values = ", ".join(["(%s, '{}', '[]', TRUE, 1, 0, 0, 0, 0)"] * len(days))
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (day, enrolments, steps, stale, version, orders, "
-            f"member_orders, gmv, member_gmv) VALUES {values} "
-            f"ON CONFLICT (day) DO UPDATE SET stale = TRUE, version = {table}.version + 1",
-            [connection.ops.adapt_datefield_value(d) for d in days],
-        )
 
 
 def days_refresh(*, now: dt.datetime | None = None) -> int:

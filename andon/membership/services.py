@@ -26,7 +26,7 @@ from andon.people.rules import may_enrol_member, may_manage_membership
 from andon.people.selectors import actor_require
 
 from . import rules
-from .days import days_mark_stale
+from .day_marks import days_mark_stale
 from .defaults import BENEFITS, PLAN
 from .models import Benefit, Launch, Membership, MembershipChange, Milestone, Plan
 from .rules import Change, Source, State

@@ -42,7 +42,8 @@ from andon.core.models import AuditEntry
 from andon.core.services import outbox_emit_select
 
 from . import rules
-from .days import days_mark_stale, days_refresh
+from .day_marks import days_mark_stale
+from .days import days_refresh
 from .models import Membership, MembershipChange, Plan
 from .rules import Change, State
 

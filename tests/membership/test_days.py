@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
-from andon.membership.days import days_mark_stale, days_refresh
+from andon.membership.day_marks import days_mark_stale
+from andon.membership.days import days_refresh
 from andon.membership.models import MemberDay
 from andon.membership.rules import Change, Source, State
 from andon.membership.selectors import member_kpis
