@@ -70,6 +70,8 @@ class Assignment(models.Model):
         related_name="assignment",
         verbose_name=_("contact"),
     )
+    # Checked when written, not at commit, on PostgreSQL (migration 0004): a problem deleted
+    # under an intake fails only the assignment, never the contact.
     problem = models.ForeignKey(
         Problem, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("problem")
     )
