@@ -15,8 +15,7 @@ from andon.catalog.errors import ProductNotFound
 from andon.catalog.selectors import product_get
 from andon.contacts.selectors import reasons_all
 from andon.core.http import AuthenticatedRequest
-from andon.detection import causes, selectors
-from andon.detection import services as detection
+from andon.detection import causes, corrections, selectors
 from andon.detection.selectors import ProblemView
 
 from .problems import Problem
@@ -118,7 +117,7 @@ ERRORS = {403: Problem, 404: Problem, 409: Problem, 422: Problem}
 def cluster_merge(request: AuthenticatedRequest, problem_id: int, payload: MergeIn):
     """Merge this problem into another of the same product (team leads, admins). Its contacts
     move there and stay there; it is kept as "merged into" the other."""
-    target = detection.problem_merge(
+    target = corrections.problem_merge(
         actor=request.user, problem_id=problem_id, into_id=payload.into
     )
     return _one(target.pk)
@@ -127,7 +126,7 @@ def cluster_merge(request: AuthenticatedRequest, problem_id: int, payload: Merge
 @router.post("/problem-clusters/{problem_id}/split", response={201: ClusterOut, **ERRORS})
 def cluster_split(request: AuthenticatedRequest, problem_id: int, payload: ContactsIn):
     """Take some contacts out of this problem into a new one (team leads, admins)."""
-    new = detection.problem_split(
+    new = corrections.problem_split(
         actor=request.user, problem_id=problem_id, contact_ids=payload.contacts
     )
     return Status(201, _one(new.pk))
@@ -136,7 +135,7 @@ def cluster_split(request: AuthenticatedRequest, problem_id: int, payload: Conta
 @router.post("/problem-clusters/{problem_id}/move", response={200: ClusterOut, **ERRORS})
 def cluster_move(request: AuthenticatedRequest, problem_id: int, payload: ContactsIn):
     """Move contacts of the same product into this problem (team leads, admins)."""
-    target = detection.problem_contacts_move(
+    target = corrections.problem_contacts_move(
         actor=request.user, contact_ids=payload.contacts, problem_id=problem_id
     )
     return _one(target.pk)

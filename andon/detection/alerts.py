@@ -1,5 +1,6 @@
 """Complaint-rate alerts (SPEC capability 6): per product, distinct complaining customers /
-units delivered in the window, tested against the rest of the catalogue (rules.py says how).
+units delivered in the window, tested against the rest of the catalogue (complaint_rate.py
+says how).
 Units delivered: the delivered order lines Andon holds, or what the storefront's monthly GMV
 implies (GMV / price over the window) when that is more.
 
@@ -27,7 +28,7 @@ from andon.contacts.models import Contact
 from andon.core.services import Event, outbox_emit
 from andon.orders.models import FulfilmentStatus, OrderLine
 
-from . import rules
+from . import complaint_rate, rules
 from .models import AlertState, Assignment, ProblemAlert, ProblemState
 
 DELIVERED = (FulfilmentStatus.DELIVERED, FulfilmentStatus.RETURNED)
@@ -94,7 +95,7 @@ def units_sold_by_gmv(window_days: int) -> dict[int, int]:
 
 def rate_tests(
     *, now: dt.datetime, window_days: int = rules.WINDOW_DAYS
-) -> dict[int, rules.RateTest]:
+) -> dict[int, complaint_rate.RateTest]:
     since = now - dt.timedelta(days=window_days)
     complainers = complainers_by_product(since, now)
     delivered = units_by_product(since, now)
@@ -103,7 +104,7 @@ def rate_tests(
     total_c, total_u = sum(complainers.values()), sum(units.values())
     tested = [p for p, u in units.items() if u > 0]
     return {
-        p: rules.complaint_rate_test(
+        p: complaint_rate.complaint_rate_test(
             complainers=complainers.get(p, 0),
             units=units[p],
             others_complainers=total_c - complainers.get(p, 0),

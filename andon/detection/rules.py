@@ -1,4 +1,4 @@
-"""Detection's decisions, in words and in code. Pure: no database, no clock, no model.
+"""Detection's grouping decisions, in words and in code. Pure: no database, no clock, no model.
 
 - The same problem: a report joins the product's problem whose members it resembles most,
   when the average evidence over those members says "same problem" with a probability above
@@ -17,10 +17,8 @@
 - Only problems active within the window (30 days) are candidates, compared through their
   most recent members (corrected ones first): a report is decided in milliseconds whatever
   the history, and the same replay of the same reports gives the same problems (rebuild).
-- Complaint-rate alert: distinct complaining customers / units delivered in the window,
-  tested against the rest of the catalogue with a one-sided Poisson test, Bonferroni-corrected
-  over the products tested, with at least 3 complaining customers and a rate at least 1.5x
-  the baseline: a real spike, never steady noise, never a fixed percentage.
+
+The complaint-rate alert's rule is in complaint_rate.py.
 """
 
 from __future__ import annotations
@@ -395,60 +393,3 @@ def _by_reason(report: Report, active: Sequence[Candidate]) -> Choice:
         return Choice(None, "reason")
     c = max(same, key=lambda c: (c.last_at, -c.key))
     return Choice(c.key, "reason", 1.0, c.members[-1].contact_id, 0.0)
-
-
-# --- complaint rate -------------------------------------------------------------------------
-
-MIN_COMPLAINERS = 3
-MIN_RATIO = 1.5
-ALPHA = 0.01
-
-
-def poisson_upper_tail(k: int, mu: float) -> float:
-    """P(X >= k) for X ~ Poisson(mu), summed in the tail itself so that tiny p-values keep
-    their precision."""
-    if k <= 0:
-        return 1.0
-    if mu <= 0:
-        return 0.0
-    if k <= mu:
-        below = sum(math.exp(i * math.log(mu) - mu - math.lgamma(i + 1)) for i in range(k))
-        return max(0.0, min(1.0, 1.0 - below))
-    total, i = 0.0, k
-    term = math.exp(k * math.log(mu) - mu - math.lgamma(k + 1))
-    while term > 1e-300 and (total == 0.0 or term > total * 1e-15):
-        total += term
-        i += 1
-        term *= mu / i
-    return min(1.0, total)
-
-
-@dataclass(frozen=True)
-class RateTest:
-    complainers: int
-    units: int
-    rate: float
-    baseline: float
-    expected: float
-    p_value: float
-    alert: bool
-
-
-def complaint_rate_test(
-    *, complainers: int, units: int, others_complainers: int, others_units: int, tested: int
-) -> RateTest:
-    """Is this product's complaint rate significantly above the rest of the catalogue's?"""
-    if units <= 0 or others_units <= 0:
-        return RateTest(complainers, units, 0.0, 0.0, 0.0, 1.0, False)
-    # Half a complaint when the others had none: a baseline of zero would make any one
-    # complaint infinitely significant.
-    baseline = max(others_complainers, 0.5) / others_units
-    expected = baseline * units
-    p = poisson_upper_tail(complainers, expected)
-    rate = complainers / units
-    alert = (
-        complainers >= MIN_COMPLAINERS
-        and rate >= MIN_RATIO * baseline
-        and p < ALPHA / max(tested, 1)
-    )
-    return RateTest(complainers, units, rate, baseline, expected, p, alert)

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from andon.detection import rules
+from andon.detection import complaint_rate, rules
 from andon.detection.text import label_from, language_of, lexical_of, normalize
 
 T0 = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
@@ -99,26 +99,27 @@ def test_corrected_members_are_kept_when_a_problem_is_full():
 
 
 def test_poisson_upper_tail():
-    assert rules.poisson_upper_tail(0, 3.0) == 1.0
-    assert rules.poisson_upper_tail(1, 2.0) == pytest.approx(1 - np.exp(-2.0))
-    assert rules.poisson_upper_tail(10, 2.0) == pytest.approx(4.6498e-5, rel=1e-3)
+    assert complaint_rate.poisson_upper_tail(0, 3.0) == 1.0
+    assert complaint_rate.poisson_upper_tail(1, 2.0) == pytest.approx(1 - np.exp(-2.0))
+    assert complaint_rate.poisson_upper_tail(10, 2.0) == pytest.approx(4.6498e-5, rel=1e-3)
     assert (
-        0 < rules.poisson_upper_tail(200, 1.0) < 1e-300 or rules.poisson_upper_tail(200, 1.0) == 0
+        0 < complaint_rate.poisson_upper_tail(200, 1.0) < 1e-300
+        or complaint_rate.poisson_upper_tail(200, 1.0) == 0
     )
 
 
 def test_a_spike_is_an_alert_and_a_fixed_percentage_is_not_the_rule():
-    spike = rules.complaint_rate_test(
+    spike = complaint_rate.complaint_rate_test(
         complainers=12, units=200, others_complainers=50, others_units=50_000, tested=100
     )
     assert spike.alert and spike.p_value < 1e-6
     # The same rate on few units: not enough evidence (minimum count).
-    few = rules.complaint_rate_test(
+    few = complaint_rate.complaint_rate_test(
         complainers=2, units=33, others_complainers=50, others_units=50_000, tested=100
     )
     assert few.rate > spike.rate * 0.9 and not few.alert
     # At the catalogue's own rate: noise.
-    steady = rules.complaint_rate_test(
+    steady = complaint_rate.complaint_rate_test(
         complainers=5, units=5_000, others_complainers=50, others_units=50_000, tested=100
     )
     assert not steady.alert

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from andon.detection.corrections import problem_merge
 from andon.detection.models import Problem
-from andon.detection.services import problem_merge
 from andon.flywheel import families as fam
 from andon.flywheel import rules, selectors, summaries
 from andon.flywheel.models import FlywheelTally

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from andon.core.errors import DomainError
 from andon.core.http import AuthenticatedRequest
-from andon.detection import causes, selectors
-from andon.detection import services as detection
+from andon.detection import causes, corrections, selectors
 from andon.detection.selectors import ProblemView, Suggestion
 from andon.people import rules as people_rules
 
@@ -102,15 +101,15 @@ def problem_correct(request: AuthenticatedRequest, problem_id: int, action: str)
     other = request.POST.get("target", "")
     try:
         if action == "merge":
-            target = detection.problem_merge(
+            target = corrections.problem_merge(
                 actor=request.user, problem_id=problem_id, into_id=int(other or 0)
             )
         elif action == "split":
-            target = detection.problem_split(
+            target = corrections.problem_split(
                 actor=request.user, problem_id=problem_id, contact_ids=contacts
             )
         elif action == "move":
-            target = detection.problem_contacts_move(
+            target = corrections.problem_contacts_move(
                 actor=request.user, contact_ids=contacts, problem_id=int(other or 0)
             )
         else:
