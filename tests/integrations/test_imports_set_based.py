@@ -324,6 +324,13 @@ def test_lines_of_orders_the_chunk_creates_are_not_read_and_an_older_orders_held
         result = rows_import(actor=None, kind="orders", rows=rows, chunk=6)
     assert [(r.row, r.field) for r in result.rejected] == [(1, "status")]
     assert (result.created, result.updated) == (4, 1)
+    # The refused line is as it was; its order's other line moved.
+    statuses = dict(
+        OrderLine.objects.filter(order__external_id="o-0").values_list(
+            "line_no", "fulfilment_status"
+        )
+    )
+    assert statuses == {1: "packed", 2: "shipped"}
     reads = [
         s["sql"] for s in q.captured_queries if s["sql"].startswith('SELECT "orders_orderline"')
     ]
