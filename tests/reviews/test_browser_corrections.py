@@ -22,10 +22,15 @@ def t(lang: str, text: str) -> str:
 
 
 def submit(page, row) -> None:
-    """Save the row's form and wait for its answer to be swapped in."""
+    """Save the row's form and wait until its answer has replaced it.
+
+    Waiting for the response alone is not enough: HTMX swaps a moment later, and a step taken
+    in between acts on the old form, which the swap then throws away (a flaky CI run did just
+    that: the root cause was chosen on the old form and the new one was saved without it)."""
+    sent = row.locator("form").element_handle()
     with page.expect_response(lambda r: "/reviews/andons/" in r.url):
         row.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("form => !form.isConnected", arg=sent)
 
 
 def checked(row) -> list[str]:
