@@ -64,13 +64,21 @@ def products_settle(product_ids: Iterable[int], *, now: dt.datetime | None = Non
 
 
 def _assign_left_over(contact_ids: list[int]) -> None:
-    """Contacts whose assignment failed in the intake (one it chose was emptied by a
-    re-grouping at that moment, say) are assigned before their product is re-grouped, so
-    that no one has to run `andon detection pending` for them. One read when there are none."""
+    """Contacts whose assignment failed in the intake (one it chose was emptied and deleted
+    by a re-grouping at that moment, say) are assigned before their product is re-grouped, so
+    that no one has to run `andon detection pending` for them. So are those the intake put
+    on a problem that a re-grouping dissolved, or a person merged away, between the intake's
+    read and its write: the re-grouping reads only open problems' members, so such a contact
+    would otherwise stay there, out of every count, until a rebuild. A corrected (pinned)
+    assignment is a person's decision and is left to them. Two statements when there are none."""
     from .batch import contacts_assign
+    from .models import Assignment, ProblemState
 
     try:
         with transaction.atomic():
+            Assignment.objects.filter(contact_id__in=contact_ids, pinned=False).exclude(
+                problem__state=ProblemState.OPEN
+            ).delete()
             contacts_assign(contact_ids=contact_ids)
     except Exception:  # left for `andon detection pending`, as before
         log.exception("detection: %d contacts left unassigned", len(contact_ids))

@@ -178,3 +178,32 @@ def test_a_contact_the_intake_left_unassigned_is_assigned_by_the_worker_pass(cat
     worker.drain()
 
     assert groups(uncut) == [{c.pk for c in uncut}]
+
+
+@pytest.mark.parametrize("state", ["dissolved", "merged"])
+def test_a_contact_the_intake_put_on_a_problem_gone_meanwhile_is_placed_by_the_worker_pass(
+    catalogue, model, state
+):
+    """The intake read its candidates, then a re-grouping dissolved (or a person merged away)
+    the problem it chose before its write: the contact landed on a problem no count reads."""
+    product = catalogue.product(SKU)
+    uncut = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    gone = _split(uncut[2])
+    Problem.objects.filter(pk=gone.pk).update(state=state)
+
+    worker.drain()
+
+    assert groups(uncut) == [{c.pk for c in uncut}]
+    assert Assignment.objects.get(contact_id=uncut[2].pk).problem.state == "open"
+
+
+def test_a_corrected_contact_on_a_merged_problem_is_left_to_the_person(catalogue, model):
+    product = catalogue.product(SKU)
+    uncut = [catalogue.report(product, t, reason=r) for t, r in UNCUT]
+    gone = _split(uncut[2])
+    Problem.objects.filter(pk=gone.pk).update(state="merged")
+    Assignment.objects.filter(contact_id=uncut[2].pk).update(pinned=True)
+
+    worker.drain()
+
+    assert Assignment.objects.get(contact_id=uncut[2].pk).problem_id == gone.pk
