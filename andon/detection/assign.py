@@ -120,6 +120,8 @@ def candidates_of(
         rows = cur.fetchall()
     if connection.vendor == "sqlite":  # a raw read: naive timestamps, integer booleans
         rows = [(*r[:4], _sqlite_datetime(r[4]), bool(r[5]), *r[6:]) for r in rows]
+    else:  # microseconds since the epoch (see _candidates_sql)
+        rows = [(*r[:4], _EPOCH + dt.timedelta(microseconds=r[4]), *r[5:]) for r in rows]
     newest_first = operator.itemgetter(4, 0)
     cut = sorted((r for r in rows if r[5]), key=newest_first, reverse=True)
     cut += sorted((r for r in rows if not r[5]), key=newest_first, reverse=True)
@@ -140,11 +142,17 @@ def _candidates_sql(vendor: str) -> str:
     window, vectors and all: ~50 ms on SQLite for 2,000 rows), in one statement (a round trip
     less on the intake's path), with the problems' labels, and the vectors' lengths only
     (the process keeps decoded vectors by text: `_vectors_of`). Raw SQL: building it with the
-    ORM cost more CPU than the database spends running it."""
+    ORM cost more CPU than the database spends running it. On PostgreSQL the report's moment
+    comes as whole microseconds since the epoch (exact: EXTRACT gives a numeric), because
+    Django's loader of a timestamp with time zone runs in Python and took a third of this
+    read's CPU for a busy product's 400 rows (1.3 against 0.5 ms)."""
     q = connection.ops.quote_name
     a, c, p = (q(m._meta.db_table) for m in (Assignment, Contact, Problem))
+    at = "a.reported_at"
+    if vendor == "postgresql":
+        at = "(EXTRACT(EPOCH FROM a.reported_at) * 1000000)::bigint"
     part = (
-        f"SELECT a.contact_id, a.problem_id, a.customer_id, a.reason_id, a.reported_at, "
+        f"SELECT a.contact_id, a.problem_id, a.customer_id, a.reason_id, {at}, "
         f"a.pinned, c.{q('text')}, LENGTH(a.vector), pr.label_zh, pr.label_en "
         f"FROM {a} a JOIN {p} pr ON pr.id = a.problem_id JOIN {c} c ON c.id = a.contact_id "
         f"WHERE a.product_id = %s AND a.reported_at >= %s AND a.reported_at <= %s "
@@ -152,6 +160,9 @@ def _candidates_sql(vendor: str) -> str:
         f"ORDER BY a.reported_at DESC, a.contact_id DESC LIMIT %s"
     )
     return f"SELECT * FROM ({part}) pinned_part UNION ALL SELECT * FROM ({part}) rest_part"
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _sqlite_datetime(value: str | dt.datetime) -> dt.datetime:

@@ -70,3 +70,23 @@ def test_the_cuts_made_over_one_read_are_each_products_own(catalogue, monkeypatc
 def test_products_without_candidates_have_no_seed(catalogue):
     product = catalogue.product("SP-empty")
     assert span.candidates_many({product.pk: timezone.now()}) == {}
+
+
+@pytest.mark.django_db
+def test_the_online_read_gives_each_members_moment_to_the_microsecond(catalogue, monkeypatch):
+    """The online read takes the moment as microseconds since the epoch on PostgreSQL (a
+    cheaper load than Django's): the same instant as the ORM's, time zone included."""
+    monkeypatch.setenv("ANDON_DETECTION_MODEL", "off")
+    now = timezone.now()
+    product = catalogue.product("SP-us")
+    for k, micro in enumerate((1, 499_999, 999_999)):
+        at = now - dt.timedelta(days=k, seconds=k * 7, microseconds=micro)
+        catalogue.report(product, f"第{100 + k}页没裁开", at=at)
+    read = {
+        m.contact_id: m.at
+        for c in assign.candidates_of(product_id=product.pk, at=now).values()
+        for m in c.members
+    }
+    stored = dict(Assignment.objects.values_list("contact_id", "reported_at"))
+    assert read == stored and len(read) == 3
+    assert all(at.utcoffset() == dt.timedelta(0) for at in read.values())
