@@ -207,15 +207,23 @@ def array_merge(
         return created, changed, {}
     # Every key's id in the same statement: written rows from RETURNING, unchanged ones from
     # the table, whose snapshot does not see this statement's writes: hence both, and the
-    # table's columns are what they were before it.
+    # table's columns are what they were before it. A row this statement inserted was not in
+    # the table, so only the others are looked up there, one index probe each: the lateral
+    # subquery's filter on `up.created` is checked before its probe, and OFFSET 0 keeps the
+    # planner from flattening it into a hash join that reads the whole table each chunk
+    # (measured: 7-15 ms of a 500-order chunk on a table of 30,000 orders, ~3 ms with it).
     key = q(keys[0])
-    was = "".join(f", t.{q(column_of(model, c))}" for c in before)
+    cols = [q(column_of(model, c)) for c in before]
+    was = "".join(f", t.{c}" for c in cols)
+    pk = q(str(meta.pk.column))
     with binding_cursor() as cur:
         cur.execute(
-            up + f"RETURNING id, {key}, (xmax = 0) AS created) "
-            f"SELECT k, COALESCE(up.id, t.id), up.created, t.id IS NULL{was} FROM unnest(%b::"
+            up + f"RETURNING {pk}, {key}, (xmax = 0) AS created) "
+            f"SELECT k, COALESCE(up.{pk}, t.{pk}), up.created, t.{pk} IS NULL{was} FROM unnest(%b::"
             f"{array_type(fields[given.index(keys[0])])}) AS k "
-            f"LEFT JOIN up ON up.{key} = k LEFT JOIN {table} t ON t.{key} = k",
+            f"LEFT JOIN up ON up.{key} = k LEFT JOIN LATERAL (SELECT o.{pk}"
+            + "".join(f", o.{c}" for c in cols)
+            + f" FROM {table} o WHERE o.{key} = k AND up.created IS NOT TRUE OFFSET 0) t ON TRUE",
             [*params, arrays[given.index(keys[0])]],
         )
         found = cur.fetchall()
