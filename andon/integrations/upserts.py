@@ -237,9 +237,11 @@ def array_merge(
 
 
 def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[Any, int]:
-    """{value: id} of the rows whose `name` is one of `values` (a chunk's references). On
-    PostgreSQL one array parameter sent in binary (Django would quote each value into the
-    SQL text)."""
+    """{value: id} of the rows whose `name` (a unique column) is one of `values` (a chunk's
+    references). On PostgreSQL one array parameter sent in binary (Django would quote each
+    value into the SQL text), and one index probe per value: `= ANY(array)` let the planner
+    scan the whole table when its statistics lagged behind a load just made (customers
+    imported, then their orders: 6-12 ms a chunk on 80,000 customers, ~0.6 ms probed)."""
     values = list(values)
     if not values:
         return {}
@@ -249,10 +251,14 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
         )
     q = connection.ops.quote_name
     column = q(column_of(model, name))
+    pk = q(str(model._meta.pk.column))
     with binding_cursor() as cur:
+        # OFFSET 0: the subquery stays a probe per value (not flattened into a join the
+        # planner may hash over the whole table).
         cur.execute(
-            f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
-            f"WHERE {column} = ANY(%b::{array_type(model._meta.get_field(name))})",
+            f"SELECT k, t.{pk} FROM unnest(%b::{array_type(model._meta.get_field(name))}) AS k "
+            f"JOIN LATERAL (SELECT o.{pk} FROM {q(model._meta.db_table)} o "
+            f"WHERE o.{column} = k OFFSET 0) t ON TRUE",
             [values],
         )
         return dict(cur.fetchall())
