@@ -153,7 +153,8 @@ def lines_sync(
     for k in rows:
         if k in refused:
             refuse(k, _changed_field(line_facts(writes[k][0]), writes[k][1]))
-    now = timezone.now()
+    # One stamp shared by every line whose status moves (upsert copies, never changes it).
+    moved = {"status_changed_at": timezone.now()}
     items, stamps = [], {}
     for k, r in rows.items():
         if k in refused:
@@ -178,7 +179,7 @@ def lines_sync(
         if current is not None and current.fulfilment_status == r.status:
             stamps[key] = {"status_changed_at": current.status_changed_at}
         else:
-            stamps[key] = {"status_changed_at": now}
+            stamps[key] = moved
     written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
     # The member figures' summaries of the days these orders are placed on (membership/days.py).
     order_lines_mark_stale(

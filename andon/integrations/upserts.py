@@ -47,29 +47,38 @@ def upsert(
     Returns the written keys. Keys must be unique (one statement cannot update a row twice)."""
     writes, written = [], set()
     fields: list[str] = []
+    extra_of = (extra or {}).get
+    created = updated = unchanged = 0
     for k, values in items:
         current = existing.get(k)
-        if current is not None and all(getattr(current, f) == v for f, v in values.items()):
-            if tally:
-                tally.unchanged += 1
+        if current is None:
+            created += 1
+        elif all(getattr(current, f) == v for f, v in values.items()):
+            unchanged += 1
             continue
-        if tally:
-            if current is None:
-                tally.created += 1
-            else:
-                tally.updated += 1
-        row = {**values, **((extra or {}).get(k, {}))}
-        fields = fields or [
-            name for name in (model._meta.get_field(f).name for f in row) if name not in unique
-        ]
+        else:
+            updated += 1
+        more = extra_of(k)
+        row = {**values, **more} if more else dict(values)
+        if not fields:
+            fields = [
+                name
+                for name in (model._meta.get_field(f).name for f in row)
+                if name not in unique
+            ]
         writes.append(row)
         written.add(k)
+    if tally:
+        tally.created += created
+        tally.updated += updated
+        tally.unchanged += unchanged
     if writes and connection.vendor == "postgresql":
         # What changed is known already: merge it in one statement, with no model instances.
-        now = timezone.now()
+        stamps = dict.fromkeys(touch, timezone.now())
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in writes:
-            row.update({t: now for t in touch})
+            if stamps:
+                row.update(stamps)
             groups.setdefault(tuple(row), []).append(row)
         for part in groups.values():
             array_merge(model, part, unique, compare=False)
