@@ -62,9 +62,7 @@ def upsert(
         row = {**values, **more} if more else dict(values)
         if not fields:
             fields = [
-                name
-                for name in (model._meta.get_field(f).name for f in row)
-                if name not in unique
+                name for name in (model._meta.get_field(f).name for f in row) if name not in unique
             ]
         writes.append(row)
         written.add(k)
