@@ -154,7 +154,7 @@ def lines_sync(
         if k in refused:
             refuse(k, _changed_field(line_facts(writes[k][0]), writes[k][1]))
     # One stamp shared by every line whose status moves (upsert copies, never changes it).
-    moved = {"status_changed_at": timezone.now()}
+    moved: dict[str, dt.datetime | None] = {"status_changed_at": timezone.now()}
     items, stamps = [], {}
     for k, r in rows.items():
         if k in refused:
