@@ -180,7 +180,16 @@ def lines_sync(
             stamps[key] = {"status_changed_at": current.status_changed_at}
         else:
             stamps[key] = moved
-    written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
+    written = upsert(
+        OrderLine,
+        items,
+        existing,
+        ["order", "line_no"],
+        tally,
+        extra=stamps,
+        # Lines of orders this transaction created: none can exist, so no conflict to look for.
+        fresh={key for key, _ in items if key[0] in new_orders},
+    )
     # The member figures' summaries of the days these orders are placed on (membership/days.py).
     order_lines_mark_stale(
         order_ids={order_id for order_id, _ in written}, placed=placed, also=stale_days

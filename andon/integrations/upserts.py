@@ -3,7 +3,7 @@ changed and counts what it did: the import and the syncs write through it."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -41,9 +41,12 @@ def upsert(
     tally: Tally | None,
     extra: Mapping[K, dict[str, Any]] | None = None,
     touch: tuple[str, ...] = (),
+    fresh: Collection[K] = (),
 ) -> set[K]:
     """Write the new and changed rows in one upsert (INSERT ... ON CONFLICT DO UPDATE); count
     created/updated/unchanged. `extra` values are written but not compared (timestamps).
+    `fresh`: keys no transaction but the caller's can have written (see array_merge); on
+    PostgreSQL their rows go in by a plain INSERT.
     Returns the written keys. Keys must be unique (one statement cannot update a row twice)."""
     writes, written = [], set()
     fields: list[str] = []
@@ -64,7 +67,7 @@ def upsert(
             fields = [
                 name for name in (model._meta.get_field(f).name for f in row) if name not in unique
             ]
-        writes.append(row)
+        writes.append((k, row))
         written.add(k)
     if tally:
         tally.created += created
@@ -73,16 +76,16 @@ def upsert(
     if writes and connection.vendor == "postgresql":
         # What changed is known already: merge it in one statement, with no model instances.
         stamps = dict.fromkeys(touch, timezone.now())
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in writes:
+        groups: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for k, row in writes:
             if stamps:
                 row.update(stamps)
-            groups.setdefault(tuple(row), []).append(row)
-        for part in groups.values():
-            array_merge(model, part, unique, compare=False)
+            groups.setdefault((k in fresh, tuple(row)), []).append(row)
+        for (new, _), part in groups.items():
+            array_merge(model, part, unique, compare=False, fresh=new)
     elif writes:
         model._default_manager.bulk_create(
-            [model(**row) for row in writes],
+            [model(**row) for _, row in writes],
             update_conflicts=True,
             unique_fields=unique,
             update_fields=fields + list(touch),
@@ -151,12 +154,15 @@ def array_merge(
     compare: bool,
     ids: bool = False,
     before: tuple[str, ...] = (),
+    fresh: bool = False,
 ) -> tuple[int, int, dict[Any, Seen]]:
     """PostgreSQL: one INSERT … SELECT … FROM unnest(one array per column) ON CONFLICT
     (unique) DO UPDATE for `rows` (same columns each); with `compare`, only rows that differ
     are updated. Columns the rows do not name take their model default on insert and are left
     alone on update. Returns (inserted, updated, and with `ids`, a key of one column, every
-    row's `Seen` by key, else {}).
+    row's `Seen` by key, else {}). `fresh`: no row of these keys exists and none can appear
+    before this transaction ends (lines of orders it has just inserted): a plain INSERT, with
+    no probe of the unique index for a conflict (~1 ms of 5 for 1,000 order lines).
 
     One statement and one round trip per chunk: the arrays go as parameters of psycopg's own
     server-side-binding cursor (Django's client-side cursor would quote every value into the
@@ -203,6 +209,10 @@ def array_merge(
         f"ON CONFLICT ({', '.join(q(c) for c in keys)}) {conflict} "
     )
     params = [*defaults.values(), *arrays]
+    if fresh and not ids:
+        with binding_cursor() as cur:
+            cur.execute(f"INSERT INTO {table} ({insert_cols}) SELECT {select} FROM {stage}", params)
+        return len(rows), 0, {}
     if not ids:
         with binding_cursor() as cur:
             cur.execute(

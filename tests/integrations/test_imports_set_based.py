@@ -382,8 +382,13 @@ def test_a_chunk_of_new_moved_and_unchanged_orders_resolves_every_orders_id():
     rows = _lines(4)  # o-0 unchanged, o-1 moved to another customer, o-2 and o-3 new
     rows = [r | {"customer": "c-2"} if r["order"] == "o-1" else r for r in rows]
     rows = [r | {"quantity": 7} if r["order"] == "o-0" and r["line_no"] == 2 else r for r in rows]
-    result = rows_import(actor=None, kind="orders", rows=rows, chunk=8)
+    with CaptureQueriesContext(connection) as q:
+        result = rows_import(actor=None, kind="orders", rows=rows, chunk=8)
     assert (result.created, result.updated, result.unchanged, result.rejected) == (4, 1, 3, [])
+    if connection.vendor == "postgresql":
+        # The new orders' lines by a plain INSERT (none can exist), the others merged.
+        writes = [s["sql"] for s in q.captured_queries if 'INTO "orders_orderline" ' in s["sql"]]
+        assert sorted("ON CONFLICT" in s for s in writes) == [False, True]
     after = dict(Order.objects.values_list("external_id", "id"))
     assert {k: after[k] for k in ids} == ids
     lines = OrderLine.objects.values_list("order__external_id", "order_id", "line_no", "quantity")
