@@ -127,7 +127,8 @@ def lines_sync(
     """Create or update order lines (keys unique by order and line number). A held line that
     would change goes to `refuse(key, field)`. Returns the keys written.
     `new_orders`: ids of orders the caller created in this transaction: no other transaction
-    sees them yet, so they have no lines to read or lock (a first import reads nothing).
+    sees them yet, so they have no lines to read or lock (a first import reads nothing), and
+    their lines go in without a look for a conflict.
     `placed`, `stale_days`: the orders' placed-at by id and the past days of their moved
     headers, when the caller has just written the headers (an import): the member figures'
     day marks then cost no read and one upsert (membership.day_marks.order_lines_mark_stale).
