@@ -350,9 +350,9 @@ def test_lines_of_orders_the_chunk_creates_are_not_read_and_an_older_orders_held
 
 
 def test_bad_order_lines_in_the_middle_of_chunks_name_their_own_lines_and_a_replay_adds_none():
-    """Every reason a line is refused, each in the middle of a chunk (validation, the
-    customer, the product, the batch, a repeat): each is rejected with its own line number
-    and the lines around it go in; the same file again writes nothing and refuses the same."""
+    """Lines refused for five reasons (validation, a repeat, the customer, the product, the
+    batch), each in the middle of a chunk: each is rejected with its own line number and the
+    lines around it go in; the same file again writes nothing and refuses the same."""
     _catalog()
     rows = _lines(6)
     rows[1] = rows[1] | {"quantity": "0"}  # validation
@@ -393,7 +393,7 @@ def test_a_chunk_of_new_moved_and_unchanged_orders_resolves_every_orders_id():
     assert {k: after[k] for k in ids} == ids
     lines = OrderLine.objects.values_list("order__external_id", "order_id", "line_no", "quantity")
     assert all(after[ext] == oid for ext, oid, _, _ in lines)
-    assert sorted((ext, no, q) for ext, _, no, q in lines if ext == "o-0") == [
+    assert sorted((ext, no, qty) for ext, _, no, qty in lines if ext == "o-0") == [
         ("o-0", 1, 1),
         ("o-0", 2, 7),
     ]
