@@ -127,7 +127,8 @@ def lines_sync(
     """Create or update order lines (keys unique by order and line number). A held line that
     would change goes to `refuse(key, field)`. Returns the keys written.
     `new_orders`: ids of orders the caller created in this transaction: no other transaction
-    sees them yet, so they have no lines to read or lock (a first import reads nothing).
+    sees them yet, so they have no lines to read or lock (a first import reads nothing), and
+    their lines go in without a look for a conflict.
     `placed`, `stale_days`: the orders' placed-at by id and the past days of their moved
     headers, when the caller has just written the headers (an import): the member figures'
     day marks then cost no read and one upsert (membership.day_marks.order_lines_mark_stale).
@@ -153,7 +154,8 @@ def lines_sync(
     for k in rows:
         if k in refused:
             refuse(k, _changed_field(line_facts(writes[k][0]), writes[k][1]))
-    now = timezone.now()
+    # One stamp shared by every line whose status moves (upsert copies, never changes it).
+    moved: dict[str, dt.datetime | None] = {"status_changed_at": timezone.now()}
     items, stamps = [], {}
     for k, r in rows.items():
         if k in refused:
@@ -178,8 +180,17 @@ def lines_sync(
         if current is not None and current.fulfilment_status == r.status:
             stamps[key] = {"status_changed_at": current.status_changed_at}
         else:
-            stamps[key] = {"status_changed_at": now}
-    written = upsert(OrderLine, items, existing, ["order", "line_no"], tally, extra=stamps)
+            stamps[key] = moved
+    written = upsert(
+        OrderLine,
+        items,
+        existing,
+        ["order", "line_no"],
+        tally,
+        extra=stamps,
+        # Lines of orders this transaction created: none can exist, so no conflict to look for.
+        fresh={key for key, _ in items if key[0] in new_orders},
+    )
     # The member figures' summaries of the days these orders are placed on (membership/days.py).
     order_lines_mark_stale(
         order_ids={order_id for order_id, _ in written}, placed=placed, also=stale_days

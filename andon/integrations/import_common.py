@@ -66,6 +66,10 @@ def product_ids(rows: Parsed, result: ImportResult) -> tuple[Parsed, dict[str, i
 
 
 def batch_ids(pids: Iterable[int], codes: set[str]) -> dict[tuple[int, str], int]:
+    if not codes:
+        # Most storefronts send no batch: no query to build (the ORM's compiling of one
+        # that cannot match cost more than half a millisecond a chunk).
+        return {}
     return {
         (p, c): i
         for i, p, c in Batch.objects.filter(

@@ -3,7 +3,7 @@ changed and counts what it did: the import and the syncs write through it."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -41,41 +41,51 @@ def upsert(
     tally: Tally | None,
     extra: Mapping[K, dict[str, Any]] | None = None,
     touch: tuple[str, ...] = (),
+    fresh: Collection[K] = (),
 ) -> set[K]:
     """Write the new and changed rows in one upsert (INSERT ... ON CONFLICT DO UPDATE); count
     created/updated/unchanged. `extra` values are written but not compared (timestamps).
+    `fresh`: keys no transaction but the caller's can have written (see array_merge); on
+    PostgreSQL their rows go in by a plain INSERT.
     Returns the written keys. Keys must be unique (one statement cannot update a row twice)."""
     writes, written = [], set()
     fields: list[str] = []
+    extra_of = (extra or {}).get
+    created = updated = unchanged = 0
     for k, values in items:
         current = existing.get(k)
-        if current is not None and all(getattr(current, f) == v for f, v in values.items()):
-            if tally:
-                tally.unchanged += 1
+        if current is None:
+            created += 1
+        elif all(getattr(current, f) == v for f, v in values.items()):
+            unchanged += 1
             continue
-        if tally:
-            if current is None:
-                tally.created += 1
-            else:
-                tally.updated += 1
-        row = {**values, **((extra or {}).get(k, {}))}
-        fields = fields or [
-            name for name in (model._meta.get_field(f).name for f in row) if name not in unique
-        ]
-        writes.append(row)
+        else:
+            updated += 1
+        more = extra_of(k)
+        row = {**values, **more} if more else dict(values)
+        if not fields:
+            fields = [
+                name for name in (model._meta.get_field(f).name for f in row) if name not in unique
+            ]
+        writes.append((k, row))
         written.add(k)
+    if tally:
+        tally.created += created
+        tally.updated += updated
+        tally.unchanged += unchanged
     if writes and connection.vendor == "postgresql":
         # What changed is known already: merge it in one statement, with no model instances.
-        now = timezone.now()
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in writes:
-            row.update({t: now for t in touch})
-            groups.setdefault(tuple(row), []).append(row)
-        for part in groups.values():
-            array_merge(model, part, unique, compare=False)
+        stamps = dict.fromkeys(touch, timezone.now())
+        groups: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for k, row in writes:
+            if stamps:
+                row.update(stamps)
+            groups.setdefault((k in fresh, tuple(row)), []).append(row)
+        for (new, _), part in groups.items():
+            array_merge(model, part, unique, compare=False, fresh=new)
     elif writes:
         model._default_manager.bulk_create(
-            [model(**row) for row in writes],
+            [model(**row) for _, row in writes],
             update_conflicts=True,
             unique_fields=unique,
             update_fields=fields + list(touch),
@@ -144,12 +154,15 @@ def array_merge(
     compare: bool,
     ids: bool = False,
     before: tuple[str, ...] = (),
+    fresh: bool = False,
 ) -> tuple[int, int, dict[Any, Seen]]:
     """PostgreSQL: one INSERT … SELECT … FROM unnest(one array per column) ON CONFLICT
     (unique) DO UPDATE for `rows` (same columns each); with `compare`, only rows that differ
     are updated. Columns the rows do not name take their model default on insert and are left
     alone on update. Returns (inserted, updated, and with `ids`, a key of one column, every
-    row's `Seen` by key, else {}).
+    row's `Seen` by key, else {}). `fresh`: no row of these keys exists and none can appear
+    before this transaction ends (lines of orders it has just inserted): a plain INSERT, with
+    no probe of the unique index for a conflict (~1 ms of 5 for 1,000 order lines).
 
     One statement and one round trip per chunk: the arrays go as parameters of psycopg's own
     server-side-binding cursor (Django's client-side cursor would quote every value into the
@@ -196,6 +209,10 @@ def array_merge(
         f"ON CONFLICT ({', '.join(q(c) for c in keys)}) {conflict} "
     )
     params = [*defaults.values(), *arrays]
+    if fresh and not ids:
+        with binding_cursor() as cur:
+            cur.execute(f"INSERT INTO {table} ({insert_cols}) SELECT {select} FROM {stage}", params)
+        return len(rows), 0, {}
     if not ids:
         with binding_cursor() as cur:
             cur.execute(
@@ -207,15 +224,23 @@ def array_merge(
         return created, changed, {}
     # Every key's id in the same statement: written rows from RETURNING, unchanged ones from
     # the table, whose snapshot does not see this statement's writes: hence both, and the
-    # table's columns are what they were before it.
+    # table's columns are what they were before it. A row this statement inserted was not in
+    # the table, so only the others are looked up there, one index probe each: the lateral
+    # subquery's filter on `up.created` is checked before its probe, and OFFSET 0 keeps the
+    # planner from flattening it into a hash join that reads the whole table each chunk
+    # (measured: 7-15 ms of a 500-order chunk on a table of 30,000 orders, ~3 ms with it).
     key = q(keys[0])
-    was = "".join(f", t.{q(column_of(model, c))}" for c in before)
+    cols = [q(column_of(model, c)) for c in before]
+    was = "".join(f", t.{c}" for c in cols)
+    pk = q(str(meta.pk.column))
     with binding_cursor() as cur:
         cur.execute(
-            up + f"RETURNING id, {key}, (xmax = 0) AS created) "
-            f"SELECT k, COALESCE(up.id, t.id), up.created, t.id IS NULL{was} FROM unnest(%b::"
+            up + f"RETURNING {pk}, {key}, (xmax = 0) AS created) "
+            f"SELECT k, COALESCE(up.{pk}, t.{pk}), up.created, t.{pk} IS NULL{was} FROM unnest(%b::"
             f"{array_type(fields[given.index(keys[0])])}) AS k "
-            f"LEFT JOIN up ON up.{key} = k LEFT JOIN {table} t ON t.{key} = k",
+            f"LEFT JOIN up ON up.{key} = k LEFT JOIN LATERAL (SELECT o.{pk}"
+            + "".join(f", o.{c}" for c in cols)
+            + f" FROM {table} o WHERE o.{key} = k AND up.created IS NOT TRUE OFFSET 0) t ON TRUE",
             [*params, arrays[given.index(keys[0])]],
         )
         found = cur.fetchall()
@@ -229,9 +254,11 @@ def array_merge(
 
 
 def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[Any, int]:
-    """{value: id} of the rows whose `name` is one of `values` (a chunk's references). On
-    PostgreSQL one array parameter sent in binary (Django would quote each value into the
-    SQL text)."""
+    """{value: id} of the rows whose `name` (a unique column) is one of `values` (a chunk's
+    references). On PostgreSQL one array parameter sent in binary (Django would quote each
+    value into the SQL text), and one index probe per value: `= ANY(array)` let the planner
+    scan the whole table when its statistics lagged behind a load just made (customers
+    imported, then their orders: 6-12 ms a chunk on 80,000 customers, ~0.6 ms probed)."""
     values = list(values)
     if not values:
         return {}
@@ -241,10 +268,14 @@ def ids_by(model: type[models.Model], name: str, values: Iterable[Any]) -> dict[
         )
     q = connection.ops.quote_name
     column = q(column_of(model, name))
+    pk = q(str(model._meta.pk.column))
     with binding_cursor() as cur:
+        # OFFSET 0: the subquery stays a probe per value (not flattened into a join the
+        # planner may hash over the whole table).
         cur.execute(
-            f"SELECT {column}, {q(str(model._meta.pk.column))} FROM {q(model._meta.db_table)} "
-            f"WHERE {column} = ANY(%b::{array_type(model._meta.get_field(name))})",
+            f"SELECT k, t.{pk} FROM unnest(%b::{array_type(model._meta.get_field(name))}) AS k "
+            f"JOIN LATERAL (SELECT o.{pk} FROM {q(model._meta.db_table)} o "
+            f"WHERE o.{column} = k OFFSET 0) t ON TRUE",
             [values],
         )
         return dict(cur.fetchall())

@@ -20,6 +20,8 @@ NOT_AT_START = [
     "andon.integrations.worker",
     "andon.membership.tick",
     "andon.detection.services",
+    # Only a progress bar needs it: `--no-progress` (scripts, logs) starts without it.
+    "tqdm",
 ]
 
 

@@ -347,3 +347,54 @@ def test_lines_of_orders_the_chunk_creates_are_not_read_and_an_older_orders_held
     if connection.vendor == "postgresql":
         assert reads == []
     assert OrderLine.objects.filter(order__external_id="o-5").count() == 2
+
+
+def test_bad_order_lines_in_the_middle_of_chunks_name_their_own_lines_and_a_replay_adds_none():
+    """Lines refused for five reasons (validation, a repeat, the customer, the product, the
+    batch), each in the middle of a chunk: each is rejected with its own line number and the
+    lines around it go in; the same file again writes nothing and refuses the same."""
+    _catalog()
+    rows = _lines(6)
+    rows[1] = rows[1] | {"quantity": "0"}  # validation
+    rows[3] = dict(rows[2])  # a repeat of the line above it, in the same chunk
+    rows[4] = rows[4] | {"order": "o-x", "customer": "nobody"}  # an unknown customer
+    rows[6] = rows[6] | {"sku": "NOPE"}  # an unknown product
+    rows[8] = rows[8] | {"batch": "B-none"}  # a batch the product does not have
+    first = rows_import(actor=None, kind="orders", rows=rows, first_row=2, chunk=5)
+    refused = [(r.row, r.field) for r in first.rejected]
+    assert refused == [(3, "quantity"), (5, "line_no"), (6, "customer"), (8, "sku"), (10, "batch")]
+    assert (first.created, first.updated) == (7, 0)
+    before = _snapshot()
+    assert len(before) == 7
+    again = rows_import(actor=None, kind="orders", rows=rows, first_row=2, chunk=5)
+    assert [(r.row, r.field) for r in again.rejected] == refused
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
+    assert _snapshot() == before
+
+
+def test_a_chunk_of_new_moved_and_unchanged_orders_resolves_every_orders_id():
+    """The orders' merge looks up in the table only the orders it did not insert: a chunk
+    that mixes new orders, a moved one and an unchanged one writes each line to its own
+    order."""
+    _catalog()
+    assert not rows_import(actor=None, kind="orders", rows=_lines(2)).rejected  # o-0, o-1
+    ids = dict(Order.objects.values_list("external_id", "id"))
+    rows = _lines(4)  # o-0 unchanged, o-1 moved to another customer, o-2 and o-3 new
+    rows = [r | {"customer": "c-2"} if r["order"] == "o-1" else r for r in rows]
+    rows = [r | {"quantity": 7} if r["order"] == "o-0" and r["line_no"] == 2 else r for r in rows]
+    with CaptureQueriesContext(connection) as q:
+        result = rows_import(actor=None, kind="orders", rows=rows, chunk=8)
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (4, 1, 3, [])
+    if connection.vendor == "postgresql":
+        # The new orders' lines by a plain INSERT (none can exist), the others merged.
+        writes = [s["sql"] for s in q.captured_queries if 'INTO "orders_orderline" ' in s["sql"]]
+        assert sorted("ON CONFLICT" in s for s in writes) == [False, True]
+    after = dict(Order.objects.values_list("external_id", "id"))
+    assert {k: after[k] for k in ids} == ids
+    lines = OrderLine.objects.values_list("order__external_id", "order_id", "line_no", "quantity")
+    assert all(after[ext] == oid for ext, oid, _, _ in lines)
+    assert sorted((ext, no, qty) for ext, _, no, qty in lines if ext == "o-0") == [
+        ("o-0", 1, 1),
+        ("o-0", 2, 7),
+    ]
+    assert Order.objects.get(external_id="o-1").customer.external_id == "c-2"

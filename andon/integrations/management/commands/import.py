@@ -13,7 +13,6 @@ from pathlib import Path
 
 import tablib
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
-from tqdm import tqdm
 
 from andon.integrations.import_rows import ROWS, Row
 from andon.integrations.imports import rows_import
@@ -131,14 +130,21 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"{file}: no such file")
         rows = read_rows(file)
-        # The raw stream (OutputWrapper would end each of tqdm's "\r" redraws with a newline).
-        # django-stubs types OutputWrapper's unknown attributes as callables, `_out` included.
-        bar = tqdm(  # type: ignore[call-overload]
-            total=len(rows), unit="row", desc=f"{kind}", disable=no_progress, file=self.stderr._out
-        )
-        # Line numbers as a spreadsheet shows them: the header is line 1.
-        result = rows_import(actor=None, kind=kind, rows=rows, first_row=2, progress=bar.update)
-        bar.close()
+        if no_progress:
+            # Line numbers as a spreadsheet shows them: the header is line 1.
+            result = rows_import(actor=None, kind=kind, rows=rows, first_row=2)
+        else:
+            # Imported only to draw a bar: scripts and logs (--no-progress) start without it.
+            from tqdm import tqdm
+
+            # The raw stream (OutputWrapper would end each of tqdm's "\r" redraws with a
+            # newline). django-stubs types OutputWrapper's unknown attributes as callables,
+            # `_out` included.
+            bar = tqdm(  # type: ignore[call-overload]
+                total=len(rows), unit="row", desc=f"{kind}", file=self.stderr._out
+            )
+            result = rows_import(actor=None, kind=kind, rows=rows, first_row=2, progress=bar.update)
+            bar.close()
         self.stdout.write(
             f"{kind}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {len(result.rejected)} rejected"
