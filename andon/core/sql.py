@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.expressions import RawSQL
 
 
@@ -59,3 +61,51 @@ def datetime_read(value: Any) -> dt.datetime | None:
     if value is None or convert is None:
         return value
     return convert(value, None, connection)
+
+
+@dataclass(frozen=True)
+class ModelColumns:
+    """A model's concrete columns in a hand-written SELECT (`sql`, under a table alias), and
+    the row's slice of them made into an instance as the ORM makes it: the backend's and the
+    fields' conversions (SQLite's text date-times and integer booleans, JSON), then
+    `Model.from_db`, so the instance is saved, refreshed and compared as any other."""
+
+    model: type[models.Model]
+    sql: str
+    attnames: tuple[str, ...]
+    # (position, conversions, the column as an expression): what Django's compiler applies.
+    conversions: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def build(self, values: Sequence[Any]) -> Any:
+        row = list(values)
+        for i, convert, column in self.conversions:
+            for c in convert:
+                row[i] = c(row[i], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, row)
+
+
+def model_columns(model: type[models.Model], alias: str) -> ModelColumns:
+    """`ModelColumns` of a model under `alias`, made once per thread's connection."""
+    return _model_columns(model, alias, connections[DEFAULT_DB_ALIAS])
+
+
+# Keyed by the connection (one per thread): a backend's conversions are its own methods.
+@lru_cache(maxsize=256)
+def _model_columns(model: type[models.Model], alias: str, conn: Any) -> ModelColumns:
+    q = conn.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields]
+    conversions = []
+    for i, f in enumerate(fields):
+        column = f.get_col(alias)
+        convert = [*conn.ops.get_db_converters(column), *column.get_db_converters(conn)]
+        if convert:
+            conversions.append((i, tuple(convert), column))
+    return ModelColumns(
+        model=model,
+        sql=", ".join(f"{alias}.{q(f.column)}" for f in fields),
+        attnames=tuple(f.attname for f in fields),
+        conversions=tuple(conversions),
+    )
