@@ -14,6 +14,7 @@ from andon.detection.selectors import suggestion_for
 from andon.pulls.selectors import eligibility_for
 from andon.pulls.watch import contact_intake_watched as contact_intake
 
+from .idempotency import rolls_back_on_failure
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
 
@@ -84,7 +85,14 @@ class ReasonOut(BaseModel):
 def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     """Record a customer's report on an order line. Always recorded; the answer tells whether
     the product may now be pulled for that reason."""
-    intake = contact_intake(actor=request.user, **payload.model_dump())
+    # With an Idempotency-Key, no savepoint of the watch's (two statements): the claim's
+    # transaction rolls back whatever fails. Without one, the intake's block is the
+    # transaction itself (no savepoint either) unless something encloses it.
+    intake = contact_intake(
+        actor=request.user,
+        savepoint=not rolls_back_on_failure(request),
+        **payload.model_dump(),
+    )
     contact = intake.contact
     product = contact.product
     now = timezone.now()

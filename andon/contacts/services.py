@@ -64,8 +64,8 @@ def contact_record(
     now = at or timezone.now()
     # Reads above, writes below: no savepoint of its own. Every caller runs it inside an
     # atomic block that rolls back to its own savepoint on failure (the watch's
-    # contact_intake_watched) or is the whole transaction, so a failed write never leaves
-    # half a contact.
+    # contact_intake_watched), is the whole transaction, or is inside one that rolls back
+    # whatever fails (the API's), so a failed write never leaves half a contact.
     with transaction.atomic(savepoint=False):
         return _contact_write(
             actor=actor,
