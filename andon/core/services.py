@@ -331,6 +331,12 @@ def idempotency_claim(
 
 def idempotency_store(*, claim_id: int, status_code: int, body: bytes, content_type: str) -> None:
     """The answer a retry replays. The caller removes what must not be kept (secrets)."""
-    IdempotencyRecord.objects.filter(pk=claim_id).update(
-        status_code=status_code, response_body=body, content_type=content_type
-    )
+    # Every write of the API ends here: hand-written, as `idempotency_claim`.
+    q = connection.ops.quote_name
+    blob = IdempotencyRecord._meta.get_field("response_body").get_db_prep_save(body, connection)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET status_code = %s, "
+            "response_body = %s, content_type = %s WHERE id = %s",
+            [status_code, blob, content_type, claim_id],
+        )

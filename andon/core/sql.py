@@ -109,3 +109,29 @@ def _model_columns(model: type[models.Model], alias: str, conn: Any) -> ModelCol
         attnames=tuple(f.attname for f in fields),
         conversions=tuple(conversions),
     )
+
+
+def insert_one(obj: models.Model) -> None:
+    """INSERT an unsaved instance as `obj.save()` would (every concrete field but the key,
+    `pre_save` and the database preparation applied; no signals: none is connected to the
+    models of the hot paths that call it), its key set from RETURNING, in one hand-written
+    statement whose text is built once per thread's connection."""
+    sql, fields = _insert_sql(type(obj), connections[DEFAULT_DB_ALIAS])
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(sql, values)
+        obj.pk = cur.fetchone()[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(model: type[models.Model], conn: Any) -> tuple[str, tuple[Any, ...]]:
+    q = conn.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    pk = model._meta.pk
+    assert pk is not None
+    return (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(pk.column)}",
+        fields,
+    )
