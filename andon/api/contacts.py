@@ -11,7 +11,7 @@ from andon.contacts.selectors import Channel, reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.core.http import AuthenticatedRequest
 from andon.detection.selectors import suggestion_for
-from andon.pulls.selectors import eligibility_for
+from andon.pulls.selectors import eligibility_and_members, eligibility_for
 from andon.pulls.watch import contact_intake_watched as contact_intake
 
 from .idempotency import rolls_back_on_failure
@@ -99,7 +99,11 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     problem_out = None
     if (a := intake.assignment) is not None:
         problem = a.problem
-        s = suggestion_for(contact=contact, now=now, assignment=a)
+        # One statement for the answer: the eligibility and the problem's members.
+        decision, members = eligibility_and_members(
+            product=product, reason=contact.reason, now=now, problem=problem
+        )
+        s = suggestion_for(contact=contact, now=now, assignment=a, members=members)
         problem_out = ContactProblemOut(
             id=problem.pk,
             label=problem.label,
@@ -118,7 +122,6 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
             if s
             else None,
         )
-        decision = eligibility_for(product=product, reason=contact.reason, now=now, problem=problem)
     else:
         decision = eligibility_for(product=product, reason=contact.reason, now=now)
     return Status(

@@ -16,7 +16,7 @@ from andon.contacts.models import Contact, ReasonCode
 from andon.detection.models import Assignment, Problem
 from andon.orders.models import OrderLine
 from andon.pulls.models import Andon, AndonState
-from andon.pulls.selectors import eligibility_for, pull_facts
+from andon.pulls.selectors import eligibility_and_members, eligibility_for, pull_facts
 
 from ..world import SKU
 from .conftest import seed_product
@@ -124,3 +124,31 @@ def test_a_problem_counts_its_customers_however_coded_since_its_own_last_close(w
     closed_andon(world, product, "wrong-item", now + DAY, problem=problem)
     d = decide(product, "print-defect", now + 2 * DAY, problem)
     assert (d.eligible, d.distinct_customers, d.by_problem) == (False, 0, False)
+
+
+def test_the_answers_one_statement_reads_the_members_the_suggestion_reads(world, product):
+    """`eligibility_and_members`: the same decision as `eligibility_for`, and the problem's
+    members in detection's window as the suggestion's own read gives them, in order."""
+    from andon.detection.selectors import _problem_members
+
+    now = timezone.now()
+    first = Contact.objects.filter(product=product).order_by("pk").first()
+    others = [report(product, i, "wrong-item", now - i * DAY) for i in (2, 3)]
+    old = report(product, 4, "wrong-item", now - 40 * DAY)  # outside detection's window
+    same_time = report(product, 5, "print-defect", others[0].created_at)
+    problem = problem_of(product, [first, *others, old, same_time], now)
+    code = ReasonCode.objects.get(code="print-defect")
+    with CaptureQueriesContext(connection) as seen:
+        decision, members = eligibility_and_members(
+            product=product, reason=code, now=now, problem=problem
+        )
+    assert len(seen.captured_queries) == 1
+    assert decision == eligibility_for(product=product, reason=code, now=now, problem=problem)
+    assert members == _problem_members(problem.pk, now) and len(members) == 4
+    assert [m[0] for m in members] == [
+        others[1].customer_id,
+        others[0].customer_id,
+        same_time.customer_id,
+        first.customer_id,
+    ]
+    assert members[-1][1:4] == ("print-defect", code.label_zh, code.label_en)
