@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
 
@@ -74,7 +75,10 @@ class ModelColumns:
     sql: str
     attnames: tuple[str, ...]
     # (position, conversions, the column as an expression): what Django's compiler applies.
-    conversions: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    # A conversion that is a method of the backend's operations is kept unbound and called
+    # with the current thread's: the cache holds no connection (a thread's own, which would
+    # stay open after the thread ended).
+    conversions: tuple[tuple[int, tuple[tuple[bool, Callable[..., Any]], ...], Any], ...]
 
     def __len__(self) -> int:
         return len(self.attnames)
@@ -82,41 +86,50 @@ class ModelColumns:
     def build(self, values: Sequence[Any]) -> Any:
         row = list(values)
         for i, convert, column in self.conversions:
-            for c in convert:
-                row[i] = c(row[i], column, connection)
+            for of_ops, c in convert:
+                if of_ops:
+                    row[i] = c(connection.ops, row[i], column, connection)
+                else:
+                    row[i] = c(row[i], column, connection)
         return self.model.from_db(connection.alias, self.attnames, row)
 
 
 def model_columns(model: type[models.Model], alias: str) -> ModelColumns:
-    """`ModelColumns` of a model under `alias`, made once per thread's connection."""
-    return _model_columns(model, alias, connections[DEFAULT_DB_ALIAS])
+    """`ModelColumns` of a model under `alias`, made once per process and database kind."""
+    return _model_columns(model, alias, connection.vendor)
 
 
-# Keyed by the connection (one per thread): a backend's conversions are its own methods.
-@lru_cache(maxsize=256)
-def _model_columns(model: type[models.Model], alias: str, conn: Any) -> ModelColumns:
-    q = conn.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields]
+@lru_cache(maxsize=64)
+def _model_columns(model: type[models.Model], alias: str, vendor: str) -> ModelColumns:
+    q = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
     conversions = []
     for i, f in enumerate(fields):
         column = f.get_col(alias)
-        convert = [*conn.ops.get_db_converters(column), *column.get_db_converters(conn)]
+        backend = connection.ops.get_db_converters(column)
+        convert = [_unbound(c) for c in (*backend, *column.get_db_converters(connection))]
         if convert:
             conversions.append((i, tuple(convert), column))
     return ModelColumns(
         model=model,
-        sql=", ".join(f"{alias}.{q(f.column)}" for f in fields),
+        sql=", ".join(f"{alias}.{q(str(f.column))}" for f in fields),
         attnames=tuple(f.attname for f in fields),
         conversions=tuple(conversions),
     )
+
+
+def _unbound(convert: Callable[..., Any]) -> tuple[bool, Callable[..., Any]]:
+    if inspect.ismethod(convert) and convert.__self__ is connection.ops:
+        return True, convert.__func__
+    return False, convert
 
 
 def insert_one(obj: models.Model) -> None:
     """INSERT an unsaved instance as `obj.save()` would (every concrete field but the key,
     `pre_save` and the database preparation applied; no signals: none is connected to the
     models of the hot paths that call it), its key set from RETURNING, in one hand-written
-    statement whose text is built once per thread's connection."""
-    sql, fields = _insert_sql(type(obj), connections[DEFAULT_DB_ALIAS])
+    statement whose text is built once per process."""
+    sql, fields = _insert_sql(type(obj), connection.vendor)
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cur:
         cur.execute(sql, values)
@@ -125,13 +138,13 @@ def insert_one(obj: models.Model) -> None:
 
 
 @lru_cache(maxsize=64)
-def _insert_sql(model: type[models.Model], conn: Any) -> tuple[str, tuple[Any, ...]]:
-    q = conn.ops.quote_name
+def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
+    q = connection.ops.quote_name
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     pk = model._meta.pk
     assert pk is not None
     return (
-        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(pk.column)}",
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(str(f.column)) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(str(pk.column))}",
         fields,
     )
