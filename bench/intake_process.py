@@ -178,7 +178,9 @@ PHASES = (
     ("andon.detection.assign", "candidates_of", "— of which the candidates' read"),
     ("andon.api.contacts", "contact_intake", "intake with the watch (all of the above 4)"),
     ("andon.api.contacts", "suggestion_for", "suggestion"),
-    ("andon.api.contacts", "eligibility_for", "eligibility"),
+    # A contact with a problem: its eligibility and the problem's members in one statement.
+    ("andon.api.contacts", "eligibility_and_members", "eligibility with the problem's members"),
+    ("andon.api.contacts", "eligibility_for", "eligibility (a contact without a problem)"),
     ("andon.api.idempotency", "idempotency_store", "stored answer"),
 )
 

@@ -11,9 +11,10 @@ from andon.contacts.selectors import Channel, reasons_active
 from andon.contacts.services import TEXT_MAX
 from andon.core.http import AuthenticatedRequest
 from andon.detection.selectors import suggestion_for
-from andon.pulls.selectors import eligibility_for
+from andon.pulls.selectors import eligibility_and_members, eligibility_for
 from andon.pulls.watch import contact_intake_watched as contact_intake
 
+from .idempotency import rolls_back_on_failure
 from .problems import Problem
 from .schemas import EligibilityOut, eligibility_out
 
@@ -84,14 +85,25 @@ class ReasonOut(BaseModel):
 def contact_create(request: AuthenticatedRequest, payload: ContactIn):
     """Record a customer's report on an order line. Always recorded; the answer tells whether
     the product may now be pulled for that reason."""
-    intake = contact_intake(actor=request.user, **payload.model_dump())
+    # With an Idempotency-Key, no savepoint of the watch's (two statements): the claim's
+    # transaction rolls back whatever fails. Without one, the intake's block is the
+    # transaction itself (no savepoint either) unless something encloses it.
+    intake = contact_intake(
+        actor=request.user,
+        savepoint=not rolls_back_on_failure(request),
+        **payload.model_dump(),
+    )
     contact = intake.contact
     product = contact.product
     now = timezone.now()
     problem_out = None
     if (a := intake.assignment) is not None:
         problem = a.problem
-        s = suggestion_for(contact=contact, now=now, assignment=a)
+        # One statement for the answer: the eligibility and the problem's members.
+        decision, members = eligibility_and_members(
+            product=product, reason=contact.reason, now=now, problem=problem
+        )
+        s = suggestion_for(contact=contact, now=now, assignment=a, members=members)
         problem_out = ContactProblemOut(
             id=problem.pk,
             label=problem.label,
@@ -110,7 +122,6 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn):
             if s
             else None,
         )
-        decision = eligibility_for(product=product, reason=contact.reason, now=now, problem=problem)
     else:
         decision = eligibility_for(product=product, reason=contact.reason, now=now)
     return Status(

@@ -32,6 +32,15 @@ KEY_MAX = 200
 METHODS = frozenset({"POST", "PATCH"})
 # Top-level fields of a JSON answer never written to the idempotency table.
 SECRET_FIELDS = frozenset({"secret"})
+# Set on a request whose route runs inside the claim's transaction.
+_CLAIMED = "andon.idempotency_claimed"
+
+
+def rolls_back_on_failure(request: HttpRequest) -> bool:
+    """True when the route runs inside the claim's transaction, which rolls back every answer
+    but a 2xx (a refusal, a crash): a write there needs no savepoint of its own to be undone
+    with the request when something after it fails."""
+    return bool(request.META.get(_CLAIMED))
 
 
 def without_secrets(body: bytes, content_type: str) -> bytes:
@@ -97,6 +106,7 @@ class IdempotencyMiddleware:
                 replay["Idempotent-Replayed"] = "true"
                 return replay
             assert claim_id is not None  # a claim or an earlier answer, never neither
+            request.META[_CLAIMED] = True
             response = self.get_response(request)
             if not 200 <= response.status_code < 300:
                 transaction.set_rollback(True)

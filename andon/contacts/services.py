@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from andon.core.errors import InvalidInput
 from andon.core.services import Audit, Event, audit_and_outbox
+from andon.core.sql import insert_one
 from andon.orders.models import OrderLine
 from andon.people import rules as people_rules
 from andon.people.selectors import actor_require
@@ -64,8 +65,8 @@ def contact_record(
     now = at or timezone.now()
     # Reads above, writes below: no savepoint of its own. Every caller runs it inside an
     # atomic block that rolls back to its own savepoint on failure (the watch's
-    # contact_intake_watched) or is the whole transaction, so a failed write never leaves
-    # half a contact.
+    # contact_intake_watched), is the whole transaction, or is inside one that rolls back
+    # whatever fails (the API's), so a failed write never leaves half a contact.
     with transaction.atomic(savepoint=False):
         return _contact_write(
             actor=actor,
@@ -96,7 +97,8 @@ def _contact_write(
     now: dt.datetime,
     external_id: str | None,
 ) -> Contact:
-    contact = Contact.objects.create(
+    # Hand-written INSERT (the ORM's compiler cost more CPU than the row's write).
+    contact = Contact(
         created_at=now,
         external_id=external_id,
         customer=line.order.customer,
@@ -108,6 +110,7 @@ def _contact_write(
         handling_seconds=handling_seconds,
         agent=actor,
     )
+    insert_one(contact)
     # Audit and outbox in one statement on PostgreSQL.
     audit_and_outbox(
         actor_id=actor.pk,

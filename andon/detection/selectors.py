@@ -4,9 +4,12 @@ the suggestion the agent reads after recording it, a problem's evidence for the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +17,7 @@ from django.utils.translation import ngettext
 
 from andon.contacts.models import Contact, ReasonCode
 from andon.core.i18n import in_reader_language
+from andon.core.sql import datetime_read
 
 from . import rules
 from .errors import ProblemNotFound
@@ -173,27 +177,23 @@ class Suggestion:
 
 
 def suggestion_for(
-    *, contact: Contact, now: dt.datetime | None = None, assignment: Assignment | None = None
+    *,
+    contact: Contact,
+    now: dt.datetime | None = None,
+    assignment: Assignment | None = None,
+    members: list[Member] | None = None,
 ) -> Suggestion | None:
     """None when the contact has no problem or is its only customer. The cord is offered with
     the problem's main reason code and that reason's threshold and window. `assignment`: the
     contact's, with its problem, when the caller has just made it (the intake): not read
-    again."""
+    again; `members`: the problem's members since `window_start(now)`, when the caller read
+    them in its own statement (`members_json_sql`)."""
     if assignment is None:
         assignment = problem_of_contact(contact_id=contact.pk)
     if assignment is None:
         return None
     now = now or timezone.now()
-    rows = list(
-        Assignment.objects.filter(
-            problem_id=assignment.problem_id,
-            reported_at__gte=now - dt.timedelta(days=rules.WINDOW_DAYS),
-        )
-        .order_by("reported_at", "contact_id")
-        .values_list(
-            "customer_id", "reason__code", "reason__label_zh", "reason__label_en", "reported_at"
-        )
-    )
+    rows = members if members is not None else _problem_members(assignment.problem_id, now)
     codes = [r[1] for r in rows]
     pull_reason = main_reason(Counter(codes), codes) or contact.reason.code
     # Most often the contact's own reason, which it carries: no read then.
@@ -220,6 +220,68 @@ def suggestion_for(
         missing=max(policy.threshold - n, 0),
         threshold=policy.threshold,
     )
+
+
+# A member of a problem as the suggestion reads it: customer, reason code and its labels,
+# reported at.
+Member = tuple[int, str, str, str, dt.datetime]
+
+
+def _problem_members(problem_id: int, now: dt.datetime) -> list[Member]:
+    """The problem's contacts in the window, oldest first. Hand-written, its text built once
+    per process (the ORM's statement cost more CPU to build than the database spends on it)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            _members_sql(connection.vendor),
+            [problem_id, connection.ops.adapt_datetimefield_value(window_start(now))],
+        )
+        rows = cur.fetchall()
+    if connection.vendor == "postgresql":  # the driver gives aware date-times
+        return rows
+    return [(*r[:4], datetime_read(r[4])) for r in rows]
+
+
+@lru_cache(maxsize=2)
+def _members_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    a, r = q(Assignment._meta.db_table), q(ReasonCode._meta.db_table)
+    return (
+        f"SELECT a.customer_id, r.{q('code')}, r.label_zh, r.label_en, a.reported_at "
+        f"FROM {a} a JOIN {r} r ON r.id = a.reason_id "
+        "WHERE a.problem_id = %s AND a.reported_at >= %s ORDER BY a.reported_at, a.contact_id"
+    )
+
+
+@lru_cache(maxsize=2)
+def members_json_sql(vendor: str) -> str:
+    """The problem's members as one JSON array (text), a scalar subquery another statement
+    can carry (the intake's answer reads them with its eligibility: no statement of their
+    own). Its parameters: the problem, then `window_start(now)` as the database takes it.
+    Read back with `members_from_json`."""
+    q = connection.ops.quote_name
+    a, r = q(Assignment._meta.db_table), q(ReasonCode._meta.db_table)
+    pairs = f"a.contact_id, a.customer_id, r.{q('code')}, r.label_zh, r.label_en, a.reported_at"
+    agg = (
+        f"COALESCE(JSON_AGG(JSON_BUILD_ARRAY({pairs})), '[]'::json)::text"
+        if vendor == "postgresql"
+        else f"JSON_GROUP_ARRAY(JSON_ARRAY({pairs}))"
+    )
+    return (
+        f"(SELECT {agg} FROM {a} a JOIN {r} r ON r.id = a.reason_id "
+        "WHERE a.problem_id = %s AND a.reported_at >= %s)"
+    )
+
+
+def members_from_json(raw: str) -> list[Member]:
+    """`members_json_sql`'s array as `_problem_members` reads it: oldest first (an aggregate
+    keeps no order on SQLite), the date-times as the ORM gives them."""
+    rows = json.loads(raw)
+    postgres = connection.vendor == "postgresql"
+    for row in rows:
+        # PostgreSQL: ISO 8601 with its offset; SQLite: its stored text, naive UTC.
+        row[5] = dt.datetime.fromisoformat(row[5]) if postgres else datetime_read(row[5])
+    rows.sort(key=lambda row: (row[5], row[0]))
+    return [(row[1], row[2], row[3], row[4], row[5]) for row in rows]
 
 
 def suggestion_sentence(s: Suggestion) -> str:

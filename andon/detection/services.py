@@ -57,7 +57,8 @@ class Intake:
 
 
 # No savepoint of its own (two statements a contact): its one caller, the watch's
-# contact_intake_watched, already holds one around it, and a failure here rolls back to it.
+# contact_intake_watched, holds one around it, or runs in a block that rolls back whatever
+# fails (the API's request).
 @transaction.atomic(savepoint=False)
 def contact_intake(*, actor: User, **fields: Any) -> Intake:
     """Record a contact (`contacts.services.contact_record`'s arguments) and assign it to a

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import connection
 from django.db.models import Model
-from django.db.models.expressions import RawSQL
 
 from andon.core.errors import Forbidden
-from andon.core.models import ApiToken
 from andon.core.services import token_find
 
 from .models import Department, Profile, Team
@@ -39,32 +38,41 @@ def _roles(user: User, group_names: set[str], departments: frozenset[str]) -> Ro
     return Roles(roles=frozenset(roles), department_codes=departments)
 
 
-def _names_json(through: type[Model], owner: str, table: type[Model], column: str) -> RawSQL:
+def _names_json(through: type[Model], owner: str, table: type[Model], column: str) -> str:
     """The `column` values of the user's rows of an M2M, as one JSON array (text), read by a
-    correlated subquery of the token's query."""
+    correlated subquery of the token's statement (its token is `t`)."""
     q = connection.ops.quote_name
     agg = (
-        f"COALESCE(JSON_AGG(t.{q(column)}), '[]'::json)::text"
+        f"COALESCE(JSON_AGG(x.{q(column)}), '[]'::json)::text"
         if connection.vendor == "postgresql"
-        else f"JSON_GROUP_ARRAY(t.{q(column)})"
+        else f"JSON_GROUP_ARRAY(x.{q(column)})"
     )
-    return RawSQL(
-        f"(SELECT {agg} FROM {q(table._meta.db_table)} t "
-        f"JOIN {q(through._meta.db_table)} m ON m.{q(owner + '_id')} = t.id "
-        f"WHERE m.user_id = {q(ApiToken._meta.db_table)}.user_id)",
-        (),
+    return (
+        f"(SELECT {agg} FROM {q(table._meta.db_table)} x "
+        f"JOIN {q(through._meta.db_table)} m ON m.{q(owner + '_id')} = x.id "
+        "WHERE m.user_id = t.user_id)"
     )
 
 
-def _team_column(column: str) -> RawSQL:
+def _team_column(column: str) -> str:
     """The user's team's `column` (its id, its lead's id), NULL without a team, read by a
-    correlated subquery of the token's query."""
+    correlated subquery of the token's statement."""
     q = connection.ops.quote_name
-    return RawSQL(
-        f"(SELECT t.{q(column)} FROM {q(Team._meta.db_table)} t "
-        f"JOIN {q(Profile._meta.db_table)} p ON p.team_id = t.id "
-        f"WHERE p.user_id = {q(ApiToken._meta.db_table)}.user_id)",
-        (),
+    return (
+        f"(SELECT x.{q(column)} FROM {q(Team._meta.db_table)} x "
+        f"JOIN {q(Profile._meta.db_table)} p ON p.team_id = x.id "
+        "WHERE p.user_id = t.user_id)"
+    )
+
+
+@lru_cache(maxsize=2)
+def _token_extra(vendor: str) -> tuple[str, ...]:
+    """The roles' and the team's subqueries, written once per process."""
+    return (
+        _names_json(User.groups.through, "group", Group, "name"),
+        _names_json(Department.members.through, "department", Department, "code"),
+        _team_column("id"),
+        _team_column("lead_id"),
     )
 
 
@@ -72,20 +80,15 @@ def token_user(raw: str) -> User | None:
     """The active user behind a live bearer token, with the roles the request will check and
     the team a pull stamps read in the same query (one statement where four were: token,
     groups, departments, team)."""
-    token = token_find(
-        raw,
-        group_names=_names_json(User.groups.through, "group", Group, "name"),
-        department_codes=_names_json(Department.members.through, "department", Department, "code"),
-        team_id=_team_column("id"),
-        team_lead_id=_team_column("lead_id"),
-    )
-    if token is None:
+    found = token_find(raw, _token_extra(connection.vendor))
+    if found is None:
         return None
+    token, (group_names, department_codes, team_id, team_lead_id) = found
     user = token.user
-    groups = set(json.loads(token.group_names))  # type: ignore[attr-defined]
-    departments = frozenset(json.loads(token.department_codes))  # type: ignore[attr-defined]
+    groups = set(json.loads(group_names))
+    departments = frozenset(json.loads(department_codes))
     setattr(user, _ROLES_READ, _roles(user, groups, departments))
-    setattr(user, _TEAM_READ, TeamIds(token.team_id, token.team_lead_id))  # type: ignore[attr-defined]
+    setattr(user, _TEAM_READ, TeamIds(team_id, team_lead_id))
     return user
 
 

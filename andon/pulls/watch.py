@@ -30,15 +30,20 @@ from andon.workorders.services import work_orders_reopen_after_watch
 from .models import Andon, AndonEvidence, AndonState
 
 
-# Its own savepoint (two statements a contact): whoever catches a failure of the watch inside
-# a larger block (the API's error handling) must find the contact rolled back with it.
-@transaction.atomic
-def contact_intake_watched(*, actor: User, **fields: Any) -> Intake:
+def contact_intake_watched(*, actor: User, savepoint: bool = True, **fields: Any) -> Intake:
     """Detection's intake (`contact_intake`), then the watch, in one transaction: what the
-    console, the API and the helpdesk webhooks call to record a contact."""
-    intake = contact_intake(actor=actor, **fields)
-    problem_id = intake.assignment.problem_id if intake.assignment else None
-    watch_contact(contact=intake.contact, problem_id=problem_id, actor=actor)
+    console, the API and the helpdesk webhooks call to record a contact.
+
+    Inside a larger block, its own savepoint by default (two statements a contact): whoever
+    catches a failure of the watch there must find the contact rolled back with it.
+    `savepoint=False` for a caller whose enclosing block never commits after a failure: the
+    API's, the idempotency claim's transaction, which rolls back every answer but a 2xx
+    (and Django marks a block whose inner block failed without a savepoint for rollback:
+    it cannot commit the contact without its watch either way)."""
+    with transaction.atomic(savepoint=savepoint):
+        intake = contact_intake(actor=actor, **fields)
+        problem_id = intake.assignment.problem_id if intake.assignment else None
+        watch_contact(contact=intake.contact, problem_id=problem_id, actor=actor)
     return intake
 
 

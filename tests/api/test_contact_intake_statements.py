@@ -25,15 +25,16 @@ CONTACT = {
     "text": "100-101页未裁开",
 }
 
-# Token, user and roles (1); idempotency claim (1); savepoint of the staged relist's watch
-# around the intake (2: a failed re-suppression takes the contact with it; the intake itself
-# has none); line, order, customer, product and reason (1); contact (1); audit and outbox
-# (1 on PostgreSQL, 2 else); the delivery wake-up (1); detection's assignment in its
-# savepoint (4: the candidates with their problems' labels in one read, then the
-# assignment); the answer: the suggestion's members and eligibility (4; the problem and the
-# reason come with the assignment and the contact); the stored answer (1); the test's
-# savepoint around the request (2, a BEGIN/COMMIT in production).
-STATEMENTS = {"postgresql": 19, "sqlite": 20}
+# Token, user and roles (1); idempotency claim (1); no savepoint around the intake and the
+# staged relist's watch (the request's transaction rolls a failed re-suppression back with
+# the contact: the last test); line, order, customer, product and reason (1); contact (1);
+# audit and outbox (1 on PostgreSQL, 2 else); the delivery wake-up (1); detection's
+# assignment in its savepoint (4: the candidates with their problems' labels in one read,
+# then the assignment); the answer (1: the last close, both eligibility counts and the
+# suggestion's members in one statement; the problem and the reason come with the
+# assignment and the contact); the stored answer (1); the test's savepoint around the
+# request (2, a BEGIN/COMMIT in production).
+STATEMENTS = {"postgresql": 14, "sqlite": 15}
 
 
 def post(client, world, key: str, customer: int = 0):
@@ -72,3 +73,35 @@ def test_one_contact_intake_costs_a_pinned_number_of_statements(client, world):
     assert problem["suggestion"] is not None and problem["suggestion"]["sentence"], problem
     stored = IdempotencyRecord.objects.get(key="pinned")
     assert stored.status_code == 201 and json.loads(bytes(stored.response_body)) == r.json()
+
+
+class Boom(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("failure", ["refused", "crash"])
+def test_a_failed_watch_leaves_no_contact_although_the_api_holds_no_savepoint(
+    world, monkeypatch, failure
+):
+    """The API calls the intake without the watch's savepoint: the request's transaction (the
+    idempotency claim's) must still roll the contact back with a failed watch, whether the
+    failure is answered (a domain error: 4xx) or not (500), and the key stays free."""
+    from django.test import Client
+
+    from andon.core.errors import InvalidInput
+    from andon.pulls import watch
+
+    seed_product(agent=world.users["agent1"])
+    before = (Contact.objects.count(), AuditEntry.objects.count(), OutboxEvent.objects.count())
+
+    def fail(**kwargs):
+        assert Contact.objects.count() == before[0] + 1  # written, in this transaction
+        raise InvalidInput("no", field="text") if failure == "refused" else Boom("watch")
+
+    monkeypatch.setattr(watch, "watch_contact", fail)
+    client = Client(raise_request_exception=False)
+    r = post(client, world, "failed")
+    assert r.status_code == (422 if failure == "refused" else 500), r.content
+    after = (Contact.objects.count(), AuditEntry.objects.count(), OutboxEvent.objects.count())
+    assert after == before
+    assert not IdempotencyRecord.objects.filter(key="failed").exists()
