@@ -24,7 +24,9 @@ if __package__ in (None, ""):
 
 from bench.scratch import scratch_drop, scratch_setup
 
-PG_NAME = "andon_bench_imports"  # fixed: the bench never touches another engineer's database
+# Its own scratch database (dropped at the end), never another engineer's; ANDON_BENCH_DB
+# names another when two runs share a server (as bench/detection.py).
+PG_NAME = os.environ.get("ANDON_BENCH_DB", "andon_bench_imports")
 PLACED = "2026-11-20T10:00:00+00:00"
 
 

@@ -14,6 +14,7 @@ view's requests per second. Run alone (`main`) it uses its own scratch database
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -285,7 +286,9 @@ def _cpu_total(load: Load) -> float | None:
     return app + (db or 0.0)
 
 
-PG_NAME = "andon_bench_intake"  # fixed: the bench never touches another engineer's database
+# Its own scratch database (dropped at the end), never another engineer's; ANDON_BENCH_DB
+# names another when two runs share a server (as bench/detection.py).
+PG_NAME = os.environ.get("ANDON_BENCH_DB", "andon_bench_intake")
 
 
 def main(argv: list[str] | None = None) -> int:
