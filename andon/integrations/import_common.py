@@ -29,6 +29,9 @@ class Rejected:
 @dataclass
 class ImportResult(Tally):
     rejected: list[Rejected] = field(default_factory=list)
+    # The keys of the rows kept so far, by key column, with their line numbers: a repeat is
+    # caught across the whole file, not only within its chunk (`unique_rows`).
+    keys_seen: dict[str, dict[Hashable, int]] = field(default_factory=dict, repr=False)
 
     def reject(self, row: int, field_: str, reason: str) -> None:
         self.rejected.append(Rejected(row, field_, reason))
@@ -37,8 +40,10 @@ class ImportResult(Tally):
 def unique_rows(
     rows: Parsed, key: Callable[[Any], Hashable], result: ImportResult, name: str
 ) -> Parsed:
-    """The first row of a key wins; a repeat in the same import is rejected, not guessed."""
-    seen: dict[Hashable, int] = {}
+    """The first row of a key wins; a repeat in the same import is rejected, not guessed,
+    whether it comes in the same chunk or a later one (before, a repeat in a later chunk
+    silently overwrote the first row)."""
+    seen = result.keys_seen.setdefault(name, {})
     out: Parsed = []
     for n, r in rows:
         k = key(r)

@@ -398,3 +398,18 @@ def test_a_chunk_of_new_moved_and_unchanged_orders_resolves_every_orders_id():
         ("o-0", 2, 7),
     ]
     assert Order.objects.get(external_id="o-1").customer.external_id == "c-2"
+
+
+def test_a_repeated_line_in_a_later_chunk_is_rejected_as_in_the_same_chunk():
+    """The first row of a key wins across the whole file: a repeat three chunks later names
+    the row it repeats, and does not overwrite what that row wrote."""
+    _catalog()
+    rows = _lines(4)  # rows 2-9: o-0 line 1 is row 2
+    rows.append({**rows[0], "quantity": 9})  # row 10, in the fourth chunk of 2
+    rows.append({**rows[2], "quantity": 9})  # row 11, the same chunk: o-1 line 1 (row 4)
+    result = rows_import(actor=None, kind="orders", rows=rows, first_row=2, chunk=2)
+    assert [(r.row, r.field) for r in result.rejected] == [(10, "line_no"), (11, "line_no")]
+    assert "2" in result.rejected[0].reason and "4" in result.rejected[1].reason
+    assert (result.created, result.updated) == (8, 0)
+    first = OrderLine.objects.get(order__external_id="o-0", line_no=1)
+    assert first.quantity == 1
