@@ -54,7 +54,8 @@ def import_rows(
 ):
     """Create or update rows by their external ids (SKU, warehouse code, batch code, customer
     id, order number + line, contact id). Good rows go in, bad ones come back with row, field
-    and reason; sending the same rows again changes nothing. Orders: one row per line, the
+    and reason; sending the same rows again changes nothing; a row repeating an earlier row's
+    key is rejected, naming that row (the first wins). Orders: one row per line, the
     order's fields repeated. Contacts: external_id, customer, order, line_no, reason, text,
     channel, created_at, agent (username), handling_seconds; they count as evidence but never
     pull the cord, and their customer, line, reason, agent and time never change. Never
